@@ -1,0 +1,80 @@
+import path from 'node:path';
+
+/** Every setting of the server, read once from the environment (and CLI flags), validated at start. */
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  /** `sqlite:<file>` or `postgres://…`. */
+  databaseUrl: string;
+  /** PostgreSQL schema to use (created when missing); ignored for SQLite. */
+  databaseSchema: string;
+  blobDir: string;
+  adminUsername: string;
+  adminPassword: string | null;
+  jwtSecret: string | null;
+  accessTokenSeconds: number;
+  refreshTokenSeconds: number;
+  maxUploadBytes: number;
+  maxBodyBytes: number;
+  publicUrl: string | null;
+  trustProxy: boolean;
+  logLevel: string;
+  argon2MemoryKiB: number;
+}
+
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min) throw new ConfigError(`${name} must be at least ${min}`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}): Config {
+  const dataDir = path.resolve(flags.dataDir ?? env.ASSAY_DATA_DIR ?? './data');
+  const databaseUrl = flags.databaseUrl ?? env.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'assay.db')}`;
+  if (!/^(sqlite:|postgres(ql)?:\/\/)/.test(databaseUrl)) {
+    throw new ConfigError('DATABASE_URL must start with sqlite: or postgres://');
+  }
+  const schema = flags.databaseSchema ?? env.DATABASE_SCHEMA ?? 'public';
+  if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new ConfigError('DATABASE_SCHEMA must be a lower-case SQL identifier');
+  const config: Config = {
+    port: flags.port ?? int(env, 'PORT', 8080),
+    host: flags.host ?? env.HOST ?? '0.0.0.0',
+    dataDir,
+    databaseUrl,
+    databaseSchema: schema,
+    blobDir: path.resolve(env.ASSAY_BLOB_DIR ?? path.join(dataDir, 'blobs')),
+    adminUsername: env.ASSAY_ADMIN_USERNAME || 'admin',
+    adminPassword: env.ASSAY_ADMIN_PASSWORD || null,
+    jwtSecret: env.ASSAY_JWT_SECRET || null,
+    accessTokenSeconds: int(env, 'ASSAY_ACCESS_TOKEN_SECONDS', 300, 1),
+    refreshTokenSeconds: int(env, 'ASSAY_REFRESH_TOKEN_SECONDS', 86400, 1),
+    maxUploadBytes: int(env, 'ASSAY_MAX_UPLOAD_BYTES', 100 * 1024 * 1024, 1),
+    maxBodyBytes: int(env, 'ASSAY_MAX_BODY_BYTES', 10 * 1024 * 1024, 1024),
+    publicUrl: env.ASSAY_PUBLIC_URL?.replace(/\/+$/, '') || null,
+    trustProxy: bool(env, 'ASSAY_TRUST_PROXY', false),
+    logLevel: env.ASSAY_LOG_LEVEL || 'info',
+    argon2MemoryKiB: int(env, 'ASSAY_ARGON2_MEMORY_KIB', 19456, 1024),
+    ...stripUndefined(flags),
+  };
+  return config;
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

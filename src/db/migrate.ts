@@ -1,0 +1,27 @@
+import type { Kysely, Migration, MigrationProvider, MigrationResult } from 'kysely';
+import { Migrator } from 'kysely';
+import type { Engine } from './columns.ts';
+import * as m0001 from './migrations/0001_initial.ts';
+
+type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> };
+
+/** Migrations in order; names never change once shipped. */
+const migrations: Record<string, EngineMigration> = {
+  '0001_initial': m0001,
+};
+
+class InCodeMigrations implements MigrationProvider {
+  constructor(private readonly engine: Engine) {}
+  async getMigrations(): Promise<Record<string, Migration>> {
+    return Object.fromEntries(
+      Object.entries(migrations).map(([name, m]) => [name, { up: (db: Kysely<unknown>) => m.up(db, this.engine) }]),
+    );
+  }
+}
+
+export async function migrateToLatest(db: Kysely<unknown>, engine: Engine): Promise<MigrationResult[]> {
+  const migrator = new Migrator({ db, provider: new InCodeMigrations(engine) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return results ?? [];
+}

@@ -1,0 +1,41 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { schemaV1 } from './schema-v1.ts';
+
+/** The database's TypeScript shape, derived from the table specs so the two never drift apart. */
+interface KindTypes {
+  int: number;
+  text: string;
+  timestamp: string;
+  json: string;
+  real: number;
+  bigint: number;
+}
+
+type Value<C> = C extends { kind: 'bool' }
+  ? ColumnType<boolean, boolean, boolean>
+  : C extends { kind: infer K extends keyof KindTypes }
+    ? KindTypes[K]
+    : never;
+
+type Column<C> = C extends { required: true }
+  ? C extends { default: unknown }
+    ? Value<C> extends ColumnType<infer S, infer I, infer U>
+      ? ColumnType<S, I | undefined, U>
+      : Generated<Value<C>>
+    : Value<C>
+  : Value<C> extends ColumnType<infer S, infer I, infer U>
+    ? ColumnType<S | null, I | null | undefined, U | null>
+    : ColumnType<Value<C> | null, Value<C> | null | undefined, Value<C> | null>;
+
+type Row<T> = T extends { columns: infer Cols }
+  ? (T extends { id: false } ? unknown : { id: Generated<number> }) & { [K in keyof Cols]: Column<Cols[K]> }
+  : never;
+
+type V1 = typeof schemaV1;
+
+export type Database = { [K in keyof V1]: Row<V1[K]> };
+
+export type TableName = keyof Database;
+export type RowOf<T extends TableName> = Selectable<Database[T]>;
+export type NewRow<T extends TableName> = Insertable<Database[T]>;
+export type RowPatch<T extends TableName> = Updateable<Database[T]>;
