@@ -64,3 +64,21 @@ export class AssayError extends Error {
 export function isAssayError(e: unknown): e is AssayError {
   return e instanceof AssayError;
 }
+
+/**
+ * A constraint the database enforced (a race the service's own checks could not see) becomes
+ * a client error instead of a server error.
+ */
+export function fromDatabaseError(e: unknown): AssayError | null {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+    return new AssayError('conflict', 'This object already exists.', { fields: [{ field: null, code: 'unique', message: 'This object already exists.' }] });
+  }
+  if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
+    return new AssayError('invalid', 'A referenced object does not exist.', { fields: [{ field: null, code: 'does_not_exist', message: 'A referenced object does not exist.' }] });
+  }
+  if (code === '23514' || code === 'SQLITE_CONSTRAINT_CHECK') {
+    return new AssayError('invalid', 'The data breaks a rule of this object.', { fields: [{ field: null, code: 'invalid', message: 'The data breaks a rule of this object.' }] });
+  }
+  return null;
+}

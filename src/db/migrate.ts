@@ -1,6 +1,7 @@
 import type { Kysely, Migration, MigrationProvider, MigrationResult } from 'kysely';
 import { Migrator } from 'kysely';
 import type { Engine } from './columns.ts';
+import type { Database } from './types.ts';
 import * as m0001 from './migrations/0001_initial.ts';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> };
@@ -19,8 +20,8 @@ class InCodeMigrations implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest(db: Kysely<unknown>, engine: Engine): Promise<MigrationResult[]> {
-  const migrator = new Migrator({ db, provider: new InCodeMigrations(engine) });
+export async function migrateToLatest(db: Kysely<Database>, engine: Engine): Promise<MigrationResult[]> {
+  const migrator = new Migrator({ db: db as unknown as Kysely<unknown>, provider: new InCodeMigrations(engine) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return results ?? [];

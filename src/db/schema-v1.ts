@@ -101,8 +101,15 @@ export const schemaV1 = {
   tree_entries: {
     name: 'tree_entries',
     id: false,
-    primaryKey: ['tree_id', 'path'],
-    columns: { tree_id: ref('file_trees'), path: req('text'), blob: req('text'), size: req('bigint'), md5: req('text') },
+    primaryKey: ['tree_id', 'position'],
+    columns: {
+      tree_id: ref('file_trees'),
+      position: req('int'),
+      path: req('text'),
+      blob: req('text'),
+      size: req('bigint'),
+      md5: req('text'),
+    },
     indexes: [['blob']],
   },
   exercises: {

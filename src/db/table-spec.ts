@@ -30,22 +30,20 @@ export interface TableSpec {
   checks?: string[];
 }
 
-export const req = (kind: ColumnKind, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({ kind, required: true, ...extra });
-export const opt = (kind: ColumnKind, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({ kind, required: false, ...extra });
-export const ref = (table: string, required = true, extra: Partial<ColumnSpec> = {}): ColumnSpec => ({
-  kind: 'int',
-  ref: table,
-  required,
-  onDelete: required ? 'cascade' : 'set null',
-  ...extra,
-});
-export const flag = (value = false): ColumnSpec => ({ kind: 'bool', required: true, default: value });
+type Extra = Partial<Omit<ColumnSpec, 'kind' | 'required'>>;
 
-/**
- * Creates one table. PostgreSQL refuses a reference to a table that does not exist yet, so such
- * references are returned and added by `addLateForeignKeys` once every table exists; SQLite
- * accepts them inline.
- */
+export const req = <K extends ColumnKind, E extends Extra = object>(kind: K, extra?: E) =>
+  ({ kind, required: true, ...extra }) as { kind: K; required: true } & E;
+export const opt = <K extends ColumnKind, E extends Extra = object>(kind: K, extra?: E) =>
+  ({ kind, required: false, ...extra }) as { kind: K; required: false } & E;
+export const ref = <R extends boolean = true>(table: string, required?: R, extra: Extra = {}) =>
+  ({ kind: 'int', ref: table, required: required ?? true, onDelete: (required ?? true) ? 'cascade' : 'set null', ...extra }) as {
+    kind: 'int';
+    ref: string;
+    required: R;
+  };
+export const flag = (value = false) => ({ kind: 'bool', required: true, default: value }) as { kind: 'bool'; required: true; default: boolean };
+
 export async function createTable(db: Kysely<unknown>, engine: Engine, spec: TableSpec, existing: Set<string>): Promise<LateForeignKey[]> {
   const late: LateForeignKey[] = [];
   const types = columnTypes(engine);

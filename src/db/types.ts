@@ -17,15 +17,15 @@ type Value<C> = C extends { kind: 'bool' }
     ? KindTypes[K]
     : never;
 
-type Column<C> = C extends { required: true }
-  ? C extends { default: unknown }
+type Column<C> = C extends { required: false }
+  ? Value<C> extends ColumnType<infer S, infer I, infer U>
+    ? ColumnType<S | null, I | null | undefined, U | null>
+    : ColumnType<Value<C> | null, Value<C> | null | undefined, Value<C> | null>
+  : C extends { default: unknown }
     ? Value<C> extends ColumnType<infer S, infer I, infer U>
       ? ColumnType<S, I | undefined, U>
       : Generated<Value<C>>
-    : Value<C>
-  : Value<C> extends ColumnType<infer S, infer I, infer U>
-    ? ColumnType<S | null, I | null | undefined, U | null>
-    : ColumnType<Value<C> | null, Value<C> | null | undefined, Value<C> | null>;
+    : Value<C>;
 
 type Row<T> = T extends { columns: infer Cols }
   ? (T extends { id: false } ? unknown : { id: Generated<number> }) & { [K in keyof Cols]: Column<Cols[K]> }

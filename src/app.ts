@@ -1,0 +1,38 @@
+import swagger from '@fastify/swagger';
+import Fastify from 'fastify';
+import type { FastifyInstance } from 'fastify';
+import type { Services } from './core/services.ts';
+import { assayRoutes } from './dialects/assay/routes.ts';
+import { hiveRoutes } from './dialects/hive/routes/index.ts';
+import { hivePlugin } from './dialects/hive/plugin.ts';
+import { registerHealth } from './observability/health.ts';
+import { registerMetrics } from './observability/metrics.ts';
+
+export const HIVE_VERSION = '5.12.0';
+
+/** Builds the whole HTTP server: every dialect mounted on one core. */
+export async function buildApp(services: Services, options: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
+  const { config } = services;
+  const app = Fastify({
+    logger: options.logger ?? { level: config.logLevel },
+    routerOptions: { ignoreTrailingSlash: true },
+    bodyLimit: config.maxBodyBytes,
+    trustProxy: config.trustProxy,
+  });
+  app.decorateRequest('actor', null);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Core API', version: HIVE_VERSION, description: 'Core Course System' },
+      components: { securitySchemes: { jwtAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ jwtAuth: [] }],
+    },
+  });
+
+  registerMetrics(app);
+  registerHealth(app, services);
+  await app.register(hivePlugin(services, hiveRoutes), { prefix: '/api/core' });
+  await app.register(hivePlugin(services, assayRoutes), { prefix: '/api/assay/v1' });
+  return app;
+}

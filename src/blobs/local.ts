@@ -1,0 +1,114 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Readable, Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AssayError } from '../core/errors.ts';
+import type { BlobStore, StoredBlob } from './store.ts';
+
+const SHA = /^[0-9a-f]{64}$/;
+
+/**
+ * Blobs live at `<dir>/<aa>/<bb>/<sha256>`. A write goes to `<dir>/tmp/`, is fsynced, then
+ * renamed into place, so a crash never leaves a partial blob under its final name.
+ */
+export class LocalBlobStore implements BlobStore {
+  constructor(private readonly dir: string) {}
+
+  async init(): Promise<this> {
+    await fsp.mkdir(path.join(this.dir, 'tmp'), { recursive: true });
+    return this;
+  }
+
+  pathOf(sha256: string): string {
+    if (!SHA.test(sha256)) throw new Error(`not a sha256: ${sha256}`);
+    return path.join(this.dir, sha256.slice(0, 2), sha256.slice(2, 4), sha256);
+  }
+
+  async put(source: Readable | Buffer, maxBytes = Number.POSITIVE_INFINITY): Promise<StoredBlob> {
+    const tmp = path.join(this.dir, 'tmp', `${process.pid}-${crypto.randomUUID()}`);
+    const sha = crypto.createHash('sha256');
+    const md5 = crypto.createHash('md5');
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        if (size > maxBytes) {
+          done(AssayError.tooLarge(`File is too large (limit ${maxBytes} bytes).`, maxBytes, 'file'));
+          return;
+        }
+        sha.update(chunk);
+        md5.update(chunk);
+        done(null, chunk);
+      },
+    });
+    const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
+    const handle = await fsp.open(tmp, 'wx');
+    try {
+      await pipeline(input, meter, handle.createWriteStream({ autoClose: false }));
+      await handle.sync();
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      await fsp.rm(tmp, { force: true });
+      // Drain what the client still sends so the connection can answer cleanly.
+      if (!Buffer.isBuffer(source) && !source.destroyed) source.resume();
+      throw err;
+    }
+    await handle.close();
+    const blob = { sha256: sha.digest('hex'), size, md5: md5.digest('hex') };
+    const final = this.pathOf(blob.sha256);
+    await fsp.mkdir(path.dirname(final), { recursive: true });
+    await fsp.rename(tmp, final);
+    return blob;
+  }
+
+  open(sha256: string): Readable {
+    return fs.createReadStream(this.pathOf(sha256));
+  }
+
+  read(sha256: string): Promise<Buffer> {
+    return fsp.readFile(this.pathOf(sha256));
+  }
+
+  async has(sha256: string): Promise<boolean> {
+    try {
+      await fsp.access(this.pathOf(sha256));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async delete(sha256: string): Promise<void> {
+    await fsp.rm(this.pathOf(sha256), { force: true });
+  }
+
+  async *list(): AsyncIterable<{ sha256: string; modifiedMs: number }> {
+    for (const a of await safeReaddir(this.dir)) {
+      if (!/^[0-9a-f]{2}$/.test(a)) continue;
+      for (const b of await safeReaddir(path.join(this.dir, a))) {
+        for (const name of await safeReaddir(path.join(this.dir, a, b))) {
+          if (!SHA.test(name)) continue;
+          const stat = await fsp.stat(path.join(this.dir, a, b, name)).catch(() => null);
+          if (stat) yield { sha256: name, modifiedMs: stat.mtimeMs };
+        }
+      }
+    }
+  }
+
+  /** Proves the store is writable: used by /healthz. */
+  async check(): Promise<void> {
+    const probe = path.join(this.dir, 'tmp', `health-${process.pid}`);
+    await fsp.writeFile(probe, 'ok');
+    await fsp.rm(probe, { force: true });
+  }
+}
+
+async function safeReaddir(dir: string): Promise<string[]> {
+  try {
+    return await fsp.readdir(dir);
+  } catch {
+    return [];
+  }
+}

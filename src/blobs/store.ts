@@ -1,0 +1,20 @@
+import type { Readable } from 'node:stream';
+
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+  md5: string;
+}
+
+/** Content-addressed file storage. A local directory now; an S3-compatible store later. */
+export interface BlobStore {
+  /** Streams `source` in; throws a `too_large` AssayError past `maxBytes`, leaving nothing behind. */
+  put(source: Readable | Buffer, maxBytes?: number): Promise<StoredBlob>;
+  open(sha256: string): Readable;
+  read(sha256: string): Promise<Buffer>;
+  has(sha256: string): Promise<boolean>;
+  delete(sha256: string): Promise<void>;
+  /** Every blob in the store with its last-modified time, for garbage collection. */
+  list(): AsyncIterable<{ sha256: string; modifiedMs: number }>;
+  check(): Promise<void>;
+}

@@ -1,0 +1,97 @@
+import crypto from 'node:crypto';
+import type { Config } from '../config.ts';
+import type { ClearanceLevel } from '../core/actor.ts';
+import { collectGarbage } from '../blobs/gc.ts';
+import { ensureAdmin, openRuntime } from '../runtime.ts';
+import { serve } from './serve.ts';
+
+type Flags = Record<string, string | boolean | undefined>;
+
+const out = (line: string) => process.stdout.write(line + '\n');
+
+/** Runs one CLI command; returns the exit code (-1: keep running, the server is up). */
+export async function runCli(config: Config, args: string[], flags: Flags, usage: string): Promise<number> {
+  const [command, sub, target] = args;
+  if (command === 'serve') {
+    await serve(config);
+    return -1;
+  }
+  const runtime = await openRuntime(config);
+  const { services } = runtime;
+  try {
+    switch (command) {
+      case 'migrate': {
+        await ensureAdmin(services).then((admin) => {
+          if (admin?.generatedPassword) out(`created admin account "${admin.username}" with password: ${admin.generatedPassword}`);
+        });
+        out('database is up to date');
+        return 0;
+      }
+      case 'gc': {
+        const grace = flags['grace-seconds'] !== undefined ? Number(flags['grace-seconds']) : 3600;
+        if (!Number.isFinite(grace) || grace < 0) throw new Error('--grace-seconds must be a non-negative number');
+        const result = await collectGarbage(services, grace);
+        out(`removed ${result.trees} file trees and ${result.blobs} blobs (${result.bytes} bytes)`);
+        return 0;
+      }
+      case 'user':
+        return await userCommand(services, sub, target, flags, usage);
+      default:
+        process.stderr.write(usage);
+        return 2;
+    }
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function userCommand(
+  services: Awaited<ReturnType<typeof openRuntime>>['services'],
+  sub: string | undefined,
+  username: string | undefined,
+  flags: Flags,
+  usage: string,
+): Promise<number> {
+  if (sub === 'list') {
+    for (const u of await services.users.listAll()) out(`${u.id}\t${u.username}\tclearance ${u.clearance}\t${`${u.first_name} ${u.last_name}`.trim()}`);
+    return 0;
+  }
+  if (!username) {
+    process.stderr.write(usage);
+    return 2;
+  }
+  const password = typeof flags.password === 'string' ? flags.password : null;
+  switch (sub) {
+    case 'create': {
+      const clearance = Number(flags.clearance ?? 1);
+      if (![1, 2, 3, 5].includes(clearance)) throw new Error('--clearance must be 1, 2, 3 or 5');
+      const chosen = password ?? crypto.randomBytes(12).toString('base64url');
+      const user = await services.users.createTrusted({
+        username,
+        password: chosen,
+        clearance: clearance as ClearanceLevel,
+        first_name: typeof flags['first-name'] === 'string' ? flags['first-name'] : '',
+        last_name: typeof flags['last-name'] === 'string' ? flags['last-name'] : '',
+      });
+      out(`created user ${user.username} (id ${user.id}, clearance ${clearance})`);
+      if (!password) out(`password: ${chosen}`);
+      return 0;
+    }
+    case 'passwd': {
+      const chosen = password ?? crypto.randomBytes(12).toString('base64url');
+      await services.users.setPassword(username, chosen);
+      out(password ? `password of ${username} changed` : `new password of ${username}: ${chosen}`);
+      return 0;
+    }
+    case 'token': {
+      const user = await services.users.byUsername(username);
+      if (!user) throw new Error(`no user named ${username}`);
+      const token = await services.tokens.createApiToken(user.id, typeof flags.name === 'string' ? flags.name : 'cli');
+      out(token.token);
+      return 0;
+    }
+    default:
+      process.stderr.write(usage);
+      return 2;
+  }
+}

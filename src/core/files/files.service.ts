@@ -1,0 +1,67 @@
+import type { Readable } from 'node:stream';
+import yazl from 'yazl';
+import type { BlobStore, StoredBlob } from '../../blobs/store.ts';
+import type { Db } from '../../db/database.ts';
+import type { Clock } from '../clock.ts';
+import { AssayError } from '../errors.ts';
+import type { TreeEntry } from './files.repo.ts';
+import { filesRepo } from './files.repo.ts';
+import { pathProblem } from './paths.ts';
+
+export interface NewTreeFile {
+  path: string;
+  blob: StoredBlob;
+}
+
+/** Files in the core: blobs recorded in the database, trees of validated paths, zip downloads. */
+export class FilesService {
+  constructor(
+    private readonly db: Db,
+    private readonly blobs: BlobStore,
+    private readonly clock: Clock,
+    readonly maxUploadBytes: number,
+  ) {}
+
+  /** Stores one uploaded file; the blob row is written when it is referenced (see createTree / recordBlob). */
+  async store(source: Readable | Buffer, maxBytes = this.maxUploadBytes): Promise<StoredBlob> {
+    const blob = await this.blobs.put(source, maxBytes);
+    await filesRepo.recordBlob(this.db, blob, this.clock.now());
+    return blob;
+  }
+
+  /** Validates every path first: nothing is written when one path is illegal. */
+  validatePaths(paths: string[], field = 'files'): void {
+    const problems = paths.flatMap((p, i) => {
+      const problem = pathProblem(p);
+      return problem ? [{ field: `${field}.${i}.path`, code: 'invalid_path', message: `Illegal path "${p}": ${problem}.` }] : [];
+    });
+    if (problems.length > 0) throw AssayError.invalid(problems);
+  }
+
+  async createTree(files: NewTreeFile[], db: Db = this.db): Promise<number> {
+    this.validatePaths(files.map((f) => f.path));
+    const entries: TreeEntry[] = files.map((f) => ({ path: f.path, blob: f.blob.sha256, size: f.blob.size, md5: f.blob.md5 }));
+    return filesRepo.createTree(db, entries, this.clock.now());
+  }
+
+  treeEntries(treeId: number, db: Db = this.db): Promise<TreeEntry[]> {
+    return filesRepo.treeEntries(db, treeId);
+  }
+
+  open(sha256: string): Readable {
+    return this.blobs.open(sha256);
+  }
+
+  read(sha256: string): Promise<Buffer> {
+    return this.blobs.read(sha256);
+  }
+
+  /** A zip of the tree, streamed; entries keep their tree order. */
+  async zipTree(treeId: number): Promise<Readable> {
+    const entries = await this.treeEntries(treeId);
+    const zip = new yazl.ZipFile();
+    for (const e of entries) zip.addReadStream(this.blobs.open(e.blob), e.path, { size: e.size });
+    zip.end();
+    return zip.outputStream as unknown as Readable;
+  }
+}

@@ -1,0 +1,12 @@
+import type { Actor } from '../actor.ts';
+import { Clearance } from '../actor.ts';
+
+/** Who may do what with user accounts. Pure functions; services call them, nobody else decides. */
+export const userPolicy = {
+  /** Students see only themselves; everyone else sees accounts (filtered by program for checkers). */
+  seesAllUsers: (a: Actor): boolean => a.clearance >= Clearance.staff,
+  canManageUsers: (a: Actor): boolean => a.clearance >= Clearance.staff,
+  /** Only admins create or edit admins, or grant admin clearance. */
+  canTouchClearance: (a: Actor, clearance: number): boolean => clearance < Clearance.admin || a.clearance >= Clearance.admin,
+  canReadAvatar: (a: Actor, targetId: number): boolean => a.id === targetId || a.clearance >= Clearance.checker,
+};

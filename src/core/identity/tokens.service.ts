@@ -1,0 +1,135 @@
+import crypto from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+import type { Db } from '../../db/database.ts';
+import type { Clock } from '../clock.ts';
+import { addSeconds } from '../clock.ts';
+import { AssayError } from '../errors.ts';
+
+export interface TokenPair {
+  access: string;
+  refresh: string;
+}
+
+export interface ApiToken {
+  id: number;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** Personal API tokens carry this prefix, so a dialect can tell them from JWTs at a glance. */
+export const API_TOKEN_PREFIX = 'assay_';
+
+const invalidToken = () => new AssayError('unauthenticated', 'Given token not valid for any token type', { reason: 'token_not_valid' });
+
+export const sha256Hex = (text: string): string => crypto.createHash('sha256').update(text).digest('hex');
+
+/** JWT access tokens, rotating refresh tokens (each usable once) and hashed personal API tokens. */
+export class TokensService {
+  private readonly key: Uint8Array;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    secret: string,
+    private readonly accessSeconds: number,
+    private readonly refreshSeconds: number,
+  ) {
+    this.key = new TextEncoder().encode(secret);
+  }
+
+  private async sign(userId: number, type: 'access' | 'refresh', seconds: number, jti: string): Promise<string> {
+    const iat = Math.floor(this.clock.nowMs() / 1000);
+    return new SignJWT({ token_type: type, user_id: userId })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + seconds)
+      .setJti(jti)
+      .sign(this.key);
+  }
+
+  async issuePair(userId: number): Promise<TokenPair> {
+    const jti = crypto.randomUUID().replace(/-/g, '');
+    const now = this.clock.now();
+    await this.db
+      .insertInto('refresh_tokens')
+      .values({ jti, user_id: userId, created_at: now, expires_at: addSeconds(now, this.refreshSeconds) })
+      .execute();
+    const [access, refresh] = await Promise.all([
+      this.sign(userId, 'access', this.accessSeconds, crypto.randomUUID().replace(/-/g, '')),
+      this.sign(userId, 'refresh', this.refreshSeconds, jti),
+    ]);
+    return { access, refresh };
+  }
+
+  private async verify(token: string, type: 'access' | 'refresh'): Promise<{ userId: number; jti: string }> {
+    try {
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], currentDate: new Date(this.clock.nowMs()) });
+      if (payload.token_type !== type || typeof payload.user_id !== 'number' || typeof payload.jti !== 'string') throw invalidToken();
+      return { userId: payload.user_id, jti: payload.jti };
+    } catch {
+      throw invalidToken();
+    }
+  }
+
+  async verifyAccess(token: string): Promise<number> {
+    return (await this.verify(token, 'access')).userId;
+  }
+
+  /** Spends a refresh token (exactly once, even under concurrent calls) and issues a new pair. */
+  async refresh(token: string): Promise<TokenPair> {
+    const notValid = new AssayError('unauthenticated', 'Token is invalid or expired', { reason: 'token_not_valid' });
+    let claims;
+    try {
+      claims = await this.verify(token, 'refresh');
+    } catch {
+      throw notValid;
+    }
+    const now = this.clock.now();
+    const spent = await this.db
+      .updateTable('refresh_tokens')
+      .set({ used_at: now })
+      .where('jti', '=', claims.jti)
+      .where('used_at', 'is', null)
+      .where('expires_at', '>', now)
+      .executeTakeFirst();
+    if (Number(spent.numUpdatedRows) !== 1) throw notValid;
+    return this.issuePair(claims.userId);
+  }
+
+  async createApiToken(userId: number, name: string): Promise<{ id: number; name: string; token: string }> {
+    const token = API_TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
+    const row = await this.db
+      .insertInto('api_tokens')
+      .values({ user_id: userId, name, token_hash: sha256Hex(token), created_at: this.clock.now() })
+      .returning(['id', 'name'])
+      .executeTakeFirstOrThrow();
+    return { id: row.id, name: row.name, token };
+  }
+
+  listApiTokens(userId: number): Promise<ApiToken[]> {
+    return this.db
+      .selectFrom('api_tokens')
+      .select(['id', 'name', 'created_at', 'last_used_at'])
+      .where('user_id', '=', userId)
+      .orderBy('id')
+      .execute();
+  }
+
+  async revokeApiToken(userId: number, id: number): Promise<void> {
+    const res = await this.db.deleteFrom('api_tokens').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    if (Number(res.numDeletedRows) === 0) throw AssayError.notFound();
+  }
+
+  /** The user a personal API token belongs to, or null. */
+  async resolveApiToken(token: string): Promise<number | null> {
+    const row = await this.db.selectFrom('api_tokens').select(['id', 'user_id', 'last_used_at']).where('token_hash', '=', sha256Hex(token)).executeTakeFirst();
+    if (!row) return null;
+    const now = this.clock.now();
+    // Recording use at most once a minute keeps token auth free of a write per request.
+    if (!row.last_used_at || row.last_used_at.slice(0, 16) !== now.slice(0, 16)) {
+      await this.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+    }
+    return row.user_id;
+  }
+}

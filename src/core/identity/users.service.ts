@@ -1,0 +1,360 @@
+import type { Db } from '../../db/database.ts';
+import type { RowPatch } from '../../db/types.ts';
+import type { Actor, ClearanceLevel } from '../actor.ts';
+import { Clearance } from '../actor.ts';
+import type { Clock } from '../clock.ts';
+import { visibleCourseIds } from '../courses/visibility.ts';
+import type { FieldProblem } from '../errors.ts';
+import { AssayError } from '../errors.ts';
+import type { PasswordHasher } from './passwords.ts';
+import { userPolicy } from './policy.ts';
+import type { UserRow } from './users.repo.ts';
+import { usersRepo } from './users.repo.ts';
+
+export interface User extends UserRow {
+  classes: number[];
+  mentees: number[];
+}
+
+/** Account fields a staff member sets. Keys left undefined are not changed. */
+export interface UserInput {
+  username?: string;
+  password?: string;
+  first_name?: string;
+  last_name?: string;
+  email?: string;
+  clearance?: ClearanceLevel;
+  gender?: string;
+  number?: number | null;
+  program?: number | null;
+  mentor?: number | null;
+  classes?: number[];
+  mentees?: number[];
+  status?: string;
+  queue?: number | null;
+  user_queue?: number | null;
+  override_queue?: number | null;
+  disable_queue?: boolean;
+  disable_user_queue?: boolean;
+  confirmed?: boolean;
+  teacher?: boolean;
+  hostname?: string;
+  avatar_filename?: string;
+  avatar_blob?: string | null;
+  checkers_brief?: string;
+  is_active?: boolean;
+}
+
+export interface UserFilters {
+  ids?: number[];
+  clearances?: number[];
+  classIds?: number[];
+  mentorIds?: number[];
+  programIds?: number[];
+  programCheckerIds?: number[];
+}
+
+export const USERNAME_PATTERN = /^[\w.@+-]+$/u;
+
+/** Users, their passwords and their relations (classes, mentees, student program). */
+export class UsersService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly hasher: PasswordHasher,
+  ) {}
+
+  async actorFor(userId: number): Promise<Actor | null> {
+    const row = await this.db.selectFrom('users').select(['id', 'username', 'clearance', 'is_active']).where('id', '=', userId).executeTakeFirst();
+    if (!row || !row.is_active) return null;
+    return { id: row.id, username: row.username, clearance: row.clearance as ClearanceLevel };
+  }
+
+  /** The account for these credentials, or null (unknown user, wrong password, inactive). */
+  async authenticate(username: string, password: string): Promise<Actor | null> {
+    const row = await usersRepo.byUsername(this.db, username);
+    const ok = await this.hasher.verify(row?.password_hash ?? null, password);
+    if (!row || !ok || !row.is_active) return null;
+    return { id: row.id, username: row.username, clearance: row.clearance as ClearanceLevel };
+  }
+
+  private async withRelations(rows: UserRow[]): Promise<User[]> {
+    const ids = rows.map((r) => r.id);
+    const [classes, mentees] = await Promise.all([usersRepo.classIds(this.db, ids), usersRepo.menteeIds(this.db, ids)]);
+    return rows.map((r) => ({ ...r, classes: classes.get(r.id) ?? [], mentees: mentees.get(r.id) ?? [] }));
+  }
+
+  async list(actor: Actor, filters: UserFilters): Promise<User[]> {
+    let q = this.db.selectFrom('users').selectAll('users');
+    if (actor.clearance < Clearance.checker) q = q.where('users.id', '=', actor.id);
+    else if (actor.clearance < Clearance.staff) {
+      const courses = (await visibleCourseIds(this.db, actor)) ?? [];
+      q = q.where((eb) =>
+        eb.or([eb('users.clearance', '>', Clearance.student), courses.length > 0 ? eb('users.program_id', 'in', courses) : eb.val(false)]),
+      );
+    }
+    if (filters.ids) q = q.where('users.id', 'in', filters.ids);
+    if (filters.clearances) q = q.where('users.clearance', 'in', filters.clearances);
+    if (filters.mentorIds) q = q.where('users.mentor_id', 'in', filters.mentorIds);
+    if (filters.programIds) q = q.where('users.program_id', 'in', filters.programIds);
+    if (filters.classIds) {
+      const classIds = filters.classIds;
+      q = q.where('users.id', 'in', (eb) => eb.selectFrom('class_members').select('user_id').where('class_id', 'in', classIds));
+    }
+    if (filters.programCheckerIds) {
+      const checkers = filters.programCheckerIds;
+      q = q.where('users.program_id', 'in', (eb) => eb.selectFrom('courses').select('id').where('checker_id', 'in', checkers));
+    }
+    return this.withRelations(await q.orderBy('users.id').execute());
+  }
+
+  /** A user the actor may see; others are "not found". */
+  async get(actor: Actor, id: number): Promise<User> {
+    const row = await usersRepo.byId(this.db, id);
+    if (!row || !(await this.canSee(actor, row))) throw AssayError.notFound();
+    return (await this.withRelations([row]))[0]!;
+  }
+
+  async getSelf(actor: Actor): Promise<User> {
+    const row = await usersRepo.byId(this.db, actor.id);
+    if (!row) throw AssayError.notFound();
+    return (await this.withRelations([row]))[0]!;
+  }
+
+  private async canSee(actor: Actor, row: UserRow): Promise<boolean> {
+    if (row.id === actor.id || actor.clearance >= Clearance.staff) return true;
+    if (actor.clearance < Clearance.checker) return false;
+    if (row.clearance > Clearance.student) return true;
+    const courses = (await visibleCourseIds(this.db, actor)) ?? [];
+    return row.program_id !== null && courses.includes(row.program_id);
+  }
+
+  private async checkReferences(input: UserInput, selfId: number | null): Promise<FieldProblem[]> {
+    const problems: FieldProblem[] = [];
+    const exists = async (table: 'courses' | 'users' | 'classes' | 'queues', ids: number[], field: string) => {
+      if (ids.length === 0) return;
+      const found = new Set((await this.db.selectFrom(table).select('id').where('id', 'in', ids).execute()).map((r) => r.id));
+      for (const id of ids) {
+        if (!found.has(id)) problems.push({ field, code: 'does_not_exist', message: `Invalid pk "${id}" - object does not exist.` });
+      }
+    };
+    if (input.program != null) await exists('courses', [input.program], 'program');
+    if (input.mentor != null) await exists('users', [input.mentor], 'mentor');
+    if (input.classes) await exists('classes', input.classes, 'classes');
+    if (input.mentees) await exists('users', input.mentees, 'mentees');
+    for (const key of ['queue', 'user_queue', 'override_queue'] as const) {
+      const v = input[key];
+      if (v != null) await exists('queues', [v], key);
+    }
+    if (input.username !== undefined) {
+      if (!USERNAME_PATTERN.test(input.username)) {
+        problems.push({
+          field: 'username',
+          code: 'invalid',
+          message: 'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.',
+        });
+      } else {
+        const taken = await usersRepo.byUsername(this.db, input.username);
+        if (taken && taken.id !== selfId) problems.push({ field: 'username', code: 'unique', message: 'A user with that username already exists.' });
+      }
+    }
+    return problems;
+  }
+
+  /** Upstream's `hanich_required_fields` rule, as a validation error instead of a server error. */
+  private clearanceRule(clearance: number, number: number | null, program: number | null, teacher: boolean): FieldProblem[] {
+    if (clearance === Clearance.student) {
+      const out: FieldProblem[] = [];
+      if (number === null) out.push({ field: 'number', code: 'required', message: 'This field is required.' });
+      if (program === null) out.push({ field: 'program', code: 'required', message: 'This field is required.' });
+      return out;
+    }
+    if (number !== null || program !== null || teacher) {
+      return [{ field: null, code: 'invalid', message: 'Only students (clearance 1) may have number, program or teacher.' }];
+    }
+    return [];
+  }
+
+  async create(actor: Actor, input: UserInput & { username: string; clearance: ClearanceLevel }): Promise<User> {
+    if (!userPolicy.canManageUsers(actor) || !userPolicy.canTouchClearance(actor, input.clearance)) throw AssayError.forbidden();
+    const problems = [
+      ...(await this.checkReferences(input, null)),
+      ...this.clearanceRule(input.clearance, input.number ?? null, input.program ?? null, input.teacher ?? false),
+    ];
+    if (problems.length > 0) throw AssayError.invalid(problems);
+    const now = this.clock.now();
+    const passwordHash = input.password ? await this.hasher.hash(input.password) : null;
+    const id = await this.db.transaction().execute(async (tx) => {
+      const row = await usersRepo.insert(tx, {
+        ...this.columns(input),
+        username: input.username,
+        clearance: input.clearance,
+        password_hash: passwordHash,
+        status_date: now,
+        created_at: now,
+      });
+      await this.writeRelations(tx, row.id, input, null);
+      return row.id;
+    });
+    return this.get(actor, id);
+  }
+
+  async update(actor: Actor, id: number, input: UserInput): Promise<User> {
+    const current = await usersRepo.byId(this.db, id);
+    if (!current || !(await this.canSee(actor, current))) throw AssayError.notFound();
+    if (!userPolicy.canManageUsers(actor) || !userPolicy.canTouchClearance(actor, current.clearance)) throw AssayError.forbidden();
+    if (input.clearance !== undefined && !userPolicy.canTouchClearance(actor, input.clearance)) throw AssayError.forbidden();
+    const clearance = input.clearance ?? current.clearance;
+    const problems = [
+      ...(await this.checkReferences(input, id)),
+      ...this.clearanceRule(
+        clearance,
+        input.number !== undefined ? input.number : current.number,
+        input.program !== undefined ? input.program : current.program_id,
+        input.teacher ?? current.teacher,
+      ),
+    ];
+    if (problems.length > 0) throw AssayError.invalid(problems);
+    const patch: RowPatch<'users'> = this.columns(input);
+    if (input.password) patch.password_hash = await this.hasher.hash(input.password);
+    if (input.status !== undefined && input.status !== current.status) patch.status_date = this.clock.now();
+    await this.db.transaction().execute(async (tx) => {
+      await usersRepo.update(tx, id, patch);
+      await this.writeRelations(tx, id, input, current.program_id);
+    });
+    return this.get(actor, id);
+  }
+
+  async delete(actor: Actor, id: number): Promise<void> {
+    const current = await usersRepo.byId(this.db, id);
+    if (!current || !(await this.canSee(actor, current))) throw AssayError.notFound();
+    if (!userPolicy.canManageUsers(actor) || !userPolicy.canTouchClearance(actor, current.clearance)) throw AssayError.forbidden();
+    await usersRepo.delete(this.db, id);
+  }
+
+  /** What a user may change about themselves (Hive's `me`). */
+  async updateSelf(
+    actor: Actor,
+    input: { status?: string; current_assignment?: number | null; confirmed?: boolean; password?: string; current_password?: string; hostname?: string },
+  ): Promise<User> {
+    const current = await usersRepo.byId(this.db, actor.id);
+    if (!current) throw AssayError.notFound();
+    const patch: RowPatch<'users'> = {};
+    if (input.password !== undefined) {
+      if (input.current_password === undefined) throw AssayError.field('current_password', 'required', 'This field is required.');
+      if (!(await this.hasher.verify(current.password_hash, input.current_password))) {
+        throw AssayError.field('current_password', 'invalid', 'Current password is incorrect.');
+      }
+      patch.password_hash = await this.hasher.hash(input.password);
+    }
+    if (input.current_assignment !== undefined && input.current_assignment !== null) {
+      const own = await this.db
+        .selectFrom('assignments')
+        .select('id')
+        .where('id', '=', input.current_assignment)
+        .where('user_id', '=', actor.id)
+        .executeTakeFirst();
+      if (!own) {
+        throw AssayError.field('current_assignment', 'does_not_exist', `Invalid pk "${input.current_assignment}" - object does not exist.`);
+      }
+    }
+    if (input.current_assignment !== undefined) patch.current_assignment_id = input.current_assignment;
+    if (input.status !== undefined) {
+      patch.status = input.status;
+      patch.status_date = this.clock.now();
+    }
+    if (input.confirmed !== undefined) patch.confirmed = input.confirmed;
+    if (input.hostname !== undefined) patch.hostname = input.hostname;
+    await usersRepo.update(this.db, actor.id, patch);
+    return this.getSelf(actor);
+  }
+
+  /** Marks the caller present today: one attendance row per user per day. */
+  async checkIn(actor: Actor): Promise<void> {
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('attendance')
+        .values({ user_id: actor.id, day: now.slice(0, 10), checked_in_at: now })
+        .onConflict((oc) => oc.columns(['user_id', 'day']).doNothing())
+        .execute();
+      await usersRepo.update(tx, actor.id, { status: 'Present', status_date: now });
+    });
+  }
+
+  async attendance(userId: number): Promise<{ day: string; checked_in_at: string }[]> {
+    return this.db.selectFrom('attendance').select(['day', 'checked_in_at']).where('user_id', '=', userId).orderBy('day').execute();
+  }
+
+  /** Creates or changes a password from the command line (no actor: the operator is trusted). */
+  async setPassword(username: string, password: string): Promise<void> {
+    const row = await usersRepo.byUsername(this.db, username);
+    if (!row) throw AssayError.notFound(`No user named ${username}.`);
+    await usersRepo.update(this.db, row.id, { password_hash: await this.hasher.hash(password) });
+  }
+
+  /** Creates an account without an actor, for the CLI and first start. */
+  async createTrusted(input: { username: string; password: string; clearance: ClearanceLevel; first_name?: string; last_name?: string }): Promise<UserRow> {
+    if (!USERNAME_PATTERN.test(input.username)) throw AssayError.field('username', 'invalid', 'Enter a valid username.');
+    if (await usersRepo.byUsername(this.db, input.username)) throw AssayError.field('username', 'unique', 'A user with that username already exists.');
+    const now = this.clock.now();
+    return usersRepo.insert(this.db, {
+      username: input.username,
+      password_hash: await this.hasher.hash(input.password),
+      clearance: input.clearance,
+      first_name: input.first_name ?? '',
+      last_name: input.last_name ?? '',
+      status_date: now,
+      created_at: now,
+    });
+  }
+
+  byUsername(username: string): Promise<UserRow | undefined> {
+    return usersRepo.byUsername(this.db, username);
+  }
+
+  listAll(): Promise<UserRow[]> {
+    return usersRepo.list(this.db);
+  }
+
+  count(): Promise<number> {
+    return usersRepo.count(this.db);
+  }
+
+  private columns(input: UserInput): RowPatch<'users'> {
+    const patch: RowPatch<'users'> = {};
+    const copy = <K extends keyof UserInput & keyof RowPatch<'users'>>(key: K) => {
+      if (input[key] !== undefined) (patch as Record<string, unknown>)[key] = input[key];
+    };
+    for (const key of [
+      'username', 'first_name', 'last_name', 'email', 'clearance', 'gender', 'number', 'status', 'disable_queue',
+      'disable_user_queue', 'confirmed', 'teacher', 'hostname', 'avatar_filename', 'avatar_blob', 'checkers_brief', 'is_active',
+    ] as const) {
+      copy(key);
+    }
+    if (input.program !== undefined) patch.program_id = input.program;
+    if (input.mentor !== undefined) patch.mentor_id = input.mentor;
+    if (input.queue !== undefined) patch.queue_id = input.queue;
+    if (input.user_queue !== undefined) patch.user_queue_id = input.user_queue;
+    if (input.override_queue !== undefined) patch.override_queue_id = input.override_queue;
+    return patch;
+  }
+
+  /** Classes, mentees and the student enrolment that mirrors Hive's single `program`. */
+  private async writeRelations(tx: Db, userId: number, input: UserInput, oldProgram: number | null): Promise<void> {
+    if (input.classes) await usersRepo.setClasses(tx, userId, input.classes);
+    if (input.mentees) await usersRepo.setMentees(tx, userId, input.mentees);
+    if (input.program !== undefined && input.program !== oldProgram) {
+      if (oldProgram !== null) {
+        await tx.deleteFrom('enrollments').where('user_id', '=', userId).where('course_id', '=', oldProgram).where('role', '=', 'student').execute();
+      }
+      if (input.program !== null) {
+        await tx
+          .insertInto('enrollments')
+          .values({ user_id: userId, course_id: input.program, role: 'student', created_at: this.clock.now() })
+          .onConflict((oc) => oc.columns(['course_id', 'user_id']).doUpdateSet({ role: 'student', dropped: false }))
+          .execute();
+      }
+    }
+  }
+}

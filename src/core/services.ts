@@ -1,0 +1,36 @@
+import type { BlobStore } from '../blobs/store.ts';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import type { Engine } from '../db/columns.ts';
+import type { Clock } from './clock.ts';
+import { FilesService } from './files/files.service.ts';
+import { PasswordHasher } from './identity/passwords.ts';
+import { TokensService } from './identity/tokens.service.ts';
+import { UsersService } from './identity/users.service.ts';
+import { TagsService } from './courses/tags.service.ts';
+
+/** Everything the dialects call, built once per process. */
+export interface Services {
+  db: Db;
+  engine: Engine;
+  clock: Clock;
+  config: Config;
+  blobs: BlobStore;
+  files: FilesService;
+  users: UsersService;
+  tokens: TokensService;
+  tags: TagsService;
+}
+
+export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; config: Config; blobs: BlobStore; jwtSecret: string }): Services {
+  const { db, clock, config, blobs } = deps;
+  const files = new FilesService(db, blobs, clock, config.maxUploadBytes);
+  const hasher = new PasswordHasher(config.argon2MemoryKiB);
+  return {
+    ...deps,
+    files,
+    users: new UsersService(db, clock, hasher),
+    tokens: new TokensService(db, clock, deps.jwtSecret, config.accessTokenSeconds, config.refreshTokenSeconds),
+    tags: new TagsService(db),
+  };
+}

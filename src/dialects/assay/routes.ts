@@ -1,0 +1,5 @@
+import type { HiveRoutes } from '../hive/plugin.ts';
+import { tokenRoutes } from './tokens.ts';
+
+/** Assay's own endpoints (`/api/assay/v1/`), for what no dialect covers. Hive's envelope and auth. */
+export const assayRoutes: HiveRoutes[] = [tokenRoutes];

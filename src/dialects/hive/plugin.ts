@@ -1,0 +1,71 @@
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { AssayError } from '../../core/errors.ts';
+import type { Services } from '../../core/services.ts';
+import { bearerActor } from './auth.ts';
+import type { RawBody } from './body.ts';
+import { renderHiveError } from './errors.ts';
+import { HiveRouter } from './router.ts';
+
+export type HiveRoutes = (router: HiveRouter, services: Services) => void;
+
+/**
+ * Everything Hive-shaped around a set of routes: raw body capture, bearer authentication,
+ * view-level clearance, the drf-standardized-errors envelope, 404 and 405 answers.
+ * Used for `/api/core/` and for Assay's own `/api/assay/v1/`.
+ */
+export function hivePlugin(services: Services, routes: HiveRoutes[]): FastifyPluginAsync {
+  return async (app: FastifyInstance) => {
+    // Schemas document the routes; bodies and queries are validated DRF-style inside handlers,
+    // after the object lookup, so the checks run in upstream's order.
+    app.setValidatorCompiler(() => () => true);
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: services.config.maxBodyBytes }, (_req, body, done) => {
+      done(null, { kind: 'json', text: body as string } satisfies RawBody);
+    });
+    app.addContentTypeParser(
+      'application/x-www-form-urlencoded',
+      { parseAs: 'string', bodyLimit: services.config.maxBodyBytes },
+      (_req, body, done) => done(null, { kind: 'form', text: body as string } satisfies RawBody),
+    );
+    await app.register(multipart, {
+      limits: { fileSize: services.config.maxUploadBytes + 1, fieldSize: services.config.maxBodyBytes, parts: 10_000 },
+    });
+
+    app.addHook('onRequest', async (request) => {
+      const config = request.routeOptions.config as { public?: boolean; minClearance?: number } | undefined;
+      if (!config || request.is404) return;
+      const accept = request.headers.accept;
+      if (accept && !/(^|[\s,])(\*\/\*|application\/\*|application\/json|application\/vnd\.oai\.openapi[^,]*)(\s*;[^,]*)?($|,)/i.test(accept) && !/application\/(zip|pdf|octet-stream)/i.test(accept)) {
+        throw Object.assign(new Error('not acceptable'), { statusCode: 406, code: 'ASSAY_NOT_ACCEPTABLE' });
+      }
+      if (config.public) {
+        if (request.headers.authorization) request.actor = await bearerActor(request, services).catch(() => null);
+        return;
+      }
+      request.actor = await bearerActor(request, services);
+      if (config.minClearance && request.actor.clearance < config.minClearance) throw AssayError.forbidden();
+    });
+
+    app.setErrorHandler(async (error, request, reply) => {
+      if ((error as { code?: string }).code === 'ASSAY_NOT_ACCEPTABLE') {
+        return reply
+          .code(406)
+          .type('application/json')
+          .send({ type: 'client_error', errors: [{ code: 'not_acceptable', detail: 'Could not satisfy the request Accept header.', attr: null }] });
+      }
+      const rendered = renderHiveError(error, request.method, request.headers['content-type']);
+      if (rendered.status >= 500) request.log.error({ err: error }, 'request failed');
+      reply.code(rendered.status).headers(rendered.headers).type('application/json');
+      return reply.send(rendered.body);
+    });
+
+    app.setNotFoundHandler(async (_request, reply) => {
+      return reply.code(404).type('application/json').send({ type: 'client_error', errors: [{ code: 'not_found', detail: 'Not found.', attr: null }] });
+    });
+
+    const router = new HiveRouter(app, services);
+    for (const register of routes) register(router, services);
+    router.finish();
+  };
+}

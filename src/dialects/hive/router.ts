@@ -1,0 +1,129 @@
+import type { TSchema } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { Actor } from '../../core/actor.ts';
+import { AssayError } from '../../core/errors.ts';
+import type { Services } from '../../core/services.ts';
+
+type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface HiveContext {
+  request: FastifyRequest;
+  reply: FastifyReply;
+  actor: Actor;
+  services: Services;
+  /** Integer path parameter; anything else is "not found", as in DRF. */
+  id(name?: string): number;
+  query: Record<string, unknown>;
+}
+
+export interface HiveRouteOptions {
+  /** No authentication needed (token, refresh, register, schema, time). */
+  public?: boolean;
+  /** View-level permission: lower clearances get 403 before anything else is looked at. */
+  minClearance?: number;
+  status?: number;
+  /** OpenAPI description of the route. */
+  schema?: {
+    operationId?: string;
+    summary?: string;
+    tags?: string[];
+    body?: TSchema;
+    querystring?: TSchema;
+    response?: Record<number, TSchema>;
+    produces?: string[];
+  };
+}
+
+export type HiveHandler = (ctx: HiveContext) => Promise<unknown>;
+
+const INT = /^\d{1,15}$/;
+
+/** Empty-bodied answers (actions return 200 with nothing; deletes 204). */
+export const EMPTY = Symbol('empty');
+
+/**
+ * Registers Hive routes and remembers which methods each path has, so any other method on a
+ * known path answers 405 (after authentication, as DRF does) instead of 404.
+ */
+export class HiveRouter {
+  private readonly methods = new Map<string, Set<Method>>();
+
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly services: Services,
+  ) {}
+
+  private add(method: Method, url: string, options: HiveRouteOptions, handler: HiveHandler): void {
+    const known = this.methods.get(url) ?? new Set<Method>();
+    known.add(method);
+    this.methods.set(url, known);
+    const services = this.services;
+    const schema = options.schema;
+    this.app.route({
+      method,
+      url,
+      config: { public: options.public ?? false, minClearance: options.minClearance ?? 0 },
+      schema: schema as never,
+      handler: async (request, reply) => {
+        const params = request.params as Record<string, string>;
+        const ctx: HiveContext = {
+          request,
+          reply,
+          actor: request.actor as Actor,
+          services,
+          query: request.query as Record<string, unknown>,
+          id(name = 'id') {
+            const raw = params[name];
+            if (raw === undefined || !INT.test(raw)) throw AssayError.notFound();
+            return Number(raw);
+          },
+        };
+        const result = await handler(ctx);
+        if (reply.sent) return reply;
+        if (result === EMPTY) {
+          const status = options.status ?? (method === 'DELETE' ? 204 : 200);
+          reply.code(status);
+          // 200 actions answer with a zero-length body, as upstream does.
+          return reply.removeHeader('content-type').send();
+        }
+        reply.code(options.status ?? (method === 'POST' ? 201 : 200));
+        return result;
+      },
+    });
+  }
+
+  get(url: string, o: HiveRouteOptions, h: HiveHandler): void {
+    this.add('GET', url, o, h);
+  }
+  post(url: string, o: HiveRouteOptions, h: HiveHandler): void {
+    this.add('POST', url, o, h);
+  }
+  put(url: string, o: HiveRouteOptions, h: HiveHandler): void {
+    this.add('PUT', url, o, h);
+  }
+  patch(url: string, o: HiveRouteOptions, h: HiveHandler): void {
+    this.add('PATCH', url, o, h);
+  }
+  delete(url: string, o: HiveRouteOptions, h: HiveHandler): void {
+    this.add('DELETE', url, o, h);
+  }
+
+  /** Adds the 405 answers. Call once, after every route is registered. */
+  finish(): void {
+    const all: Method[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+    for (const [url, known] of this.methods) {
+      const missing = all.filter((m) => !known.has(m));
+      if (missing.length === 0) continue;
+      const isPublic = [...known].length > 0 && url.match(/^\/(token|token\/refresh|schema|time|management\/register)\/$/) !== null;
+      this.app.route({
+        method: missing as HTTPMethods[],
+        url,
+        config: { public: isPublic, minClearance: 0 },
+        schema: { hide: true } as never,
+        handler: async (request) => {
+          throw new AssayError('method_not_allowed', `Method "${request.method}" not allowed.`);
+        },
+      });
+    }
+  }
+}

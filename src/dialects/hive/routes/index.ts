@@ -1,0 +1,7 @@
+import type { HiveRoutes } from '../plugin.ts';
+import { authRoutes } from './auth.ts';
+import { metaRoutes } from './meta.ts';
+import { tagRoutes } from './tags.ts';
+
+/** Every route module of the Hive Core API, mounted under `/api/core`. */
+export const hiveRoutes: HiveRoutes[] = [authRoutes, metaRoutes, tagRoutes];

@@ -1,0 +1,51 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from './config.ts';
+import { runCli } from './cli/commands.ts';
+
+const USAGE = `usage: assay <command> [options]
+
+commands:
+  serve [--port N] [--host H]        start the HTTP server (migrates first)
+  migrate                            bring the database schema up to date
+  user create USERNAME [--password P] [--clearance 1|2|3|5] [--first-name F] [--last-name L]
+  user passwd USERNAME [--password P]
+  user token USERNAME [--name NAME]  print a new personal API token
+  user list
+  gc [--grace-seconds N]             delete blobs and file trees nothing references
+`;
+
+async function main(): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: process.argv.slice(2),
+    allowPositionals: true,
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      password: { type: 'string' },
+      clearance: { type: 'string' },
+      'first-name': { type: 'string' },
+      'last-name': { type: 'string' },
+      name: { type: 'string' },
+      'grace-seconds': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(USAGE);
+    return positionals.length === 0 && !values.help ? 2 : 0;
+  }
+  const port = values.port !== undefined ? Number(values.port) : undefined;
+  if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new ConfigError('--port must be a port number');
+  const config = loadConfig(process.env, { port, host: values.host });
+  return runCli(config, positionals, values, USAGE);
+}
+
+main().then(
+  (code) => {
+    if (code !== -1) process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`assay: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,63 @@
+import crypto from 'node:crypto';
+import { LocalBlobStore } from './blobs/local.ts';
+import type { Config } from './config.ts';
+import type { Clock } from './core/clock.ts';
+import { systemClock } from './core/clock.ts';
+import type { Services } from './core/services.ts';
+import { buildServices } from './core/services.ts';
+import type { Db } from './db/database.ts';
+import { openDatabase } from './db/database.ts';
+import { migrateToLatest } from './db/migrate.ts';
+
+export interface Runtime {
+  services: Services;
+  close(): Promise<void>;
+}
+
+/** The signing secret: from config, else one generated at first start and kept in the database, shared by every server. */
+async function jwtSecret(db: Db, configured: string | null): Promise<string> {
+  if (configured) return configured;
+  await db
+    .insertInto('settings')
+    .values({ key: 'jwt_secret', value: crypto.randomBytes(48).toString('base64url') })
+    .onConflict((oc) => oc.column('key').doNothing())
+    .execute();
+  const row = await db.selectFrom('settings').select('value').where('key', '=', 'jwt_secret').executeTakeFirstOrThrow();
+  return row.value;
+}
+
+/** Opens the database (migrating it), the blob store and the services. */
+export async function openRuntime(config: Config, options: { clock?: Clock; migrate?: boolean } = {}): Promise<Runtime> {
+  const handle = await openDatabase({ url: config.databaseUrl, schema: config.databaseSchema });
+  try {
+    if (options.migrate !== false) await migrateToLatest(handle.db, handle.engine);
+    const blobs = await new LocalBlobStore(config.blobDir).init();
+    const services = buildServices({
+      db: handle.db,
+      engine: handle.engine,
+      clock: options.clock ?? systemClock,
+      config,
+      blobs,
+      jwtSecret: await jwtSecret(handle.db, config.jwtSecret),
+    });
+    return { services, close: () => handle.close() };
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+}
+
+/**
+ * The first start creates the admin account. Its password comes from ASSAY_ADMIN_PASSWORD or is
+ * generated and returned so the caller can print it once.
+ */
+export async function ensureAdmin(services: Services): Promise<{ username: string; generatedPassword: string | null } | null> {
+  const admins = await services.db.selectFrom('users').select('id').where('clearance', '=', 5).limit(1).execute();
+  if (admins.length > 0) return null;
+  const { adminUsername, adminPassword } = services.config;
+  const password = adminPassword ?? crypto.randomBytes(12).toString('base64url');
+  const existing = await services.users.byUsername(adminUsername);
+  if (existing) return null;
+  await services.users.createTrusted({ username: adminUsername, password, clearance: 5, first_name: 'Admin' });
+  return { username: adminUsername, generatedPassword: adminPassword ? null : password };
+}
