@@ -8,6 +8,9 @@ import { PasswordHasher } from './identity/passwords.ts';
 import { TokensService } from './identity/tokens.service.ts';
 import { UsersService } from './identity/users.service.ts';
 import { TagsService } from './courses/tags.service.ts';
+import { ProgramsService } from './courses/programs.service.ts';
+import { SubjectsService } from './courses/subjects.service.ts';
+import { ModulesService } from './courses/modules.service.ts';
 
 /** Everything the dialects call, built once per process. */
 export interface Services {
@@ -20,6 +23,9 @@ export interface Services {
   users: UsersService;
   tokens: TokensService;
   tags: TagsService;
+  programs: ProgramsService;
+  subjects: SubjectsService;
+  modules: ModulesService;
 }
 
 export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; config: Config; blobs: BlobStore; jwtSecret: string }): Services {
@@ -32,5 +38,8 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     users: new UsersService(db, clock, hasher),
     tokens: new TokensService(db, clock, deps.jwtSecret, config.accessTokenSeconds, config.refreshTokenSeconds),
     tags: new TagsService(db),
+    programs: new ProgramsService(db, clock),
+    subjects: new SubjectsService(db, clock),
+    modules: new ModulesService(db, clock),
   };
 }

@@ -25,3 +25,36 @@ export async function actorClient(server: TestServer, clearance: ClearanceLevel)
   const user = await makeUser(server, clearance);
   return { id: user.id, username: user.username, api: client(server.app, await login(server, user.username)) };
 }
+
+/** The core's view of an admin, for building fixtures through the services. */
+export async function adminActor(server: TestServer) {
+  const admin = await makeUser(server, 5);
+  return { id: admin.id, username: admin.username, clearance: 5 as const };
+}
+
+/** A program (course) with one subject and one module, built through the core services. */
+export async function makeCourseTree(server: TestServer, name = unique('Program ')) {
+  const admin = await adminActor(server);
+  const checker = await makeUser(server, 2);
+  const program = await server.services.programs.create(admin, { name, checker_id: checker.id });
+  const subject = await server.services.subjects.create(admin, { course_id: program.id, symbol: 'S1', name: 'Basics', color: '#112233' });
+  const module = await server.services.modules.create(admin, { subject_id: subject.id, name: 'Loops', order: '1' });
+  return { admin, checker, program, subject, module };
+}
+
+/** A student of `programId` (clearance 1, with number and program as Hive requires). */
+export async function makeStudent(server: TestServer, programId: number, number = ++counter) {
+  const admin = await adminActor(server);
+  const user = await server.services.users.create(admin, {
+    username: unique('student_'),
+    password: PASSWORD,
+    clearance: 1,
+    gender: 'Female',
+    number,
+    program: programId,
+    status: 'Present',
+    first_name: 'Stu',
+    last_name: 'Dent',
+  });
+  return { id: user.id, username: user.username, api: client(server.app, await login(server, user.username)) };
+}

@@ -1,0 +1,24 @@
+import type { Db } from '../../db/database.ts';
+import type { FieldProblem } from '../errors.ts';
+
+type Table = 'courses' | 'users' | 'classes' | 'queues' | 'subjects' | 'modules' | 'exercises' | 'tags' | 'fields';
+
+/** DRF's `does_not_exist` problem for each id in `ids` that has no row in `table`. */
+export async function missingReferences(db: Db, table: Table, ids: (number | null | undefined)[], field: string): Promise<FieldProblem[]> {
+  const wanted = [...new Set(ids.filter((i): i is number => typeof i === 'number'))];
+  if (wanted.length === 0) return [];
+  const found = new Set((await db.selectFrom(table).select('id').where('id', 'in', wanted).execute()).map((r) => r.id));
+  return wanted.filter((id) => !found.has(id)).map((id) => ({ field, code: 'does_not_exist', message: `Invalid pk "${id}" - object does not exist.` }));
+}
+
+/** A url-safe slug, unique in `courses` (or among a course's exercises). */
+export function slugify(text: string): string {
+  const base = text
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 60);
+  return base || 'item';
+}
