@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { compact } from './core/compact.ts';
 
 /** Every setting of the server, read once from the environment (and CLI flags), validated at start. */
 export interface Config {
@@ -70,11 +71,7 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     trustProxy: bool(env, 'ASSAY_TRUST_PROXY', false),
     logLevel: env.ASSAY_LOG_LEVEL || 'info',
     argon2MemoryKiB: int(env, 'ASSAY_ARGON2_MEMORY_KIB', 19456, 1024),
-    ...stripUndefined(flags),
+    ...compact(flags),
   };
   return config;
-}
-
-function stripUndefined<T extends object>(o: T): Partial<T> {
-  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

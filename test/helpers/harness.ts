@@ -38,7 +38,8 @@ export async function startTestServer(options: { clock?: Clock; env?: Record<str
     ...options.env,
   });
   const runtime = await openRuntime(config, { clock: options.clock });
-  const app = await buildApp(runtime.services, { logger: false });
+  // ASSAY_TEST_LOG=1 shows server errors while debugging a test.
+  const app = await buildApp(runtime.services, { logger: process.env.ASSAY_TEST_LOG ? { level: 'error' } : false });
   await app.ready();
   return {
     app,

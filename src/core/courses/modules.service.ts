@@ -2,6 +2,7 @@ import type { Db } from '../../db/database.ts';
 import type { RowPatch } from '../../db/types.ts';
 import type { Actor } from '../actor.ts';
 import type { Clock } from '../clock.ts';
+import { compact } from '../compact.ts';
 import { AssayError } from '../errors.ts';
 import { missingReferences } from './references.ts';
 import { canManageCourse, visibleCourseIds } from './visibility.ts';
@@ -78,7 +79,7 @@ export class ModulesService {
     await this.subjectCourse(actor, input.subject_id);
     const row = await this.db
       .insertInto('modules')
-      .values({ ...input, created_at: this.clock.now() })
+      .values({ subject_id: input.subject_id, name: input.name, order: input.order, created_at: this.clock.now() })
       .returning('id')
       .executeTakeFirstOrThrow();
     return this.get(actor, row.id);
@@ -88,7 +89,7 @@ export class ModulesService {
     const current = await this.get(actor, id);
     if (!(await canManageCourse(this.db, actor, current.course_id))) throw AssayError.forbidden();
     const newCourse = await this.subjectCourse(actor, input.subject_id);
-    const patch: RowPatch<'modules'> = { ...input };
+    const patch: RowPatch<'modules'> = compact({ subject_id: input.subject_id, name: input.name, order: input.order });
     if (Object.keys(patch).length > 0) {
       await this.db.transaction().execute(async (tx) => {
         await tx.updateTable('modules').set(patch).where('id', '=', id).execute();

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.ts';
 import type { RowPatch } from '../../db/types.ts';
 import type { Actor } from '../actor.ts';
+import { compact } from '../compact.ts';
 import { AssayError } from '../errors.ts';
 import type { Clock } from '../clock.ts';
 import { missingReferences } from './references.ts';
@@ -62,7 +63,7 @@ export class SubjectsService {
     await this.checkCourse(actor, input.course_id);
     const row = await this.db
       .insertInto('subjects')
-      .values({ ...input, created_at: this.clock.now() })
+      .values({ course_id: input.course_id, symbol: input.symbol, name: input.name, color: input.color, created_at: this.clock.now() })
       .returning('id')
       .executeTakeFirstOrThrow();
     return this.get(actor, row.id);
@@ -72,7 +73,7 @@ export class SubjectsService {
     const current = await this.get(actor, id);
     if (!(await canManageCourse(this.db, actor, current.course_id))) throw AssayError.forbidden();
     await this.checkCourse(actor, input.course_id);
-    const patch: RowPatch<'subjects'> = { ...input };
+    const patch: RowPatch<'subjects'> = compact({ course_id: input.course_id, symbol: input.symbol, name: input.name, color: input.color });
     if (Object.keys(patch).length > 0) {
       await this.db.transaction().execute(async (tx) => {
         await tx.updateTable('subjects').set(patch).where('id', '=', id).execute();

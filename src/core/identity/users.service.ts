@@ -49,12 +49,25 @@ export interface UserFilters {
   ids?: number[];
   clearances?: number[];
   classIds?: number[];
+  mentorId?: number;
   mentorIds?: number[];
   programIds?: number[];
   programCheckerIds?: number[];
 }
 
 export const USERNAME_PATTERN = /^[\w.@+-]+$/u;
+
+/** What a user calls themselves about: their program's student flags and current assignment. */
+export interface SelfProfile {
+  user: User;
+  program: { name: string; hanich_day_only: boolean; hanich_schedule: boolean; hanich_raise_hand: boolean } | null;
+  currentAssignment: { id: number; exercise_id: number; exercise_name: string; module_id: number | null; subject_id: number | null } | null;
+}
+
+/** "First Last", or the username when the person has no name. */
+export function displayName(user: Pick<UserRow, 'first_name' | 'last_name' | 'username'>): string {
+  return `${user.first_name} ${user.last_name}`.trim() || user.username;
+}
 
 /** Users, their passwords and their relations (classes, mentees, student program). */
 export class UsersService {
@@ -95,6 +108,7 @@ export class UsersService {
     }
     if (filters.ids) q = q.where('users.id', 'in', filters.ids);
     if (filters.clearances) q = q.where('users.clearance', 'in', filters.clearances);
+    if (filters.mentorId !== undefined) q = q.where('users.mentor_id', '=', filters.mentorId);
     if (filters.mentorIds) q = q.where('users.mentor_id', 'in', filters.mentorIds);
     if (filters.programIds) q = q.where('users.program_id', 'in', filters.programIds);
     if (filters.classIds) {
@@ -119,6 +133,47 @@ export class UsersService {
     const row = await usersRepo.byId(this.db, actor.id);
     if (!row) throw AssayError.notFound();
     return (await this.withRelations([row]))[0]!;
+  }
+
+  /** The caller's own account with its program flags and the exercise it is working on. */
+  async profile(actor: Actor): Promise<SelfProfile> {
+    const user = await this.getSelf(actor);
+    const program = user.program_id === null
+      ? undefined
+      : await this.db
+        .selectFrom('courses')
+        .select(['name', 'hanich_day_only', 'hanich_schedule', 'hanich_raise_hand'])
+        .where('id', '=', user.program_id)
+        .executeTakeFirst();
+    const assignment = user.current_assignment_id === null
+      ? undefined
+      : await this.db
+        .selectFrom('assignments')
+        .innerJoin('exercises', 'exercises.id', 'assignments.exercise_id')
+        .leftJoin('modules', 'modules.id', 'exercises.module_id')
+        .select(['assignments.id', 'exercises.id as exercise_id', 'exercises.name as exercise_name', 'exercises.module_id', 'modules.subject_id'])
+        .where('assignments.id', '=', user.current_assignment_id)
+        .executeTakeFirst();
+    return { user, program: program ?? null, currentAssignment: assignment ?? null };
+  }
+
+  /** The stored avatar of a user the actor may see; not found when there is none. */
+  async avatar(actor: Actor, id: number): Promise<{ blob: string; filename: string }> {
+    const user = await this.get(actor, id);
+    if (!userPolicy.canReadAvatar(actor, id)) throw AssayError.notFound();
+    if (!user.avatar_blob) throw AssayError.notFound();
+    return { blob: user.avatar_blob, filename: user.avatar_filename };
+  }
+
+  /**
+   * The account the actor is about to change or delete: invisible ones are not found, visible
+   * ones the actor may not manage (anyone but staff; admins unless the actor is one) are forbidden.
+   */
+  async assertManageable(actor: Actor, id: number): Promise<UserRow> {
+    const current = await usersRepo.byId(this.db, id);
+    if (!current || !(await this.canSee(actor, current))) throw AssayError.notFound();
+    if (!userPolicy.canManageUsers(actor) || !userPolicy.canTouchClearance(actor, current.clearance)) throw AssayError.forbidden();
+    return current;
   }
 
   private async canSee(actor: Actor, row: UserRow): Promise<boolean> {
@@ -200,9 +255,7 @@ export class UsersService {
   }
 
   async update(actor: Actor, id: number, input: UserInput): Promise<User> {
-    const current = await usersRepo.byId(this.db, id);
-    if (!current || !(await this.canSee(actor, current))) throw AssayError.notFound();
-    if (!userPolicy.canManageUsers(actor) || !userPolicy.canTouchClearance(actor, current.clearance)) throw AssayError.forbidden();
+    const current = await this.assertManageable(actor, id);
     if (input.clearance !== undefined && !userPolicy.canTouchClearance(actor, input.clearance)) throw AssayError.forbidden();
     const clearance = input.clearance ?? current.clearance;
     const problems = [
@@ -226,9 +279,7 @@ export class UsersService {
   }
 
   async delete(actor: Actor, id: number): Promise<void> {
-    const current = await usersRepo.byId(this.db, id);
-    if (!current || !(await this.canSee(actor, current))) throw AssayError.notFound();
-    if (!userPolicy.canManageUsers(actor) || !userPolicy.canTouchClearance(actor, current.clearance)) throw AssayError.forbidden();
+    await this.assertManageable(actor, id);
     await usersRepo.delete(this.db, id);
   }
 

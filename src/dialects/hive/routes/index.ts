@@ -2,6 +2,8 @@ import type { HiveRoutes } from '../plugin.ts';
 import { authRoutes } from './auth.ts';
 import { metaRoutes } from './meta.ts';
 import { tagRoutes } from './tags.ts';
+import { userRoutes } from './users.ts';
+import { courseTreeRoutes } from './course-tree.ts';
 
 /** Every route module of the Hive Core API, mounted under `/api/core`. */
-export const hiveRoutes: HiveRoutes[] = [authRoutes, metaRoutes, tagRoutes];
+export const hiveRoutes: HiveRoutes[] = [authRoutes, metaRoutes, tagRoutes, userRoutes, courseTreeRoutes];
