@@ -30,7 +30,7 @@ async function jwtSecret(db: Db, configured: string | null): Promise<string> {
 export async function openRuntime(config: Config, options: { clock?: Clock; migrate?: boolean } = {}): Promise<Runtime> {
   const handle = await openDatabase({ url: config.databaseUrl, schema: config.databaseSchema });
   try {
-    if (options.migrate !== false) await migrateToLatest(handle.db, handle.engine);
+    if (options.migrate !== false) await migrateToLatest(handle.db, handle.engine, config.databaseSchema);
     const blobs = await new LocalBlobStore(config.blobDir).init();
     const services = buildServices({
       db: handle.db,

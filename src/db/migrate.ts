@@ -20,8 +20,16 @@ class InCodeMigrations implements MigrationProvider {
   }
 }
 
-export async function migrateToLatest(db: Kysely<Database>, engine: Engine): Promise<MigrationResult[]> {
-  const migrator = new Migrator({ db: db as unknown as Kysely<unknown>, provider: new InCodeMigrations(engine) });
+/**
+ * Applies every pending migration. On PostgreSQL the bookkeeping tables live in the same schema
+ * as the data, so several schemas in one database (one per test run) never see each other's.
+ */
+export async function migrateToLatest(db: Kysely<Database>, engine: Engine, schema = 'public'): Promise<MigrationResult[]> {
+  const migrator = new Migrator({
+    db: db as unknown as Kysely<unknown>,
+    provider: new InCodeMigrations(engine),
+    ...(engine === 'postgres' ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return results ?? [];
