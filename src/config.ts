@@ -22,6 +22,18 @@ export interface Config {
   trustProxy: boolean;
   logLevel: string;
   argon2MemoryKiB: number;
+  /** Where grading jobs are delivered from: the lease table (`embedded`) or pg-boss on PostgreSQL (`pgboss`). */
+  queueMode: 'embedded' | 'pgboss';
+  /** Grading workers inside the server process (0: none, grading is left to `assay worker` processes). */
+  gradingWorkers: number;
+  /** How long a worker's claim on a job lasts without a heartbeat. */
+  jobLeaseSeconds: number;
+  /** Runs of a job that may fail (or lose their worker) before the job ends `failed`. */
+  jobMaxAttempts: number;
+  /** How often a job waiting for the sandbox to become available is tried again. */
+  jobRecheckSeconds: number;
+  /** Wall-time limit of a job that names none; pg-boss redelivers a job whose worker is silent past it. */
+  jobWallSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -53,6 +65,10 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
   }
   const schema = flags.databaseSchema ?? env.DATABASE_SCHEMA ?? 'public';
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new ConfigError('DATABASE_SCHEMA must be a lower-case SQL identifier');
+  const queueMode = env.ASSAY_QUEUE?.trim() || 'embedded';
+  if (queueMode !== 'embedded' && queueMode !== 'pgboss') throw new ConfigError(`ASSAY_QUEUE must be embedded or pgboss, got "${queueMode}"`);
+  if (queueMode === 'pgboss' && databaseUrl.startsWith('sqlite:')) throw new ConfigError('ASSAY_QUEUE=pgboss needs DATABASE_URL=postgres://…');
+  if (queueMode === 'pgboss' && schema.length > 56) throw new ConfigError('DATABASE_SCHEMA must be at most 56 characters with ASSAY_QUEUE=pgboss');
   const config: Config = {
     port: flags.port ?? int(env, 'PORT', 8080),
     host: flags.host ?? env.HOST ?? '0.0.0.0',
@@ -71,6 +87,12 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     trustProxy: bool(env, 'ASSAY_TRUST_PROXY', false),
     logLevel: env.ASSAY_LOG_LEVEL || 'info',
     argon2MemoryKiB: int(env, 'ASSAY_ARGON2_MEMORY_KIB', 19456, 1024),
+    queueMode,
+    gradingWorkers: int(env, 'ASSAY_WORKERS', 2),
+    jobLeaseSeconds: int(env, 'ASSAY_JOB_LEASE_SECONDS', 30, 1),
+    jobMaxAttempts: int(env, 'ASSAY_JOB_MAX_ATTEMPTS', 3, 1),
+    jobRecheckSeconds: int(env, 'ASSAY_JOB_RECHECK_SECONDS', 30, 1),
+    jobWallSeconds: int(env, 'ASSAY_JOB_WALL_SECONDS', 600, 1),
     ...compact(flags),
   };
   return config;

@@ -12,6 +12,9 @@ commands:
   user token USERNAME [--name NAME]  print a new personal API token
   user list
   gc [--grace-seconds N]             delete blobs and file trees nothing references
+  worker [--concurrency N] [--metrics-port P]
+                                     run grading workers without the HTTP server (any machine
+                                     that reaches the database; ASSAY_QUEUE=pgboss for pg-boss)
 `;
 
 async function main(): Promise<number> {
@@ -27,6 +30,8 @@ async function main(): Promise<number> {
       'last-name': { type: 'string' },
       name: { type: 'string' },
       'grace-seconds': { type: 'string' },
+      concurrency: { type: 'string' },
+      'metrics-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

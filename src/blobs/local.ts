@@ -44,18 +44,16 @@ export class LocalBlobStore implements BlobStore {
       },
     });
     const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
-    const handle = await fsp.open(tmp, 'wx');
     try {
-      await pipeline(input, meter, handle.createWriteStream({ autoClose: false }));
-      await handle.sync();
+      // `flush` fsyncs before the close that the pipeline waits for. (A FileHandle stream with
+      // autoClose off keeps a reference that makes FileHandle.close() wait forever on Node 20.)
+      await pipeline(input, meter, fs.createWriteStream(tmp, { flags: 'wx', flush: true }));
     } catch (err) {
-      await handle.close().catch(() => undefined);
       await fsp.rm(tmp, { force: true });
       // Drain what the client still sends so the connection can answer cleanly.
       if (!Buffer.isBuffer(source) && !source.destroyed) source.resume();
       throw err;
     }
-    await handle.close();
     const blob = { sha256: sha.digest('hex'), size, md5: md5.digest('hex') };
     const final = this.pathOf(blob.sha256);
     await fsp.mkdir(path.dirname(final), { recursive: true });

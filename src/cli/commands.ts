@@ -4,6 +4,7 @@ import type { ClearanceLevel } from '../core/actor.ts';
 import { collectGarbage } from '../blobs/gc.ts';
 import { ensureAdmin, openRuntime } from '../runtime.ts';
 import { serve } from './serve.ts';
+import { worker } from './worker.ts';
 
 type Flags = Record<string, string | boolean | undefined>;
 
@@ -14,6 +15,10 @@ export async function runCli(config: Config, args: string[], flags: Flags, usage
   const [command, sub, target] = args;
   if (command === 'serve') {
     await serve(config);
+    return -1;
+  }
+  if (command === 'worker') {
+    await worker(config, workerOptions(config, flags));
     return -1;
   }
   const runtime = await openRuntime(config);
@@ -94,4 +99,14 @@ async function userCommand(
       process.stderr.write(usage);
       return 2;
   }
+}
+
+/** `assay worker [--concurrency N] [--metrics-port P]`; concurrency defaults to ASSAY_WORKERS, or 2 when that is 0. */
+function workerOptions(config: Config, flags: Flags): { concurrency: number; metricsPort?: number } {
+  const concurrency = flags.concurrency !== undefined ? Number(flags.concurrency) : config.gradingWorkers || 2;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new Error('--concurrency must be a whole number from 1 to 256');
+  if (flags['metrics-port'] === undefined) return { concurrency };
+  const metricsPort = Number(flags['metrics-port']);
+  if (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65535) throw new Error('--metrics-port must be a port number');
+  return { concurrency, metricsPort };
 }

@@ -77,6 +77,9 @@ export function fromDatabaseError(e: unknown): AssayError | null {
   if (code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY') {
     return new AssayError('invalid', 'A referenced object does not exist.', { fields: [{ field: null, code: 'does_not_exist', message: 'A referenced object does not exist.' }] });
   }
+  if (code === '22003') {
+    return new AssayError('invalid', 'A number is out of range.', { fields: [{ field: null, code: 'max_value', message: 'A number is out of range.' }] });
+  }
   if (code === '23514' || code === 'SQLITE_CONSTRAINT_CHECK') {
     return new AssayError('invalid', 'The data breaks a rule of this object.', { fields: [{ field: null, code: 'invalid', message: 'The data breaks a rule of this object.' }] });
   }

@@ -11,6 +11,9 @@ import { TagsService } from './courses/tags.service.ts';
 import { ProgramsService } from './courses/programs.service.ts';
 import { SubjectsService } from './courses/subjects.service.ts';
 import { ModulesService } from './courses/modules.service.ts';
+import { ExercisesService } from './courses/exercises.service.ts';
+import { FieldsService } from './courses/fields.service.ts';
+import { createGradingQueue, type GradingQueue } from '../grading/queue/index.ts';
 
 /** Everything the dialects call, built once per process. */
 export interface Services {
@@ -26,12 +29,16 @@ export interface Services {
   programs: ProgramsService;
   subjects: SubjectsService;
   modules: ModulesService;
+  exercises: ExercisesService;
+  fields: FieldsService;
+  grading: GradingQueue;
 }
 
 export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; config: Config; blobs: BlobStore; jwtSecret: string }): Services {
   const { db, clock, config, blobs } = deps;
   const files = new FilesService(db, blobs, clock, config.maxUploadBytes);
   const hasher = new PasswordHasher(config.argon2MemoryKiB);
+  const exercises = new ExercisesService(db, clock, files);
   return {
     ...deps,
     files,
@@ -41,5 +48,8 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     programs: new ProgramsService(db, clock),
     subjects: new SubjectsService(db, clock),
     modules: new ModulesService(db, clock),
+    exercises,
+    fields: new FieldsService(db, clock, exercises),
+    grading: createGradingQueue(deps),
   };
 }

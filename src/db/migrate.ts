@@ -3,12 +3,14 @@ import { Migrator } from 'kysely';
 import type { Engine } from './columns.ts';
 import type { Database } from './types.ts';
 import * as m0001 from './migrations/0001_initial.ts';
+import * as m0010 from './migrations/0010_grading_jobs.ts';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> };
 
 /** Migrations in order; names never change once shipped. */
 const migrations: Record<string, EngineMigration> = {
   '0001_initial': m0001,
+  '0010_grading_jobs': m0010,
 };
 
 class InCodeMigrations implements MigrationProvider {

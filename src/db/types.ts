@@ -33,7 +33,40 @@ type Row<T> = T extends { columns: infer Cols }
 
 type V1 = typeof schemaV1;
 
-export type Database = { [K in keyof V1]: Row<V1[K]> };
+type DatabaseV1 = { [K in keyof V1]: Row<V1[K]> };
+
+/** Tables added after schema v1 (migration 0010): the grading queue. */
+export interface GradingJobsTable {
+  id: Generated<number>;
+  course_id: number;
+  exercise_id: number;
+  submission_id: number | null;
+  response_id: number | null;
+  kind: string;
+  priority: ColumnType<number, number | undefined, number>;
+  fair_rank: ColumnType<number, number | undefined, number>;
+  status: ColumnType<string, string | undefined, string>;
+  attempts: ColumnType<number, number | undefined, number>;
+  max_attempts: ColumnType<number, number | undefined, number>;
+  lease_owner: string | null;
+  lease_until: string | null;
+  payload: string;
+  result: string | null;
+  error: string | null;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+}
+
+export interface GradingJobEventsTable {
+  id: Generated<number>;
+  job_id: number;
+  time: string;
+  action: string;
+  payload: string | null;
+}
+
+export type Database = DatabaseV1 & { grading_jobs: GradingJobsTable; grading_job_events: GradingJobEventsTable };
 
 export type TableName = keyof Database;
 export type RowOf<T extends TableName> = Selectable<Database[T]>;

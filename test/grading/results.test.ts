@@ -52,7 +52,7 @@ describe('native results.json', () => {
   });
 
   it('turns a missing, malformed or ill-typed file into a staff error, never a zero', async () => {
-    for (const files of [{}, { 'results.json': '{not json' }, { 'results.json': '[1]' }, { 'results.json': '{"score":"ten"}' }, { 'results.json': '{"tests":{}}' }]) {
+    for (const files of [{}, { 'results.json': '{not json' }, { 'results.json': '[1]' }, { 'results.json': '{"score":"ten"}' }, { 'results.json': '{"tests":{}}' }] as Record<string, string>[]) {
       const r = await parseNativeResults(run({ files }));
       assert.ok(['crash', 'error'].includes(r.outcome), JSON.stringify(files));
       assert.equal(r.staffError, true);

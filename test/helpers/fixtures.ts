@@ -58,3 +58,9 @@ export async function makeStudent(server: TestServer, programId: number, number 
   });
   return { id: user.id, username: user.username, api: client(server.app, await login(server, user.username)) };
 }
+
+/** An exercise in module `moduleId`, built through the core (Hive's defaults unless `input` says otherwise). */
+export async function makeExercise(server: TestServer, moduleId: number, input: Partial<Parameters<TestServer['services']['exercises']['create']>[1]> = {}) {
+  const admin = await adminActor(server);
+  return server.services.exercises.create(admin, { name: unique('Exercise '), ...input, module_id: moduleId });
+}

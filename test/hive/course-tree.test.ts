@@ -129,6 +129,13 @@ describe('hive course tree: programs, subjects, modules', () => {
     // The program's checker reads it but, without an instructor enrolment, may not change it.
     assert.deepEqual((await checkerApi.get('/api/core/course/programs/')).body.map((p: { id: number }) => p.id), [mine.program.id]);
     assert.equal((await checkerApi.patch(`/api/core/course/programs/${mine.program.id}/`, { json: { name: 'n' } })).status, 403);
+    const malformed = { raw: '{', headers: { 'content-type': 'application/json' } };
+    assert.equal((await checkerApi.patch(`/api/core/course/modules/${mine.module.id}/`, malformed)).status, 403, 'permission before parsing');
+    assert.equal((await checkerApi.delete(`/api/core/course/subjects/${mine.subject.id}/`)).status, 403);
+    assert.equal((await staff.get('/api/core/course/programs/99999999999/')).status, 404);
+    assert.deepEqual((await staff.get('/api/core/course/modules/?parent_subject__id=99999999999')).body, []);
+    const huge = await staff.post('/api/core/course/subjects/', { json: { symbol: 'H', parent_program: 99999999999, color: '', name: 'H' } });
+    assert.equal(huge.body.errors[0].code, 'does_not_exist');
     assert.equal((await checkerApi.patch(`/api/core/course/programs/${other.program.id}/`, { json: { name: 'n' } })).status, 404);
     assert.equal((await checkerApi.post('/api/core/course/programs/', { json: { name: 'n', checker: mine.checker.id } })).status, 403);
     assert.deepEqual((await stranger.get('/api/core/course/subjects/')).body, []);

@@ -101,6 +101,12 @@ export class ModulesService {
     return this.get(actor, id);
   }
 
+  /** Visible but not the actor's to change: forbidden. */
+  async assertManage(actor: Actor, id: number): Promise<void> {
+    const current = await this.get(actor, id);
+    if (!(await canManageCourse(this.db, actor, current.course_id))) throw AssayError.forbidden();
+  }
+
   async delete(actor: Actor, id: number): Promise<void> {
     const current = await this.get(actor, id);
     if (!(await canManageCourse(this.db, actor, current.course_id))) throw AssayError.forbidden();

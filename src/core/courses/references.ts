@@ -7,7 +7,10 @@ type Table = 'courses' | 'users' | 'classes' | 'queues' | 'subjects' | 'modules'
 export async function missingReferences(db: Db, table: Table, ids: (number | null | undefined)[], field: string): Promise<FieldProblem[]> {
   const wanted = [...new Set(ids.filter((i): i is number => typeof i === 'number'))];
   if (wanted.length === 0) return [];
-  const found = new Set((await db.selectFrom(table).select('id').where('id', 'in', wanted).execute()).map((r) => r.id));
+  const storable = wanted.filter((id) => Number.isInteger(id) && id >= 1 && id <= 2_147_483_647);
+  const found = new Set(
+    storable.length > 0 ? (await db.selectFrom(table).select('id').where('id', 'in', storable).execute()).map((r) => r.id) : [],
+  );
   return wanted.filter((id) => !found.has(id)).map((id) => ({ field, code: 'does_not_exist', message: `Invalid pk "${id}" - object does not exist.` }));
 }
 

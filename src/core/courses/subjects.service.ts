@@ -90,6 +90,12 @@ export class SubjectsService {
     return this.get(actor, id);
   }
 
+  /** Visible but not the actor's to change: forbidden. */
+  async assertManage(actor: Actor, id: number): Promise<void> {
+    const current = await this.get(actor, id);
+    if (!(await canManageCourse(this.db, actor, current.course_id))) throw AssayError.forbidden();
+  }
+
   async delete(actor: Actor, id: number): Promise<void> {
     const current = await this.get(actor, id);
     if (!(await canManageCourse(this.db, actor, current.course_id))) throw AssayError.forbidden();

@@ -25,6 +25,8 @@ export interface CrudSpec<S extends FilterSpec, Wire, Input> {
   writeClearance: number;
   list(ctx: HiveContext, filters: Filters<S>): Promise<Wire[]>;
   get(ctx: HiveContext, id: number): Promise<Wire>;
+  /** Object-level write permission, checked after the lookup and before the body is read. */
+  authorize?(ctx: HiveContext, id: number): Promise<void>;
   create(ctx: HiveContext, input: Input): Promise<Wire>;
   update(ctx: HiveContext, id: number, input: Partial<Input>): Promise<Wire>;
   delete(ctx: HiveContext, id: number): Promise<void>;
@@ -52,6 +54,7 @@ export function crudRoutes<S extends FilterSpec, Wire, Input>(router: HiveRouter
       async (ctx) => {
         const id = ctx.id();
         await spec.get(ctx, id);
+        await spec.authorize?.(ctx, id);
         const body = await readHiveBody(ctx.request, ctx.services);
         return spec.update(ctx, id, validateBody<Partial<Input>>(spec.request, body.data, { form: body.form, partial }));
       },
@@ -59,7 +62,10 @@ export function crudRoutes<S extends FilterSpec, Wire, Input>(router: HiveRouter
   }
 
   router.delete(item, { minClearance: spec.writeClearance, schema: doc('destroy', {}) }, async (ctx) => {
-    await spec.delete(ctx, ctx.id());
+    const id = ctx.id();
+    await spec.get(ctx, id);
+    await spec.authorize?.(ctx, id);
+    await spec.delete(ctx, id);
     return EMPTY;
   });
 }

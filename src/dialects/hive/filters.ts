@@ -31,6 +31,15 @@ type FilterValue<K> = K extends 'int' | 'number'
 export type Filters<S extends FilterSpec> = { [K in keyof S]?: FilterValue<S[K]> };
 
 const NUMBER = /^\s*-?\d+\s*$/;
+/**
+ * Every integer filter names ids, which are 32-bit in both engines. A larger value can match no
+ * row, so it becomes -1 (no id) instead of a database range error.
+ */
+const INT32 = 2_147_483_647;
+const asId = (text: string) => {
+  const n = Number.parseInt(text, 10);
+  return Math.abs(n) > INT32 ? -1 : n;
+};
 const DECIMAL = /^\s*-?\d+(\.\d+)?\s*$/;
 
 function values(raw: unknown): string[] {
@@ -57,7 +66,7 @@ export function parseFilters<S extends FilterSpec>(spec: S, query: Record<string
       case 'int':
         if (last === '') break;
         if (!NUMBER.test(last)) bad('Enter a number.');
-        else out[name] = Number.parseInt(last, 10);
+        else out[name] = asId(last);
         break;
       case 'number':
         if (last === '') break;
@@ -67,7 +76,7 @@ export function parseFilters<S extends FilterSpec>(spec: S, query: Record<string
       case 'intList': {
         const items = raw.flatMap((r) => r.split(',')).filter((s) => s.trim() !== '');
         if (items.some((i) => !NUMBER.test(i))) bad('Enter a number.');
-        else if (items.length > 0) out[name] = items.map((i) => Number.parseInt(i, 10));
+        else if (items.length > 0) out[name] = items.map(asId);
         break;
       }
       case 'bool': {

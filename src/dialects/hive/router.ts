@@ -36,7 +36,9 @@ export interface HiveRouteOptions {
 
 export type HiveHandler = (ctx: HiveContext) => Promise<unknown>;
 
-const INT = /^\d{1,15}$/;
+const INT = /^\d{1,10}$/;
+/** Ids are 32-bit integers in both engines; anything larger cannot name a row. */
+export const MAX_ID = 2_147_483_647;
 
 /** Empty-bodied answers (actions return 200 with nothing; deletes 204). */
 export const EMPTY = Symbol('empty');
@@ -74,7 +76,7 @@ export class HiveRouter {
           query: request.query as Record<string, unknown>,
           id(name = 'id') {
             const raw = params[name];
-            if (raw === undefined || !INT.test(raw)) throw AssayError.notFound();
+            if (raw === undefined || !INT.test(raw) || Number(raw) > MAX_ID) throw AssayError.notFound();
             return Number(raw);
           },
         };

@@ -89,12 +89,14 @@ function coerceValue(schema: TSchema, value: unknown, path: string, form: boolea
         problems.push({ field: path, code: 'invalid', message: msg.integer });
         return undefined;
       }
-      if (typeof inner.minimum === 'number' && n < inner.minimum) {
-        problems.push({ field: path, code: 'min_value', message: `Ensure this value is greater than or equal to ${inner.minimum}.` });
+      const min = typeof inner.minimum === 'number' ? inner.minimum : Number.MIN_SAFE_INTEGER;
+      const max = typeof inner.maximum === 'number' ? inner.maximum : Number.MAX_SAFE_INTEGER;
+      if (n < min) {
+        problems.push({ field: path, code: 'min_value', message: `Ensure this value is greater than or equal to ${min}.` });
         return undefined;
       }
-      if (typeof inner.maximum === 'number' && n > inner.maximum) {
-        problems.push({ field: path, code: 'max_value', message: `Ensure this value is less than or equal to ${inner.maximum}.` });
+      if (n > max) {
+        problems.push({ field: path, code: 'max_value', message: `Ensure this value is less than or equal to ${max}.` });
         return undefined;
       }
       return n;

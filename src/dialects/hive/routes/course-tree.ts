@@ -136,6 +136,7 @@ export function courseTreeRoutes(router: HiveRouter): void {
     writeClearance: Clearance.checker,
     list: async ({ services, actor }, f) => (await services.programs.list(actor, { ids: f.id__in })).map(renderProgram),
     get: async ({ services, actor }, id) => renderProgram(await services.programs.get(actor, id)),
+    authorize: ({ services, actor }, id) => services.programs.assertManage(actor, id),
     create: async ({ services, actor }, input: ProgramWireInput) => renderProgram(await services.programs.create(actor, { ...programInput(input), name: input.name })),
     update: async ({ services, actor }, id, input) => renderProgram(await services.programs.update(actor, id, programInput(input))),
     delete: ({ services, actor }, id) => services.programs.delete(actor, id),
@@ -153,6 +154,7 @@ export function courseTreeRoutes(router: HiveRouter): void {
     writeClearance: Clearance.checker,
     list: async ({ services, actor }, f) => (await services.subjects.list(actor, { courseIds: f.parent_program__id__in })).map(renderSubject),
     get: async ({ services, actor }, id) => renderSubject(await services.subjects.get(actor, id)),
+    authorize: ({ services, actor }, id) => services.subjects.assertManage(actor, id),
     create: async ({ services, actor }, input: SubjectWireInput) =>
       renderSubject(await services.subjects.create(actor, { symbol: input.symbol, name: input.name, color: input.color, course_id: input.parent_program })),
     update: async ({ services, actor }, id, input) => renderSubject(await services.subjects.update(actor, id, subjectInput(input))),
@@ -172,6 +174,7 @@ export function courseTreeRoutes(router: HiveRouter): void {
     list: async ({ services, actor }, f) =>
       (await services.modules.list(actor, { subjectId: f.parent_subject__id, courseIds: f.parent_subject__parent_program__id__in })).map(renderModule),
     get: async ({ services, actor }, id) => renderModule(await services.modules.get(actor, id)),
+    authorize: ({ services, actor }, id) => services.modules.assertManage(actor, id),
     create: async ({ services, actor }, input: ModuleWireInput) =>
       renderModule(await services.modules.create(actor, { name: input.name, order: input.order, subject_id: input.parent_subject })),
     update: async ({ services, actor }, id, input) => renderModule(await services.modules.update(actor, id, moduleInput(input))),

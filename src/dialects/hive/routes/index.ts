@@ -4,6 +4,8 @@ import { metaRoutes } from './meta.ts';
 import { tagRoutes } from './tags.ts';
 import { userRoutes } from './users.ts';
 import { courseTreeRoutes } from './course-tree.ts';
+import { exerciseRoutes } from './exercises.ts';
+import { fieldRoutes } from './fields.ts';
 
 /** Every route module of the Hive Core API, mounted under `/api/core`. */
-export const hiveRoutes: HiveRoutes[] = [authRoutes, metaRoutes, tagRoutes, userRoutes, courseTreeRoutes];
+export const hiveRoutes: HiveRoutes[] = [authRoutes, metaRoutes, tagRoutes, userRoutes, courseTreeRoutes, exerciseRoutes, fieldRoutes];

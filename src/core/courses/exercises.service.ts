@@ -1,0 +1,435 @@
+import type { Db } from '../../db/database.ts';
+import type { RowOf, RowPatch } from '../../db/types.ts';
+import type { Actor } from '../actor.ts';
+import { Clearance } from '../actor.ts';
+import type { Clock } from '../clock.ts';
+import type { FieldProblem } from '../errors.ts';
+import { AssayError } from '../errors.ts';
+import type { TreeEntry } from '../files/files.repo.ts';
+import type { FilesService, NewTreeFile } from '../files/files.service.ts';
+import type { ExerciseViewer, PatbasPolicy, PreviewType } from './exercise-access.ts';
+import { mayDownloadHandout, mayDownloadSolution, maySeeSolution } from './exercise-access.ts';
+import { slugify } from './references.ts';
+import { canManageCourse, canSee, visibleCourseIds } from './visibility.ts';
+
+/** The largest id an `integer` column holds; larger numbers name no row (and would upset PostgreSQL). */
+export const MAX_ROW_ID = 2_147_483_647;
+export const isRowId = (n: number): boolean => Number.isInteger(n) && n >= 1 && n <= MAX_ROW_ID;
+
+export interface Exercise {
+  id: number;
+  course_id: number;
+  module_id: number | null;
+  slug: string;
+  name: string;
+  description: string;
+  order: string;
+  download: boolean;
+  preview: PreviewType;
+  patbas_preview: PreviewType;
+  patbas_download: boolean;
+  is_lecture: boolean;
+  style: string | null;
+  patbas: PatbasPolicy;
+  on_creation_data: unknown;
+  autocheck_tag: string | null;
+  autodone: boolean;
+  expected_duration: string | null;
+  segel_brief: string;
+  handout_tree_id: number | null;
+  solution_tree_id: number | null;
+  preview_tree_id: number | null;
+  patbas_preview_tree_id: number | null;
+  start_at: string | null;
+  due_at: string | null;
+  end_at: string | null;
+  max_submissions: number | null;
+  created_at: string;
+  updated_at: string;
+  course_name: string;
+  module_name: string | null;
+  module_order: string | null;
+  subject_id: number | null;
+  subject_name: string | null;
+  subject_symbol: string | null;
+  subject_color: string | null;
+  /** Tag names, in tag id order. */
+  tags: string[];
+}
+
+/** What staff set on an exercise. Undefined keys are left as they are. */
+export interface ExerciseInput {
+  module_id?: number;
+  name?: string;
+  description?: string;
+  order?: string;
+  download?: boolean;
+  preview?: PreviewType;
+  patbas_preview?: PreviewType;
+  patbas_download?: boolean;
+  is_lecture?: boolean;
+  style?: string | null;
+  patbas?: PatbasPolicy;
+  on_creation_data?: unknown;
+  autocheck_tag?: string | null;
+  autodone?: boolean;
+  expected_duration?: string | null;
+  segel_brief?: string;
+  /** Tag names; each must exist. */
+  tags?: string[];
+}
+
+export interface ExerciseFilters {
+  id?: number;
+  moduleId?: number;
+  subjectId?: number;
+  courseIds?: number[];
+  /** Exercises a queue's items reference: exercise items, and module items (limited to the item's tags when it has some). */
+  queueId?: number;
+  /** Exercises carrying any of these tags. */
+  tagIds?: number[];
+}
+
+/** The four file trees of an exercise. */
+export type ExerciseTreeKind = 'handout' | 'solution' | 'preview' | 'patbas_preview';
+export const EXERCISE_TREE_KINDS = ['handout', 'solution', 'preview', 'patbas_preview'] as const;
+const TREE_COLUMN = {
+  handout: 'handout_tree_id',
+  solution: 'solution_tree_id',
+  preview: 'preview_tree_id',
+  patbas_preview: 'patbas_preview_tree_id',
+} as const satisfies Record<ExerciseTreeKind, keyof RowOf<'exercises'>>;
+
+export interface TreeListing {
+  path: string;
+  size: number;
+  sha256: string;
+  md5: string;
+}
+
+function parseJson(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+const toJson = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
+
+/** Exercises: the tasks inside a module, with their handout, solution and preview files. */
+export class ExercisesService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly files: FilesService,
+  ) {}
+
+  private query() {
+    return this.db
+      .selectFrom('exercises')
+      .innerJoin('courses', 'courses.id', 'exercises.course_id')
+      .leftJoin('modules', 'modules.id', 'exercises.module_id')
+      .leftJoin('subjects', 'subjects.id', 'modules.subject_id')
+      .selectAll('exercises')
+      .select([
+        'courses.name as course_name',
+        'modules.name as module_name',
+        'modules.order as module_order',
+        'subjects.id as subject_id',
+        'subjects.name as subject_name',
+        'subjects.symbol as subject_symbol',
+        'subjects.color as subject_color',
+      ]);
+  }
+
+  private async withTags(rows: Awaited<ReturnType<ReturnType<ExercisesService['query']>['execute']>>): Promise<Exercise[]> {
+    const names = new Map<number, string[]>();
+    const ids = rows.map((r) => r.id);
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const tags = await this.db
+        .selectFrom('exercise_tags')
+        .innerJoin('tags', 'tags.id', 'exercise_tags.tag_id')
+        .select(['exercise_tags.exercise_id', 'tags.name'])
+        .where('exercise_tags.exercise_id', 'in', chunk)
+        .orderBy('tags.id')
+        .execute();
+      for (const t of tags) names.set(t.exercise_id, [...(names.get(t.exercise_id) ?? []), t.name]);
+    }
+    return rows.map((r) => ({
+      ...r,
+      preview: r.preview as PreviewType,
+      patbas_preview: r.patbas_preview as PreviewType,
+      patbas: r.patbas as PatbasPolicy,
+      on_creation_data: parseJson(r.on_creation_data),
+      tags: names.get(r.id) ?? [],
+    }));
+  }
+
+  async list(actor: Actor, filters: ExerciseFilters = {}): Promise<Exercise[]> {
+    const visible = await visibleCourseIds(this.db, actor);
+    const nothing = (n: number | undefined) => n !== undefined && !isRowId(n);
+    if (nothing(filters.id) || nothing(filters.moduleId) || nothing(filters.subjectId) || nothing(filters.queueId)) return [];
+    const courseIds = filters.courseIds?.filter(isRowId);
+    const tagIds = filters.tagIds?.filter(isRowId);
+    if (courseIds?.length === 0 || tagIds?.length === 0) return [];
+
+    let q = this.query();
+    if (visible !== null) q = visible.length > 0 ? q.where('exercises.course_id', 'in', visible) : q.where((eb) => eb.val(false));
+    if (filters.id !== undefined) q = q.where('exercises.id', '=', filters.id);
+    if (filters.moduleId !== undefined) q = q.where('exercises.module_id', '=', filters.moduleId);
+    if (filters.subjectId !== undefined) q = q.where('modules.subject_id', '=', filters.subjectId);
+    if (courseIds) q = q.where('exercises.course_id', 'in', courseIds);
+    if (tagIds) {
+      q = q.where(({ exists, selectFrom }) =>
+        exists(selectFrom('exercise_tags').select('exercise_tags.tag_id').whereRef('exercise_tags.exercise_id', '=', 'exercises.id').where('exercise_tags.tag_id', 'in', tagIds)),
+      );
+    }
+    if (filters.queueId !== undefined) {
+      const queueId = filters.queueId;
+      q = q.where(({ exists, selectFrom }) =>
+        exists(
+          selectFrom('queue_items as qi')
+            .select('qi.id')
+            .where('qi.queue_id', '=', queueId)
+            .where((eb) =>
+              eb.or([
+                eb('qi.exercise_id', '=', eb.ref('exercises.id')),
+                eb.and([
+                  eb('qi.module_id', '=', eb.ref('exercises.module_id')),
+                  eb.or([
+                    eb.not(eb.exists(eb.selectFrom('queue_item_tags as qt').select('qt.tag_id').whereRef('qt.item_id', '=', 'qi.id'))),
+                    eb.exists(
+                      eb
+                        .selectFrom('queue_item_tags as qt')
+                        .innerJoin('exercise_tags as et', 'et.tag_id', 'qt.tag_id')
+                        .select('qt.tag_id')
+                        .whereRef('qt.item_id', '=', 'qi.id')
+                        .whereRef('et.exercise_id', '=', 'exercises.id'),
+                    ),
+                  ]),
+                ]),
+              ]),
+            ),
+        ),
+      );
+    }
+    return this.withTags(await q.orderBy('exercises.id').execute());
+  }
+
+  /** An exercise the actor may see, else not found. */
+  async get(actor: Actor, id: number): Promise<Exercise> {
+    if (!isRowId(id)) throw AssayError.notFound();
+    const row = await this.query().where('exercises.id', '=', id).executeTakeFirst();
+    if (!row || !canSee(await visibleCourseIds(this.db, actor), row.course_id)) throw AssayError.notFound();
+    return (await this.withTags([row]))[0]!;
+  }
+
+  /** The exercise, when the actor may change it: not found if invisible, forbidden if only visible. */
+  async getForWrite(actor: Actor, id: number): Promise<Exercise> {
+    const exercise = await this.get(actor, id);
+    if (!(await canManageCourse(this.db, actor, exercise.course_id))) throw AssayError.forbidden();
+    return exercise;
+  }
+
+  /** Checkers, staff, admins and the course's instructors: the side that grades. */
+  async isStaffSide(actor: Actor, exercise: Pick<Exercise, 'course_id'>): Promise<boolean> {
+    return actor.clearance >= Clearance.checker || canManageCourse(this.db, actor, exercise.course_id);
+  }
+
+  /** How the rules of exercise-access.ts see this actor on this exercise. */
+  async viewer(actor: Actor, exercise: Pick<Exercise, 'id' | 'course_id'>): Promise<ExerciseViewer> {
+    if (await this.isStaffSide(actor, exercise)) return { staffSide: true, done: false };
+    const done = await this.db
+      .selectFrom('assignments')
+      .select('assignments.id')
+      .where('assignments.exercise_id', '=', exercise.id)
+      .where('assignments.status', '=', 'Done')
+      .where((eb) =>
+        eb.or([
+          eb('assignments.user_id', '=', actor.id),
+          eb('assignments.id', 'in', eb.selectFrom('assignment_members').select('assignment_members.assignment_id').where('assignment_members.user_id', '=', actor.id)),
+        ]),
+      )
+      .executeTakeFirst();
+    return { staffSide: false, done: done !== undefined };
+  }
+
+  /** Checks the module and tag references; returns the module's course and the tag ids. */
+  private async resolveReferences(input: ExerciseInput): Promise<{ courseId: number | null; tagIds: number[] | null }> {
+    const problems: FieldProblem[] = [];
+    let courseId: number | null = null;
+    if (input.module_id !== undefined) {
+      const module = isRowId(input.module_id)
+        ? await this.db
+            .selectFrom('modules')
+            .innerJoin('subjects', 'subjects.id', 'modules.subject_id')
+            .select('subjects.course_id')
+            .where('modules.id', '=', input.module_id)
+            .executeTakeFirst()
+        : undefined;
+      if (module) courseId = module.course_id;
+      else problems.push({ field: 'parent_module', code: 'does_not_exist', message: `Invalid pk "${input.module_id}" - object does not exist.` });
+    }
+    let tagIds: number[] | null = null;
+    if (input.tags !== undefined) {
+      const wanted = [...new Set(input.tags)];
+      const found = wanted.length > 0 ? await this.db.selectFrom('tags').select(['id', 'name']).where('name', 'in', wanted).execute() : [];
+      const byName = new Map(found.map((t) => [t.name, t.id]));
+      for (const name of wanted) {
+        if (!byName.has(name)) problems.push({ field: 'tags', code: 'does_not_exist', message: `Object with name=${name} does not exist.` });
+      }
+      tagIds = wanted.flatMap((name) => (byName.has(name) ? [byName.get(name)!] : []));
+    }
+    if (problems.length > 0) throw AssayError.invalid(problems);
+    return { courseId, tagIds };
+  }
+
+  private async uniqueSlug(db: Db, courseId: number, wanted: string, selfId: number | null): Promise<string> {
+    const base = slugify(wanted);
+    for (let i = 1; ; i++) {
+      const slug = i === 1 ? base : `${base}-${i}`;
+      const other = await db.selectFrom('exercises').select('id').where('course_id', '=', courseId).where('slug', '=', slug).executeTakeFirst();
+      if (!other || other.id === selfId) return slug;
+    }
+  }
+
+  private columns(input: ExerciseInput): RowPatch<'exercises'> {
+    const { tags: _tags, on_creation_data, ...rest } = input;
+    const patch: RowPatch<'exercises'> = { ...rest };
+    if (on_creation_data !== undefined) patch.on_creation_data = toJson(on_creation_data);
+    return patch;
+  }
+
+  private async setTags(tx: Db, exerciseId: number, tagIds: number[]): Promise<void> {
+    await tx.deleteFrom('exercise_tags').where('exercise_id', '=', exerciseId).execute();
+    if (tagIds.length > 0) await tx.insertInto('exercise_tags').values(tagIds.map((tag_id) => ({ exercise_id: exerciseId, tag_id }))).execute();
+  }
+
+  async create(actor: Actor, input: ExerciseInput & { module_id: number; name: string }): Promise<Exercise> {
+    const { courseId, tagIds } = await this.resolveReferences(input);
+    if (!(await canManageCourse(this.db, actor, courseId!))) throw AssayError.forbidden();
+    const now = this.clock.now();
+    const id = await this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .insertInto('exercises')
+        .values({ ...this.columns(input), name: input.name, course_id: courseId!, slug: await this.uniqueSlug(tx, courseId!, input.name, null), created_at: now, updated_at: now })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await this.setTags(tx, row.id, tagIds ?? []);
+      return row.id;
+    });
+    return this.get(actor, id);
+  }
+
+  /** The slug stays as it is when the name changes (other dialects address exercises by slug). */
+  async update(actor: Actor, id: number, input: ExerciseInput): Promise<Exercise> {
+    const current = await this.getForWrite(actor, id);
+    const { courseId, tagIds } = await this.resolveReferences(input);
+    if (courseId !== null && courseId !== current.course_id && !(await canManageCourse(this.db, actor, courseId))) throw AssayError.forbidden();
+    await this.db.transaction().execute(async (tx) => {
+      const patch: RowPatch<'exercises'> = { ...this.columns(input), updated_at: this.clock.now() };
+      if (courseId !== null && courseId !== current.course_id) {
+        patch.course_id = courseId;
+        patch.slug = await this.uniqueSlug(tx, courseId, current.slug, id);
+      }
+      await tx.updateTable('exercises').set(patch).where('id', '=', id).execute();
+      if (tagIds !== null) await this.setTags(tx, id, tagIds);
+    });
+    return this.get(actor, id);
+  }
+
+  async delete(actor: Actor, id: number): Promise<void> {
+    await this.getForWrite(actor, id);
+    await this.db.deleteFrom('exercises').where('id', '=', id).execute();
+  }
+
+  // ---- files ----
+
+  /** Tree paths must form a real directory tree: no duplicate path, no file that is also a directory. */
+  private checkTreeShape(paths: string[]): void {
+    this.files.validatePaths(paths);
+    const problems: FieldProblem[] = [];
+    const seen = new Set<string>();
+    const dirs = new Set<string>();
+    for (const p of paths) {
+      const parts = p.split('/');
+      for (let i = 1; i < parts.length; i++) dirs.add(parts.slice(0, i).join('/'));
+    }
+    paths.forEach((p, i) => {
+      if (seen.has(p)) problems.push({ field: `files.${i}.path`, code: 'unique', message: `Duplicate path "${p}".` });
+      else if (dirs.has(p)) problems.push({ field: `files.${i}.path`, code: 'invalid_path', message: `Illegal path "${p}": it is also a directory.` });
+      seen.add(p);
+    });
+    if (problems.length > 0) throw AssayError.invalid(problems);
+  }
+
+  /** Replaces one file tree of the exercise at once: a new tree, then the exercise points at it. The old tree is left to `gc`. */
+  async replaceTree(actor: Actor, id: number, kind: ExerciseTreeKind, files: NewTreeFile[]): Promise<TreeListing[]> {
+    await this.getForWrite(actor, id);
+    this.checkTreeShape(files.map((f) => f.path));
+    await this.db.transaction().execute(async (tx) => {
+      const treeId = await this.files.createTree(files, tx);
+      await tx
+        .updateTable('exercises')
+        .set({ [TREE_COLUMN[kind]]: treeId, updated_at: this.clock.now() })
+        .where('id', '=', id)
+        .execute();
+    });
+    return this.listTree(actor, id, kind);
+  }
+
+  async clearTree(actor: Actor, id: number, kind: ExerciseTreeKind): Promise<void> {
+    await this.getForWrite(actor, id);
+    await this.db
+      .updateTable('exercises')
+      .set({ [TREE_COLUMN[kind]]: null, updated_at: this.clock.now() })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** Every entry of one tree, for the people who manage the exercise; [] when there is none. */
+  async listTree(actor: Actor, id: number, kind: ExerciseTreeKind): Promise<TreeListing[]> {
+    const exercise = await this.getForWrite(actor, id);
+    const treeId = exercise[TREE_COLUMN[kind]];
+    if (treeId === null) return [];
+    return (await this.files.treeEntries(treeId)).map((e) => ({ path: e.path, size: e.size, sha256: e.blob, md5: e.md5 }));
+  }
+
+  /** The starter files to download as a zip: forbidden to students when downloading is off, not found when there are none. */
+  async handoutTree(actor: Actor, id: number): Promise<{ exercise: Exercise; treeId: number }> {
+    const exercise = await this.get(actor, id);
+    if (!mayDownloadHandout(await this.viewer(actor, exercise), exercise)) throw AssayError.forbidden();
+    return { exercise, treeId: await this.nonEmptyTree(exercise.handout_tree_id) };
+  }
+
+  /** The school solution (PATBAS) to download as a zip, under the exercise's Patbas policy. */
+  async solutionTree(actor: Actor, id: number): Promise<{ exercise: Exercise; treeId: number }> {
+    const exercise = await this.get(actor, id);
+    if (!mayDownloadSolution(await this.viewer(actor, exercise), exercise)) throw AssayError.forbidden();
+    return { exercise, treeId: await this.nonEmptyTree(exercise.solution_tree_id) };
+  }
+
+  /**
+   * One preview file: without `asset` the main one (`preview.pdf`, else the first entry), with it
+   * the entry at that path. Not found when the preview is `Disabled` or the file is missing; the
+   * solution's preview also follows the Patbas policy.
+   */
+  async previewFile(actor: Actor, id: number, which: 'preview' | 'patbas_preview', asset?: string): Promise<{ exercise: Exercise; entry: TreeEntry }> {
+    const exercise = await this.get(actor, id);
+    if (which === 'patbas_preview' && !maySeeSolution(await this.viewer(actor, exercise), exercise)) throw AssayError.forbidden();
+    const treeId = which === 'preview' ? exercise.preview_tree_id : exercise.patbas_preview_tree_id;
+    if (exercise[which] === 'Disabled' || treeId === null) throw AssayError.notFound();
+    const entries = await this.files.treeEntries(treeId);
+    const entry = asset ? entries.find((e) => e.path === asset) : (entries.find((e) => e.path === 'preview.pdf') ?? entries[0]);
+    if (!entry) throw AssayError.notFound();
+    return { exercise, entry };
+  }
+
+  private async nonEmptyTree(treeId: number | null): Promise<number> {
+    if (treeId === null || (await this.files.treeEntries(treeId)).length === 0) throw AssayError.notFound();
+    return treeId;
+  }
+}

@@ -1,0 +1,108 @@
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
+import type { ExerciseTreeKind } from '../../core/courses/exercises.service.ts';
+import { EXERCISE_TREE_KINDS } from '../../core/courses/exercises.service.ts';
+import { AssayError } from '../../core/errors.ts';
+import type { NewTreeFile } from '../../core/files/files.service.ts';
+import type { Services } from '../../core/services.ts';
+import type { HiveRouter } from '../hive/router.ts';
+import { EMPTY } from '../hive/router.ts';
+
+const TreeEntry = Type.Object({
+  path: Type.String(),
+  size: Type.Integer(),
+  sha256: Type.String(),
+  md5: Type.String(),
+});
+const Listing = Type.Array(TreeEntry);
+
+function treeKind(raw: unknown): ExerciseTreeKind {
+  if (typeof raw !== 'string' || !(EXERCISE_TREE_KINDS as readonly string[]).includes(raw)) throw AssayError.notFound();
+  return raw as ExerciseTreeKind;
+}
+
+const discard = () => new Writable({ write: (_chunk, _encoding, done) => done() });
+
+/**
+ * The `file` parts of a multipart body, each named by its path inside the tree. Unlike Hive's
+ * uploads the part's filename keeps its directories (`src/main.py`), so busboy must not strip
+ * them. Other parts are ignored; every file is stored as it streams in, within the upload limit.
+ */
+async function readTreeUpload(request: FastifyRequest, services: Services): Promise<NewTreeFile[]> {
+  if (!request.isMultipart()) throw new AssayError('unsupported_media_type', 'Expected multipart/form-data.');
+  const max = services.config.maxUploadBytes;
+  const files: NewTreeFile[] = [];
+  try {
+    for await (const part of request.parts({ preservePath: true, limits: { fileSize: max + 1 } })) {
+      if (part.type !== 'file') continue;
+      if (part.fieldname !== 'file') {
+        await pipeline(part.file, discard());
+        continue;
+      }
+      files.push({ path: part.filename, blob: await services.files.store(part.file, max) });
+    }
+  } catch (err) {
+    if (err instanceof AssayError) throw err;
+    const code = (err as { code?: string }).code;
+    if (code === 'FST_REQ_FILE_TOO_LARGE') throw AssayError.tooLarge(`File is too large (limit ${max} bytes).`, max, 'file');
+    if (code && code.startsWith('FST_') && /LIMIT/.test(code)) throw new AssayError('too_large', 'Request body is too large.');
+    throw new AssayError('parse_error', `Multipart form parse error - ${(err as Error).message}`);
+  }
+  if (files.length === 0) throw AssayError.field('file', 'required', 'No file was submitted.');
+  return files;
+}
+
+const doc = (operationId: string, summary: string, extra: object = {}) => ({ operationId, summary, tags: ['assay'], ...extra });
+
+/**
+ * `/exercises/{id}/files/{kind}/` (kind: `handout`, `solution`, `preview`, `patbas_preview`):
+ * the files behind Hive's `student_files`, `patbas_files`, `preview` and `patbas_preview`.
+ *
+ * - `GET` lists the tree: `[{path, size, sha256, md5}]` (`[]` when there is none).
+ * - `PUT` replaces the whole tree with the multipart `file` parts; each part's filename is its
+ *   path in the tree (`curl -F "file=@main.py;filename=src/main.py"`). Paths follow the core rule
+ *   (relative, no `.`/`..` component, no trailing slash); a bad path is a 400 on
+ *   `files.<i>.path` and changes nothing. A file over the upload limit is a 413. Answers the new
+ *   listing.
+ * - `DELETE` removes the tree (204).
+ *
+ * Staff and the course's instructors only: 403 for anyone else who can see the exercise, 404
+ * for those who cannot.
+ */
+export function exerciseFileRoutes(router: HiveRouter): void {
+  const url = '/exercises/:id/files/:kind/';
+  const params = Type.Object({ id: Type.Integer(), kind: Type.Union(EXERCISE_TREE_KINDS.map((k) => Type.Literal(k))) });
+  const kindOf = (request: FastifyRequest) => treeKind((request.params as Record<string, unknown>).kind);
+
+  router.get(
+    url,
+    { schema: doc('assay_exercise_files_list', 'List the files of one tree of an exercise', { params, response: { 200: Listing } }) },
+    async ({ request, services, actor, id }) => services.exercises.listTree(actor, id(), kindOf(request)),
+  );
+
+  router.put(
+    url,
+    {
+      schema: doc('assay_exercise_files_replace', 'Replace one file tree of an exercise (multipart `file` parts named by their paths)', {
+        params,
+        consumes: ['multipart/form-data'],
+        body: Type.Object({ file: Type.Array(Type.String({ format: 'binary' }), { description: "One part per file; each part's filename is its path in the tree." }) }),
+        response: { 200: Listing },
+      }),
+    },
+    async ({ request, services, actor, id }) => {
+      const exerciseId = id();
+      const kind = kindOf(request);
+      await services.exercises.getForWrite(actor, exerciseId);
+      const files = await readTreeUpload(request, services);
+      return services.exercises.replaceTree(actor, exerciseId, kind, files);
+    },
+  );
+
+  router.delete(url, { schema: doc('assay_exercise_files_clear', 'Remove one file tree of an exercise', { params }) }, async ({ request, services, actor, id }) => {
+    await services.exercises.clearTree(actor, id(), kindOf(request));
+    return EMPTY;
+  });
+}

@@ -1,0 +1,99 @@
+import type { Kysely } from 'kysely';
+import type { Clock } from '../../core/clock.ts';
+import type { Engine } from '../../db/columns.ts';
+import type { Database } from '../../db/types.ts';
+import { GradingMetrics } from './metrics.ts';
+import type { QueueSettings } from './store.ts';
+import { JobStore } from './store.ts';
+import type { EnqueueInput, FailOutcome, GradingJob, GradingQueue, JobEvent, JobResult, QueueDepth, TimelineAction } from './types.ts';
+
+export interface QueueDeps {
+  db: Kysely<Database>;
+  engine: Engine;
+  clock: Clock;
+  settings: QueueSettings;
+}
+
+/**
+ * The default queue: the lease table alone. Workers claim with one guarded UPDATE (on PostgreSQL
+ * with FOR UPDATE SKIP LOCKED), so any number of workers, in this process or others sharing the
+ * database, take each job once per lease.
+ */
+export class EmbeddedQueue implements GradingQueue {
+  readonly mode: GradingQueue['mode'] = 'embedded';
+  readonly metrics = new GradingMetrics();
+  protected readonly store: JobStore;
+  private readonly listeners: (() => void)[] = [];
+
+  constructor(deps: QueueDeps) {
+    this.store = new JobStore(deps.db, deps.engine, deps.clock, deps.settings, this.metrics);
+  }
+
+  async start(): Promise<void> {}
+
+  async enqueue(input: EnqueueInput): Promise<GradingJob> {
+    const { job } = await this.store.transaction((trx) => this.store.insert(trx, input));
+    this.notify();
+    return job;
+  }
+
+  claim(workerId: string): Promise<GradingJob | null> {
+    return this.store.transaction((trx, after) => this.store.claimNext(trx, workerId, after));
+  }
+
+  heartbeat(jobId: number, workerId: string): Promise<boolean> {
+    return this.store.heartbeat(this.store.db, jobId, workerId);
+  }
+
+  complete(jobId: number, workerId: string, result: JobResult): Promise<boolean> {
+    return this.store.transaction((trx, after) => this.store.complete(trx, jobId, workerId, result, after));
+  }
+
+  async fail(jobId: number, workerId: string, error: string): Promise<FailOutcome> {
+    const outcome = await this.store.transaction((trx, after) => this.store.fail(trx, jobId, workerId, error, after));
+    if (outcome === 'retry') this.notify();
+    return outcome;
+  }
+
+  wait(jobId: number, workerId: string, reason: string): Promise<boolean> {
+    return this.store.transaction((trx, after) => this.store.wait(trx, jobId, workerId, reason, after));
+  }
+
+  async release(jobId: number, workerId: string, reason: string): Promise<boolean> {
+    const released = await this.store.transaction((trx, after) => this.store.release(trx, jobId, workerId, reason, after));
+    if (released) this.notify();
+    return released;
+  }
+
+  addEvent(jobId: number, action: TimelineAction, payload: string | null = null): Promise<void> {
+    return this.store.addEvent(this.store.db, jobId, action, payload);
+  }
+
+  events(jobId: number): Promise<JobEvent[]> {
+    return this.store.events(jobId);
+  }
+
+  get(jobId: number): Promise<GradingJob | null> {
+    return this.store.get(jobId);
+  }
+
+  depth(): Promise<QueueDepth> {
+    return this.store.depth();
+  }
+
+  /** Claims take running jobs whose lease ran out by themselves; what is left is failing the ones out of attempts. */
+  async recover(): Promise<number> {
+    const ids = await this.store.transaction((trx, after) => this.store.failLost(trx, after));
+    return ids.length;
+  }
+
+  onEnqueued(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  protected notify(): void {
+    for (const l of this.listeners) l();
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,324 @@
+import type { Kysely, Selectable } from 'kysely';
+import { sql } from 'kysely';
+import type { Clock } from '../../core/clock.ts';
+import { addSeconds } from '../../core/clock.ts';
+import type { Engine } from '../../db/columns.ts';
+import type { Database, GradingJobsTable } from '../../db/types.ts';
+import type { GradingMetrics } from './metrics.ts';
+import type { EnqueueInput, FailOutcome, GradingJob, JobEvent, JobKind, JobResult, JobStatus, QueueDepth, TimelineAction } from './types.ts';
+import { JOB_STATUSES, PRIORITY_FRESH, PRIORITY_RERUN } from './types.ts';
+
+/** A database handle or an open transaction on it. */
+export type Executor = Kysely<Database>;
+
+export interface QueueSettings {
+  leaseSeconds: number;
+  maxAttempts: number;
+  recheckSeconds: number;
+}
+
+type Row = Selectable<GradingJobsTable>;
+
+export function toJob(row: Row): GradingJob {
+  return {
+    ...row,
+    kind: row.kind as JobKind,
+    status: row.status as JobStatus,
+    payload: JSON.parse(row.payload) as Record<string, unknown>,
+    result: row.result === null ? null : (JSON.parse(row.result) as JobResult),
+  };
+}
+
+const outcomeLabel = { Success: 'success', Error: 'error', 'No Check': 'no_check' } as const;
+
+/** Events and metrics that may only be told once the transaction that caused them committed. */
+export type AfterCommit = (() => void)[];
+
+/**
+ * The lease table: every query on `grading_jobs` and its timeline. Each state change of a
+ * running job is guarded by `status = 'running' AND lease_owner = <worker>`, so of two workers
+ * that both believe they hold a job, only the one that still does changes it.
+ */
+export class JobStore {
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly engine: Engine,
+    readonly clock: Clock,
+    readonly settings: QueueSettings,
+    readonly metrics: GradingMetrics,
+  ) {}
+
+  /**
+   * Inserts a job (or finds the job its submission already has). Its fair rank puts it after
+   * the jobs its course already has waiting, but never behind the point the queue is serving:
+   * a course's burst lines up behind itself while another course's first job goes almost next.
+   */
+  async insert(trx: Executor, input: EnqueueInput): Promise<{ job: GradingJob; created: boolean }> {
+    const kind = input.kind ?? 'submission';
+    const priority = kind === 'rerun' ? PRIORITY_RERUN : PRIORITY_FRESH;
+    const floor = await trx
+      .selectFrom('grading_jobs')
+      .select((eb) => eb.fn.min<number | null>('fair_rank').as('rank'))
+      .where('status', '=', 'queued')
+      .where('priority', '=', priority)
+      .executeTakeFirst();
+    const last = await trx
+      .selectFrom('grading_jobs')
+      .select((eb) => eb.fn.max<number | null>('fair_rank').as('rank'))
+      .where('course_id', '=', input.courseId)
+      .where('status', 'in', ['queued', 'running', 'waiting'])
+      .where('priority', '=', priority)
+      .executeTakeFirst();
+    const fairRank = Math.max(floor?.rank ?? 0, last?.rank === null || last?.rank === undefined ? 0 : Number(last.rank) + 1);
+    const inserted = await trx
+      .insertInto('grading_jobs')
+      .values({
+        course_id: input.courseId,
+        exercise_id: input.exerciseId,
+        submission_id: input.submissionId ?? null,
+        response_id: input.responseId ?? null,
+        kind,
+        priority,
+        fair_rank: fairRank,
+        status: 'queued',
+        attempts: 0,
+        max_attempts: input.maxAttempts ?? this.settings.maxAttempts,
+        payload: JSON.stringify(input.payload ?? {}),
+        created_at: this.clock.now(),
+      })
+      // The conflict target names the partial index's predicate literally (SQLite matches it as written).
+      .onConflict((oc) => oc.column('submission_id').where(sql.ref('kind'), '=', sql.lit('submission')).doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (inserted) return { job: toJob(inserted), created: true };
+    const existing = await trx
+      .selectFrom('grading_jobs')
+      .selectAll()
+      .where('submission_id', '=', input.submissionId ?? null)
+      .where('kind', '=', 'submission')
+      .executeTakeFirstOrThrow();
+    return { job: toJob(existing), created: false };
+  }
+
+  /**
+   * Which jobs a worker may take: queued ones, running ones whose lease ran out (unless that was
+   * their last attempt: recover fails those), and waiting ones due a recheck (or any waiting one
+   * when pg-boss delivered it, since that delivery is the recheck).
+   */
+  private claimable(now: string, anyWaiting = false) {
+    const waiting = anyWaiting ? sql`status = 'waiting'` : sql`(status = 'waiting' AND lease_until < ${now})`;
+    return sql<boolean>`(status = 'queued' OR (status = 'running' AND lease_until < ${now} AND attempts < max_attempts) OR ${waiting})`;
+  }
+
+  /** Leases the next job in (priority, fair_rank, id) order to `workerId`. */
+  async claimNext(trx: Executor, workerId: string, after: AfterCommit): Promise<GradingJob | null> {
+    const now = this.clock.now();
+    let next = trx
+      .selectFrom('grading_jobs')
+      .select('id')
+      .where(this.claimable(now))
+      .orderBy('priority')
+      .orderBy('fair_rank')
+      .orderBy('id')
+      .limit(1);
+    if (this.engine === 'postgres') next = next.forUpdate().skipLocked();
+    const row = await this.lease(trx, workerId, now).where('id', '=', next).returningAll().executeTakeFirst();
+    return row ? this.claimed(trx, row, after) : null;
+  }
+
+  /**
+   * Leases one given job (pg-boss delivered it). A waiting job is taken whatever its recheck
+   * time, since its delivery is the recheck.
+   */
+  async claimById(
+    trx: Executor,
+    jobId: number,
+    workerId: string,
+    after: AfterCommit,
+  ): Promise<{ job: GradingJob } | { job: null; status: JobStatus | null }> {
+    const now = this.clock.now();
+    const row = await this.lease(trx, workerId, now)
+      .where('id', '=', jobId)
+      .where(this.claimable(now, true))
+      .returningAll()
+      .executeTakeFirst();
+    if (row) return { job: await this.claimed(trx, row, after) };
+    const current = await trx.selectFrom('grading_jobs').select('status').where('id', '=', jobId).executeTakeFirst();
+    return { job: null, status: (current?.status as JobStatus | undefined) ?? null };
+  }
+
+  private lease(trx: Executor, workerId: string, now: string) {
+    return trx.updateTable('grading_jobs').set((eb) => ({
+      status: 'running',
+      lease_owner: workerId,
+      lease_until: addSeconds(now, this.settings.leaseSeconds),
+      attempts: eb('attempts', '+', 1),
+      started_at: now,
+      error: null,
+    }));
+  }
+
+  private async claimed(trx: Executor, row: Row, after: AfterCommit): Promise<GradingJob> {
+    await this.addEvent(trx, row.id, 'Handling', `attempt ${row.attempts} of ${row.max_attempts} by ${row.lease_owner}`);
+    if (row.attempts === 1 && row.started_at) {
+      const startedAt = row.started_at;
+      after.push(() => this.metrics.observeWait(row.created_at, startedAt));
+    }
+    return toJob(row);
+  }
+
+  /** A timestamp parameter typed for the engine (PostgreSQL cannot infer it inside CASE). */
+  private timestamp(t: string) {
+    return this.engine === 'postgres' ? sql`CAST(${t} AS timestamptz)` : sql`${t}`;
+  }
+
+  private guarded(trx: Executor, jobId: number, workerId: string) {
+    return trx.updateTable('grading_jobs').where('id', '=', jobId).where('status', '=', 'running').where('lease_owner', '=', workerId);
+  }
+
+  async heartbeat(trx: Executor, jobId: number, workerId: string): Promise<boolean> {
+    const now = this.clock.now();
+    const r = await this.guarded(trx, jobId, workerId)
+      .set({ lease_until: addSeconds(now, this.settings.leaseSeconds) })
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async complete(trx: Executor, jobId: number, workerId: string, result: JobResult, after: AfterCommit): Promise<boolean> {
+    const now = this.clock.now();
+    const row = await this.guarded(trx, jobId, workerId)
+      .set({ status: 'done', result: JSON.stringify(result), finished_at: now, lease_owner: null, lease_until: null, error: null })
+      .returning(['started_at'])
+      .executeTakeFirst();
+    if (!row) return false;
+    const outcome = result.outcome ?? 'Success';
+    await this.addEvent(trx, jobId, 'Finished', null);
+    await this.addEvent(trx, jobId, outcome, result.summary ?? null);
+    after.push(() => this.metrics.observeEnd(outcomeLabel[outcome] ?? 'success', row.started_at, now));
+    return true;
+  }
+
+  async fail(trx: Executor, jobId: number, workerId: string, error: string, after: AfterCommit): Promise<FailOutcome> {
+    const now = this.clock.now();
+    const row = await this.guarded(trx, jobId, workerId)
+      .set({
+        status: sql`CASE WHEN attempts >= max_attempts THEN 'failed' ELSE 'queued' END`,
+        finished_at: sql`CASE WHEN attempts >= max_attempts THEN ${this.timestamp(now)} ELSE NULL END`,
+        lease_owner: null,
+        lease_until: null,
+        error,
+      })
+      .returning(['status', 'attempts', 'max_attempts', 'started_at'])
+      .executeTakeFirst();
+    if (!row) return 'lost';
+    const outcome = row.status === 'failed' ? 'failed' : 'retry';
+    const text =
+      outcome === 'failed'
+        ? `failed after ${row.attempts} attempts: ${error}`
+        : `attempt ${row.attempts} of ${row.max_attempts} failed, queued again: ${error}`;
+    await this.addEvent(trx, jobId, 'Error', text);
+    after.push(() => this.metrics.observeEnd(outcome, row.started_at, now));
+    return outcome;
+  }
+
+  /** Parks a running job until the next recheck; the attempt is given back. */
+  async wait(trx: Executor, jobId: number, workerId: string, reason: string, after: AfterCommit): Promise<boolean> {
+    const now = this.clock.now();
+    const row = await this.guarded(trx, jobId, workerId)
+      .set((eb) => ({
+        status: 'waiting',
+        attempts: eb('attempts', '-', 1),
+        lease_owner: null,
+        lease_until: addSeconds(now, this.settings.recheckSeconds),
+        error: reason,
+      }))
+      .returning(['started_at'])
+      .executeTakeFirst();
+    if (!row) return false;
+    await this.addEvent(trx, jobId, 'Handling', `waiting: ${reason}`);
+    after.push(() => this.metrics.observeEnd('waiting', row.started_at, now));
+    return true;
+  }
+
+  /** Puts a running job back in the queue as it was; the attempt is given back. */
+  async release(trx: Executor, jobId: number, workerId: string, reason: string, after: AfterCommit): Promise<boolean> {
+    const now = this.clock.now();
+    const row = await this.guarded(trx, jobId, workerId)
+      .set((eb) => ({ status: 'queued', attempts: eb('attempts', '-', 1), lease_owner: null, lease_until: null }))
+      .returning(['started_at'])
+      .executeTakeFirst();
+    if (!row) return false;
+    await this.addEvent(trx, jobId, 'Handling', `queued again: ${reason}`);
+    after.push(() => this.metrics.observeEnd('released', row.started_at, now));
+    return true;
+  }
+
+  /** Running jobs whose worker went silent after their last allowed attempt end `failed`. */
+  async failLost(trx: Executor, after: AfterCommit): Promise<number[]> {
+    const now = this.clock.now();
+    const rows = await trx
+      .updateTable('grading_jobs')
+      .set({ status: 'failed', finished_at: now, lease_owner: null, lease_until: null, error: 'the worker running it stopped responding' })
+      .where('status', '=', 'running')
+      .where('lease_until', '<', now)
+      .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
+      .returning(['id', 'attempts', 'started_at'])
+      .execute();
+    for (const r of rows) {
+      await this.addEvent(trx, r.id, 'Error', `failed after ${r.attempts} attempts: the worker running it stopped responding`);
+      after.push(() => this.metrics.observeEnd('failed', r.started_at, now));
+    }
+    return rows.map((r) => r.id);
+  }
+
+  /** Running jobs whose worker went silent go back to the queue (pg-boss then delivers them again). */
+  async requeueExpired(trx: Executor, after: AfterCommit): Promise<Pick<GradingJob, 'id' | 'priority' | 'fair_rank'>[]> {
+    const now = this.clock.now();
+    const rows = await trx
+      .updateTable('grading_jobs')
+      .set({ status: 'queued', lease_owner: null, lease_until: null })
+      .where('status', '=', 'running')
+      .where('lease_until', '<', now)
+      .where((eb) => eb('attempts', '<', eb.ref('max_attempts')))
+      .returning(['id', 'priority', 'fair_rank', 'started_at'])
+      .execute();
+    for (const r of rows) {
+      await this.addEvent(trx, r.id, 'Handling', 'queued again: the worker running it stopped responding');
+      after.push(() => this.metrics.observeEnd('retry', r.started_at, now));
+    }
+    return rows.map(({ id, priority, fair_rank }) => ({ id, priority, fair_rank }));
+  }
+
+  async addEvent(trx: Executor, jobId: number, action: TimelineAction, payload: string | null = null): Promise<void> {
+    await trx.insertInto('grading_job_events').values({ job_id: jobId, time: this.clock.now(), action, payload }).execute();
+  }
+
+  async events(jobId: number): Promise<JobEvent[]> {
+    const rows = await this.db.selectFrom('grading_job_events').selectAll().where('job_id', '=', jobId).orderBy('id').execute();
+    return rows.map((r) => ({ ...r, action: r.action as TimelineAction }));
+  }
+
+  async get(jobId: number): Promise<GradingJob | null> {
+    const row = await this.db.selectFrom('grading_jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
+    return row ? toJob(row) : null;
+  }
+
+  async depth(): Promise<QueueDepth> {
+    const rows = await this.db
+      .selectFrom('grading_jobs')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('status')
+      .execute();
+    const depth = Object.fromEntries(JOB_STATUSES.map((s) => [s, 0])) as QueueDepth;
+    for (const r of rows) depth[r.status as JobStatus] = Number(r.n);
+    return depth;
+  }
+
+  /** Runs `work` in a transaction, then tells what it caused (metrics) once it committed. */
+  async transaction<T>(work: (trx: Executor, after: AfterCommit) => Promise<T>): Promise<T> {
+    const after: AfterCommit = [];
+    const out = await this.db.transaction().execute((trx) => work(trx, after));
+    for (const f of after) f();
+    return out;
+  }
+}

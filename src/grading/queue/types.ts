@@ -1,0 +1,121 @@
+import type { Timestamp } from '../../core/clock.ts';
+import type { GradingMetrics } from './metrics.ts';
+
+export type JobKind = 'submission' | 'rerun';
+export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'waiting';
+export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'done', 'failed', 'waiting'];
+
+/** Hive's autocheck steps (`autocheck_statuses[].action`), in the order a run goes through them. */
+export type TimelineAction = 'Handling' | 'Built' | 'Sending' | 'Finished' | 'Success' | 'Error' | 'No Check';
+export type JobOutcome = 'Success' | 'Error' | 'No Check';
+
+/** Fresh submissions before reruns: lower priority values are served first. */
+export const PRIORITY_FRESH = 0;
+export const PRIORITY_RERUN = 1;
+
+/** What the runner hands back; stored as JSON on the job, exactly once. */
+export interface JobResult {
+  /** The terminal timeline step of this run; `Success` when absent. */
+  outcome?: JobOutcome;
+  /** Text for the terminal step (Hive shows it as the status payload). */
+  summary?: string | null;
+  [key: string]: unknown;
+}
+
+export interface GradingJob {
+  id: number;
+  course_id: number;
+  exercise_id: number;
+  submission_id: number | null;
+  response_id: number | null;
+  kind: JobKind;
+  priority: number;
+  fair_rank: number;
+  status: JobStatus;
+  attempts: number;
+  max_attempts: number;
+  lease_owner: string | null;
+  /** Running: when the lease runs out. Waiting: when the sandbox is checked again. */
+  lease_until: Timestamp | null;
+  payload: Record<string, unknown>;
+  result: JobResult | null;
+  error: string | null;
+  created_at: Timestamp;
+  started_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface JobEvent {
+  id: number;
+  job_id: number;
+  time: Timestamp;
+  action: TimelineAction;
+  payload: string | null;
+}
+
+export interface EnqueueInput {
+  courseId: number;
+  exerciseId: number;
+  submissionId?: number | null;
+  responseId?: number | null;
+  /** `rerun` jobs (Hive `rerun_autochecks`, staff reruns) queue behind fresh submissions. */
+  kind?: JobKind;
+  /** What the runner needs to know (JSON). */
+  payload?: Record<string, unknown>;
+  maxAttempts?: number;
+  /** The job's wall-time limit; pg-boss redelivers a job whose worker is silent past it (plus a margin). */
+  wallSeconds?: number;
+}
+
+/** What a worker lends the runner while a job runs. */
+export interface RunContext {
+  /** Aborted when the worker lost its lease or is stopping: stop and throw. */
+  signal: AbortSignal;
+  /** Adds an intermediate timeline step (`Built`, `Sending`), visible while the job runs. */
+  report(action: 'Built' | 'Sending', payload?: string | null): Promise<void>;
+}
+
+/**
+ * Runs one job (in the sandbox, later) and returns its result. Throwing fails the attempt;
+ * throwing `AssayError` of kind `unavailable` parks the job as `waiting` without counting an attempt.
+ */
+export type JobRunner = (job: GradingJob, context: RunContext) => Promise<JobResult>;
+
+/** What happened to a failed attempt. */
+export type FailOutcome = 'retry' | 'failed' | 'lost';
+
+export type QueueDepth = Record<JobStatus, number>;
+
+/**
+ * A durable grading queue. Every state change is guarded by the worker's lease, so a result is
+ * recorded once whatever the number of deliveries.
+ */
+export interface GradingQueue {
+  readonly mode: 'embedded' | 'pgboss';
+  /** Wait and run times and outcomes, observed by this process (see registerGradingMetrics). */
+  readonly metrics: GradingMetrics;
+  /** Prepares the delivery mechanism (pg-boss: its schema and queue); a no-op for the embedded queue. */
+  start(): Promise<void>;
+  enqueue(input: EnqueueInput): Promise<GradingJob>;
+  /** The next job for this worker, leased to it and marked running (`Handling`), or null. */
+  claim(workerId: string): Promise<GradingJob | null>;
+  /** Extends the lease; false when the worker no longer holds it. */
+  heartbeat(jobId: number, workerId: string): Promise<boolean>;
+  /** Records the result if this worker still holds the lease; false otherwise (nothing changes). */
+  complete(jobId: number, workerId: string, result: JobResult): Promise<boolean>;
+  /** A failed attempt: back to the queue, or `failed` after max_attempts. */
+  fail(jobId: number, workerId: string, error: string): Promise<FailOutcome>;
+  /** The sandbox is unavailable: park the job until the next recheck; the attempt does not count. */
+  wait(jobId: number, workerId: string, reason: string): Promise<boolean>;
+  /** Gives the job back untouched (the worker is stopping); the attempt does not count. */
+  release(jobId: number, workerId: string, reason: string): Promise<boolean>;
+  addEvent(jobId: number, action: TimelineAction, payload?: string | null): Promise<void>;
+  events(jobId: number): Promise<JobEvent[]>;
+  get(jobId: number): Promise<GradingJob | null>;
+  depth(): Promise<QueueDepth>;
+  /** Fails jobs that lost their worker too often and redelivers what lost its worker; returns jobs touched. */
+  recover(): Promise<number>;
+  /** Listeners called after each enqueue in this process (in-process workers wake up at once). */
+  onEnqueued(listener: () => void): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import { AssayError } from '../../core/errors.ts';
+import type { SandboxLimits } from './types.ts';
+
+/** The uid and gid every run has inside its sandbox (`nobody`). */
+export const SANDBOX_UID = 65534;
+export const SANDBOX_GID = 65534;
+export const SANDBOX_HOSTNAME = 'sandbox';
+export const SANDBOX_PATH = '/usr/local/bin:/usr/bin:/bin';
+
+/**
+ * The read-only system part of every run's bwrap command line, computed once at start: /usr, the
+ * /bin, /lib… entries as the host has them (symlinks into /usr on a merged-/usr system, read-only
+ * binds otherwise), our /etc (etc.ts), and extra read-only paths.
+ */
+export function systemArgs(etcDir: string, extraReadOnly: string[]): string[] {
+  const args = ['--ro-bind', '/usr', '/usr'];
+  for (const name of ['bin', 'sbin', 'lib', 'lib32', 'lib64', 'libx32']) {
+    const host = `/${name}`;
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(host);
+    } catch {
+      continue;
+    }
+    if (stat.isSymbolicLink()) args.push('--symlink', fs.readlinkSync(host), host);
+    else if (stat.isDirectory()) args.push('--ro-bind', host, host);
+  }
+  args.push('--ro-bind', etcDir, '/etc');
+  for (const p of extraReadOnly) args.push('--ro-bind-try', p, p);
+  return args;
+}
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+export function environmentArgs(env: Record<string, string> = {}): string[] {
+  const vars: Record<string, string> = { PATH: SANDBOX_PATH, HOME: '/work', LANG: 'C.UTF-8', TMPDIR: '/tmp', ...env };
+  const args = ['--clearenv'];
+  for (const [name, value] of Object.entries(vars)) {
+    if (!ENV_NAME.test(name)) throw AssayError.field(`env.${name}`, 'invalid', 'Invalid environment variable name.');
+    if (typeof value !== 'string' || value.includes('\0')) throw AssayError.field(`env.${name}`, 'invalid', 'Invalid environment variable value.');
+    args.push('--setenv', name, value);
+  }
+  return args;
+}
+
+export interface RunArgs {
+  system: string[];
+  workDir: string;
+  limits: SandboxLimits;
+  command: string[];
+  env?: Record<string, string>;
+  /**
+   * Without a cgroup, RLIMIT_NPROC is the only process limit. It is set inside the sandbox (by prlimit,
+   * once the run's user namespace exists) so that it counts this run's processes only: set before bwrap
+   * it would count every process of the sandbox uid on the machine (ucounts are hierarchical).
+   */
+  nprocInside: { prlimit: string } | null;
+}
+
+/** The whole bwrap argv of one run (without the bwrap path). */
+export function bwrapArgs(run: RunArgs): string[] {
+  const inside = run.nprocInside ? [run.nprocInside.prlimit, `--nproc=${run.limits.processes + 1}`, '--'] : [];
+  return [
+    '--unshare-all',
+    '--unshare-user',
+    '--disable-userns',
+    '--die-with-parent',
+    '--new-session',
+    '--hostname', SANDBOX_HOSTNAME,
+    '--uid', String(SANDBOX_UID),
+    '--gid', String(SANDBOX_GID),
+    '--cap-drop', 'ALL',
+    ...environmentArgs(run.env),
+    ...run.system,
+    '--proc', '/proc',
+    '--dev', '/dev',
+    '--size', String(run.limits.fileSizeBytes),
+    '--tmpfs', '/tmp',
+    '--bind', run.workDir, '/work',
+    '--remount-ro', '/',
+    '--chdir', '/work',
+    '--',
+    ...inside,
+    ...run.command,
+  ];
+}

@@ -1,0 +1,154 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import type { Socket } from 'node:net';
+import type { CgroupDriver, CgroupLimits, RunCgroup } from './cgroups.ts';
+import type { SandboxLimits } from './types.ts';
+import type { Owner } from './workdir.ts';
+
+/**
+ * A launcher is a bash process started ahead of time and already moved into a fresh cgroup. A run
+ * sends it its rlimits and the bwrap command line on fd 3; it sets the rlimits with `ulimit` (no extra
+ * exec), answers `x` on fd 3 (so a launcher failure is told apart from the run's own exit code), closes
+ * every fd but 0-2 (fds this server inherited without close-on-exec must not reach a submission) and
+ * execs bwrap. Everything the run starts is therefore born inside its cgroup, and the cgroup move (an
+ * RCU grace period on v1, ~10 ms) is off the run's critical path.
+ *
+ * Payload (NUL-separated): cpu soft s, cpu hard s, fsize KiB, nofile, address space KiB (0 = unset),
+ * then the argv to exec.
+ */
+export const LAUNCH_SCRIPT = [
+  `mapfile -d '' -t -u 3 a || exit 111`,
+  `[ "\${#a[@]}" -gt 5 ] || exit 111`,
+  `ulimit -S -t "\${a[0]}" && ulimit -H -t "\${a[1]}" && ulimit -f "\${a[2]}" && ulimit -n "\${a[3]}" && ulimit -c 0 || exit 111`,
+  `if [ "\${a[4]}" != 0 ]; then ulimit -v "\${a[4]}" || exit 111; fi`,
+  `printf x >&3 || exit 111`,
+  `for f in /proc/$$/fd/*; do fd=\${f##*/}; if [[ $fd =~ ^[0-9]+$ ]] && [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi; done`,
+  `exec "\${a[@]:5}"`,
+].join('\n');
+
+export interface Launcher {
+  child: ChildProcess;
+  control: Socket;
+  cgroup: RunCgroup;
+}
+
+export function launcherPayload(limits: SandboxLimits, addressSpaceBytes: number, argv: string[]): Buffer {
+  const kib = (bytes: number) => Math.ceil(bytes / 1024);
+  const fields = [limits.cpuSeconds, limits.cpuSeconds + 1, kib(limits.fileSizeBytes), limits.openFiles, addressSpaceBytes > 0 ? kib(addressSpaceBytes) : 0, ...argv];
+  return Buffer.from(fields.map((f) => `${f}\0`).join(''), 'utf8');
+}
+
+export interface LauncherSettings {
+  bash: string;
+  driver: CgroupDriver;
+  owner: Owner;
+  /** Limits the cgroup starts with (each run sets its own before it starts). */
+  initialLimits: CgroupLimits;
+  nextId: () => string;
+}
+
+function unrefAll(l: Launcher, ref: boolean): void {
+  for (const stream of [l.child.stdin, l.child.stdout, l.child.stderr, l.control] as (Socket | null)[]) {
+    if (ref) stream?.ref();
+    else stream?.unref();
+  }
+  if (ref) l.child.ref();
+  else l.child.unref();
+}
+
+async function startLauncher(settings: LauncherSettings): Promise<Launcher> {
+  const cgroup = settings.driver.create(settings.nextId(), settings.initialLimits);
+  let child: ChildProcess;
+  try {
+    child = spawn(settings.bash, ['--norc', '--noprofile', '-c', LAUNCH_SCRIPT, 'assay-launch'], {
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+      // Its own process group and session, so a run can be killed as a whole.
+      detached: true,
+      cwd: '/',
+      env: { PATH: '/usr/bin:/bin' },
+      ...(settings.owner ?? {}),
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once('spawn', resolve);
+      child.once('error', reject);
+    });
+    await cgroup.attach(child.pid!);
+  } catch (err) {
+    await cgroup.destroy().catch(() => undefined);
+    throw err;
+  }
+  const launcher: Launcher = { child, control: child.stdio[3] as Socket, cgroup };
+  // An idle launcher must not keep the process alive (or leave its cgroup behind when it dies).
+  launcher.control.on('error', () => undefined);
+  child.once('exit', () => {
+    if (!taken.has(launcher)) void cgroup.destroy().catch(() => undefined);
+  });
+  unrefAll(launcher, false);
+  return launcher;
+}
+
+const taken = new WeakSet<Launcher>();
+
+/** Keeps `size` launchers ready; a run takes one (or waits for a new one) and the pool refills behind it. */
+export class LauncherPool {
+  private ready: Promise<Launcher>[] = [];
+  private closed = false;
+
+  constructor(
+    private readonly settings: LauncherSettings,
+    private readonly size: number,
+  ) {}
+
+  async take(): Promise<Launcher> {
+    let lastError: unknown = new Error('sandbox launchers keep dying');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      // No refill here: spawning blocks the event loop for a few ms; the caller refills once its run is over.
+      const next = this.ready.shift() ?? this.start();
+      try {
+        const launcher = await next;
+        if (launcher.child.exitCode !== null || launcher.child.signalCode !== null) continue;
+        taken.add(launcher);
+        unrefAll(launcher, true);
+        return launcher;
+      } catch (err) {
+        lastError = err;
+      }
+    }
+    throw lastError;
+  }
+
+  /** Resolves when the pool is full and every launcher in it is ready. */
+  async warm(): Promise<void> {
+    this.fill();
+    await Promise.all(this.ready.map((p) => p.catch(() => undefined)));
+  }
+
+  /** Starts launchers until `size` are ready or starting. */
+  fill(): void {
+    while (!this.closed && this.ready.length < this.size) {
+      const starting = this.start();
+      starting.catch(() => undefined);
+      this.ready.push(starting);
+    }
+  }
+
+  private start(): Promise<Launcher> {
+    return startLauncher(this.settings);
+  }
+
+  /** Stops the idle launchers and removes their cgroups. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const idle = this.ready;
+    this.ready = [];
+    await Promise.all(
+      idle.map(async (p) => {
+        const launcher = await p.catch(() => null);
+        if (!launcher) return;
+        taken.add(launcher);
+        launcher.child.kill('SIGKILL');
+        await launcher.cgroup.destroy().catch(() => undefined);
+      }),
+    );
+  }
+}

@@ -1,0 +1,353 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { AssayError } from '../../core/errors.ts';
+import { bwrapArgs, environmentArgs, systemArgs } from './bwrap-args.ts';
+import { detectCgroupDriver } from './cgroups.ts';
+import { buildSandboxEtc } from './etc.ts';
+import type { CgroupDriver, CgroupPreference, CgroupStats } from './cgroups.ts';
+import { launcherPayload, LauncherPool } from './launcher.ts';
+import type { Launcher } from './launcher.ts';
+import { addressSpaceFor, resolveLimits } from './limits.ts';
+import { HeadTailCapture } from './output.ts';
+import { DEFAULT_LIMITS } from './types.ts';
+import type { CgroupDriverName, SandboxLimits, SandboxResult, SandboxRunOptions } from './types.ts';
+import { createWorkDir, normalizeFiles, readWorkFile, removeWorkDir } from './workdir.ts';
+import type { Owner } from './workdir.ts';
+
+export interface SandboxSettings {
+  /** Where work directories are created (default $ASSAY_SANDBOX_ROOT or <tmpdir>/assay-sandbox). */
+  root?: string;
+  /** bwrap to use; default: found on PATH. null means "none" (everything reports unavailable). */
+  bwrapPath?: string | null;
+  /** prlimit inside the sandbox (for RLIMIT_NPROC when there is no cgroup); must be under /usr. */
+  prlimitPath?: string;
+  /** bash for the launchers (default /bin/bash; needs bash >= 4.4). */
+  bashPath?: string;
+  /** Launchers kept ready ahead of runs (default 2). */
+  poolSize?: number;
+  cgroups?: CgroupPreference;
+  /** Name of the cgroup (under this process's own) that holds the run cgroups. */
+  cgroupName?: string;
+  /** Host uid/gid of the sandboxed processes when this process is root (default 65534, nobody). */
+  hostUid?: number;
+  hostGid?: number;
+  /** More host paths to show read-only at the same place (e.g. /opt/jdk). */
+  readOnlyPaths?: string[];
+  /** Limits used where a run gives none (on top of DEFAULT_LIMITS). */
+  defaultLimits?: Partial<SandboxLimits>;
+}
+
+export interface SandboxStatus {
+  available: boolean;
+  /** Why not, when not available. */
+  reason: string | null;
+  bwrap: string | null;
+  root: string;
+  cgroupDriver: CgroupDriverName | null;
+  cgroupLocation: string | null;
+  /** Why better cgroup drivers were passed over. */
+  notes: string[];
+}
+
+interface Ready {
+  bwrap: string;
+  prlimit: string;
+  system: string[];
+  driver: CgroupDriver;
+  notes: string[];
+  owner: Owner;
+  pool: LauncherPool;
+}
+
+interface Outcome {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  timedOut: boolean;
+  wallMs: number;
+  stdout: HeadTailCapture;
+  stderr: HeadTailCapture;
+}
+
+const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
+  Object.entries(os.constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),
+);
+
+function unavailable(message: string): AssayError {
+  return new AssayError('unavailable', `Sandbox unavailable: ${message}`, { reason: 'sandbox_unavailable' });
+}
+
+export function findExecutable(name: string): string | null {
+  const dirs = [...(process.env.PATH ?? '').split(':').filter(Boolean), '/usr/bin', '/bin'];
+  for (const dir of dirs) {
+    const candidate = path.join(dir, name);
+    try {
+      fs.accessSync(candidate, fs.constants.X_OK);
+      return candidate;
+    } catch {
+      /* keep looking */
+    }
+  }
+  return null;
+}
+
+/**
+ * Runs commands in bubblewrap sandboxes: one fresh work directory, one cgroup and one bwrap process
+ * per run. Never runs anything unsandboxed: when bwrap is missing or does not work here, every run
+ * throws `unavailable`.
+ */
+export class Sandbox {
+  readonly root: string;
+  private ready: Promise<Ready> | null = null;
+  private sequence = 0;
+  private pool: LauncherPool | null = null;
+
+  constructor(private readonly settings: SandboxSettings = {}) {
+    this.root = path.resolve(settings.root ?? process.env.ASSAY_SANDBOX_ROOT ?? path.join(os.tmpdir(), 'assay-sandbox'));
+  }
+
+  async status(): Promise<SandboxStatus> {
+    try {
+      const ready = await this.prepare();
+      return {
+        available: true,
+        reason: null,
+        bwrap: ready.bwrap,
+        root: this.root,
+        cgroupDriver: ready.driver.name,
+        cgroupLocation: ready.driver.location || null,
+        notes: ready.notes,
+      };
+    } catch (err) {
+      return { available: false, reason: (err as Error).message, bwrap: this.bwrapPath(), root: this.root, cgroupDriver: null, cgroupLocation: null, notes: [] };
+    }
+  }
+
+  async available(): Promise<boolean> {
+    return (await this.status()).available;
+  }
+
+  async run(options: SandboxRunOptions): Promise<SandboxResult> {
+    return this.execute(await this.prepare(), options);
+  }
+
+  private bwrapPath(): string | null {
+    return this.settings.bwrapPath === undefined ? findExecutable('bwrap') : this.settings.bwrapPath;
+  }
+
+  /** Set up once; a failure is not remembered, so installing bwrap later needs no restart. */
+  private prepare(): Promise<Ready> {
+    if (!this.ready) {
+      this.ready = this.init().catch((err: unknown) => {
+        this.ready = null;
+        throw err;
+      });
+    }
+    return this.ready;
+  }
+
+  private async init(): Promise<Ready> {
+    const bwrap = this.bwrapPath();
+    if (!bwrap) throw unavailable('bubblewrap (bwrap) is not installed; nothing is ever run unsandboxed.');
+    const prlimit = this.settings.prlimitPath ?? '/usr/bin/prlimit';
+    const bash = this.settings.bashPath ?? '/bin/bash';
+    if (!fs.existsSync(bash)) throw unavailable(`bash not found at ${bash}.`);
+    const owner: Owner = process.getuid?.() === 0 ? { uid: this.settings.hostUid ?? 65534, gid: this.settings.hostGid ?? 65534 } : null;
+    const etcDir = this.prepareRoot();
+    const { driver, notes } = await detectCgroupDriver(this.settings.cgroups ?? 'auto', this.settings.cgroupName ?? 'assay-sandbox');
+    if (driver.name === 'none' && (!prlimit.startsWith('/usr/') || !fs.existsSync(prlimit))) {
+      throw unavailable(`without cgroups the process limit needs prlimit (util-linux) under /usr, not found at ${prlimit}.`);
+    }
+    const pool = new LauncherPool(
+      {
+        bash,
+        driver,
+        owner,
+        initialLimits: { memoryBytes: DEFAULT_LIMITS.memoryBytes, processes: DEFAULT_LIMITS.processes + 2 },
+        nextId: () => `${process.pid}-${++this.sequence}`,
+      },
+      this.settings.poolSize ?? 2,
+    );
+    const ready: Ready = { bwrap, prlimit, system: systemArgs(etcDir, this.settings.readOnlyPaths ?? []), driver, notes, owner, pool };
+    // One real run proves the whole path (user namespaces allowed, root reachable by the sandbox uid…),
+    // so a broken machine says why at start instead of failing every run.
+    try {
+      const probe = await this.execute(ready, { files: [], command: ['true'], limits: { wallMs: 10_000 } });
+      await probe.cleanup();
+      if (probe.exitCode !== 0) {
+        throw unavailable(`bwrap does not work here (${probe.signal ?? `exit ${probe.exitCode}`}): ${probe.stderr.trim() || 'no message'}`);
+      }
+    } catch (err) {
+      await pool.close();
+      throw err;
+    }
+    this.pool = pool;
+    return ready;
+  }
+
+  /** Sets up (if not yet) and waits until the launcher pool is full: call at start, or before timing runs. */
+  async warm(): Promise<void> {
+    const ready = await this.prepare();
+    await ready.pool.warm();
+  }
+
+  /** Stops the idle launchers (for a clean shutdown; a later run starts new ones). */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    this.ready = null;
+    await pool?.close();
+  }
+
+  /** The root (0711: the sandbox uid must traverse it to reach its work dir) and the sandbox's /etc. */
+  private prepareRoot(): string {
+    const created = fs.mkdirSync(this.root, { recursive: true, mode: 0o711 });
+    if (created) fs.chmodSync(this.root, 0o711);
+    return buildSandboxEtc(this.root);
+  }
+
+  private async execute(ready: Ready, options: SandboxRunOptions): Promise<SandboxResult> {
+    const limits = resolveLimits(options.limits, this.settings.defaultLimits);
+    const command = options.command as unknown;
+    if (!Array.isArray(command) || command.length === 0 || command.some((a) => typeof a !== 'string' || a.includes('\0'))) {
+      throw AssayError.field('command', 'invalid', 'command must be a non-empty list of strings without NUL.');
+    }
+    environmentArgs(options.env);
+    const files = normalizeFiles(options.files);
+    const workDir = await createWorkDir(this.root, files, ready.owner);
+    let launcher: Launcher;
+    try {
+      launcher = await ready.pool.take();
+      // +2: the launcher (bwrap's monitor once it execs) and bwrap's init are in the cgroup too.
+      launcher.cgroup.setLimits({ memoryBytes: limits.memoryBytes, processes: limits.processes + 2 });
+    } catch (err) {
+      await removeWorkDir(workDir);
+      if (launcher! !== undefined) launcher.child.kill('SIGKILL');
+      throw unavailable(`cannot prepare the run: ${(err as Error).message}`);
+    }
+    const { cgroup } = launcher;
+    let outcome: Outcome;
+    let stats: CgroupStats;
+    try {
+      outcome = await this.launch(ready, launcher, workDir, limits, options);
+      stats = cgroup.stats();
+    } catch (err) {
+      await removeWorkDir(workDir);
+      throw err;
+    } finally {
+      // Nothing is left running (killAll ran at exit); removing the cgroup and starting the next
+      // launcher (spawn blocks the event loop for a few ms) happen behind the result.
+      void cgroup.destroy().catch(() => undefined);
+      setImmediate(() => ready.pool.fill());
+    }
+    return buildResult(outcome, stats, limits, ready.driver.name, workDir);
+  }
+
+  private launch(ready: Ready, launcher: Launcher, workDir: string, limits: SandboxLimits, options: SandboxRunOptions): Promise<Outcome> {
+    const argv = bwrapArgs({
+      system: ready.system,
+      workDir,
+      limits,
+      command: options.command,
+      env: options.env,
+      nprocInside: ready.driver.name === 'none' ? { prlimit: ready.prlimit } : null,
+    });
+    const payload = launcherPayload(limits, addressSpaceFor(limits, ready.driver.name), [ready.bwrap, ...argv]);
+    const { child, control, cgroup } = launcher;
+
+    return new Promise<Outcome>((resolve, reject) => {
+      const stdout = new HeadTailCapture(limits.outputBytes);
+      const stderr = new HeadTailCapture(limits.outputBytes);
+      let settled = false;
+      let launched = false;
+      let timedOut = false;
+      let exit: { code: number | null; signal: NodeJS.Signals | null; at: number } | null = null;
+      let closeGuard: NodeJS.Timeout | undefined;
+
+      const killRun = () => {
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          /* already gone */
+        }
+        cgroup.killAll();
+      };
+      const started = performance.now();
+      const timer = setTimeout(() => {
+        timedOut = true;
+        killRun();
+      }, limits.wallMs);
+
+      child.stdout!.on('data', (chunk: Buffer) => stdout.push(chunk));
+      child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk));
+      control.on('data', () => {
+        launched = true;
+      });
+      child.on('exit', (code, signal) => {
+        exit = { code, signal, at: performance.now() };
+        clearTimeout(timer);
+        // The run ends with its main process: nothing it left behind may go on (bwrap's init took the
+        // pid namespace down with it; the cgroup catches anything else) before its files are read.
+        cgroup.killAll();
+        closeGuard = setTimeout(() => {
+          for (const stream of child.stdio) stream?.destroy();
+        }, 2000);
+      });
+      child.on('close', () => {
+        clearTimeout(closeGuard);
+        if (settled) return;
+        settled = true;
+        const end = exit ?? { code: null, signal: null, at: performance.now() };
+        if (!launched) {
+          return reject(unavailable(`the launcher failed (${end.signal ?? `exit ${end.code}`}): ${stderr.text().trim() || 'no message'}`));
+        }
+        resolve({ code: end.code, signal: end.signal, timedOut, wallMs: end.at - started, stdout, stderr });
+      });
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(options.stdin);
+      control.end(payload);
+    });
+  }
+}
+
+function buildResult(outcome: Outcome, stats: CgroupStats, limits: SandboxLimits, driver: CgroupDriverName, workDir: string): SandboxResult {
+  let exitCode = outcome.code;
+  let signal = outcome.signal;
+  if (outcome.timedOut) {
+    exitCode = null;
+    signal = 'SIGKILL';
+  } else if (signal === null && exitCode !== null && exitCode > 128 && exitCode <= 128 + 64) {
+    // bwrap passes on "killed by signal N" as exit code 128+N, the shell convention.
+    const name = SIGNAL_NAMES.get(exitCode - 128);
+    if (name) {
+      signal = name;
+      exitCode = null;
+    }
+  } else if (signal !== null) {
+    exitCode = null;
+  }
+  const cpuTimeExceeded =
+    signal === 'SIGXCPU' || (!outcome.timedOut && signal === 'SIGKILL' && stats.cpuMs !== null && stats.cpuMs >= limits.cpuSeconds * 1000);
+  let removed: Promise<void> | null = null;
+  return {
+    exitCode,
+    signal,
+    timedOut: outcome.timedOut,
+    cpuTimeExceeded,
+    memoryExceeded: stats.oomKills > 0,
+    processLimitReached: stats.processLimitHits > 0,
+    fileSizeExceeded: signal === 'SIGXFSZ',
+    outputTruncated: outcome.stdout.truncated || outcome.stderr.truncated,
+    wallMs: Math.round(outcome.wallMs * 1000) / 1000,
+    stdout: outcome.stdout.text(),
+    stderr: outcome.stderr.text(),
+    stdoutBytes: outcome.stdout.bytesWritten,
+    stderrBytes: outcome.stderr.bytesWritten,
+    cpuMs: stats.cpuMs,
+    memoryPeakBytes: stats.memoryPeakBytes,
+    cgroupDriver: driver,
+    workDir,
+    readFile: (relativePath, maxBytes) => readWorkFile(workDir, relativePath, maxBytes),
+    cleanup: () => (removed ??= removeWorkDir(workDir)),
+  };
+}

@@ -1,0 +1,205 @@
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, describe, it } from 'node:test';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { openRuntime } from '../src/runtime.ts';
+import { runCli, spawnCli } from './helpers/cli.ts';
+import type { FreshDatabase } from './helpers/fresh-db.ts';
+import { freshDatabase } from './helpers/fresh-db.ts';
+import { call } from './helpers/http.ts';
+
+/** Runs `fn` against an in-process server on the same database the CLI used. */
+async function withServer<T>(env: Record<string, string>, fn: (app: Awaited<ReturnType<typeof buildApp>>) => Promise<T>): Promise<T> {
+  const runtime = await openRuntime(loadConfig(env));
+  const app = await buildApp(runtime.services, { logger: false });
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+    await runtime.close();
+  }
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+const login = (app: Awaited<ReturnType<typeof buildApp>>, username: string, password: string) =>
+  call(app, 'POST', '/api/core/token/', { json: { username, password } });
+
+describe('assay CLI', () => {
+  let fresh: FreshDatabase;
+  let adminPassword = '';
+
+  before(() => {
+    fresh = freshDatabase();
+  });
+  after(() => fresh.cleanup());
+
+  it('prints usage and exits 2 without a command or with an unknown one', async () => {
+    const none = await runCli([], fresh.env);
+    assert.equal(none.code, 2);
+    assert.match(none.stdout, /^usage: assay <command>/);
+    const unknown = await runCli(['frobnicate'], fresh.env);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /^usage: assay <command>/);
+  });
+
+  it('migrate prints the generated admin password once', async () => {
+    const first = await runCli(['migrate'], fresh.env);
+    assert.equal(first.code, 0, first.stderr);
+    const match = /created admin account "admin" with password: (\S+)/.exec(first.stdout);
+    assert.ok(match, first.stdout);
+    adminPassword = match[1]!;
+    assert.ok(adminPassword.length >= 12);
+    assert.match(first.stdout, /database is up to date/);
+
+    const second = await runCli(['migrate'], fresh.env);
+    assert.equal(second.code, 0, second.stderr);
+    assert.equal(second.stdout.trim(), 'database is up to date');
+    assert.doesNotMatch(second.stdout, /password/);
+  });
+
+  it('creates, lists, re-passwords users and prints tokens that work', async () => {
+    const created = await runCli(['user', 'create', 'bob', '--password', 'x', '--clearance', '2', '--first-name', 'Bob', '--last-name', 'Builder'], fresh.env);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /^created user bob \(id \d+, clearance 2\)\n$/);
+
+    const generated = await runCli(['user', 'create', 'carol'], fresh.env);
+    assert.equal(generated.code, 0, generated.stderr);
+    const carolPassword = /\npassword: (\S+)\n/.exec(generated.stdout)?.[1];
+    assert.ok(carolPassword, generated.stdout);
+
+    const list = await runCli(['user', 'list'], fresh.env);
+    assert.equal(list.code, 0, list.stderr);
+    const rows = list.stdout
+      .replace(/\n$/, '')
+      .split('\n')
+      .map((line) => line.split('\t').slice(1));
+    assert.deepEqual(rows, [
+      ['admin', 'clearance 5', 'Admin'],
+      ['bob', 'clearance 2', 'Bob Builder'],
+      ['carol', 'clearance 1', ''],
+    ]);
+
+    const passwd = await runCli(['user', 'passwd', 'bob', '--password', 'y'], fresh.env);
+    assert.equal(passwd.code, 0, passwd.stderr);
+    assert.equal(passwd.stdout.trim(), 'password of bob changed');
+
+    const token = await runCli(['user', 'token', 'bob', '--name', 'ci'], fresh.env);
+    assert.equal(token.code, 0, token.stderr);
+    const secret = token.stdout.trim();
+    assert.match(secret, /^assay_\S+$/);
+
+    await withServer(fresh.env, async (app) => {
+      const tags = await call(app, 'GET', '/api/core/tags/', { token: secret });
+      assert.equal(tags.status, 200, tags.text);
+      assert.deepEqual(tags.body, []);
+      assert.equal((await call(app, 'GET', '/api/core/tags/', { token: secret.slice(0, -2) + 'zz' })).status, 401);
+      const tokens = await call(app, 'GET', '/api/assay/v1/tokens/', { token: secret });
+      assert.deepEqual(
+        tokens.body.map((t: { name: string }) => t.name),
+        ['ci'],
+      );
+      assert.equal((await login(app, 'bob', 'y')).status, 200);
+      assert.equal((await login(app, 'bob', 'x')).status, 401);
+      assert.equal((await login(app, 'carol', carolPassword)).status, 200);
+      assert.equal((await login(app, 'admin', adminPassword)).status, 200);
+    });
+  });
+
+  it('refuses bad input with a message and a non-zero exit', async () => {
+    for (const clearance of ['4', 'staff']) {
+      const bad = await runCli(['user', 'create', 'dave', '--clearance', clearance], fresh.env);
+      assert.equal(bad.code, 1, `clearance ${clearance}`);
+      assert.equal(bad.stderr, 'assay: --clearance must be 1, 2, 3 or 5\n');
+    }
+    const dup = await runCli(['user', 'create', 'bob', '--password', 'z'], fresh.env);
+    assert.equal(dup.code, 1);
+    assert.match(dup.stderr, /^assay: A user with that username already exists\./);
+    const nobody = await runCli(['user', 'passwd', 'nobody', '--password', 'z'], fresh.env);
+    assert.equal(nobody.code, 1);
+    assert.match(nobody.stderr, /nobody/);
+    const noToken = await runCli(['user', 'token', 'nobody'], fresh.env);
+    assert.equal(noToken.code, 1);
+    assert.equal(noToken.stderr, 'assay: no user named nobody\n');
+    const noName = await runCli(['user', 'create'], fresh.env);
+    assert.equal(noName.code, 2);
+    const badPort = await runCli(['serve', '--port', 'eighty'], fresh.env);
+    assert.equal(badPort.code, 1);
+    assert.equal(badPort.stderr, 'assay: --port must be a port number\n');
+    const badEnv = await runCli(['migrate'], { ...fresh.env, ASSAY_MAX_BODY_BYTES: 'lots' });
+    assert.equal(badEnv.code, 1);
+    assert.equal(badEnv.stderr, 'assay: ASSAY_MAX_BODY_BYTES must be a whole number, got "lots"\n');
+
+    const list = await runCli(['user', 'list'], fresh.env);
+    assert.doesNotMatch(list.stdout, /dave/);
+  });
+});
+
+describe('assay serve', () => {
+  let fresh: FreshDatabase;
+
+  before(() => {
+    fresh = freshDatabase();
+  });
+  after(() => fresh.cleanup());
+
+  /** Starts `assay serve`, waits until /healthz answers, returns the process and what it printed. */
+  async function serve(port: number) {
+    const child = spawnCli(['serve'], { ...fresh.env, PORT: String(port), HOST: '127.0.0.1' });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`serve exited early with ${child.exitCode}: ${stderr}`);
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
+      if (health) return { child, exited, health: { status: health.status, body: await health.json() }, output: () => stdout };
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new Error(`serve did not answer within 30 s: ${stderr}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
+  it('answers /healthz, prints the admin password on first start only, and stops on SIGTERM', async () => {
+    const port = await freePort();
+    const first = await serve(port);
+    try {
+      assert.equal(first.health.status, 200);
+      assert.equal(first.health.body.status, 'ok');
+      const password = /Its password \(shown only this once\): (\S+)/.exec(first.output())?.[1];
+      assert.ok(password, first.output());
+      const token = await fetch(`http://127.0.0.1:${port}/api/core/token/`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'admin', password }),
+      });
+      assert.equal(token.status, 200);
+      const { access } = (await token.json()) as { access: string };
+      const tags = await fetch(`http://127.0.0.1:${port}/api/core/tags/`, { headers: { authorization: `Bearer ${access}` } });
+      assert.equal(tags.status, 200);
+    } finally {
+      first.child.kill('SIGTERM');
+    }
+    assert.equal(await first.exited, 0);
+    assert.equal(await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null), null, 'the port is closed');
+
+    const second = await serve(port);
+    second.child.kill('SIGTERM');
+    assert.equal(await second.exited, 0);
+    assert.doesNotMatch(second.output(), /password/);
+  });
+});
