@@ -1,5 +1,3 @@
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { ExerciseTreeKind } from '../../core/courses/exercises.service.ts';
@@ -7,6 +5,7 @@ import { EXERCISE_TREE_KINDS } from '../../core/courses/exercises.service.ts';
 import { AssayError } from '../../core/errors.ts';
 import type { NewTreeFile } from '../../core/files/files.service.ts';
 import type { Services } from '../../core/services.ts';
+import { readHiveBody } from '../hive/body.ts';
 import type { HiveRouter } from '../hive/router.ts';
 import { EMPTY } from '../hive/router.ts';
 
@@ -23,33 +22,14 @@ function treeKind(raw: unknown): ExerciseTreeKind {
   return raw as ExerciseTreeKind;
 }
 
-const discard = () => new Writable({ write: (_chunk, _encoding, done) => done() });
-
 /**
- * The `file` parts of a multipart body, each named by its path inside the tree. Unlike Hive's
- * uploads the part's filename keeps its directories (`src/main.py`), so busboy must not strip
- * them. Other parts are ignored; every file is stored as it streams in, within the upload limit.
+ * The `file` parts of a multipart body, each named by its path inside the tree: unlike Hive's
+ * uploads the part's filename keeps its directories (`src/main.py`). Other parts are ignored.
  */
 async function readTreeUpload(request: FastifyRequest, services: Services): Promise<NewTreeFile[]> {
   if (!request.isMultipart()) throw new AssayError('unsupported_media_type', 'Expected multipart/form-data.');
-  const max = services.config.maxUploadBytes;
-  const files: NewTreeFile[] = [];
-  try {
-    for await (const part of request.parts({ preservePath: true, limits: { fileSize: max + 1 } })) {
-      if (part.type !== 'file') continue;
-      if (part.fieldname !== 'file') {
-        await pipeline(part.file, discard());
-        continue;
-      }
-      files.push({ path: part.filename, blob: await services.files.store(part.file, max) });
-    }
-  } catch (err) {
-    if (err instanceof AssayError) throw err;
-    const code = (err as { code?: string }).code;
-    if (code === 'FST_REQ_FILE_TOO_LARGE') throw AssayError.tooLarge(`File is too large (limit ${max} bytes).`, max, 'file');
-    if (code && code.startsWith('FST_') && /LIMIT/.test(code)) throw new AssayError('too_large', 'Request body is too large.');
-    throw new AssayError('parse_error', `Multipart form parse error - ${(err as Error).message}`);
-  }
+  const body = await readHiveBody(request, services, { preservePath: true });
+  const files = body.files.filter((f) => f.field === 'file').map((f) => ({ path: f.filename, blob: f.blob }));
   if (files.length === 0) throw AssayError.field('file', 'required', 'No file was submitted.');
   return files;
 }

@@ -43,12 +43,19 @@ export function parseFormText(text: string): Record<string, unknown> {
   return out;
 }
 
-export async function readHiveBody(request: FastifyRequest, services: Services, maxFileBytes = services.config.maxUploadBytes): Promise<HiveBody> {
+export interface ReadOptions {
+  maxFileBytes?: number;
+  /** Keep directories in part filenames (`src/main.py`): for uploads of file trees. */
+  preservePath?: boolean;
+}
+
+export async function readHiveBody(request: FastifyRequest, services: Services, options: ReadOptions = {}): Promise<HiveBody> {
+  const maxFileBytes = options.maxFileBytes ?? services.config.maxUploadBytes;
   if (request.isMultipart()) {
     const data: Record<string, unknown> = {};
     const files: UploadedFile[] = [];
     try {
-      for await (const part of request.parts({ limits: { fileSize: maxFileBytes + 1 } })) {
+      for await (const part of request.parts({ preservePath: options.preservePath ?? false, limits: { fileSize: maxFileBytes + 1 } })) {
         if (part.type === 'file') {
           const blob = await services.files.store(part.file, maxFileBytes);
           files.push({ field: part.fieldname, filename: part.filename, mimetype: part.mimetype, blob });
