@@ -1,5 +1,5 @@
-// Cost of a sandboxed `true` against a plain spawn of `true`: `npm run bench:sandbox [-- runs]`.
-import { measureSandboxOverhead, sandboxStatus } from '../src/grading/sandbox/index.ts';
+// Latency of a sandboxed `true` against a plain spawn of `true`: `npm run bench:sandbox [-- runs]`.
+import { defaultSandbox, measureSandboxOverhead, sandboxStatus } from '../src/grading/sandbox/index.ts';
 
 const runs = Number(process.argv[2] ?? 100);
 const status = await sandboxStatus();
@@ -8,7 +8,13 @@ if (!status.available) {
   process.exit(1);
 }
 const report = await measureSandboxOverhead(runs);
+await defaultSandbox().close();
+const ms = (x: number) => `${x.toFixed(2)} ms`;
 console.log(`sandbox overhead, ${report.runs} runs (cgroup driver: ${report.cgroupDriver})`);
-console.log(`  unsandboxed true  median ${report.unsandboxed.medianMs.toFixed(2)} ms  p95 ${report.unsandboxed.p95Ms.toFixed(2)} ms`);
-console.log(`  sandboxed true    median ${report.sandboxed.medianMs.toFixed(2)} ms  p95 ${report.sandboxed.p95Ms.toFixed(2)} ms`);
-console.log(`  difference        median ${report.overheadMedianMs.toFixed(2)} ms  ratio ${report.ratio.toFixed(2)}x`);
+console.log(`  unsandboxed true   median ${ms(report.unsandboxed.medianMs)}  p95 ${ms(report.unsandboxed.p95Ms)}`);
+console.log(`  sandboxed true     median ${ms(report.sandboxed.medianMs)}  p95 ${ms(report.sandboxed.p95Ms)}`);
+console.log(`  difference         median ${ms(report.overheadMedianMs)}  ratio ${report.ratio.toFixed(2)}x`);
+if (report.bareBwrap) {
+  console.log(`  bare bwrap true    median ${ms(report.bareBwrap.medianMs)}  p95 ${ms(report.bareBwrap.p95Ms)} (the kernel's floor on this machine now)`);
+}
+console.log(`  behind each run: launcher refill median ${ms(report.launcherRefill.medianMs)} (p95 ${ms(report.launcherRefill.p95Ms)}), cleanup median ${ms(report.cleanup.medianMs)}`);

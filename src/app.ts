@@ -7,6 +7,7 @@ import { hiveRoutes } from './dialects/hive/routes/index.ts';
 import { hivePlugin } from './dialects/hive/plugin.ts';
 import { registerHealth } from './observability/health.ts';
 import { registerMetrics } from './observability/metrics.ts';
+import { registerGradingMetrics } from './grading/queue/index.ts';
 
 export const HIVE_VERSION = '5.12.0';
 
@@ -30,7 +31,7 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     },
   });
 
-  registerMetrics(app);
+  registerGradingMetrics(registerMetrics(app), services.grading);
   registerHealth(app, services);
   await app.register(hivePlugin(services, hiveRoutes), { prefix: '/api/core' });
   await app.register(hivePlugin(services, assayRoutes), { prefix: '/api/assay/v1' });

@@ -12,6 +12,8 @@ commands:
   user token USERNAME [--name NAME]  print a new personal API token
   user list
   gc [--grace-seconds N]             delete blobs and file trees nothing references
+  course sync DIR                    create or update a course from a course directory
+                                     (course.yaml + one folder per exercise; see README)
   worker [--concurrency N] [--metrics-port P]
                                      run grading workers without the HTTP server (any machine
                                      that reaches the database; ASSAY_QUEUE=pgboss for pg-boss)

@@ -40,7 +40,13 @@ export async function openRuntime(config: Config, options: { clock?: Clock; migr
       blobs,
       jwtSecret: await jwtSecret(handle.db, config.jwtSecret),
     });
-    return { services, close: () => handle.close() };
+    return {
+      services,
+      async close() {
+        await services.grading.close();
+        await handle.close();
+      },
+    };
   } catch (err) {
     await handle.close();
     throw err;

@@ -17,6 +17,7 @@ export async function collectGarbage(services: Services, graceSeconds: number): 
     sql`select patbas_preview_tree_id from exercises where patbas_preview_tree_id is not null`,
     sql`select tree_id from submissions where tree_id is not null`,
     sql`select tree_id from feedback where tree_id is not null`,
+    sql`select harness_tree_id from graders where harness_tree_id is not null`,
   ];
   const referencedTrees = sql.join(treeRefs, sql` union `);
   const deletedTrees = await sql<{ id: number }>`

@@ -3,6 +3,7 @@ import type { Config } from '../config.ts';
 import type { ClearanceLevel } from '../core/actor.ts';
 import { collectGarbage } from '../blobs/gc.ts';
 import { ensureAdmin, openRuntime } from '../runtime.ts';
+import { courseCommand } from './course.ts';
 import { serve } from './serve.ts';
 import { worker } from './worker.ts';
 
@@ -41,6 +42,8 @@ export async function runCli(config: Config, args: string[], flags: Flags, usage
       }
       case 'user':
         return await userCommand(services, sub, target, flags, usage);
+      case 'course':
+        return await courseCommand(services, sub, target, usage);
       default:
         process.stderr.write(usage);
         return 2;

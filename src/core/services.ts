@@ -13,6 +13,8 @@ import { SubjectsService } from './courses/subjects.service.ts';
 import { ModulesService } from './courses/modules.service.ts';
 import { ExercisesService } from './courses/exercises.service.ts';
 import { FieldsService } from './courses/fields.service.ts';
+import { ProblemsService } from './courses/problems.service.ts';
+import { GradersService } from './grading/graders.service.ts';
 import { createGradingQueue, type GradingQueue } from '../grading/queue/index.ts';
 
 /** Everything the dialects call, built once per process. */
@@ -31,6 +33,8 @@ export interface Services {
   modules: ModulesService;
   exercises: ExercisesService;
   fields: FieldsService;
+  problems: ProblemsService;
+  graders: GradersService;
   grading: GradingQueue;
 }
 
@@ -50,6 +54,8 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     modules: new ModulesService(db, clock),
     exercises,
     fields: new FieldsService(db, clock, exercises),
+    problems: new ProblemsService(db, exercises),
+    graders: new GradersService(db, clock, files, exercises),
     grading: createGradingQueue(deps),
   };
 }

@@ -4,6 +4,7 @@ import type { Engine } from './columns.ts';
 import type { Database } from './types.ts';
 import * as m0001 from './migrations/0001_initial.ts';
 import * as m0010 from './migrations/0010_grading_jobs.ts';
+import * as m0011 from './migrations/0011_graders.ts';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> };
 
@@ -11,6 +12,7 @@ type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> 
 const migrations: Record<string, EngineMigration> = {
   '0001_initial': m0001,
   '0010_grading_jobs': m0010,
+  '0011_graders': m0011,
 };
 
 class InCodeMigrations implements MigrationProvider {

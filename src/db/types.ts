@@ -66,7 +66,26 @@ export interface GradingJobEventsTable {
   payload: string | null;
 }
 
-export type Database = DatabaseV1 & { grading_jobs: GradingJobsTable; grading_job_events: GradingJobEventsTable };
+/** Migration 0011: per-exercise grader configuration. */
+export interface GradersTable {
+  id: Generated<number>;
+  exercise_id: number;
+  convention: string;
+  command: string;
+  harness_tree_id: number | null;
+  wall_seconds: ColumnType<number, number | undefined, number>;
+  cpu_seconds: ColumnType<number, number | undefined, number>;
+  memory_mb: ColumnType<number, number | undefined, number>;
+  processes: ColumnType<number, number | undefined, number>;
+  output_bytes: ColumnType<number, number | undefined, number>;
+  file_size_mb: ColumnType<number, number | undefined, number>;
+  /** SQLite answers 0/1 here (the boolean plugin only knows schema v1's columns): read it through Boolean(). */
+  check_solution: ColumnType<boolean, boolean | undefined, boolean>;
+  created_at: string;
+  updated_at: string;
+}
+
+export type Database = DatabaseV1 & { grading_jobs: GradingJobsTable; grading_job_events: GradingJobEventsTable; graders: GradersTable };
 
 export type TableName = keyof Database;
 export type RowOf<T extends TableName> = Selectable<Database[T]>;

@@ -1,22 +1,7 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ping } from '../db/database.ts';
+import { sandboxStatus } from '../grading/sandbox/index.ts';
 import type { Services } from '../core/services.ts';
-
-/** Where bubblewrap is, or null when the machine has none (grading then waits, never runs unsandboxed). */
-export function findBwrap(): string | null {
-  for (const dir of (process.env.PATH ?? '/usr/bin:/bin').split(':')) {
-    const candidate = path.join(dir, 'bwrap');
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      return candidate;
-    } catch {
-      /* keep looking */
-    }
-  }
-  return null;
-}
 
 async function check(fn: () => Promise<void>): Promise<{ ok: boolean; error?: string }> {
   try {
@@ -29,15 +14,21 @@ async function check(fn: () => Promise<void>): Promise<{ ok: boolean; error?: st
 
 export function registerHealth(app: FastifyInstance, services: Services): void {
   app.get('/healthz', { schema: { hide: true } as never }, async (_request, reply) => {
-    const [database, blobs] = await Promise.all([check(() => ping(services.db)), check(() => services.blobs.check())]);
-    const bwrap = findBwrap();
+    const [database, blobs, sandbox] = await Promise.all([
+      check(() => ping(services.db)),
+      check(() => services.blobs.check()),
+      sandboxStatus(),
+    ]);
+    const depth = database.ok ? await services.grading.depth().catch(() => null) : null;
     const body = {
       status: database.ok && blobs.ok ? 'ok' : 'error',
       database: { ...database, engine: services.engine },
       blobs,
-      sandbox: bwrap
-        ? { ok: true, bwrap }
-        : { ok: false, error: 'bubblewrap (bwrap) is not installed: grading jobs wait until it is' },
+      // The server runs without a sandbox; grading jobs then wait (status `waiting`) until there is one.
+      sandbox: sandbox.available
+        ? { ok: true, bwrap: sandbox.bwrap, cgroup_driver: sandbox.cgroupDriver }
+        : { ok: false, error: `${sandbox.reason ?? 'bubblewrap (bwrap) is not usable'}: grading jobs wait until it is` },
+      grading: { queue: services.grading.mode, jobs: depth },
     };
     reply.code(body.status === 'ok' ? 200 : 503);
     return body;

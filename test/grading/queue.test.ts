@@ -60,6 +60,22 @@ for (const mode of modes) {
       assert.equal((await queue.depth()).queued, 2);
     });
 
+    it('enqueues inside the caller’s transaction: nothing is left when it rolls back', async () => {
+      const queue = lab.queue(mode);
+      await assert.rejects(
+        lab.db.transaction().execute(async (trx) => {
+          const job = await queue.enqueue({ ...lab.courseA, payload: { doomed: true } }, trx);
+          assert.equal(job.status, 'queued');
+          throw new Error('the submission could not be saved');
+        }),
+        /could not be saved/,
+      );
+      assert.deepEqual(await queue.depth(), { queued: 0, running: 0, done: 0, failed: 0, waiting: 0 });
+      assert.equal(await queue.claim('w'), null, 'and no delivery of it either');
+      const kept = await lab.db.transaction().execute((trx) => queue.enqueue({ ...lab.courseA, payload: { kept: true } }, trx));
+      assert.equal((await queue.claim('w'))?.id, kept.id);
+    });
+
     it('records a result only under the lease: a second completion changes nothing', async () => {
       const queue = lab.queue(mode);
       const job = await queue.enqueue(lab.courseA);
@@ -76,7 +92,7 @@ for (const mode of modes) {
       assert.deepEqual(await actions(queue, job.id), ['Handling', 'Finished', 'Success']);
     });
 
-    it('runs every job exactly once when two servers race for them', async () => {
+    it('runs every job exactly once when two servers race for them', async (t) => {
       const calls = new Map<number, number>();
       const runner =
         (tag: string): JobRunner =>
@@ -89,9 +105,11 @@ for (const mode of modes) {
       const two = lab.queue(mode);
       const ids: number[] = [];
       for (let i = 0; i < 60; i++) ids.push((await (i % 2 ? one : two).enqueue(i % 3 ? lab.courseA : lab.courseB)).id);
+      const started = Date.now();
       lab.pool(one, runner('one'), { concurrency: 3, workerIdPrefix: 'one' });
       lab.pool(two, runner('two'), { concurrency: 3, workerIdPrefix: 'two' });
       await waitFor('all jobs done', async () => (await one.depth()).done === 60, 20_000);
+      t.diagnostic(`60 jobs through 2 × 3 workers in ${Date.now() - started} ms`);
 
       const rows = await lab.db.selectFrom('grading_jobs').selectAll().orderBy('id').execute();
       assert.deepEqual(rows.map((r) => r.id), ids, 'no job lost, none added');
@@ -150,7 +168,7 @@ for (const mode of modes) {
 
     it('serves a small course between the jobs of another course’s burst', async () => {
       const queue = lab.queue(mode);
-      for (let i = 0; i < 200; i++) await queue.enqueue({ ...lab.courseA, payload: { i } });
+      await queue.enqueueMany(Array.from({ length: 200 }, (_, i) => ({ ...lab.courseA, payload: { i } })));
       for (let i = 0; i < 5; i++) await queue.enqueue({ ...lab.courseB, payload: { i } });
       const order: GradingJob[] = [];
       for (let i = 0; i < 60; i++) {
@@ -328,12 +346,14 @@ for (const mode of modes) {
       await waitFor('done', async () => (await queue.get(stuck.id))?.status === 'done');
     });
 
-    it('fails a run whose runner returns no result object', async () => {
+    it('fails a run whose runner returns no result object, or one that is not JSON', async () => {
       const queue = lab.queue(mode, { maxAttempts: 1 });
-      const job = await queue.enqueue(lab.courseA);
-      lab.pool(queue, async () => null as unknown as JobResult);
-      await waitFor('failed', async () => (await queue.get(job.id))?.status === 'failed');
-      assert.equal((await queue.get(job.id))?.error, 'the runner returned no result object');
+      const none = await queue.enqueue({ ...lab.courseA, payload: { answer: 'none' } });
+      const bigint = await queue.enqueue({ ...lab.courseA, payload: { answer: 'bigint' } });
+      lab.pool(queue, async (job) => (job.payload.answer === 'none' ? null : { score: 10n }) as unknown as JobResult);
+      await waitFor('both failed', async () => (await queue.depth()).failed === 2);
+      assert.equal((await queue.get(none.id))?.error, 'the runner returned no result object');
+      assert.match((await queue.get(bigint.id))?.error ?? '', /^the runner returned a result that is not JSON: /);
     });
 
     it('exposes depth, wait time, run time and outcomes as metrics', async () => {

@@ -31,10 +31,19 @@ export class EmbeddedQueue implements GradingQueue {
 
   async start(): Promise<void> {}
 
-  async enqueue(input: EnqueueInput): Promise<GradingJob> {
-    const { job } = await this.store.transaction((trx) => this.store.insert(trx, input));
+  async enqueue(input: EnqueueInput, trx?: Kysely<Database>): Promise<GradingJob> {
+    const [job] = await this.enqueueMany([input], trx);
+    return job!;
+  }
+
+  async enqueueMany(inputs: EnqueueInput[], trx?: Kysely<Database>): Promise<GradingJob[]> {
+    const jobs = await this.store.transaction(async (t) => {
+      const out: GradingJob[] = [];
+      for (const input of inputs) out.push((await this.store.insert(t, input)).job);
+      return out;
+    }, trx);
     this.notify();
-    return job;
+    return jobs;
   }
 
   claim(workerId: string): Promise<GradingJob | null> {

@@ -45,8 +45,8 @@ export class PgBossQueue extends EmbeddedQueue {
   readonly boss: PgBoss;
   readonly bossSchema: string;
   private starting: Promise<void> | null = null;
-  /** The pg-boss job behind each lease a worker of this process holds, by `<job id>/<worker id>`. */
-  private readonly deliveries = new Map<string, { bossId: string; data: Delivery }>();
+  /** The pg-boss job behind the lease each worker of this process holds (a worker runs one job at a time). */
+  private readonly deliveries = new Map<string, { jobId: number; bossId: string; data: Delivery }>();
   private readonly expireMargin: number;
 
   constructor(private readonly deps: PgBossDeps) {
@@ -67,23 +67,39 @@ export class PgBossQueue extends EmbeddedQueue {
     });
   }
 
+  /**
+   * Starts pg-boss (creating its schema and our queue the first time). Processes starting at
+   * once take turns: pg-boss 10 deadlocks when two create the same queue concurrently.
+   */
   override start(): Promise<void> {
-    this.starting ??= (async () => {
-      await this.boss.start();
-      await this.boss.createQueue(PGBOSS_QUEUE, { name: PGBOSS_QUEUE, policy: 'standard' });
-    })();
+    this.starting ??= this.store.db.connection().execute(async (conn) => {
+      const key = `assay-pgboss-start:${this.bossSchema}`;
+      await sql`SELECT pg_advisory_lock(hashtext(${key}))`.execute(conn);
+      try {
+        await this.boss.start();
+        if (!(await this.boss.getQueue(PGBOSS_QUEUE))) await this.boss.createQueue(PGBOSS_QUEUE, { name: PGBOSS_QUEUE, policy: 'standard' });
+      } finally {
+        await sql`SELECT pg_advisory_unlock(hashtext(${key}))`.execute(conn);
+      }
+    });
+    // A start that failed (database unreachable) is tried again by the next call.
+    this.starting.catch(() => (this.starting = null));
     return this.starting;
   }
 
-  override async enqueue(input: EnqueueInput): Promise<GradingJob> {
+  override async enqueueMany(inputs: EnqueueInput[], outer?: Executor): Promise<GradingJob[]> {
     await this.start();
-    const job = await this.store.transaction(async (trx) => {
-      const { job, created } = await this.store.insert(trx, input);
-      if (created) await this.send(trx, job, { gradingJobId: job.id, wallSeconds: input.wallSeconds });
-      return job;
-    });
+    const jobs = await this.store.transaction(async (trx) => {
+      const out: GradingJob[] = [];
+      for (const input of inputs) {
+        const { job, created } = await this.store.insert(trx, input);
+        if (created) await this.send(trx, job, { gradingJobId: job.id, wallSeconds: input.wallSeconds });
+        out.push(job);
+      }
+      return out;
+    }, outer);
     this.notify();
-    return job;
+    return jobs;
   }
 
   /** Fetches deliveries until one leases a job; deliveries of finished or busy jobs are completed and skipped. */
@@ -98,7 +114,7 @@ export class PgBossQueue extends EmbeddedQueue {
         return claimed.job;
       });
       if (job) {
-        this.deliveries.set(`${job.id}/${workerId}`, { bossId: delivery.id, data: delivery.data });
+        this.deliveries.set(workerId, { jobId: job.id, bossId: delivery.id, data: delivery.data });
         return job;
       }
     }
@@ -141,8 +157,8 @@ export class PgBossQueue extends EmbeddedQueue {
     workerId: string,
     work: (trx: Executor, after: AfterCommit, redeliver: (delaySeconds?: number) => Promise<void>) => Promise<T>,
   ): Promise<T> {
-    const key = `${jobId}/${workerId}`;
-    const held = this.deliveries.get(key);
+    const entry = this.deliveries.get(workerId);
+    const held = entry?.jobId === jobId ? entry : undefined;
     const out = await this.store.transaction(async (trx, after) => {
       const redeliver = async (delaySeconds?: number) => {
         const row = await trx.selectFrom('grading_jobs').select(['id', 'priority', 'fair_rank']).where('id', '=', jobId).executeTakeFirstOrThrow();
@@ -152,7 +168,7 @@ export class PgBossQueue extends EmbeddedQueue {
       if (held) await this.boss.complete(PGBOSS_QUEUE, held.bossId, {}, { db: bossDb(trx) });
       return result;
     });
-    this.deliveries.delete(key);
+    if (held) this.deliveries.delete(workerId);
     return out;
   }
 
@@ -199,10 +215,8 @@ export class PgBossQueue extends EmbeddedQueue {
   }
 
   override async close(): Promise<void> {
-    if (this.starting) {
-      await this.starting.catch(() => undefined);
-      await this.boss.stop({ graceful: false, close: true, wait: true });
-    }
+    await this.starting?.catch(() => undefined);
+    await this.boss.stop({ graceful: false, close: true, wait: true });
   }
 }
 

@@ -30,18 +30,14 @@ export async function rerunExercise(db: Kysely<Database>, queue: GradingQueue, e
     )
     .orderBy('s.id')
     .execute();
-  const jobs: GradingJob[] = [];
-  for (const s of latest) {
-    jobs.push(
-      await queue.enqueue({
-        courseId: exercise.course_id,
-        exerciseId,
-        submissionId: s.id,
-        responseId: s.response_id,
-        kind: 'rerun',
-        payload: { submission_id: s.id, assignment_id: s.assignment_id, reason: 'exercise rerun' },
-      }),
-    );
-  }
-  return jobs;
+  return queue.enqueueMany(
+    latest.map((s) => ({
+      courseId: exercise.course_id,
+      exerciseId,
+      submissionId: s.id,
+      responseId: s.response_id,
+      kind: 'rerun' as const,
+      payload: { submission_id: s.id, assignment_id: s.assignment_id, reason: 'exercise rerun' },
+    })),
+  );
 }

@@ -56,20 +56,6 @@ export class JobStore {
   async insert(trx: Executor, input: EnqueueInput): Promise<{ job: GradingJob; created: boolean }> {
     const kind = input.kind ?? 'submission';
     const priority = kind === 'rerun' ? PRIORITY_RERUN : PRIORITY_FRESH;
-    const floor = await trx
-      .selectFrom('grading_jobs')
-      .select((eb) => eb.fn.min<number | null>('fair_rank').as('rank'))
-      .where('status', '=', 'queued')
-      .where('priority', '=', priority)
-      .executeTakeFirst();
-    const last = await trx
-      .selectFrom('grading_jobs')
-      .select((eb) => eb.fn.max<number | null>('fair_rank').as('rank'))
-      .where('course_id', '=', input.courseId)
-      .where('status', 'in', ['queued', 'running', 'waiting'])
-      .where('priority', '=', priority)
-      .executeTakeFirst();
-    const fairRank = Math.max(floor?.rank ?? 0, last?.rank === null || last?.rank === undefined ? 0 : Number(last.rank) + 1);
     const inserted = await trx
       .insertInto('grading_jobs')
       .values({
@@ -79,7 +65,7 @@ export class JobStore {
         response_id: input.responseId ?? null,
         kind,
         priority,
-        fair_rank: fairRank,
+        fair_rank: this.fairRank(input.courseId, priority),
         status: 'queued',
         attempts: 0,
         max_attempts: input.maxAttempts ?? this.settings.maxAttempts,
@@ -101,29 +87,41 @@ export class JobStore {
   }
 
   /**
-   * Which jobs a worker may take: queued ones, running ones whose lease ran out (unless that was
-   * their last attempt: recover fails those), and waiting ones due a recheck (or any waiting one
-   * when pg-boss delivered it, since that delivery is the recheck).
+   * The rank, computed inside the INSERT so that the statement writes first: on SQLite a
+   * transaction that reads before it writes can lose its snapshot to another process's write.
    */
-  private claimable(now: string, anyWaiting = false) {
-    const waiting = anyWaiting ? sql`status = 'waiting'` : sql`(status = 'waiting' AND lease_until < ${now})`;
-    return sql<boolean>`(status = 'queued' OR (status = 'running' AND lease_until < ${now} AND attempts < max_attempts) OR ${waiting})`;
+  private fairRank(courseId: number, priority: number) {
+    const greatest = this.engine === 'postgres' ? sql.raw('GREATEST') : sql.raw('MAX');
+    return sql<number>`${greatest}(
+      COALESCE((SELECT MIN(fair_rank) FROM grading_jobs WHERE status = 'queued' AND priority = ${priority}), 0),
+      COALESCE((SELECT MAX(fair_rank) + 1 FROM grading_jobs
+                WHERE course_id = ${courseId} AND status IN ('queued', 'running', 'waiting') AND priority = ${priority}), 0))`;
   }
 
-  /** Leases the next job in (priority, fair_rank, id) order to `workerId`. */
+  /**
+   * Jobs to take back before the queue: running ones whose lease ran out (unless that was their
+   * last attempt: recover fails those) and waiting ones due a recheck (any waiting one when
+   * pg-boss delivered it, since that delivery is the recheck).
+   */
+  private overdue(now: string, anyWaiting = false) {
+    const waiting = anyWaiting ? sql`status = 'waiting'` : sql`(status = 'waiting' AND lease_until < ${now})`;
+    return sql<boolean>`((status = 'running' AND lease_until < ${now} AND attempts < max_attempts) OR ${waiting})`;
+  }
+
+  /**
+   * Leases the next job to `workerId`: an overdue one first (they have waited longest), else the
+   * first queued one in (priority, fair_rank, id) order. Each is one UPDATE of the row a
+   * subquery picks; on PostgreSQL the subquery skips rows other claimers hold locked.
+   */
   async claimNext(trx: Executor, workerId: string, after: AfterCommit): Promise<GradingJob | null> {
     const now = this.clock.now();
-    let next = trx
-      .selectFrom('grading_jobs')
-      .select('id')
-      .where(this.claimable(now))
-      .orderBy('priority')
-      .orderBy('fair_rank')
-      .orderBy('id')
-      .limit(1);
-    if (this.engine === 'postgres') next = next.forUpdate().skipLocked();
-    const row = await this.lease(trx, workerId, now).where('id', '=', next).returningAll().executeTakeFirst();
-    return row ? this.claimed(trx, row, after) : null;
+    for (const which of [this.overdue(now), sql<boolean>`status = 'queued'`]) {
+      let next = trx.selectFrom('grading_jobs').select('id').where(which).orderBy('priority').orderBy('fair_rank').orderBy('id').limit(1);
+      if (this.engine === 'postgres') next = next.forUpdate().skipLocked();
+      const row = await this.lease(trx, workerId, now).where('id', '=', next).returningAll().executeTakeFirst();
+      if (row) return this.claimed(trx, row, after);
+    }
+    return null;
   }
 
   /**
@@ -139,7 +137,7 @@ export class JobStore {
     const now = this.clock.now();
     const row = await this.lease(trx, workerId, now)
       .where('id', '=', jobId)
-      .where(this.claimable(now, true))
+      .where((eb) => eb.or([eb('status', '=', 'queued'), this.overdue(now, true)]))
       .returningAll()
       .executeTakeFirst();
     if (row) return { job: await this.claimed(trx, row, after) };
@@ -314,10 +312,13 @@ export class JobStore {
     return depth;
   }
 
-  /** Runs `work` in a transaction, then tells what it caused (metrics) once it committed. */
-  async transaction<T>(work: (trx: Executor, after: AfterCommit) => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` in a transaction (or in the caller's `outer` one), then tells what it caused
+   * (metrics) once it committed.
+   */
+  async transaction<T>(work: (trx: Executor, after: AfterCommit) => Promise<T>, outer?: Executor): Promise<T> {
     const after: AfterCommit = [];
-    const out = await this.db.transaction().execute((trx) => work(trx, after));
+    const out = outer ? await work(outer, after) : await this.db.transaction().execute((trx) => work(trx, after));
     for (const f of after) f();
     return out;
   }

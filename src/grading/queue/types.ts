@@ -1,4 +1,6 @@
+import type { Kysely } from 'kysely';
 import type { Timestamp } from '../../core/clock.ts';
+import type { Database } from '../../db/types.ts';
 import type { GradingMetrics } from './metrics.ts';
 
 export type JobKind = 'submission' | 'rerun';
@@ -96,7 +98,13 @@ export interface GradingQueue {
   readonly metrics: GradingMetrics;
   /** Prepares the delivery mechanism (pg-boss: its schema and queue); a no-op for the embedded queue. */
   start(): Promise<void>;
-  enqueue(input: EnqueueInput): Promise<GradingJob>;
+  /**
+   * Adds a job (a submission's second enqueue returns its first job). Given `trx`, the job is
+   * part of the caller's transaction: it exists (and is delivered) only if that commits.
+   */
+  enqueue(input: EnqueueInput, trx?: Kysely<Database>): Promise<GradingJob>;
+  /** Several jobs in one transaction (a rerun of a whole exercise), ranked in the order given. */
+  enqueueMany(inputs: EnqueueInput[], trx?: Kysely<Database>): Promise<GradingJob[]>;
   /** The next job for this worker, leased to it and marked running (`Handling`), or null. */
   claim(workerId: string): Promise<GradingJob | null>;
   /** Extends the lease; false when the worker no longer holds it. */

@@ -35,6 +35,17 @@ export function defaultWorkerIdPrefix(): string {
   return `${os.hostname()}:${process.pid}:${crypto.randomBytes(3).toString('hex')}`;
 }
 
+/** Why a runner's answer cannot be stored as a result, or null when it can. */
+function invalidResult(result: unknown): string | null {
+  if (typeof result !== 'object' || result === null || Array.isArray(result)) return 'the runner returned no result object';
+  try {
+    JSON.stringify(result);
+    return null;
+  } catch (e) {
+    return `the runner returned a result that is not JSON: ${message(e)}`;
+  }
+}
+
 function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
@@ -121,11 +132,12 @@ export class WorkerPool {
   /** Sleeps until woken (an enqueue here, a stop) or `ms` passed. */
   private idle(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.wakeups = this.wakeups.filter((w) => w !== done);
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.wakeups.push(done);
     });
   }
@@ -190,8 +202,9 @@ export class WorkerPool {
         return;
       }
       if (outcome === ABANDONED || lost) return;
-      if (typeof outcome !== 'object' || outcome === null || Array.isArray(outcome)) {
-        await this.queue.fail(job.id, workerId, 'the runner returned no result object');
+      const invalid = invalidResult(outcome);
+      if (invalid) {
+        await this.queue.fail(job.id, workerId, invalid);
         return;
       }
       await this.queue.complete(job.id, workerId, outcome);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { findExecutable } from './sandbox.ts';
 import type { Sandbox } from './sandbox.ts';
 import type { CgroupDriverName } from './types.ts';
 
@@ -15,10 +16,18 @@ export interface OverheadReport {
   overheadMedianMs: number;
   ratio: number;
   /**
+   * bwrap alone (`--unshare-all`, /usr read-only, `true`; as the sandbox uid when root), spawned from
+   * here: the floor set by the kernel's namespace setup and teardown on this machine, which grows
+   * with its load (RCU grace periods). null when bwrap is not found.
+   */
+  bareBwrap: Timing | null;
+  /**
    * Starting the launcher that replaces the one a run used (spawn + cgroup move), done behind each
    * run, so not part of its latency; it bounds how many runs a second one process can start.
    */
   launcherRefill: Timing;
+  /** result.cleanup() (removing the work dir; the caller does it once it has read the results). */
+  cleanup: Timing;
   cgroupDriver: CgroupDriverName;
 }
 
@@ -30,26 +39,32 @@ function timing(samples: number[]): Timing {
 }
 
 /** `true` spawned the way the sandbox's runs are (stdout and stderr piped), without a sandbox. */
-function spawnPlain(): Promise<void> {
+function spawnPlain(command = '/usr/bin/true', args: string[] = []): Promise<void> {
+  const owner = process.getuid?.() === 0 && command !== '/usr/bin/true' ? { uid: 65534, gid: 65534 } : {};
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/true', [], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], ...owner });
     child.on('error', reject);
     child.on('close', () => resolve());
   });
 }
 
 /**
- * Latency of a sandboxed `true` (work dir, cgroup limits, launcher, bwrap, result, cleanup: the whole
- * run) against a plain spawn of `true`, alternating the two so both see the same machine load.
+ * Latency of a sandboxed `true` (work dir, cgroup limits, launcher, bwrap, killing leftovers, result:
+ * from run() to its result) against a plain spawn of `true` and against bare bwrap, interleaved so all
+ * see the same load. What happens behind a run (cleanup, starting the next launcher) is timed apart.
  */
 export async function measureSandboxOverhead(n = 50, sandbox?: Sandbox): Promise<OverheadReport> {
   const box = sandbox ?? (await import('./index.ts')).defaultSandbox();
   const first = await box.run({ files: [], command: ['true'] });
   await first.cleanup();
   await spawnPlain();
+  const bwrap = findExecutable('bwrap');
+  const bareArgs = ['--unshare-all', '--ro-bind', '/usr', '/usr', '--symlink', 'usr/lib64', '/lib64', '--symlink', 'usr/lib', '/lib', '--symlink', 'usr/bin', '/bin', '/usr/bin/true'];
   const plain: number[] = [];
+  const bare: number[] = [];
   const boxed: number[] = [];
   const refill: number[] = [];
+  const cleanup: number[] = [];
   for (let i = 0; i < n; i++) {
     let t = performance.now();
     await box.warm();
@@ -57,11 +72,18 @@ export async function measureSandboxOverhead(n = 50, sandbox?: Sandbox): Promise
     t = performance.now();
     await spawnPlain();
     plain.push(performance.now() - t);
+    if (bwrap) {
+      t = performance.now();
+      await spawnPlain(bwrap, bareArgs);
+      bare.push(performance.now() - t);
+    }
     t = performance.now();
     const result = await box.run({ files: [], command: ['true'] });
-    await result.cleanup();
     boxed.push(performance.now() - t);
     if (result.exitCode !== 0) throw new Error(`sandboxed true failed: ${result.stderr}`);
+    t = performance.now();
+    await result.cleanup();
+    cleanup.push(performance.now() - t);
   }
   const sandboxed = timing(boxed);
   const unsandboxed = timing(plain);
@@ -71,7 +93,9 @@ export async function measureSandboxOverhead(n = 50, sandbox?: Sandbox): Promise
     unsandboxed,
     overheadMedianMs: Math.round((sandboxed.medianMs - unsandboxed.medianMs) * 1000) / 1000,
     ratio: unsandboxed.medianMs > 0 ? Math.round((sandboxed.medianMs / unsandboxed.medianMs) * 100) / 100 : 0,
+    bareBwrap: bwrap ? timing(bare) : null,
     launcherRefill: timing(refill),
+    cleanup: timing(cleanup),
     cgroupDriver: first.cgroupDriver,
   };
 }

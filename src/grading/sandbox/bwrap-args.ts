@@ -1,12 +1,8 @@
 import fs from 'node:fs';
 import { AssayError } from '../../core/errors.ts';
+import { SANDBOX_GID, SANDBOX_HOSTNAME, SANDBOX_PATH, SANDBOX_UID } from './constants.ts';
+import { ETC_BOUND } from './etc.ts';
 import type { SandboxLimits } from './types.ts';
-
-/** The uid and gid every run has inside its sandbox (`nobody`). */
-export const SANDBOX_UID = 65534;
-export const SANDBOX_GID = 65534;
-export const SANDBOX_HOSTNAME = 'sandbox';
-export const SANDBOX_PATH = '/usr/local/bin:/usr/bin:/bin';
 
 /**
  * The read-only system part of every run's bwrap command line, computed once at start: /usr, the
@@ -27,6 +23,7 @@ export function systemArgs(etcDir: string, extraReadOnly: string[]): string[] {
     else if (stat.isDirectory()) args.push('--ro-bind', host, host);
   }
   args.push('--ro-bind', etcDir, '/etc');
+  for (const name of ETC_BOUND) if (fs.existsSync(`${etcDir}/${name}`)) args.push('--ro-bind', `/etc/${name}`, `/etc/${name}`);
   for (const p of extraReadOnly) args.push('--ro-bind-try', p, p);
   return args;
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import { isAlive } from './alive.ts';
 
 /** Small synchronous helpers for cgroupfs: every access is one short syscall, so sync is cheaper than a promise. */
 
@@ -148,14 +149,5 @@ export function removeStaleRunGroups(base: string): void {
     } catch {
       /* still busy or not a cgroup: leave it */
     }
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

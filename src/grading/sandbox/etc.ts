@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { SANDBOX_HOSTNAME } from './bwrap-args.ts';
+import { SANDBOX_HOSTNAME } from './constants.ts';
+import { isAlive } from './alive.ts';
 
 /**
  * What of the host's /etc a run sees: what the dynamic loader, libc's name lookups, Debian's
@@ -8,10 +9,16 @@ import { SANDBOX_HOSTNAME } from './bwrap-args.ts';
  * account or host name leaks in. Everything else of /etc stays hidden.
  */
 const ETC_ALLOWED: (string | RegExp)[] = [
-  'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'nsswitch.conf', 'localtime', 'timezone', 'alternatives',
-  'ssl', 'ca-certificates', 'ca-certificates.conf', 'mime.types', 'magic', 'inputrc', 'bash.bashrc', 'profile',
+  'ld.so.cache', 'ld.so.conf', 'ld.so.conf.d', 'nsswitch.conf', 'localtime', 'timezone',
+  'mime.types', 'magic', 'inputrc', 'bash.bashrc', 'profile',
   /^python3(\.\d+)?$/, /^java-\d+/, /^perl$/, /^R$/, /^gcc$/,
 ];
+
+/**
+ * Bound read-only into the copy at each run instead of copied: Debian's alternatives are hundreds of
+ * symlinks (slow to copy on some disks) that every `awk`, `java`… goes through.
+ */
+export const ETC_BOUND = ['alternatives'];
 
 export const SANDBOX_ETC_FILES: Record<string, string> = {
   passwd: 'root:x:0:0:root:/root:/usr/sbin/nologin\nnobody:x:65534:65534:nobody:/work:/usr/sbin/nologin\n',
@@ -21,8 +28,9 @@ export const SANDBOX_ETC_FILES: Record<string, string> = {
 
 /**
  * Builds the sandbox's /etc once per process as a copy (one bind mount per run instead of one per
- * entry: each mount costs bwrap about a millisecond). Only what any user may read on the host is
- * copied (no /etc/ssl/private), symlinks stay symlinks. Copies of processes that are gone are removed.
+ * entry: each mount costs bwrap time). Only what any user may read on the host is copied, symlinks
+ * stay symlinks; ETC_BOUND entries get an empty mount point. No network, so no TLS certificates.
+ * Copies of processes that are gone are removed.
  */
 export function buildSandboxEtc(root: string): string {
   for (const name of fs.readdirSync(root)) {
@@ -41,6 +49,7 @@ export function buildSandboxEtc(root: string): string {
       copyPublic(path.join('/etc', name), path.join(dir, name));
     }
   }
+  for (const name of ETC_BOUND) if (fs.existsSync(path.join('/etc', name))) fs.mkdirSync(path.join(dir, name), { mode: 0o755 });
   for (const [name, content] of Object.entries(SANDBOX_ETC_FILES)) fs.writeFileSync(path.join(dir, name), content, { mode: 0o644 });
   return dir;
 }
@@ -63,14 +72,5 @@ function copyPublic(from: string, to: string): void {
     if ((stat.mode & 0o004) === 0) return;
     fs.copyFileSync(from, to);
     fs.chmodSync(to, stat.mode & 0o755);
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

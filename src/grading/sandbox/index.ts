@@ -1,3 +1,19 @@
+/**
+ * The grading sandbox: one bubblewrap sandbox per run, around the whole staff harness.
+ *
+ * A run gets a fresh work dir (<root>/run-XXXXXX, 0700, owned by the sandbox uid) bound at /work, and
+ * nothing else writable but its own /tmp (a small tmpfs). Every namespace is new (no network at all:
+ * only the run's own loopback), /usr, our /etc copy and /etc/alternatives are read-only, /proc shows
+ * only the run's processes, uid/gid are 65534 inside and (when the server is root) on the host too,
+ * no capabilities, no nested user namespaces, a clean environment. Limits: limits.ts. Where the run's
+ * processes come from (a launcher in a cgroup made ahead of time): launcher.ts. The run ends when its
+ * main process exits; everything else it started is killed then, before the result (and its work
+ * dir) is handed back, so a harness cannot rewrite its results afterwards.
+ *
+ * Use: `const r = await runInSandbox({ files, command, limits }); parse r.stdout / r.readFile(...);
+ * await r.cleanup();`. At server start, `await defaultSandbox().warm()` detects the cgroup driver,
+ * proves bwrap works with one probe run and starts the launchers; `sandboxStatus()` says why not.
+ */
 import { Sandbox } from './sandbox.ts';
 import type { SandboxSettings, SandboxStatus } from './sandbox.ts';
 import type { SandboxResult, SandboxRunOptions } from './types.ts';

@@ -58,7 +58,7 @@ function unrefAll(l: Launcher, ref: boolean): void {
 
 async function startLauncher(settings: LauncherSettings): Promise<Launcher> {
   const cgroup = settings.driver.create(settings.nextId(), settings.initialLimits);
-  let child: ChildProcess;
+  let child: ChildProcess | undefined;
   try {
     child = spawn(settings.bash, ['--norc', '--noprofile', '-c', LAUNCH_SCRIPT, 'assay-launch'], {
       stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
@@ -68,12 +68,14 @@ async function startLauncher(settings: LauncherSettings): Promise<Launcher> {
       env: { PATH: '/usr/bin:/bin' },
       ...(settings.owner ?? {}),
     });
+    const spawned = child;
     await new Promise<void>((resolve, reject) => {
-      child.once('spawn', resolve);
-      child.once('error', reject);
+      spawned.once('spawn', resolve);
+      spawned.once('error', reject);
     });
-    await cgroup.attach(child.pid!);
+    await cgroup.attach(spawned.pid!);
   } catch (err) {
+    child?.kill('SIGKILL');
     await cgroup.destroy().catch(() => undefined);
     throw err;
   }

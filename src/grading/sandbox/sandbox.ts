@@ -12,7 +12,7 @@ import { addressSpaceFor, resolveLimits } from './limits.ts';
 import { HeadTailCapture } from './output.ts';
 import { DEFAULT_LIMITS } from './types.ts';
 import type { CgroupDriverName, SandboxLimits, SandboxResult, SandboxRunOptions } from './types.ts';
-import { createWorkDir, normalizeFiles, readWorkFile, removeWorkDir } from './workdir.ts';
+import { createWorkDir, normalizeFiles, readWorkFile, removeStaleWorkDirs, removeWorkDir } from './workdir.ts';
 import type { Owner } from './workdir.ts';
 
 export interface SandboxSettings {
@@ -69,6 +69,9 @@ interface Outcome {
   stderr: HeadTailCapture;
 }
 
+/** Numbers the run cgroups of this process (names must be unique across all its Sandbox instances). */
+let runSequence = 0;
+
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
   Object.entries(os.constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),
 );
@@ -99,7 +102,6 @@ export function findExecutable(name: string): string | null {
 export class Sandbox {
   readonly root: string;
   private ready: Promise<Ready> | null = null;
-  private sequence = 0;
   private pool: LauncherPool | null = null;
 
   constructor(private readonly settings: SandboxSettings = {}) {
@@ -154,6 +156,7 @@ export class Sandbox {
     if (!fs.existsSync(bash)) throw unavailable(`bash not found at ${bash}.`);
     const owner: Owner = process.getuid?.() === 0 ? { uid: this.settings.hostUid ?? 65534, gid: this.settings.hostGid ?? 65534 } : null;
     const etcDir = this.prepareRoot();
+    await removeStaleWorkDirs(this.root);
     const { driver, notes } = await detectCgroupDriver(this.settings.cgroups ?? 'auto', this.settings.cgroupName ?? 'assay-sandbox');
     if (driver.name === 'none' && (!prlimit.startsWith('/usr/') || !fs.existsSync(prlimit))) {
       throw unavailable(`without cgroups the process limit needs prlimit (util-linux) under /usr, not found at ${prlimit}.`);
@@ -164,7 +167,7 @@ export class Sandbox {
         driver,
         owner,
         initialLimits: { memoryBytes: DEFAULT_LIMITS.memoryBytes, processes: DEFAULT_LIMITS.processes + 2 },
-        nextId: () => `${process.pid}-${++this.sequence}`,
+        nextId: () => `${process.pid}-${++runSequence}`,
       },
       this.settings.poolSize ?? 2,
     );
@@ -215,14 +218,14 @@ export class Sandbox {
     environmentArgs(options.env);
     const files = normalizeFiles(options.files);
     const workDir = await createWorkDir(this.root, files, ready.owner);
-    let launcher: Launcher;
+    let launcher: Launcher | undefined;
     try {
       launcher = await ready.pool.take();
       // +2: the launcher (bwrap's monitor once it execs) and bwrap's init are in the cgroup too.
       launcher.cgroup.setLimits({ memoryBytes: limits.memoryBytes, processes: limits.processes + 2 });
     } catch (err) {
       await removeWorkDir(workDir);
-      if (launcher! !== undefined) launcher.child.kill('SIGKILL');
+      launcher?.child.kill('SIGKILL');
       throw unavailable(`cannot prepare the run: ${(err as Error).message}`);
     }
     const { cgroup } = launcher;
@@ -237,8 +240,10 @@ export class Sandbox {
     } finally {
       // Nothing is left running (killAll ran at exit); removing the cgroup and starting the next
       // launcher (spawn blocks the event loop for a few ms) happen behind the result.
-      void cgroup.destroy().catch(() => undefined);
-      setImmediate(() => ready.pool.fill());
+      setImmediate(() => {
+        void cgroup.destroy().catch(() => undefined);
+        ready.pool.fill();
+      });
     }
     return buildResult(outcome, stats, limits, ready.driver.name, workDir);
   }
@@ -298,7 +303,7 @@ export class Sandbox {
         if (settled) return;
         settled = true;
         const end = exit ?? { code: null, signal: null, at: performance.now() };
-        if (!launched) {
+        if (!launched && !timedOut) {
           return reject(unavailable(`the launcher failed (${end.signal ?? `exit ${end.code}`}): ${stderr.text().trim() || 'no message'}`));
         }
         resolve({ code: end.code, signal: end.signal, timedOut, wallMs: end.at - started, stdout, stderr });

@@ -7,16 +7,16 @@ export interface SandboxLimits {
   /** Memory of the whole run (cgroup memory + swap); RLIMIT_AS only when no cgroup driver is usable. */
   memoryBytes: number;
   /**
-   * Virtual address space per process (RLIMIT_AS). `null` means the default: 4 x memoryBytes with a
-   * cgroup driver (a backstop; runtimes like the JVM or Go reserve far more than they use), exactly
-   * memoryBytes without one. 0 turns it off.
+   * Virtual address space per process (RLIMIT_AS). `null` means the default: not set with a cgroup
+   * driver (the JVM, Go, Node reserve far more address space than they use and would not start; the
+   * cgroup bounds what is used), memoryBytes without one. 0 turns it off.
    */
   addressSpaceBytes: number | null;
   /** Processes (and threads) alive at once, the main process included. */
   processes: number;
   /** Bytes kept of stdout and of stderr, each (head and tail; the middle is dropped). */
   outputBytes: number;
-  /** Largest file a process may write (RLIMIT_FSIZE); also the size of the sandbox's /tmp. */
+  /** Largest file a process may write (RLIMIT_FSIZE, rounded up to KiB); also the size of the sandbox's /tmp. */
   fileSizeBytes: number;
   /** Open file descriptors per process (RLIMIT_NOFILE). */
   openFiles: number;

@@ -3,6 +3,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { AssayError } from '../../core/errors.ts';
 import { pathProblem } from '../../core/files/paths.ts';
+import { isAlive } from './alive.ts';
 import type { SandboxFile } from './types.ts';
 
 /** Host uid/gid the sandbox runs as; null when the host process is not root (then it runs as us). */
@@ -31,12 +32,12 @@ export function normalizeFiles(files: SandboxFile[] | Map<string, string | Buffe
 }
 
 /**
- * A fresh directory under `root` holding exactly these files, owned by the sandbox's uid so the run
- * may write there. mkdtemp makes it 0700: other runs (same uid, but their own mount namespace)
- * could not see it anyway, and other host users cannot.
+ * A fresh directory under `root` (named after this process, see removeStaleWorkDirs) holding exactly
+ * these files, owned by the sandbox's uid so the run may write there. mkdtemp makes it 0700: other
+ * runs (same uid, but their own mount namespace) could not see it anyway, and other host users cannot.
  */
 export async function createWorkDir(root: string, files: SandboxFile[], owner: Owner): Promise<string> {
-  const dir = await fsp.mkdtemp(path.join(root, 'run-'));
+  const dir = await fsp.mkdtemp(path.join(root, `run-${process.pid}-`));
   try {
     const created = new Set<string>();
     for (const file of files) {
@@ -68,6 +69,14 @@ export async function createWorkDir(root: string, files: SandboxFile[], owner: O
     await removeWorkDir(dir);
     if (err instanceof AssayError) throw err;
     throw new AssayError('invalid', `Cannot prepare the sandbox files: ${(err as Error).message}`);
+  }
+}
+
+/** Removes the work dirs of processes that are gone (a crash or a kill leaves them behind). */
+export async function removeStaleWorkDirs(root: string): Promise<void> {
+  for (const name of await fsp.readdir(root)) {
+    const match = /^run-(\d+)-/.exec(name);
+    if (match && !isAlive(Number(match[1]))) await removeWorkDir(path.join(root, name));
   }
 }
 

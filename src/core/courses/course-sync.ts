@@ -1,0 +1,306 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { StoredBlob } from '../../blobs/store.ts';
+import type { Db } from '../../db/database.ts';
+import type { RowOf } from '../../db/types.ts';
+import { Clearance } from '../actor.ts';
+import { isAssayError } from '../errors.ts';
+import type { Services } from '../services.ts';
+import type { CoursePlan, CourseDirectory, ExercisePlan, FieldPlan, PlannedFile } from './course-directory.ts';
+import { readCourseDirectory, syncProblemsError, TREE_FOLDERS } from './course-directory.ts';
+
+/**
+ * `assay course sync DIR`: makes the database hold what a course directory describes. Trusted
+ * (the command line runs it with the database's own rights).
+ *
+ * - Everything is read and checked first (course-directory.ts); any problem stops the sync
+ *   before anything is written.
+ * - Then the files are stored as blobs (content-addressed: storing them again changes nothing,
+ *   and `gc` removes them if the sync goes no further), and then every row is written in one
+ *   transaction.
+ * - Rows are matched by course slug, subject symbol, module name, exercise slug, field name and
+ *   problem name; a row is written only when it differs, and a file tree is replaced only when
+ *   its paths or contents differ, so a second run changes nothing.
+ * - The directory is the whole truth about each exercise's settings, tags, problems, grader and
+ *   file trees (a key or folder left out means its default, or none). Rows that hold or lead to
+ *   students' work (subjects, modules, exercises, fields) are never deleted: those the
+ *   directory no longer names are left as they are and reported as warnings.
+ */
+
+export const SYNC_KINDS = ['courses', 'subjects', 'modules', 'exercises', 'fields', 'problems', 'graders', 'tags'] as const;
+export type SyncKind = (typeof SYNC_KINDS)[number];
+
+export interface SyncCounts {
+  created: number;
+  updated: number;
+  unchanged: number;
+  deleted: number;
+}
+
+export interface SyncReport {
+  courseId: number;
+  slug: string;
+  counts: Record<SyncKind, SyncCounts>;
+  /** Rows the directory does not name, left as they are. */
+  warnings: string[];
+  /** Whether anything was written. */
+  changed: boolean;
+}
+
+export type SyncDeps = Pick<Services, 'db' | 'clock' | 'files' | 'graders' | 'problems' | 'config'>;
+
+type Tx = Db;
+type Blobs = Map<string, StoredBlob>;
+
+const EXERCISE_TREE_COLUMNS = {
+  handout: 'handout_tree_id',
+  solution: 'solution_tree_id',
+  preview: 'preview_tree_id',
+  patbas_preview: 'patbas_preview_tree_id',
+} as const;
+
+const jsonText = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+const sameJson = (stored: string | null, wanted: unknown): boolean => {
+  if (stored === null) return wanted === null || wanted === undefined;
+  try {
+    return JSON.stringify(JSON.parse(stored)) === jsonText(wanted);
+  } catch {
+    return false;
+  }
+};
+
+/** The keys of `wanted` whose values differ from `row` (plain values: text, numbers, booleans, null). */
+function differs(row: Record<string, unknown>, wanted: Record<string, unknown>): boolean {
+  return Object.entries(wanted).some(([k, v]) => row[k] !== v) || true;
+}
+
+async function resolveChecker(db: Db, course: CoursePlan): Promise<number | null> {
+  if (course.checker === null) {
+    const admin = await db.selectFrom('users').select('id').where('clearance', '>=', Clearance.admin).orderBy('id').executeTakeFirst();
+    return admin?.id ?? null;
+  }
+  const user = await db.selectFrom('users').select(['id', 'clearance']).where('username', '=', course.checker).executeTakeFirst();
+  if (!user) throw syncProblemsError([{ file: 'course.yaml', key: 'checker', message: `no user named "${course.checker}"` }]);
+  if (user.clearance < Clearance.checker) {
+    throw syncProblemsError([{ file: 'course.yaml', key: 'checker', message: `"${course.checker}" is a student; the checker needs clearance 2 or more` }]);
+  }
+  return user.id;
+}
+
+/** Stores every file of every tree (each source once). */
+async function storeFiles(deps: SyncDeps, dir: CourseDirectory): Promise<Blobs> {
+  const blobs: Blobs = new Map();
+  for (const exercise of dir.exercises) {
+    for (const folder of TREE_FOLDERS) {
+      for (const file of exercise.trees[folder] ?? []) {
+        if (blobs.has(file.source)) continue;
+        try {
+          blobs.set(file.source, await deps.files.store(fs.createReadStream(file.source), deps.config.maxUploadBytes));
+        } catch (err) {
+          const where = path.relative(dir.root, file.source).split(path.sep).join('/');
+          const message = isAssayError(err) && err.kind === 'too_large' ? `is over the upload limit of ${deps.config.maxUploadBytes} bytes` : `cannot be read (${(err as Error).message})`;
+          throw syncProblemsError([{ file: where, key: null, message }]);
+        }
+      }
+    }
+  }
+  return blobs;
+}
+
+const zero = (): SyncCounts => ({ created: 0, updated: 0, unchanged: 0, deleted: 0 });
+
+/** Reads, checks and applies a course directory; see the comment at the top of this file. */
+export async function syncCourseDirectory(deps: SyncDeps, dir: string): Promise<SyncReport> {
+  const plan = await readCourseDirectory(dir, { maxFileBytes: deps.config.maxUploadBytes });
+  const checkerId = await resolveChecker(deps.db, plan.course);
+  const blobs = await storeFiles(deps, plan);
+  const counts = Object.fromEntries(SYNC_KINDS.map((k) => [k, zero()])) as Record<SyncKind, SyncCounts>;
+  const warnings: string[] = [];
+  const writer = new SyncWriter(deps, blobs, counts, warnings, deps.clock.now());
+  const courseId = await deps.db.transaction().execute(async (tx) => {
+    const id = await writer.course(tx, plan.course, checkerId);
+    const modules = await writer.subjectsAndModules(tx, id, plan.course);
+    const tags = await writer.tags(tx, plan.exercises);
+    await writer.exercises(tx, id, plan.exercises, modules, tags);
+    return id;
+  });
+  const changed = SYNC_KINDS.some((k) => counts[k].created + counts[k].updated + counts[k].deleted > 0);
+  return { courseId, slug: plan.course.slug, counts, warnings, changed };
+}
+
+/** The writes of one sync, inside its transaction. */
+class SyncWriter {
+  constructor(
+    private readonly deps: SyncDeps,
+    private readonly blobs: Blobs,
+    private readonly counts: Record<SyncKind, SyncCounts>,
+    private readonly warnings: string[],
+    private readonly now: string,
+  ) {}
+
+  async course(tx: Tx, c: CoursePlan, checkerId: number | null): Promise<number> {
+    const wanted = { name: c.name, semester: c.semester, description: c.description, checker_id: checkerId, start_at: c.start_at, end_at: c.end_at };
+    const row = await tx.selectFrom('courses').selectAll().where('slug', '=', c.slug).executeTakeFirst();
+    if (!row) {
+      const created = await tx.insertInto('courses').values({ ...wanted, slug: c.slug, created_at: this.now }).returning('id').executeTakeFirstOrThrow();
+      this.counts.courses.created++;
+      return created.id;
+    }
+    if (differs(row, wanted)) {
+      await tx.updateTable('courses').set(wanted).where('id', '=', row.id).execute();
+      this.counts.courses.updated++;
+    } else this.counts.courses.unchanged++;
+    return row.id;
+  }
+
+  /** Upserts subjects and modules; answers module ids by `<symbol>/<name>`. */
+  async subjectsAndModules(tx: Tx, courseId: number, c: CoursePlan): Promise<Map<string, number>> {
+    const subjects = await tx.selectFrom('subjects').selectAll().where('course_id', '=', courseId).orderBy('id').execute();
+    const bySymbol = new Map<string, RowOf<'subjects'>>();
+    for (const s of subjects) if (!bySymbol.has(s.symbol)) bySymbol.set(s.symbol, s);
+    const moduleIds = new Map<string, number>();
+    for (const s of c.subjects) {
+      const wanted = { name: s.name, color: s.color };
+      let subjectId: number;
+      const row = bySymbol.get(s.symbol);
+      bySymbol.delete(s.symbol);
+      if (!row) {
+        subjectId = (await tx.insertInto('subjects').values({ ...wanted, course_id: courseId, symbol: s.symbol, created_at: this.now }).returning('id').executeTakeFirstOrThrow()).id;
+        this.counts.subjects.created++;
+      } else {
+        subjectId = row.id;
+        if (differs(row, wanted)) {
+          await tx.updateTable('subjects').set(wanted).where('id', '=', row.id).execute();
+          this.counts.subjects.updated++;
+        } else this.counts.subjects.unchanged++;
+      }
+      const modules = await tx.selectFrom('modules').selectAll().where('subject_id', '=', subjectId).orderBy('id').execute();
+      const byName = new Map<string, RowOf<'modules'>>();
+      for (const m of modules) if (!byName.has(m.name)) byName.set(m.name, m);
+      for (const m of s.modules) {
+        const existing = byName.get(m.name);
+        byName.delete(m.name);
+        let id: number;
+        if (!existing) {
+          id = (await tx.insertInto('modules').values({ subject_id: subjectId, name: m.name, order: m.order, created_at: this.now }).returning('id').executeTakeFirstOrThrow()).id;
+          this.counts.modules.created++;
+        } else {
+          id = existing.id;
+          if (existing.order !== m.order) {
+            await tx.updateTable('modules').set({ order: m.order }).where('id', '=', id).execute();
+            this.counts.modules.updated++;
+          } else this.counts.modules.unchanged++;
+        }
+        moduleIds.set(`${s.symbol}/${m.name}`, id);
+      }
+      for (const m of byName.values()) this.warnings.push(`module "${s.symbol}/${m.name}" (id ${m.id}) is not in course.yaml; left as it is`);
+    }
+    for (const s of bySymbol.values()) this.warnings.push(`subject "${s.symbol}" (id ${s.id}) is not in course.yaml; left as it is`);
+    return moduleIds;
+  }
+
+  /** Creates the tags the exercises name that do not exist yet; answers ids by name. */
+  async tags(tx: Tx, exercises: ExercisePlan[]): Promise<Map<string, number>> {
+    const names = [...new Set(exercises.flatMap((e) => e.tags))];
+    const ids = new Map<string, number>();
+    if (names.length === 0) return ids;
+    for (const t of await tx.selectFrom('tags').select(['id', 'name']).where('name', 'in', names).execute()) ids.set(t.name, t.id);
+    for (const name of names) {
+      if (ids.has(name)) {
+        this.counts.tags.unchanged++;
+        continue;
+      }
+      ids.set(name, (await tx.insertInto('tags').values({ name, color: '' }).returning('id').executeTakeFirstOrThrow()).id);
+      this.counts.tags.created++;
+    }
+    return ids;
+  }
+
+  /** The tree to point at: the current one when it already holds exactly these files, else a new one. */
+  private async tree(tx: Tx, currentId: number | null, wanted: PlannedFile[] | null): Promise<number | null> {
+    if (!wanted) return null;
+    const files = wanted.map((f) => ({ path: f.path, blob: this.blobs.get(f.source)! }));
+    if (currentId !== null) {
+      const entries = await this.deps.files.treeEntries(currentId, tx);
+      if (entries.length === files.length && entries.every((e, i) => e.path === files[i]!.path && e.blob === files[i]!.blob.sha256)) return currentId;
+    }
+    return this.deps.files.createTree(files, tx);
+  }
+
+  async exercises(tx: Tx, courseId: number, plans: ExercisePlan[], moduleIds: Map<string, number>, tagIds: Map<string, number>): Promise<void> {
+    const rows = await tx.selectFrom('exercises').selectAll().where('course_id', '=', courseId).execute();
+    const bySlug = new Map(rows.map((r) => [r.slug, r]));
+    for (const plan of plans) {
+      const row = bySlug.get(plan.slug);
+      bySlug.delete(plan.slug);
+      const trees = {} as Record<(typeof EXERCISE_TREE_COLUMNS)[keyof typeof EXERCISE_TREE_COLUMNS], number | null>;
+      for (const [folder, column] of Object.entries(EXERCISE_TREE_COLUMNS) as [keyof typeof EXERCISE_TREE_COLUMNS, (typeof EXERCISE_TREE_COLUMNS)[keyof typeof EXERCISE_TREE_COLUMNS]][]) {
+        trees[column] = await this.tree(tx, row ? row[column] : null, plan.trees[folder]);
+      }
+      const wanted = { ...plan.columns, module_id: moduleIds.get(`${plan.module.symbol}/${plan.module.name}`)!, ...trees };
+      const wantedTags = plan.tags.map((t) => tagIds.get(t)!).sort((a, b) => a - b);
+      let exerciseId: number;
+      if (!row) {
+        exerciseId = (
+          await tx
+            .insertInto('exercises')
+            .values({ ...wanted, course_id: courseId, slug: plan.slug, created_at: this.now, updated_at: this.now })
+            .returning('id')
+            .executeTakeFirstOrThrow()
+        ).id;
+        if (wantedTags.length > 0) await tx.insertInto('exercise_tags').values(wantedTags.map((tag_id) => ({ exercise_id: exerciseId, tag_id }))).execute();
+        this.counts.exercises.created++;
+      } else {
+        exerciseId = row.id;
+        const currentTags = (await tx.selectFrom('exercise_tags').select('tag_id').where('exercise_id', '=', exerciseId).orderBy('tag_id').execute()).map((t) => t.tag_id);
+        const tagsDiffer = JSON.stringify(currentTags) !== JSON.stringify(wantedTags);
+        if (differs(row, wanted) || tagsDiffer) {
+          await tx.updateTable('exercises').set({ ...wanted, updated_at: this.now }).where('id', '=', exerciseId).execute();
+          if (tagsDiffer) {
+            await tx.deleteFrom('exercise_tags').where('exercise_id', '=', exerciseId).execute();
+            if (wantedTags.length > 0) await tx.insertInto('exercise_tags').values(wantedTags.map((tag_id) => ({ exercise_id: exerciseId, tag_id }))).execute();
+          }
+          this.counts.exercises.updated++;
+        } else this.counts.exercises.unchanged++;
+      }
+      await this.fields(tx, exerciseId, plan);
+      const problems = await this.deps.problems.replaceTrusted(tx, exerciseId, plan.problems);
+      for (const k of ['created', 'updated', 'unchanged', 'deleted'] as const) this.counts.problems[k] += problems[k];
+      await this.grader(tx, exerciseId, plan);
+    }
+    for (const r of bySlug.values()) this.warnings.push(`exercise "${r.slug}" (id ${r.id}) is not in the directory; left as it is`);
+  }
+
+  private async fields(tx: Tx, exerciseId: number, plan: ExercisePlan): Promise<void> {
+    const rows = await tx.selectFrom('fields').selectAll().where('exercise_id', '=', exerciseId).orderBy('id').execute();
+    const byName = new Map<string, RowOf<'fields'>>();
+    for (const r of rows) if (!byName.has(r.name)) byName.set(r.name, r);
+    for (const f of plan.fields) {
+      const row = byName.get(f.name);
+      byName.delete(f.name);
+      const { choices, metadata, ...plain } = f satisfies FieldPlan;
+      const columns = { ...plain, choices: jsonText(choices), metadata: jsonText(metadata) };
+      if (!row) {
+        await tx.insertInto('fields').values({ ...columns, exercise_id: exerciseId, created_at: this.now }).execute();
+        this.counts.fields.created++;
+      } else if (differs(row, plain) || !sameJson(row.choices, choices) || !sameJson(row.metadata, metadata)) {
+        await tx.updateTable('fields').set(columns).where('id', '=', row.id).execute();
+        this.counts.fields.updated++;
+      } else this.counts.fields.unchanged++;
+    }
+    for (const r of byName.values()) {
+      this.warnings.push(`field "${r.name}" (id ${r.id}) of exercise "${plan.slug}" is not in ${plan.folder}/exercise.yaml; left as it is (it may hold answers)`);
+    }
+  }
+
+  private async grader(tx: Tx, exerciseId: number, plan: ExercisePlan): Promise<void> {
+    const graders = this.deps.graders;
+    if (!plan.grader) {
+      if (await graders.deleteTrusted(tx, exerciseId)) this.counts.graders.deleted++;
+      return;
+    }
+    const current = await graders.settingsTrusted(exerciseId, tx);
+    const harness = await this.tree(tx, current?.harness_tree_id ?? null, plan.trees.grader);
+    this.counts.graders[await graders.upsertTrusted(tx, exerciseId, plan.grader, harness)]++;
+  }
+}

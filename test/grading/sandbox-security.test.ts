@@ -1,0 +1,414 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { SandboxRunOptions } from '../../src/grading/sandbox/index.ts';
+import { describeRun, hostProcessesWith, SKIP_WITHOUT_BWRAP, testSandbox, uniqueMarker } from './sandbox-helpers.ts';
+
+// Each test states what the sandbox must prevent and fails when the sandbox is weakened: the
+// command inside first proves it ran (so a failure to even start cannot pass for a blocked attack).
+
+const PYTHON = '/usr/bin/python3';
+
+describe('sandbox security', { skip: SKIP_WITHOUT_BWRAP }, () => {
+  const box = testSandbox();
+  const noCgroupBox = testSandbox({ cgroups: 'none' });
+  let dataDir: string;
+  let hostServer: net.Server;
+  let hostPort: number;
+  let hostConnections = 0;
+
+  before(async () => {
+    const status = await box.status();
+    assert.equal(status.available, true, status.reason ?? '');
+    assert.ok(fs.existsSync(PYTHON), 'these tests need Debian python3 at /usr/bin/python3');
+    // Stands for the server's data dir: outside every work dir, world-readable on purpose, so only the
+    // sandbox's mount namespace keeps it out of reach.
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-data-'));
+    fs.chmodSync(dataDir, 0o755);
+    fs.writeFileSync(path.join(dataDir, 'secret.txt'), 'DATA-DIR-SECRET', { mode: 0o644 });
+    hostServer = net.createServer((socket) => {
+      hostConnections++;
+      socket.end('hello from the host\n');
+    });
+    await new Promise<void>((resolve) => hostServer.listen(0, '127.0.0.1', resolve));
+    hostPort = (hostServer.address() as net.AddressInfo).port;
+  });
+
+  after(async () => {
+    await new Promise((resolve) => hostServer.close(resolve));
+    await box.dispose();
+    await noCgroupBox.dispose();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function run(options: Partial<SandboxRunOptions> & { command: string[] }, sandbox = box) {
+    const result = await sandbox.run({ files: [], ...options });
+    await result.cleanup();
+    return result;
+  }
+
+  it('has no network: neither the host loopback nor the internet can be reached', async () => {
+    const script = [
+      'import socket',
+      'print("started", flush=True)',
+      `for name, addr in (("host", ("127.0.0.1", ${hostPort})), ("internet", ("1.1.1.1", 80))):`,
+      '    try:',
+      '        s = socket.create_connection(addr, timeout=3)',
+      '        print(name, "CONNECTED", s.recv(100))',
+      '    except OSError as e:',
+      '        print(name, "blocked", e.errno)',
+      'print("interfaces", sorted(l.split(":")[0].strip() for l in open("/proc/net/dev").readlines()[2:]))',
+    ].join('\n');
+    const r = await run({ command: [PYTHON, '-c', script] });
+    assert.match(r.stdout, /^started\n/, describeRun(r));
+    assert.match(r.stdout, /^host blocked \d+$/m, describeRun(r));
+    assert.match(r.stdout, /^internet blocked \d+$/m, describeRun(r));
+    assert.match(r.stdout, /^interfaces \['lo'\]$/m, 'only the run\'s own loopback exists');
+    assert.equal(hostConnections, 0);
+    // The same probe from the host does connect: the port is really there.
+    const viaHost = await new Promise<boolean>((resolve) => {
+      const s = net.connect(hostPort, '127.0.0.1', () => resolve(true)).on('error', () => resolve(false));
+      s.on('data', () => s.end());
+    });
+    assert.equal(viaHost, true);
+  });
+
+  it('contains a fork bomb with the process limit; the run ends and nothing is left on the host', async () => {
+    const marker = uniqueMarker();
+    const script = [
+      'import os, time',
+      'print("started", flush=True)',
+      'n = 0',
+      'try:',
+      '    while n < 1000:',
+      '        if os.fork() == 0:',
+      '            time.sleep(60)',
+      '            os._exit(0)',
+      '        n += 1',
+      'except OSError as e:',
+      '    print("fork failed after", n, "errno", e.errno, flush=True)',
+    ].join('\n');
+    for (const sandbox of [box, noCgroupBox]) {
+      const r = await run({ command: [PYTHON, '-c', script, marker], limits: { processes: 20, wallMs: 20_000 } }, sandbox);
+      const match = /fork failed after (\d+) errno 11/.exec(r.stdout);
+      assert.ok(match, describeRun(r));
+      assert.ok(Number(match[1]) <= 20, `forked ${match[1]} times with a limit of 20 (${r.cgroupDriver})`);
+      assert.equal(r.exitCode, 0);
+      assert.equal(r.timedOut, false, 'the run ends when its main process does, children or not');
+      if (r.cgroupDriver !== 'none') assert.equal(r.processLimitReached, true);
+      assert.deepEqual(hostProcessesWith(marker), [], 'no forked process survives the run');
+    }
+  });
+
+  it('kills a memory bomb at the memory limit', async () => {
+    const script = [
+      'print("started", flush=True)',
+      'chunks = []',
+      'while len(chunks) < 2000:',
+      '    chunks.append(bytearray(1 << 20))',
+      '    if len(chunks) % 8 == 0: print(len(chunks), flush=True)',
+    ].join('\n');
+    const r = await run({ command: [PYTHON, '-c', script], limits: { memoryBytes: 64 * 1024 * 1024 } });
+    assert.match(r.stdout, /^started\n/, describeRun(r));
+    const reached = Math.max(...r.stdout.split('\n').filter((l) => /^\d+$/.test(l)).map(Number));
+    assert.ok(reached < 64, `allocated ${reached} MiB under a 64 MiB limit`);
+    assert.ok(reached >= 8, 'it did allocate before it was stopped');
+    if (r.cgroupDriver === 'none') {
+      assert.notEqual(r.exitCode, 0);
+    } else {
+      assert.equal(r.signal, 'SIGKILL', describeRun(r));
+      assert.equal(r.memoryExceeded, true);
+      assert.equal(r.timedOut, false);
+    }
+  });
+
+  it('stops a disk fill at the file size limit, in /work and in /tmp', async () => {
+    const r = await run({
+      command: ['sh', '-c', 'echo started; head -c 50000000 /dev/zero > /work/fill; echo "work $?"; head -c 50000000 /dev/zero > /tmp/fill; echo "tmp $?"; ls -l /tmp/fill | cut -d" " -f5'],
+      limits: { fileSizeBytes: 1024 * 1024 },
+    });
+    assert.match(r.stdout, /^started\nwork 153\ntmp 153\n1048576\n$/, describeRun(r)); // 128 + SIGXFSZ
+    const py = await box.run({
+      files: [],
+      command: [PYTHON, '-c', 'print("started", flush=True)\ntry:\n    open("fill", "wb").write(bytes(5_000_000))\nexcept OSError as e:\n    print("errno", e.errno)'],
+      limits: { fileSizeBytes: 1024 * 1024 },
+    });
+    try {
+      assert.match(py.stdout, /^started\nerrno 27\n$/, describeRun(py)); // EFBIG: python ignores SIGXFSZ
+      assert.equal(fs.statSync(path.join(py.workDir, 'fill')).size, 1024 * 1024);
+    } finally {
+      await py.cleanup();
+    }
+    const dies = await run({ command: ['sh', '-c', 'exec head -c 5000000 /dev/zero > big'], limits: { fileSizeBytes: 1024 * 1024 } });
+    assert.equal(dies.signal, 'SIGXFSZ', describeRun(dies));
+    assert.equal(dies.fileSizeExceeded, true);
+  });
+
+  it('kills an infinite loop at the wall limit', async () => {
+    const started = performance.now();
+    const r = await run({ command: [PYTHON, '-c', 'print("started", flush=True)\nwhile True: pass'], limits: { wallMs: 1500, cpuSeconds: 60 } });
+    const elapsed = performance.now() - started;
+    assert.match(r.stdout, /^started\n/, describeRun(r));
+    assert.equal(r.timedOut, true);
+    assert.equal(r.signal, 'SIGKILL');
+    assert.equal(r.exitCode, null);
+    assert.ok(r.wallMs >= 1500 && r.wallMs < 4000, `wallMs ${r.wallMs}`);
+    assert.ok(elapsed < 6000);
+  });
+
+  it('kills an infinite loop at the CPU limit', async () => {
+    const r = await run({ command: [PYTHON, '-c', 'print("started", flush=True)\nwhile True: pass'], limits: { wallMs: 30_000, cpuSeconds: 1 } });
+    assert.match(r.stdout, /^started\n/, describeRun(r));
+    assert.equal(r.timedOut, false, describeRun(r));
+    assert.equal(r.signal, 'SIGXCPU');
+    assert.equal(r.cpuTimeExceeded, true);
+    if (r.cpuMs !== null) assert.ok(r.cpuMs >= 500 && r.cpuMs < 3000, `cpuMs ${r.cpuMs}`);
+  });
+
+  it('kills `sleep 100` and what it started at the wall limit', async () => {
+    const marker = uniqueMarker();
+    const r = await run({ command: ['sh', '-c', `echo started; sleep 100.${marker} & sleep 100.${marker}`], limits: { wallMs: 1000 } });
+    assert.equal(r.stdout, 'started\n', describeRun(r));
+    assert.equal(r.timedOut, true);
+    assert.equal(r.signal, 'SIGKILL');
+    assert.ok(r.wallMs >= 1000 && r.wallMs < 3000, `wallMs ${r.wallMs}`);
+    assert.deepEqual(hostProcessesWith(`100.${marker}`), []);
+  });
+
+  it('truncates endless output, keeping head and tail, stdout and stderr each', async () => {
+    const r = await run({ command: ['sh', '-c', 'seq 1 200000; seq 1 100000 >&2'], limits: { outputBytes: 1000 } });
+    assert.equal(r.exitCode, 0, describeRun(r));
+    assert.equal(r.outputTruncated, true);
+    const stdoutTotal = Array.from({ length: 200000 }, (_, i) => String(i + 1).length + 1).reduce((a, b) => a + b, 0);
+    assert.equal(r.stdoutBytes, stdoutTotal);
+    assert.ok(r.stdout.startsWith('1\n2\n3\n'));
+    assert.ok(r.stdout.endsWith('199999\n200000\n'));
+    assert.ok(r.stdout.includes(`\n…[${stdoutTotal - 1000} bytes truncated]…\n`), r.stdout);
+    assert.ok(r.stderr.startsWith('1\n2\n') && r.stderr.endsWith('99999\n100000\n'));
+    assert.ok(r.stdout.length < 1100 && r.stderr.length < 1100);
+
+    const endless = await run({ command: ['yes', 'spam'], limits: { outputBytes: 4096, wallMs: 1000 } });
+    assert.equal(endless.timedOut, true);
+    assert.ok(endless.stdoutBytes > 100_000, `only ${endless.stdoutBytes} bytes in a second`);
+    assert.ok(endless.stdout.startsWith('spam\nspam\n') && endless.stdout.endsWith('spam\n'));
+    assert.match(endless.stdout, /…\[\d+ bytes truncated\]…/);
+    assert.ok(endless.stdout.length < 4200);
+  });
+
+  it("cannot read another run's work dir, by its host path or by searching", async () => {
+    const secretName = `other-run-${uniqueMarker()}.txt`;
+    const first = await box.run({ files: [{ path: secretName, content: 'OTHER-RUN-SECRET' }], command: ['true'] });
+    try {
+      assert.equal(fs.readFileSync(path.join(first.workDir, secretName), 'utf8'), 'OTHER-RUN-SECRET');
+      const probe = [
+        'echo started',
+        `cat ${first.workDir}/${secretName} 2>&1`,
+        `ls ${path.dirname(first.workDir)} 2>&1`,
+        `find / -xdev -name '${secretName}' 2>/dev/null | head`,
+        `grep -rl OTHER-RUN-SECRET /work /tmp /etc 2>/dev/null`,
+        'echo done',
+      ].join('; ');
+      const second = await run({ command: ['sh', '-c', probe] });
+      assert.match(second.stdout, /^started\n/, describeRun(second));
+      assert.match(second.stdout, /done\n$/);
+      assert.doesNotMatch(second.stdout, /OTHER-RUN-SECRET/);
+      assert.doesNotMatch(second.stdout, new RegExp(`^/.*${secretName}$`, 'm'), 'find did not find it');
+      assert.match(second.stdout, /No such file or directory/);
+      // Running at the same time changes nothing: a run only ever sees its own /work.
+      const [a, b] = await Promise.all([
+        run({ files: [{ path: 'mine-a', content: 'a' }], command: ['sh', '-c', 'sleep 0.3; ls /work'] }),
+        run({ files: [{ path: 'mine-b', content: 'b' }], command: ['sh', '-c', 'sleep 0.3; ls /work'] }),
+      ]);
+      assert.equal(a.stdout, 'mine-a\n');
+      assert.equal(b.stdout, 'mine-b\n');
+    } finally {
+      await first.cleanup();
+    }
+  });
+
+  it("cannot read the server's data dir, /root or other host files", async () => {
+    const probe = [
+      'echo started',
+      `cat ${dataDir}/secret.txt 2>&1`,
+      `ls ${os.tmpdir()} 2>&1`,
+      'ls -a /root 2>&1',
+      'cat /etc/shadow 2>&1',
+      `ls ${process.cwd()} 2>&1`,
+      'grep -c . /etc/passwd',
+      `find / -xdev -name secret.txt 2>/dev/null | head`,
+      'echo done',
+    ].join('; ');
+    const r = await run({ command: ['sh', '-c', probe] });
+    assert.match(r.stdout, /^started\n/, describeRun(r));
+    assert.match(r.stdout, /done\n$/);
+    assert.doesNotMatch(r.stdout, /DATA-DIR-SECRET/);
+    assert.match(r.stdout, new RegExp(`cat: ${dataDir}/secret.txt: No such file or directory`));
+    assert.match(r.stdout, /ls: cannot access '\/root': No such file or directory/);
+    assert.match(r.stdout, /cat: \/etc\/shadow: No such file or directory/);
+    assert.doesNotMatch(r.stdout, /^assay-/m, 'the host /tmp is not the run\'s /tmp');
+    assert.match(r.stdout, /^2$/m, 'passwd is the sandbox\'s own (root and nobody), not the host\'s');
+    assert.doesNotMatch(r.stdout, /secret\.txt\n/);
+  });
+
+  it("does not show the host's processes in /proc", async () => {
+    const hostInit = fs.readFileSync('/proc/1/cmdline', 'utf8').replace(/\0/g, ' ').trim();
+    const script = [
+      'import os',
+      'print("started")',
+      'print("pids", sorted(int(p) for p in os.listdir("/proc") if p.isdigit()))',
+      'print("init", open("/proc/1/cmdline").read().replace("\\0", " ").strip()[:200])',
+      `print("host-pid-visible", os.path.exists("/proc/${process.pid}/cmdline") and "node" in open("/proc/${process.pid}/cmdline").read())`,
+    ].join('\n');
+    const r = await run({ command: [PYTHON, '-c', script] });
+    assert.match(r.stdout, /^started\n/, describeRun(r));
+    const pids = JSON.parse(/^pids (\[.*\])$/m.exec(r.stdout)![1]!) as number[];
+    assert.ok(pids.length <= 4, `processes visible: ${pids}`);
+    assert.ok(pids.includes(1));
+    const init = /^init (.*)$/m.exec(r.stdout)![1]!;
+    assert.match(init, /bwrap/, 'pid 1 is the sandbox\'s own init');
+    assert.notEqual(init, hostInit.slice(0, 200));
+    assert.match(r.stdout, /^host-pid-visible False$/m);
+  });
+
+  it('cannot write outside its work dir', async () => {
+    const marker = `tmp-marker-${uniqueMarker()}`;
+    const targets = ['/usr/evil', '/etc/evil', '/evil', '/bin/evil', '/etc/alternatives/evil', '/proc/sys/kernel/hostname'];
+    const script = [
+      'echo started',
+      ...targets.map((t) => `(echo x > ${t}) 2>/dev/null && echo "wrote ${t}" || echo "refused ${t}"`),
+      `echo x > /tmp/${marker} && echo "wrote /tmp"`,
+      'echo x > /work/ok && echo "wrote /work"',
+    ].join('; ');
+    const result = await box.run({ files: [], command: ['sh', '-c', script] });
+    try {
+      assert.match(result.stdout, /^started\n/, describeRun(result));
+      for (const t of targets) assert.match(result.stdout, new RegExp(`^refused ${t}$`, 'm'));
+      assert.match(result.stdout, /^wrote \/work$/m);
+      assert.match(result.stdout, /^wrote \/tmp$/m);
+      assert.equal(fs.readFileSync(path.join(result.workDir, 'ok'), 'utf8'), 'x\n');
+    } finally {
+      await result.cleanup();
+    }
+    // The run's /tmp is its own tmpfs, gone with it.
+    assert.equal(fs.existsSync(path.join(os.tmpdir(), marker)), false);
+    assert.equal(fs.existsSync('/usr/evil'), false);
+    assert.equal(fs.existsSync('/evil'), false);
+  });
+
+  it('kills what the run left in the background when its main process exits', async () => {
+    const marker = uniqueMarker();
+    const script = [
+      `sleep 1000.${marker}1 &`,
+      `setsid sleep 1000.${marker}2 &`,
+      `nohup sleep 1000.${marker}3 > /dev/null 2>&1 &`,
+      `${PYTHON} -c 'import os, time\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0: time.sleep(1000)\n    os._exit(0)' ${marker}4`,
+      'sleep 0.2',
+      'echo started',
+      'exit 0',
+    ].join('\n');
+    for (const sandbox of [box, noCgroupBox]) {
+      const r = await run({ command: ['sh', '-c', script] }, sandbox);
+      assert.equal(r.stdout, 'started\n', describeRun(r));
+      assert.equal(r.exitCode, 0);
+      assert.equal(r.timedOut, false);
+      assert.deepEqual(hostProcessesWith(marker), [], `background processes survived (${r.cgroupDriver})`);
+    }
+  });
+
+  it('runs as uid 65534 without capabilities, inside and on the host', async () => {
+    const marker = uniqueMarker();
+    const r = await box.run({
+      files: [],
+      command: ['sh', '-c', `id -u; id -g; grep -E '^Cap(Eff|Prm|Bnd|Amb):' /proc/self/status; hostname`],
+    });
+    await r.cleanup();
+    assert.match(r.stdout, /^65534\n65534\n/, describeRun(r));
+    for (const cap of ['CapEff', 'CapPrm', 'CapBnd', 'CapAmb']) assert.match(r.stdout, new RegExp(`^${cap}:\\s+0000000000000000$`, 'm'));
+    assert.match(r.stdout, /^sandbox$/m);
+
+    // While it runs, the same process seen from the host: not root there either.
+    const pending = box.run({ files: [], command: ['sleep', `1.${marker}`] });
+    let hostUids: string[] = [];
+    for (let i = 0; i < 100 && hostUids.length === 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      hostUids = hostProcessesWith(`1.${marker}`).flatMap((pid) => {
+        try {
+          return [/^Uid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))![1]!];
+        } catch {
+          return [];
+        }
+      });
+    }
+    const result = await pending;
+    await result.cleanup();
+    assert.ok(hostUids.length > 0, 'the sleeping process was found on the host');
+    const expected = process.getuid?.() === 0 ? '65534' : String(process.getuid?.());
+    assert.ok(hostUids.every((u) => u === expected), `host uids ${hostUids}`);
+  });
+
+  it('cannot change its recorded result after its main process exits', async () => {
+    const script = [
+      'echo \'{"score": 0}\' > results.json',
+      // A background writer that would fake a better result later, escaping the process group too.
+      `setsid sh -c 'sleep 0.3; echo "{\\"score\\": 100}" > results.json' &`,
+      `(sleep 0.3; echo '{"score": 100}' > results.json) &`,
+      'echo started',
+      'exit 0',
+    ].join('\n');
+    for (const sandbox of [box, noCgroupBox]) {
+      const r = await sandbox.run({ files: [], command: ['sh', '-c', script] });
+      try {
+        assert.equal(r.stdout, 'started\n', describeRun(r));
+        assert.equal((await r.readFile('results.json'))?.toString(), '{"score": 0}\n');
+        await new Promise((resolve) => setTimeout(resolve, 800));
+        assert.equal((await r.readFile('results.json'))?.toString(), '{"score": 0}\n', `result changed later (${r.cgroupDriver})`);
+      } finally {
+        await r.cleanup();
+      }
+    }
+  });
+
+  it('passes no file descriptor of the host process into the run', async () => {
+    const r = await run({ command: [PYTHON, '-c', 'import os\nprint(sorted(int(f) for f in os.listdir("/proc/self/fd")))'] });
+    // 0-2 and the one python opened to list the directory.
+    assert.equal(r.stdout, '[0, 1, 2, 3]\n', describeRun(r));
+  });
+
+  it('cannot create user namespaces of its own', async () => {
+    const r = await run({ command: ['sh', '-c', 'echo started; unshare --user true 2>&1; echo "unshare $?"'] });
+    assert.match(r.stdout, /^started\n/, describeRun(r));
+    assert.match(r.stdout, /^unshare [1-9]\d*$/m);
+  });
+
+  it('dies with the server: killing the host process kills its runs', async () => {
+    const marker = uniqueMarker();
+    const root = path.join(os.tmpdir(), `assay-sandbox-orphan-${process.pid}`);
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'sandbox-orphan-child.ts'), root, marker], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout!.once('data', () => resolve());
+        child.on('exit', () => reject(new Error('the child exited early')));
+      });
+      for (let i = 0; i < 100 && hostProcessesWith(`61.${marker}`).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(hostProcessesWith(`61.${marker}`).length > 0, 'the run is going');
+      child.kill('SIGKILL');
+      await new Promise((resolve) => child.once('exit', resolve));
+      let left: number[] = [];
+      for (let i = 0; i < 50; i++) {
+        left = hostProcessesWith(marker);
+        if (left.length === 0) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      assert.deepEqual(left, [], 'the run outlived the process that started it');
+    } finally {
+      child.kill('SIGKILL');
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
