@@ -88,11 +88,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
   return { db, engine, close: () => db.destroy() };
 }
 
+/** Advisory lock key shared by migrations and schema drops (see migrateToLatest). */
+export const SCHEMA_LOCK = 72_616_361;
+
 /** Drops a PostgreSQL schema with everything in it (tests use one fresh schema per run). */
 export async function dropPostgresSchema(url: string, schema: string): Promise<void> {
   const admin = new pg.Client({ connectionString: url });
   await admin.connect();
   try {
+    await admin.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
     await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   } finally {
     await admin.end();

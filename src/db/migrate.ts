@@ -1,5 +1,6 @@
 import type { Kysely, Migration, MigrationProvider, MigrationResult } from 'kysely';
-import { Migrator } from 'kysely';
+import { Migrator, sql } from 'kysely';
+import { SCHEMA_LOCK } from './database.ts';
 import type { Engine } from './columns.ts';
 import type { Database } from './types.ts';
 import * as m0001 from './migrations/0001_initial.ts';
@@ -29,12 +30,26 @@ class InCodeMigrations implements MigrationProvider {
  * as the data, so several schemas in one database (one per test run) never see each other's.
  */
 export async function migrateToLatest(db: Kysely<Database>, engine: Engine, schema = 'public'): Promise<MigrationResult[]> {
-  const migrator = new Migrator({
-    db: db as unknown as Kysely<unknown>,
-    provider: new InCodeMigrations(engine),
-    ...(engine === 'postgres' ? { migrationTableSchema: schema } : {}),
+  const run = async (conn: Kysely<unknown>) => {
+    const migrator = new Migrator({
+      db: conn,
+      provider: new InCodeMigrations(engine),
+      ...(engine === 'postgres' ? { migrationTableSchema: schema } : {}),
+    });
+    const { error, results } = await migrator.migrateToLatest();
+    if (error) throw error instanceof Error ? error : new Error(String(error));
+    return results ?? [];
+  };
+  if (engine !== 'postgres') return run(db as unknown as Kysely<unknown>);
+  // Kysely's migrator inspects the tables of every schema before it migrates; a schema dropped
+  // meanwhile (another server's, or another test run's) would fail that inspection. Schema drops
+  // take the same lock (dropPostgresSchema), so the two never overlap.
+  return (db as unknown as Kysely<unknown>).connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${SCHEMA_LOCK})`.execute(conn);
+    try {
+      return await run(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(${SCHEMA_LOCK})`.execute(conn);
+    }
   });
-  const { error, results } = await migrator.migrateToLatest();
-  if (error) throw error instanceof Error ? error : new Error(String(error));
-  return results ?? [];
 }

@@ -223,6 +223,20 @@ describe('FilesService', () => {
     }
   });
 
+  it('zips legal paths that zip readers would take for separators or drives without escaping', async () => {
+    const blob = await server.services.files.store(Buffer.from('x'));
+    const treeId = await server.services.files.createTree([
+      { path: 'a\\..\\b', blob },
+      { path: 'C:x', blob },
+      { path: 'a//b', blob },
+    ]);
+    const entries = await unzip(await buffer(await server.services.files.zipTree(treeId)));
+    assert.deepEqual(
+      entries.map((e) => e.name),
+      ['a_.._b', 'C_x', 'a//b'],
+    );
+  });
+
   it('zips an empty tree into a valid empty zip', async () => {
     const treeId = await server.services.files.createTree([]);
     const entries = await unzip(await buffer(await server.services.files.zipTree(treeId)));

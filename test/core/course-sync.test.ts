@@ -229,11 +229,11 @@ describe('course directory sync', () => {
 
   it('replaces problems and graders, but keeps fields, exercises and modules it no longer names', async () => {
     const db = server.services.db;
-    edit(dir, 'greet/exercise.yaml', /  - name: Notes for the checker\n    type: text\n    order: 2\n/, '');
-    edit(dir, 'greet/exercise.yaml', /  - name: fizzbuzz\n.*\n.*\n/, '');
+    edit(dir, 'greet/exercise.yaml', '  - name: Notes for the checker\n    type: text\n    order: 2\n', '');
+    edit(dir, 'greet/exercise.yaml', / {2}- name: fizzbuzz\n.*\n.*\n/, '');
     edit(dir, 'palindromes/exercise.yaml', /grader:[\s\S]*$/, '');
     fs.rmSync(path.join(dir, 'palindromes/grader'), { recursive: true });
-    edit(dir, 'course.yaml', /      - name: Strings\n        order: 2\n/, '      - name: Strings\n        order: 2\n      - name: Loops\n');
+    edit(dir, 'course.yaml', '      - name: Strings\n        order: 2\n', '      - name: Strings\n        order: 2\n      - name: Loops\n');
     const before = await snapshot(db);
     const report = await syncCourseDirectory(server.services, dir);
     assert.deepEqual(sum(report, 'problems'), { created: 0, updated: 0, unchanged: 3, deleted: 1 });
@@ -249,7 +249,7 @@ describe('course directory sync', () => {
 
     // An exercise folder and a module that disappear are reported, not deleted.
     fs.rmSync(path.join(dir, 'palindromes'), { recursive: true });
-    edit(dir, 'course.yaml', /      - name: Loops\n/, '');
+    edit(dir, 'course.yaml', '      - name: Loops\n', '');
     const gone = await syncCourseDirectory(server.services, dir);
     const warnings = gone.warnings.map((w) => w.replace(/\(id \d+\)/, '(id N)'));
     assert.deepEqual(warnings, [

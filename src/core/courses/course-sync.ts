@@ -71,7 +71,7 @@ const sameJson = (stored: string | null, wanted: unknown): boolean => {
 
 /** The keys of `wanted` whose values differ from `row` (plain values: text, numbers, booleans, null). */
 function differs(row: Record<string, unknown>, wanted: Record<string, unknown>): boolean {
-  return Object.entries(wanted).some(([k, v]) => row[k] !== v) || true;
+  return Object.entries(wanted).some(([k, v]) => row[k] !== v);
 }
 
 async function resolveChecker(db: Db, course: CoursePlan): Promise<number | null> {

@@ -8,6 +8,14 @@ import type { TreeEntry } from './files.repo.ts';
 import { filesRepo } from './files.repo.ts';
 import { pathProblem } from './paths.ts';
 
+/**
+ * Zip readers treat a backslash as a separator and `C:` as a drive, so a legal tree path like
+ * `a\\..\\b` would escape the archive once unpacked: those characters become `_` in zip names.
+ */
+export function zipEntryName(path: string): string {
+  return path.replace(/\\/g, '_').replace(/^([a-zA-Z]):/, '$1_');
+}
+
 export interface NewTreeFile {
   path: string;
   blob: StoredBlob;
@@ -60,7 +68,7 @@ export class FilesService {
   async zipTree(treeId: number): Promise<Readable> {
     const entries = await this.treeEntries(treeId);
     const zip = new yazl.ZipFile();
-    for (const e of entries) zip.addReadStream(this.blobs.open(e.blob), e.path, { size: e.size });
+    for (const e of entries) zip.addReadStream(this.blobs.open(e.blob), zipEntryName(e.path), { size: e.size });
     zip.end();
     return zip.outputStream as unknown as Readable;
   }
