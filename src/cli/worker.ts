@@ -2,7 +2,8 @@ import http from 'node:http';
 import client from 'prom-client';
 import type { Config } from '../config.ts';
 import type { JobRunner } from '../grading/queue/index.ts';
-import { registerGradingMetrics, runnerNotConfigured, startWorkerPool } from '../grading/queue/index.ts';
+import { createSandboxRunner } from '../grading/engine/runner.ts';
+import { registerGradingMetrics, startWorkerPool } from '../grading/queue/index.ts';
 import { openRuntime } from '../runtime.ts';
 
 export interface WorkerOptions {
@@ -23,7 +24,7 @@ export async function worker(config: Config, options: WorkerOptions): Promise<vo
   const queue = runtime.services.grading;
   await queue.start();
   const log = (line: string) => process.stderr.write(`assay worker: ${line}\n`);
-  const pool = startWorkerPool(queue, options.runner ?? runnerNotConfigured, config, {
+  const pool = startWorkerPool(queue, options.runner ?? createSandboxRunner(runtime.services), config, {
     concurrency: options.concurrency,
     onError: (e, context) => log(`${context}: ${e instanceof Error ? e.message : String(e)}`),
   });

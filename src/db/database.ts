@@ -27,6 +27,8 @@ export interface DatabaseOptions {
 /** Names of every boolean column; a name is boolean in every table that has it. */
 export function booleanColumns(): Set<string> {
   const names = new Set<string>();
+  // Boolean columns added by later migrations.
+  for (const name of ['check_solution']) names.add(name);
   for (const table of Object.values(schemaV1)) {
     for (const [name, col] of Object.entries(table.columns)) {
       if ((col as { kind: string }).kind === 'bool') names.add(name);

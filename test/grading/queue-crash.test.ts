@@ -100,25 +100,23 @@ for (const mode of modes) {
       assert.equal(events.filter((e) => e.action === 'Success').length, 1);
     });
 
-    it('`assay worker` takes jobs from another process and parks them while it has no sandbox', async () => {
+    it('`assay worker` takes jobs from another process and runs them with the sandbox runner', async () => {
       const queue = lab.queue(mode);
       const worker = spawnCli(['worker', '--concurrency', '2'], childEnv(mode, { ASSAY_JOB_RECHECK_SECONDS: '60' }));
       children.push(worker);
       const [, count, shown] = await lineFrom(worker, /(\d+) workers on the (\w+) queue/);
       assert.equal(count, '2');
       assert.equal(shown, mode);
+      // The lab's exercise has no grader: the engine's runner ends the job with Hive's `No Check`.
       const job = await queue.enqueue(lab.courseB);
-      const parked = await waitFor('the job to wait', async () => {
+      const done = await waitFor('the job to finish', async () => {
         const j = await queue.get(job.id);
-        return j?.status === 'waiting' ? j : null;
+        return j?.status === 'done' ? j : null;
       });
-      assert.equal(parked.attempts, 0);
-      assert.equal(parked.error, 'no sandbox runner is configured on this worker');
-      const last = (await queue.events(job.id)).at(-1);
-      assert.deepEqual([last?.action, last?.payload], ['Handling', 'waiting: no sandbox runner is configured on this worker']);
+      assert.equal(done.attempts, 1);
+      assert.deepEqual((await queue.events(job.id)).slice(-2).map((e) => e.action), ['Finished', 'No Check']);
       worker.kill('SIGTERM');
       assert.equal((await exited(worker)).code, 0, 'a clean stop on SIGTERM');
-      assert.equal((await queue.get(job.id))?.status, 'waiting', 'the job did not vanish');
     });
 
   });

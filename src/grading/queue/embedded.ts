@@ -3,7 +3,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { Engine } from '../../db/columns.ts';
 import type { Database } from '../../db/types.ts';
 import { GradingMetrics } from './metrics.ts';
-import type { QueueSettings } from './store.ts';
+import type { QueueSettings, ResultRecorder } from './store.ts';
 import { JobStore } from './store.ts';
 import type { EnqueueInput, FailOutcome, GradingJob, GradingQueue, JobEvent, JobResult, QueueDepth, TimelineAction } from './types.ts';
 
@@ -30,6 +30,10 @@ export class EmbeddedQueue implements GradingQueue {
   }
 
   async start(): Promise<void> {}
+
+  setResultRecorder(recorder: ResultRecorder): void {
+    this.store.recorder = recorder;
+  }
 
   async enqueue(input: EnqueueInput, trx?: Kysely<Database>): Promise<GradingJob> {
     const [job] = await this.enqueueMany([input], trx);

@@ -34,12 +34,18 @@ const outcomeLabel = { Success: 'success', Error: 'error', 'No Check': 'no_check
 /** Events and metrics that may only be told once the transaction that caused them committed. */
 export type AfterCommit = (() => void)[];
 
+/** Called once per job, inside the transaction that marks it done (so its writes happen exactly once). */
+export type ResultRecorder = (trx: Executor, jobId: number, result: JobResult) => Promise<void>;
+
 /**
  * The lease table: every query on `grading_jobs` and its timeline. Each state change of a
  * running job is guarded by `status = 'running' AND lease_owner = <worker>`, so of two workers
  * that both believe they hold a job, only the one that still does changes it.
  */
 export class JobStore {
+  /** Writes what a result means (grades, feedback, dialect records) in the transaction that completes the job. */
+  recorder: ResultRecorder | null = null;
+
   constructor(
     readonly db: Kysely<Database>,
     readonly engine: Engine,
@@ -189,6 +195,7 @@ export class JobStore {
       .returning(['started_at'])
       .executeTakeFirst();
     if (!row) return false;
+    if (this.recorder) await this.recorder(trx, jobId, result);
     const outcome = result.outcome ?? 'Success';
     await this.addEvent(trx, jobId, 'Finished', null);
     await this.addEvent(trx, jobId, outcome, result.summary ?? null);

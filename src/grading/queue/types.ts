@@ -109,6 +109,8 @@ export interface GradingQueue {
   claim(workerId: string): Promise<GradingJob | null>;
   /** Extends the lease; false when the worker no longer holds it. */
   heartbeat(jobId: number, workerId: string): Promise<boolean>;
+  /** What a result means is written by this, in the transaction that completes the job. */
+  setResultRecorder(recorder: (trx: Kysely<Database>, jobId: number, result: JobResult) => Promise<void>): void;
   /** Records the result if this worker still holds the lease; false otherwise (nothing changes). */
   complete(jobId: number, workerId: string, result: JobResult): Promise<boolean>;
   /** A failed attempt: back to the queue, or `failed` after max_attempts. */

@@ -59,7 +59,8 @@ export async function parseNativeResults(run: RunOutput): Promise<GradeResult> {
     maxScore,
     feedback: str(d.output),
     tests,
-    problems: {},
+    // Tests named like the exercise's problems give those problems their scores.
+    problems: Object.fromEntries(tests.filter((t) => t.score !== null).map((t) => [t.name, { score: t.score as number }])),
     scoreboard: null,
     log: run.stderr,
   };

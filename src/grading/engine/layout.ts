@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { SandboxFile } from '../sandbox/index.ts';
+import type { GraderConvention } from '../../core/grading/graders.service.ts';
+
+export interface TreeFile {
+  path: string;
+  content: Buffer;
+}
+
+const INGINIOUS_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'inginious-bin');
+
+/** Where the INGInious feedback commands live inside the work directory (first on PATH). */
+export const ASSAY_BIN = '.assay/bin';
+export const SANDBOX_PATH = `/work/${ASSAY_BIN}:/usr/local/bin:/usr/bin:/bin`;
+
+/**
+ * How a run's work directory is laid out: the harness and the submitted files side by side in
+ * /work (as Tango lays out `autograde-Makefile`, `autograde.tar` and the handin for `make`, and
+ * as a native harness imports the student's module from its own directory). A submitted file
+ * with a harness file's path is left out: the harness always wins. For INGInious, the answers
+ * are in `.assay/input.json` and the feedback commands are first on PATH.
+ */
+export function layoutFiles(convention: GraderConvention, harness: TreeFile[], submission: TreeFile[], answers: unknown): SandboxFile[] {
+  const files: SandboxFile[] = [];
+  const seen = new Set<string>();
+  const add = (p: string, content: Buffer, mode?: number) => {
+    if (seen.has(p)) return;
+    seen.add(p);
+    files.push({ path: p, content, ...(mode !== undefined ? { mode } : {}) });
+  };
+  // The harness comes first so a submission can never replace a harness file.
+  for (const f of harness) add(f.path, f.content, isScript(f) ? 0o755 : undefined);
+  for (const f of submission) add(f.path, f.content);
+  if (convention === 'inginious') {
+    add('.assay/input.json', Buffer.from(JSON.stringify(answers ?? {})));
+    for (const name of fs.readdirSync(INGINIOUS_BIN)) add(`${ASSAY_BIN}/${name}`, fs.readFileSync(path.join(INGINIOUS_BIN, name)), 0o755);
+  }
+  return files;
+}
+
+function isScript(f: TreeFile): boolean {
+  return f.content.subarray(0, 2).toString('latin1') === '#!' || /\.(sh|py)$/.test(f.path) || !f.path.includes('.');
+}

@@ -1,0 +1,98 @@
+import { AssayError } from '../../core/errors.ts';
+import type { GraderConfig } from '../../core/grading/graders.service.ts';
+import type { Services } from '../../core/services.ts';
+import type { JobResult, JobRunner, RunContext } from '../queue/index.ts';
+import { parseAutolabResults } from '../results/autolab.ts';
+import { parseInginiousResults } from '../results/inginious.ts';
+import { parseNativeResults } from '../results/native.ts';
+import type { GradeResult, RunOutput } from '../results/types.ts';
+import { emptyResult } from '../results/types.ts';
+import { runInSandbox } from '../sandbox/index.ts';
+import type { TreeFile } from './layout.ts';
+import { SANDBOX_PATH, layoutFiles } from './layout.ts';
+
+const PARSERS = {
+  native: parseNativeResults,
+  hive: parseNativeResults,
+  autolab: parseAutolabResults,
+  inginious: parseInginiousResults,
+} as const;
+
+/** What one job's run produced: the Hive timeline's last step, a one-line summary, the grade. */
+export interface GradingOutcome extends JobResult {
+  outcome: 'Success' | 'Error' | 'No Check';
+  summary: string | null;
+  grade: GradeResult | null;
+}
+
+function summarize(grade: GradeResult): string {
+  const score = grade.score !== null ? ` (score ${grade.score}${grade.maxScore !== null ? `/${grade.maxScore}` : ''})` : '';
+  const tests = grade.tests.length > 0 ? `, ${grade.tests.filter((t) => t.status === 'passed').length}/${grade.tests.length} tests passed` : '';
+  return `${grade.outcome}${tests}${score}`;
+}
+
+/**
+ * The grading engine's runner: fetches the exercise's grader, lays out the harness and the
+ * submission, runs the harness in one sandbox, and parses what it left behind with the
+ * grader's convention. A grader that fails the reference solution (`check_solution`) is a staff
+ * error, never the student's failure.
+ */
+export function createSandboxRunner(services: Services): JobRunner {
+  const readTree = async (treeId: number | null): Promise<TreeFile[]> => {
+    if (treeId === null) return [];
+    const entries = await services.files.treeEntries(treeId);
+    return Promise.all(entries.map(async (e) => ({ path: e.path, content: await services.files.read(e.blob) })));
+  };
+
+  const runOnce = async (config: GraderConfig, harness: TreeFile[], submission: TreeFile[], answers: unknown, signal: AbortSignal): Promise<GradeResult> => {
+    if (signal.aborted) throw new AssayError('unavailable', 'the worker is stopping');
+    const result = await runInSandbox({
+      files: layoutFiles(config.convention, harness, submission, answers),
+      command: config.command,
+      limits: config.sandboxLimits,
+      env: { PATH: SANDBOX_PATH },
+    });
+    try {
+      const output: RunOutput = {
+        exitCode: result.exitCode,
+        signal: result.signal,
+        timedOut: result.timedOut,
+        memoryExceeded: result.memoryExceeded,
+        outputTruncated: result.outputTruncated,
+        stdout: result.stdout,
+        stderr: result.stderr,
+        readFile: (p) => result.readFile(p),
+      };
+      return await PARSERS[config.convention](output);
+    } finally {
+      await result.cleanup();
+    }
+  };
+
+  return async (job, context: RunContext): Promise<GradingOutcome> => {
+    const config = await services.graders.configFor(job.exercise_id);
+    if (!config) return { outcome: 'No Check', summary: 'This exercise has no automatic check.', grade: null };
+    const submission = job.submission_id
+      ? await services.db.selectFrom('submissions').select(['tree_id', 'answers']).where('id', '=', job.submission_id).executeTakeFirst()
+      : undefined;
+    if (!submission) return { outcome: 'Error', summary: 'The submission no longer exists.', grade: null };
+    const [harness, files, solution] = await Promise.all([
+      readTree(config.harnessTreeId),
+      readTree(submission.tree_id),
+      config.check_solution ? readTree(config.solutionTreeId) : Promise.resolve([]),
+    ]);
+    const answers = submission.answers ? JSON.parse(submission.answers) : {};
+    await context.report('Built', `${config.convention} grader, ${harness.length} harness files, ${files.length} submitted files`);
+
+    if (config.check_solution) {
+      const reference = await runOnce(config, harness, solution, answers, context.signal);
+      if (reference.outcome !== 'success') {
+        const why = `The grader fails the reference solution (${reference.outcome}): this is a staff error, not the student's.`;
+        return { outcome: 'Error', summary: why, grade: { ...emptyResult('error', why, `${reference.feedback}\n${reference.log}`, true) } };
+      }
+    }
+    await context.report('Sending');
+    const grade = await runOnce(config, harness, files, answers, context.signal);
+    return { outcome: grade.staffError ? 'Error' : 'Success', summary: summarize(grade), grade };
+  };
+}
