@@ -15,6 +15,8 @@ import { ExercisesService } from './courses/exercises.service.ts';
 import { FieldsService } from './courses/fields.service.ts';
 import { ProblemsService } from './courses/problems.service.ts';
 import { GradersService } from './grading/graders.service.ts';
+import { ResultsService } from './grading/results.service.ts';
+import { SubmissionsService } from './grading/submissions.service.ts';
 import { createGradingQueue, type GradingQueue } from '../grading/queue/index.ts';
 
 /** Everything the dialects call, built once per process. */
@@ -36,6 +38,7 @@ export interface Services {
   problems: ProblemsService;
   graders: GradersService;
   grading: GradingQueue;
+  submissions: SubmissionsService;
 }
 
 export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; config: Config; blobs: BlobStore; jwtSecret: string }): Services {
@@ -43,6 +46,10 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
   const files = new FilesService(db, blobs, clock, config.maxUploadBytes);
   const hasher = new PasswordHasher(config.argon2MemoryKiB);
   const exercises = new ExercisesService(db, clock, files);
+  const graders = new GradersService(db, clock, files, exercises);
+  const grading = createGradingQueue(deps);
+  const results = new ResultsService(clock);
+  grading.setResultRecorder((trx, jobId, result) => results.recordGradeResult(trx, jobId, result));
   return {
     ...deps,
     files,
@@ -55,7 +62,8 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     exercises,
     fields: new FieldsService(db, clock, exercises),
     problems: new ProblemsService(db, exercises),
-    graders: new GradersService(db, clock, files, exercises),
-    grading: createGradingQueue(deps),
+    graders,
+    grading,
+    submissions: new SubmissionsService(db, clock, files, exercises, graders, grading),
   };
 }

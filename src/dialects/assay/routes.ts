@@ -2,6 +2,7 @@ import type { HiveRoutes } from '../hive/plugin.ts';
 import { tokenRoutes } from './tokens.ts';
 import { exerciseFileRoutes } from './exercise-files.ts';
 import { graderRoutes } from './graders.ts';
+import { submissionRoutes } from './submissions.ts';
 
 /** Assay's own endpoints (`/api/assay/v1/`), for what no dialect covers. Hive's envelope and auth. */
-export const assayRoutes: HiveRoutes[] = [tokenRoutes, exerciseFileRoutes, graderRoutes];
+export const assayRoutes: HiveRoutes[] = [tokenRoutes, exerciseFileRoutes, graderRoutes, submissionRoutes];

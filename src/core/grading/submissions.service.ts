@@ -1,0 +1,334 @@
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import type { GradingQueue, JobEvent, JobOutcome, JobStatus } from '../../grading/queue/index.ts';
+import { rerunExercise } from '../../grading/queue/index.ts';
+import type { ProblemResult, TestResult } from '../../grading/results/types.ts';
+import type { Actor } from '../actor.ts';
+import type { Clock } from '../clock.ts';
+import type { Exercise, ExercisesService, TreeListing } from '../courses/exercises.service.ts';
+import { isRowId } from '../courses/exercises.service.ts';
+import { canSee, visibleCourseIds } from '../courses/visibility.ts';
+import { AssayError } from '../errors.ts';
+import type { FilesService, NewTreeFile } from '../files/files.service.ts';
+import { treeShapeProblems } from '../files/tree-shape.ts';
+import type { GradersService } from './graders.service.ts';
+import { readGrade } from './results.service.ts';
+
+export interface SubmissionInput {
+  files: NewTreeFile[];
+  /** Answers to the exercise's inputs (INGInious problems, Hive fields), by name. */
+  answers?: Record<string, unknown>;
+}
+
+export interface Submission {
+  id: number;
+  exercise_id: number;
+  course_id: number;
+  assignment_id: number;
+  /** Who submitted (null when the account is gone). */
+  user_id: number | null;
+  /** 1, 2, 3, … within the assignment. */
+  number: number;
+  answers: Record<string, unknown> | null;
+  created_at: string;
+  files: TreeListing[];
+  /** The submission's latest grading job (a rerun's, after one). */
+  job: { id: number; status: JobStatus } | null;
+}
+
+/** The latest grading of a submission, as its reader may see it. */
+export interface SubmissionGrading {
+  status: JobStatus;
+  /** The timeline's last step once the job is done. */
+  outcome: JobOutcome | null;
+  score: number | null;
+  max_score: number | null;
+  feedback: string | null;
+  tests: TestResult[];
+  problems: Record<string, ProblemResult>;
+  /** What the harness said to staff (null for students). */
+  log: string | null;
+  timeline: Pick<JobEvent, 'time' | 'action' | 'payload'>[];
+}
+
+export interface SubmissionDetail extends Submission {
+  grading: SubmissionGrading | null;
+}
+
+/** A unique constraint the database enforced: another request got there first. */
+function isUniqueViolation(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
+}
+
+const ATTEMPTS = 5;
+
+/** The assignment `a` is the user's: their own, or one they are a candidate of. */
+const heldBy = (userId: number) =>
+  sql<boolean>`(a.user_id = ${userId} OR EXISTS (SELECT 1 FROM assignment_members m WHERE m.assignment_id = a.id AND m.user_id = ${userId} AND m.role = 'candidate'))`;
+
+/** Stored answers are JSON text; anything that does not parse to an object reads as none. */
+function parseAnswers(raw: string | null): Record<string, unknown> | null {
+  if (raw === null) return null;
+  try {
+    const value: unknown = JSON.parse(raw);
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Tests a student may see: the visible ones, and `after_due_date` ones once the exercise is due. */
+function studentMaySee(test: TestResult, exercise: Pick<Exercise, 'due_at'>, now: string): boolean {
+  if (test.visibility === 'visible') return true;
+  return test.visibility === 'after_due_date' && exercise.due_at !== null && now >= exercise.due_at;
+}
+
+/**
+ * Submissions: a student hands in files (and answers) for an exercise; each submission gets its
+ * number within the student's assignment and exactly one grading job, in one transaction.
+ * Students see their own; the course's staff side (checkers, instructors, staff) sees all.
+ * Invisible exercises and other people's submissions are not found.
+ */
+export class SubmissionsService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly files: FilesService,
+    private readonly exercises: ExercisesService,
+    private readonly graders: GradersService,
+    private readonly grading: GradingQueue,
+  ) {}
+
+  /**
+   * Hands in `input` for the actor, in their own assignment on the exercise (created at the first
+   * submission). The assignment row is written first in the transaction, which serialises the
+   * submissions of one assignment on both engines (a row lock on PostgreSQL, the write lock on
+   * SQLite), so numbers follow 1, 2, 3 under concurrency; the unique (assignment, number)
+   * constraint backs that up, and a transaction that loses a race is run again.
+   */
+  async submit(actor: Actor, exerciseId: number, input: SubmissionInput): Promise<Submission> {
+    const exercise = await this.exercises.get(actor, exerciseId);
+    const shape = treeShapeProblems(input.files.map((f) => f.path));
+    if (shape.length > 0) throw AssayError.invalid(shape);
+    if (input.files.length === 0 && input.answers === undefined) throw AssayError.field('file', 'required', 'No file was submitted.');
+    const staffSide = await this.exercises.isStaffSide(actor, exercise);
+    const grader = await this.graders.configFor(exercise.id);
+    // Checking the reference solution first runs the harness twice.
+    const wallSeconds = grader ? grader.limits.wall_seconds * (grader.check_solution ? 2 : 1) : undefined;
+
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const id = await this.db.transaction().execute(async (trx) => {
+          const now = this.clock.now();
+          const assignmentId = await this.claimAssignment(trx, actor, exercise.id, now);
+          const previous = await trx
+            .selectFrom('submissions')
+            .select((eb) => eb.fn.max('number').as('n'))
+            .where('assignment_id', '=', assignmentId)
+            .executeTakeFirst();
+          const count = Number(previous?.n ?? 0);
+          if (!staffSide && exercise.max_submissions !== null && count >= exercise.max_submissions) {
+            throw AssayError.forbidden(`The maximum number of submissions (${exercise.max_submissions}) has been reached.`);
+          }
+          const treeId = await this.files.createTree(input.files, trx);
+          const submission = await trx
+            .insertInto('submissions')
+            .values({
+              assignment_id: assignmentId,
+              user_id: actor.id,
+              number: count + 1,
+              tree_id: treeId,
+              answers: input.answers === undefined ? null : JSON.stringify(input.answers),
+              created_at: now,
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          await this.grading.enqueue(
+            {
+              courseId: exercise.course_id,
+              exerciseId: exercise.id,
+              submissionId: submission.id,
+              payload: { submission_id: submission.id, assignment_id: assignmentId, number: count + 1 },
+              ...(wallSeconds !== undefined ? { wallSeconds } : {}),
+            },
+            trx,
+          );
+          return submission.id;
+        });
+        return (await this.load([id]))[0]!;
+      } catch (e) {
+        if (attempt < ATTEMPTS && isUniqueViolation(e)) continue;
+        throw e;
+      }
+    }
+  }
+
+  /**
+   * The actor's assignment on the exercise, its submission count raised by one: their own
+   * (`user_id`), else one they are a candidate of, else a new one with them as its candidate.
+   * Two first submissions at once both end up in the one assignment the database let through.
+   */
+  private async claimAssignment(trx: Db, actor: Actor, exerciseId: number, now: string): Promise<number> {
+    const bump = () =>
+      trx
+        .updateTable('assignments')
+        .set((eb) => ({ submission_count: eb('submission_count', '+', 1), updated_at: now }))
+        .where('id', '=', (eb) =>
+          eb
+            .selectFrom('assignments as a')
+            .select('a.id')
+            .where('a.exercise_id', '=', exerciseId)
+            .where(heldBy(actor.id))
+            // Their own assignment first, then the oldest they belong to.
+            .orderBy(sql`CASE WHEN a.user_id = ${actor.id} THEN 0 ELSE 1 END`)
+            .orderBy('a.id')
+            .limit(1),
+        )
+        .returning('id')
+        .executeTakeFirst();
+    const existing = await bump();
+    if (existing) return existing.id;
+    const created = await trx
+      .insertInto('assignments')
+      .values({ exercise_id: exerciseId, user_id: actor.id, submission_count: 1, last_staff_updated: now, created_at: now, updated_at: now })
+      .onConflict((oc) => oc.columns(['user_id', 'exercise_id']).doNothing())
+      .returning('id')
+      .executeTakeFirst();
+    if (created) {
+      await trx
+        .insertInto('assignment_members')
+        .values({ assignment_id: created.id, user_id: actor.id, role: 'candidate' })
+        .onConflict((oc) => oc.columns(['assignment_id', 'user_id', 'role']).doNothing())
+        .execute();
+      return created.id;
+    }
+    // Another request created it after our first look; it has committed, so it is there now.
+    const raced = await bump();
+    if (!raced) throw new Error('assignment vanished while submitting');
+    return raced.id;
+  }
+
+  /** A submission the actor may see (theirs, or any of a course whose staff side they are on), with its latest grading. */
+  async get(actor: Actor, submissionId: number): Promise<SubmissionDetail> {
+    if (!isRowId(submissionId)) throw AssayError.notFound();
+    const [submission] = await this.load([submissionId]);
+    if (!submission) throw AssayError.notFound();
+    const staffSide = await this.staffSideOf(actor, submission.course_id);
+    if (!staffSide && !(await this.isOwn(actor, submission))) throw AssayError.notFound();
+    const exercise = await this.db.selectFrom('exercises').select('due_at').where('id', '=', submission.exercise_id).executeTakeFirstOrThrow();
+    return { ...submission, grading: await this.gradingOf(submission, staffSide, exercise) };
+  }
+
+  /** Submissions of an exercise, oldest first: the actor's own, or all of them for its staff side. */
+  async list(actor: Actor, exerciseId: number): Promise<Submission[]> {
+    const exercise = await this.exercises.get(actor, exerciseId);
+    const staffSide = await this.exercises.isStaffSide(actor, exercise);
+    let q = this.db
+      .selectFrom('submissions as s')
+      .innerJoin('assignments as a', 'a.id', 's.assignment_id')
+      .select('s.id')
+      .where('a.exercise_id', '=', exercise.id);
+    if (!staffSide) q = q.where((eb) => eb.or([eb('s.user_id', '=', actor.id), heldBy(actor.id)]));
+    const ids = (await q.orderBy('s.id').execute()).map((r) => r.id);
+    return this.load(ids);
+  }
+
+  /** Staff and the course's instructors queue the latest submission of every assignment again; answers how many. */
+  async rerun(actor: Actor, exerciseId: number): Promise<number> {
+    const exercise = await this.exercises.getForWrite(actor, exerciseId);
+    return (await rerunExercise(this.db, this.grading, exercise.id)).length;
+  }
+
+  // ---- reading ----
+
+  private async isOwn(actor: Actor, submission: Submission): Promise<boolean> {
+    if (submission.user_id === actor.id) return true;
+    const member = await this.db
+      .selectFrom('assignments as a')
+      .select('a.id')
+      .where('a.id', '=', submission.assignment_id)
+      .where(heldBy(actor.id))
+      .executeTakeFirst();
+    return member !== undefined;
+  }
+
+  /** Checkers, instructors and staff who can see the course. */
+  private async staffSideOf(actor: Actor, courseId: number): Promise<boolean> {
+    if (!canSee(await visibleCourseIds(this.db, actor), courseId)) return false;
+    return this.exercises.isStaffSide(actor, { course_id: courseId });
+  }
+
+  /** Submissions by id, in the order given, with their files and latest job; unknown ids are left out. */
+  private async load(ids: number[]): Promise<Submission[]> {
+    if (ids.length === 0) return [];
+    const out = new Map<number, Submission>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const chunk = ids.slice(i, i + 500);
+      const rows = await this.db
+        .selectFrom('submissions as s')
+        .innerJoin('assignments as a', 'a.id', 's.assignment_id')
+        .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
+        .select(['s.id', 's.assignment_id', 's.user_id', 's.number', 's.tree_id', 's.answers', 's.created_at', 'a.exercise_id', 'e.course_id'])
+        .where('s.id', 'in', chunk)
+        .execute();
+      const treeIds = rows.flatMap((r) => (r.tree_id === null ? [] : [r.tree_id]));
+      const entries =
+        treeIds.length > 0
+          ? await this.db
+              .selectFrom('tree_entries')
+              .select(['tree_id', 'path', 'size', 'blob', 'md5'])
+              .where('tree_id', 'in', treeIds)
+              .orderBy('tree_id')
+              .orderBy('position')
+              .execute()
+          : [];
+      const files = new Map<number, TreeListing[]>();
+      for (const e of entries) files.set(e.tree_id, [...(files.get(e.tree_id) ?? []), { path: e.path, size: e.size, sha256: e.blob, md5: e.md5 }]);
+      const jobs = await this.db
+        .selectFrom('grading_jobs')
+        .select(['id', 'submission_id', 'status'])
+        .where('submission_id', 'in', chunk)
+        .orderBy('id')
+        .execute();
+      const latest = new Map<number, { id: number; status: JobStatus }>();
+      for (const j of jobs) latest.set(j.submission_id!, { id: j.id, status: j.status as JobStatus });
+      for (const r of rows) {
+        out.set(r.id, {
+          id: r.id,
+          exercise_id: r.exercise_id,
+          course_id: r.course_id,
+          assignment_id: r.assignment_id,
+          user_id: r.user_id,
+          number: r.number,
+          answers: parseAnswers(r.answers),
+          created_at: r.created_at,
+          files: r.tree_id === null ? [] : (files.get(r.tree_id) ?? []),
+          job: latest.get(r.id) ?? null,
+        });
+      }
+    }
+    return ids.flatMap((id) => out.get(id) ?? []);
+  }
+
+  /** The latest job's state and timeline; its grade once done. Students see only the tests meant for them, and no log. */
+  private async gradingOf(submission: Submission, staffSide: boolean, exercise: Pick<Exercise, 'due_at'>): Promise<SubmissionGrading | null> {
+    if (!submission.job) return null;
+    const job = await this.grading.get(submission.job.id);
+    if (!job) return null;
+    const events = await this.grading.events(job.id);
+    const grade = job.status === 'done' ? readGrade(job.result) : null;
+    const now = this.clock.now();
+    return {
+      status: job.status,
+      outcome: job.status === 'done' ? (job.result?.outcome ?? 'Success') : null,
+      score: grade?.score ?? null,
+      max_score: grade?.maxScore ?? null,
+      feedback: grade ? grade.feedback : null,
+      tests: grade ? grade.tests.filter((t) => staffSide || studentMaySee(t, exercise, now)) : [],
+      problems: grade?.problems ?? {},
+      log: staffSide && grade ? grade.log : null,
+      timeline: events.map((e) => ({ time: e.time, action: e.action, payload: e.payload })),
+    };
+  }
+}
