@@ -113,8 +113,10 @@ for (const mode of modes) {
         const j = await queue.get(job.id);
         return j?.status === 'done' ? j : null;
       });
-      assert.equal(done.attempts, 1);
-      assert.deepEqual((await queue.events(job.id)).slice(-2).map((e) => e.action), ['Finished', 'No Check']);
+      const actions = (await queue.events(job.id)).map((e) => e.action);
+      assert.equal(actions.filter((a) => a === 'No Check').length, 1, `recorded once: ${actions.join(', ')}`);
+      assert.equal(actions.at(-1), 'No Check', actions.join(', '));
+      assert.ok(done.attempts >= 1);
       worker.kill('SIGTERM');
       assert.equal((await exited(worker)).code, 0, 'a clean stop on SIGTERM');
     });

@@ -156,6 +156,7 @@ export class SubmissionsService {
           );
           return submission.id;
         });
+        this.grading.wake();
         return (await this.load([id]))[0]!;
       } catch (e) {
         if (attempt < ATTEMPTS && isUniqueViolation(e)) continue;
@@ -311,7 +312,10 @@ export class SubmissionsService {
     return ids.flatMap((id) => out.get(id) ?? []);
   }
 
-  /** The latest job's state and timeline; its grade once done. Students see only the tests meant for them, and no log. */
+  /**
+   * The latest job's state and timeline; its grade once done. Students see only the tests meant
+   * for them (and not the problems named after the others), and no log.
+   */
   private async gradingOf(submission: Submission, staffSide: boolean, exercise: Pick<Exercise, 'due_at'>): Promise<SubmissionGrading | null> {
     if (!submission.job) return null;
     const job = await this.grading.get(submission.job.id);
@@ -319,14 +323,17 @@ export class SubmissionsService {
     const events = await this.grading.events(job.id);
     const grade = job.status === 'done' ? readGrade(job.result) : null;
     const now = this.clock.now();
+    const tests = grade ? grade.tests.filter((t) => staffSide || studentMaySee(t, exercise, now)) : [];
+    // Conventions name problems after tests (native results do): a hidden test's score stays hidden.
+    const hidden = new Set(grade ? grade.tests.filter((t) => !tests.includes(t)).map((t) => t.name) : []);
     return {
       status: job.status,
       outcome: job.status === 'done' ? (job.result?.outcome ?? 'Success') : null,
       score: grade?.score ?? null,
       max_score: grade?.maxScore ?? null,
       feedback: grade ? grade.feedback : null,
-      tests: grade ? grade.tests.filter((t) => staffSide || studentMaySee(t, exercise, now)) : [],
-      problems: grade?.problems ?? {},
+      tests,
+      problems: Object.fromEntries(Object.entries(grade?.problems ?? {}).filter(([name]) => !hidden.has(name))),
       log: staffSide && grade ? grade.log : null,
       timeline: events.map((e) => ({ time: e.time, action: e.action, payload: e.payload })),
     };

@@ -46,7 +46,8 @@ export class EmbeddedQueue implements GradingQueue {
       for (const input of inputs) out.push((await this.store.insert(t, input)).job);
       return out;
     }, trx);
-    this.notify();
+    // Inside the caller's transaction the jobs are not visible yet: the caller wakes the workers after it commits.
+    if (!trx) this.notify();
     return jobs;
   }
 
@@ -102,6 +103,10 @@ export class EmbeddedQueue implements GradingQueue {
 
   onEnqueued(listener: () => void): void {
     this.listeners.push(listener);
+  }
+
+  wake(): void {
+    this.notify();
   }
 
   protected notify(): void {

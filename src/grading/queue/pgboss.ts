@@ -98,7 +98,7 @@ export class PgBossQueue extends EmbeddedQueue {
       }
       return out;
     }, outer);
-    this.notify();
+    if (!outer) this.notify();
     return jobs;
   }
 

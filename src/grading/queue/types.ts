@@ -125,6 +125,8 @@ export interface GradingQueue {
   depth(): Promise<QueueDepth>;
   /** Fails jobs that lost their worker too often and redelivers what lost its worker; returns jobs touched. */
   recover(): Promise<number>;
+  /** Wakes this process's idle workers: for callers that enqueued inside their own transaction, once it has committed. */
+  wake(): void;
   /** Listeners called after each enqueue in this process (in-process workers wake up at once). */
   onEnqueued(listener: () => void): void;
   close(): Promise<void>;

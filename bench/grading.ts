@@ -1,0 +1,659 @@
+/**
+ * Grading benchmark: `npm run bench:grading`. Everything is measured in one run on this machine,
+ * and each throughput is shown against a baseline measured in the same run (the machine may be
+ * shared and noisy; absolute times are only hints).
+ *
+ * 1. Sandbox overhead: a sandboxed `true` against a plain spawn of `true` (measureSandboxOverhead).
+ * 2. Raw sandbox throughput: a trivial native-convention Python check (`python3 check.py` reads the
+ *    submitted answer.txt and writes results.json), run through runInSandbox with as many runs at
+ *    once as there are workers in (3); measured just before and just after (3), on each engine.
+ * 3. End to end: the real server (SQLite, then PostgreSQL in a fresh schema), the in-process
+ *    worker pool with the sandbox runner; submissions POSTed over HTTP (multipart) by a client in
+ *    a worker thread, polled over HTTP until graded; submissions/s as a fraction of (2). A second,
+ *    diagnostic measurement submits first and starts the workers afterwards (queue + runner only).
+ * 4. Deadline burst over HTTP: a big course's burst first, then a small course's; every submission
+ *    accepted, graded once (grading_jobs, feedback, grades), and each course's latency (job
+ *    created_at to finished_at).
+ *
+ * Environment: BENCH_ENGINES (default `sqlite,postgres`), BENCH_PG_URL (default
+ * postgres://root@127.0.0.1:5432/test), BENCH_WORKERS (2), BENCH_RUNS (100, for 2 and 3),
+ * BENCH_OVERHEAD_RUNS (100), BENCH_BURST_BIG (950), BENCH_BURST_SMALL (50), BENCH_CONNECTIONS (16).
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { syncCourseDirectory } from '../src/core/courses/course-sync.ts';
+import type { Services } from '../src/core/services.ts';
+import { dropPostgresSchema } from '../src/db/database.ts';
+import { createSandboxRunner } from '../src/grading/engine/runner.ts';
+import type { TreeFile } from '../src/grading/engine/layout.ts';
+import { SANDBOX_PATH, layoutFiles } from '../src/grading/engine/layout.ts';
+import { startWorkerPool } from '../src/grading/queue/index.ts';
+import type { WorkerPool } from '../src/grading/queue/index.ts';
+import { parseNativeResults } from '../src/grading/results/native.ts';
+import { defaultSandbox, measureSandboxOverhead, runInSandbox, sandboxStatus } from '../src/grading/sandbox/index.ts';
+import type { Runtime } from '../src/runtime.ts';
+import { openRuntime } from '../src/runtime.ts';
+import type { ClientRequest, Detail, PollAnswer, SubmitItem, Submitted } from './grading-client.ts';
+
+type Engine = 'sqlite' | 'postgres';
+
+const env = process.env;
+const ENGINES = (env.BENCH_ENGINES ?? 'sqlite,postgres').split(',').map((e) => e.trim()) as Engine[];
+const PG_URL = env.BENCH_PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
+const WORKERS = Number(env.BENCH_WORKERS ?? 2);
+const RUNS = Number(env.BENCH_RUNS ?? 100);
+const OVERHEAD_RUNS = Number(env.BENCH_OVERHEAD_RUNS ?? 100);
+const BURST_BIG = Number(env.BENCH_BURST_BIG ?? 950);
+const BURST_SMALL = Number(env.BENCH_BURST_SMALL ?? 50);
+const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 16);
+/** Students per course: submissions of one student's assignment are serialised, so spread them out. */
+const STUDENTS = { e2e: 20, big: 50, small: 10 } as const;
+
+const OVERHEAD_TARGET_MS = 10;
+const E2E_TARGET = 0.7;
+
+class BenchError extends Error {}
+
+const wallMs = () => performance.timeOrigin + performance.now();
+const print = (line = '') => process.stdout.write(`${line}\n`);
+
+// ---------------------------------------------------------------------------------------------
+// The trivial exercise
+
+const CHECK_PY = `import json
+
+with open("answer.txt", encoding="utf-8") as f:
+    ok = f.read().strip() == "42"
+score = 1 if ok else 0
+test = {"name": "answer", "score": score, "max_score": 1, "status": "passed" if ok else "failed",
+        "output": "ok" if ok else "expected 42", "visibility": "visible"}
+with open("results.json", "w", encoding="utf-8") as f:
+    json.dump({"score": score, "tests": [test]}, f)
+`;
+
+const ANSWER = '42\n';
+
+/** A course directory holding one exercise graded by check.py. */
+function writeCourse(root: string, slug: string, name: string): string {
+  const dir = path.join(root, slug);
+  fs.mkdirSync(path.join(dir, 'answer', 'grader'), { recursive: true });
+  fs.writeFileSync(
+    path.join(dir, 'course.yaml'),
+    `slug: ${slug}\nname: ${name}\nsemester: "2025"\nsubjects:\n  - symbol: B\n    name: Bench\n    color: "#123456"\n    modules:\n      - name: Bench\n        order: 1\n`,
+  );
+  fs.writeFileSync(
+    path.join(dir, 'answer', 'exercise.yaml'),
+    [
+      'name: The answer',
+      'module: B/Bench',
+      'problems:',
+      '  - name: answer',
+      '    max_score: 1',
+      'grader:',
+      '  convention: native',
+      '  command: [python3, check.py]',
+      '  limits:',
+      '    wall_seconds: 20',
+      '    cpu_seconds: 10',
+      '    memory_mb: 256',
+      '  check_solution: false',
+      '',
+    ].join('\n'),
+  );
+  fs.writeFileSync(path.join(dir, 'answer', 'grader', 'check.py'), CHECK_PY);
+  return dir;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statistics
+
+interface Timing {
+  median: number;
+  p95: number;
+  max: number;
+}
+
+function timing(samples: number[]): Timing {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+  return { median: at(0.5), p95: at(0.95), max: sorted.at(-1) ?? 0 };
+}
+
+/** `2024-05-01T09:30:00.123456Z` (or a Date) as epoch milliseconds with the microseconds kept. */
+function toMs(value: unknown): number {
+  if (value instanceof Date) return value.getTime();
+  const s = String(value);
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(s);
+  if (!m) throw new BenchError(`unexpected timestamp ${s}`);
+  return Date.parse(`${m[1]}Z`) + Number(`0.${m[2] ?? '0'}`) * 1000;
+}
+
+const ms = (x: number) => `${x.toFixed(1)} ms`;
+const sec = (x: number) => `${(x / 1000).toFixed(2)} s`;
+const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+
+// ---------------------------------------------------------------------------------------------
+// The HTTP client in its worker thread
+
+class Client {
+  private readonly worker = new Worker(new URL('./grading-client.ts', import.meta.url));
+  private seq = 0;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+
+  constructor() {
+    this.worker.on('message', (m: { seq: number; result?: unknown; error?: string }) => {
+      const p = this.pending.get(m.seq);
+      this.pending.delete(m.seq);
+      if (m.error !== undefined) p?.reject(new BenchError(m.error));
+      else p?.resolve(m.result);
+    });
+    this.worker.on('error', (err) => {
+      for (const p of this.pending.values()) p.reject(err);
+      this.pending.clear();
+    });
+  }
+
+  call<T>(request: ClientRequest): Promise<T> {
+    const seq = ++this.seq;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(seq, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ seq, request });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A server session on one engine
+
+type CourseKey = keyof typeof STUDENTS;
+
+interface Session {
+  engine: Engine;
+  services: Services;
+  app: FastifyInstance;
+  base: string;
+  staffToken: string;
+  exercise: Record<CourseKey, number>;
+  students: Record<CourseKey, string[]>;
+  pool: WorkerPool;
+  close(): Promise<void>;
+}
+
+async function startSession(engine: Engine): Promise<Session> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-bench-grading-'));
+  const schema = `bench_${crypto.randomBytes(5).toString('hex')}`;
+  const config = loadConfig({
+    ASSAY_DATA_DIR: dataDir,
+    ASSAY_LOG_LEVEL: 'silent',
+    ASSAY_ACCESS_TOKEN_SECONDS: '3600',
+    ASSAY_ARGON2_MEMORY_KIB: '1024',
+    ASSAY_WORKERS: String(WORKERS),
+    ...(engine === 'postgres' ? { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema } : {}),
+  });
+  let runtime: Runtime | null = null;
+  let app: FastifyInstance | null = null;
+  let pool: WorkerPool | null = null;
+  const cleanup = async () => {
+    await pool?.stop();
+    await app?.close();
+    await runtime?.close();
+    if (engine === 'postgres') await dropPostgresSchema(PG_URL, schema).catch(() => undefined);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    runtime = await openRuntime(config);
+    const { services } = runtime;
+    app = await buildApp(services, { logger: false });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as { port: number };
+
+    const password = crypto.randomUUID();
+    // The first admin is the courses' checker (course.yaml names none).
+    await services.users.createTrusted({ username: 'bench_admin', password, clearance: 5 });
+    const staff = await services.users.createTrusted({ username: 'bench_staff', password, clearance: 3 });
+    const staffToken = (await services.tokens.issuePair(staff.id)).access;
+
+    const courses = path.join(dataDir, 'courses');
+    const names: Record<CourseKey, string> = { e2e: 'Bench throughput', big: 'Bench big course', small: 'Bench small course' };
+    const exercise = {} as Record<CourseKey, number>;
+    const students = {} as Record<CourseKey, string[]>;
+    for (const key of Object.keys(STUDENTS) as CourseKey[]) {
+      const report = await syncCourseDirectory(services, writeCourse(courses, `bench-${key}`, names[key]));
+      const row = await services.db.selectFrom('exercises').select('id').where('course_id', '=', report.courseId).where('slug', '=', 'answer').executeTakeFirstOrThrow();
+      exercise[key] = row.id;
+      students[key] = [];
+      for (let i = 0; i < STUDENTS[key]; i++) {
+        const user = await services.users.createTrusted({ username: `bench_${key}_${i}`, password, clearance: 1 });
+        await services.db.insertInto('enrollments').values({ course_id: report.courseId, user_id: user.id, role: 'student', created_at: services.clock.now() }).execute();
+        students[key].push((await services.tokens.issuePair(user.id)).access);
+      }
+    }
+    await services.grading.start();
+    await defaultSandbox().warm();
+    pool = startWorkerPool(services.grading, createSandboxRunner(services), config, {
+      concurrency: WORKERS,
+      onError: (err, context) => process.stderr.write(`grading worker error (${context}): ${(err as Error).message}\n`),
+    });
+    const started = pool;
+    return { engine, services, app, base: `http://127.0.0.1:${port}`, staffToken, exercise, students, pool: started, close: cleanup };
+  } catch (err) {
+    await cleanup();
+    throw err;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// (2) Raw sandbox throughput
+
+interface Raw {
+  runsPerSecond: number;
+  latency: Timing;
+}
+
+async function treeFiles(services: Services, treeId: number | null): Promise<TreeFile[]> {
+  if (treeId === null) return [];
+  const entries = await services.files.treeEntries(treeId);
+  return Promise.all(entries.map(async (e) => ({ path: e.path, content: await services.files.read(e.blob) })));
+}
+
+/** The grader's command on the exercise's harness and a correct answer, exactly as the runner lays it out, WORKERS at a time. */
+async function rawThroughput(services: Services, exerciseId: number, n: number): Promise<Raw> {
+  const config = await services.graders.configFor(exerciseId);
+  if (!config) throw new BenchError('the bench exercise has no grader');
+  const files = layoutFiles(config.convention, await treeFiles(services, config.harnessTreeId), [{ path: 'answer.txt', content: Buffer.from(ANSWER) }], {});
+  const latencies: number[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  const loop = async () => {
+    for (let i = next++; i < n; i = next++) {
+      const t = performance.now();
+      const result = await runInSandbox({ files, command: config.command, limits: config.sandboxLimits, env: { PATH: SANDBOX_PATH } });
+      try {
+        const grade = await parseNativeResults({ ...result, readFile: (p) => result.readFile(p) });
+        if (grade.outcome !== 'success' || grade.score !== 1) throw new BenchError(`the check failed in the sandbox: ${grade.outcome} ${grade.log}`);
+      } finally {
+        await result.cleanup();
+      }
+      latencies.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: WORKERS }, loop));
+  return { runsPerSecond: n / ((performance.now() - t0) / 1000), latency: timing(latencies) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the database says about a set of submissions
+
+interface JobRow {
+  id: number;
+  submission_id: number;
+  course_id: number;
+  status: string;
+  attempts: number;
+  created: number;
+  started: number | null;
+  finished: number | null;
+}
+
+interface Integrity {
+  jobs: JobRow[];
+  problems: string[];
+  attempts: Record<number, number>;
+}
+
+const chunks = <T>(xs: T[], size = 500): T[][] => Array.from({ length: Math.ceil(xs.length / size) }, (_, i) => xs.slice(i * size, (i + 1) * size));
+
+/**
+ * Exactly one done job, one feedback row (passing, 1 point) and one grade per submission; and,
+ * given `exercises`, exactly `expected` submissions in those exercises (nothing extra stored).
+ */
+async function checkIntegrity(services: Services, ids: number[], exercises?: { ids: number[]; expected: number }): Promise<Integrity> {
+  const problems: string[] = [];
+  if (new Set(ids).size !== ids.length) problems.push('the server handed out the same submission id twice');
+  const { db } = services;
+  const jobs: JobRow[] = [];
+  const feedback = new Map<number, { points: number | null; passing: boolean | null }[]>();
+  const grades = new Map<number, number>();
+  let stored = 0;
+  for (const chunk of chunks(ids)) {
+    stored += (await db.selectFrom('submissions').select('id').where('id', 'in', chunk).execute()).length;
+    const rows = await db
+      .selectFrom('grading_jobs')
+      .select(['id', 'submission_id', 'course_id', 'status', 'attempts', 'created_at', 'started_at', 'finished_at'])
+      .where('submission_id', 'in', chunk)
+      .execute();
+    for (const r of rows) {
+      jobs.push({
+        id: r.id,
+        submission_id: r.submission_id!,
+        course_id: r.course_id,
+        status: r.status,
+        attempts: r.attempts,
+        created: toMs(r.created_at),
+        started: r.started_at ? toMs(r.started_at) : null,
+        finished: r.finished_at ? toMs(r.finished_at) : null,
+      });
+    }
+    for (const f of await db.selectFrom('feedback').select(['submission_id', 'points', 'passing']).where('submission_id', 'in', chunk).execute()) {
+      feedback.set(f.submission_id, [...(feedback.get(f.submission_id) ?? []), { points: f.points, passing: f.passing }]);
+    }
+    for (const g of await db.selectFrom('grades').select('submission_id').where('submission_id', 'in', chunk).execute()) {
+      grades.set(g.submission_id, (grades.get(g.submission_id) ?? 0) + 1);
+    }
+  }
+  if (stored !== ids.length) problems.push(`${ids.length} submissions accepted, ${stored} stored`);
+  if (exercises) {
+    const held = await db
+      .selectFrom('submissions as s')
+      .innerJoin('assignments as a', 'a.id', 's.assignment_id')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('a.exercise_id', 'in', exercises.ids)
+      .executeTakeFirstOrThrow();
+    if (Number(held.n) !== exercises.expected) problems.push(`the exercises hold ${Number(held.n)} submissions, ${exercises.expected} were accepted`);
+  }
+
+  const jobsOf = new Map<number, JobRow[]>();
+  for (const j of jobs) jobsOf.set(j.submission_id, [...(jobsOf.get(j.submission_id) ?? []), j]);
+  const attempts: Record<number, number> = {};
+  const count = (what: string, bad: number) => bad > 0 && problems.push(`${bad} submissions ${what}`);
+  count('have no job or more than one', ids.filter((id) => jobsOf.get(id)?.length !== 1).length);
+  count('have a job that is not done', jobs.filter((j) => j.status !== 'done').length);
+  count('have no feedback row or more than one', ids.filter((id) => feedback.get(id)?.length !== 1).length);
+  count('have feedback that is not passing with 1 point', ids.filter((id) => feedback.get(id)?.some((f) => f.passing !== true || f.points !== 1)).length);
+  count('have no grade row or more than one', ids.filter((id) => grades.get(id) !== 1).length);
+  for (const j of jobs) attempts[j.attempts] = (attempts[j.attempts] ?? 0) + 1;
+  return { jobs, problems, attempts };
+}
+
+/** Medians of a run's steps from its timeline: claim → Built (reading the grader and the files), Sending → finished (sandbox, parse, record). */
+async function stepTimes(services: Services, jobs: JobRow[]): Promise<{ reading: Timing; running: Timing; wait: Timing; job: Timing }> {
+  const events = new Map<number, Map<string, number>>();
+  for (const chunk of chunks(jobs.map((j) => j.id))) {
+    for (const e of await services.db.selectFrom('grading_job_events').select(['job_id', 'action', 'time']).where('job_id', 'in', chunk).execute()) {
+      const byAction = events.get(e.job_id) ?? new Map<string, number>();
+      byAction.set(e.action, toMs(e.time));
+      events.set(e.job_id, byAction);
+    }
+  }
+  const reading: number[] = [];
+  const running: number[] = [];
+  for (const j of jobs) {
+    const ev = events.get(j.id);
+    const built = ev?.get('Built');
+    const sending = ev?.get('Sending');
+    if (j.started !== null && built !== undefined) reading.push(built - j.started);
+    if (sending !== undefined && j.finished !== null) running.push(j.finished - sending);
+  }
+  return {
+    reading: timing(reading),
+    running: timing(running),
+    wait: timing(jobs.map((j) => j.started! - j.created)),
+    job: timing(jobs.map((j) => j.finished! - j.started!)),
+  };
+}
+
+function assertIntegrity(what: string, integrity: Integrity): void {
+  if (integrity.problems.length > 0) throw new BenchError(`${what}: ${integrity.problems.join('; ')}`);
+}
+
+function items(exerciseId: number, tokens: string[], n: number): SubmitItem[] {
+  return Array.from({ length: n }, (_, i) => ({ exerciseId, token: tokens[i % tokens.length]!, answer: ANSWER }));
+}
+
+async function submitAll(session: Session, client: Client, list: SubmitItem[]): Promise<Submitted[]> {
+  const submitted = await client.call<Submitted[]>({ kind: 'submit', base: session.base, items: list, connections: CONNECTIONS });
+  const bad = submitted.filter((s) => s.status !== 201);
+  if (bad.length > 0) throw new BenchError(`${bad.length} of ${list.length} submissions were not accepted; first: ${bad[0]!.status} ${bad[0]!.error}`);
+  return submitted;
+}
+
+function pollDone(session: Session, client: Client, exerciseIds: number[], ids: number[], intervalMs: number): Promise<PollAnswer> {
+  return client.call<PollAnswer>({ kind: 'poll', base: session.base, token: session.staffToken, exerciseIds, ids, intervalMs, timeoutMs: 600_000 });
+}
+
+// ---------------------------------------------------------------------------------------------
+// (3) End to end
+
+interface EndToEnd {
+  rawBefore: Raw;
+  rawAfter: Raw;
+  baseline: number;
+  submitSeconds: number;
+  throughput: number;
+  polledThroughput: number;
+  busy: number;
+  steps: Awaited<ReturnType<typeof stepTimes>>;
+  drain: { throughput: number; busy: number; steps: Awaited<ReturnType<typeof stepTimes>> };
+  attempts: Record<number, number>;
+}
+
+/** Share of the workers' time spent holding a job, between `from` and the last result. */
+function busyShare(jobs: JobRow[], from: number): number {
+  const end = Math.max(...jobs.map((j) => j.finished!));
+  const held = jobs.reduce((a, j) => a + (j.finished! - Math.max(j.started!, from)), 0);
+  return held / (WORKERS * (end - from));
+}
+
+async function endToEnd(session: Session, client: Client): Promise<EndToEnd> {
+  const { services } = session;
+  const exerciseId = session.exercise.e2e;
+  const rawBefore = await rawThroughput(services, exerciseId, RUNS);
+
+  // Submitting while the workers grade: from the first POST to the last stored result.
+  const start = wallMs();
+  const submitted = await submitAll(session, client, items(exerciseId, session.students.e2e, RUNS));
+  const submitSeconds = (Math.max(...submitted.map((s) => s.answeredAt)) - start) / 1000;
+  const ids = submitted.map((s) => s.id!);
+  const polled = await pollDone(session, client, [exerciseId], ids, 100);
+  const integrity = await checkIntegrity(services, ids, { ids: [exerciseId], expected: RUNS });
+  assertIntegrity('end to end', integrity);
+  const shown = await client.call<Detail[]>({ kind: 'details', base: session.base, token: session.staffToken, ids, connections: 4 });
+  const wrong = shown.filter((d) => d.httpStatus !== 200 || d.status !== 'done' || d.outcome !== 'Success' || d.score !== 1);
+  if (wrong.length > 0) throw new BenchError(`${wrong.length} submissions do not show done/Success/score 1 over HTTP; first: ${JSON.stringify(wrong[0])}`);
+  const lastResult = Math.max(...integrity.jobs.map((j) => j.finished!));
+  const throughput = RUNS / ((lastResult - start) / 1000);
+
+  // Diagnostic: everything queued first, then the workers drain the queue (no HTTP traffic meanwhile).
+  await session.pool.stop();
+  const queued = await submitAll(session, client, items(exerciseId, session.students.e2e, RUNS));
+  const queuedIds = queued.map((s) => s.id!);
+  const poolStart = wallMs();
+  session.pool.start();
+  await pollDone(session, client, [exerciseId], queuedIds, 250);
+  const drained = await checkIntegrity(services, queuedIds, { ids: [exerciseId], expected: 2 * RUNS });
+  assertIntegrity('drain', drained);
+  const drainEnd = Math.max(...drained.jobs.map((j) => j.finished!));
+
+  const rawAfter = await rawThroughput(services, exerciseId, RUNS);
+  return {
+    rawBefore,
+    rawAfter,
+    baseline: (rawBefore.runsPerSecond + rawAfter.runsPerSecond) / 2,
+    submitSeconds,
+    throughput,
+    polledThroughput: RUNS / ((polled.finishedAt - start) / 1000),
+    busy: busyShare(integrity.jobs, start),
+    steps: await stepTimes(services, integrity.jobs),
+    drain: { throughput: RUNS / ((drainEnd - poolStart) / 1000), busy: busyShare(drained.jobs, poolStart), steps: await stepTimes(services, drained.jobs) },
+    attempts: integrity.attempts,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// (4) Deadline burst
+
+interface Burst {
+  submitSeconds: number;
+  totalSeconds: number;
+  accepted: number;
+  polls: number;
+  attempts: Record<number, number>;
+  big: Timing;
+  small: Timing;
+  /** Big-course jobs not yet finished when the small course's first job was queued. */
+  bigAhead: number;
+  throughput: number;
+}
+
+async function burst(session: Session, client: Client): Promise<Burst> {
+  const { services } = session;
+  const list = [...items(session.exercise.big, session.students.big, BURST_BIG), ...items(session.exercise.small, session.students.small, BURST_SMALL)];
+  const start = wallMs();
+  const submitted = await submitAll(session, client, list);
+  const submitSeconds = (Math.max(...submitted.map((s) => s.answeredAt)) - start) / 1000;
+  const ids = submitted.map((s) => s.id!);
+  const polled = await pollDone(session, client, [session.exercise.big, session.exercise.small], ids, 1000);
+  const integrity = await checkIntegrity(services, ids, { ids: [session.exercise.big, session.exercise.small], expected: ids.length });
+  assertIntegrity('burst', integrity);
+  const smallCourse = (await services.db.selectFrom('exercises').select('course_id').where('id', '=', session.exercise.small).executeTakeFirstOrThrow()).course_id;
+  const latency = (j: JobRow) => j.finished! - j.created;
+  const small = integrity.jobs.filter((j) => j.course_id === smallCourse);
+  const big = integrity.jobs.filter((j) => j.course_id !== smallCourse);
+  const firstSmall = Math.min(...small.map((j) => j.created));
+  const end = Math.max(...integrity.jobs.map((j) => j.finished!));
+  return {
+    submitSeconds,
+    totalSeconds: (end - start) / 1000,
+    accepted: submitted.length,
+    polls: polled.polls,
+    attempts: integrity.attempts,
+    big: timing(big.map(latency)),
+    small: timing(small.map(latency)),
+    bigAhead: big.filter((j) => j.finished! > firstSmall).length,
+    throughput: ids.length / ((end - start) / 1000),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const attemptsText = (a: Record<number, number>) =>
+  Object.entries(a)
+    .map(([n, c]) => `${c} × ${n}`)
+    .join(', ');
+
+const stepsText = (s: EndToEnd['steps']) =>
+  `queue wait ${ms(s.wait.median)}, job ${ms(s.job.median)} (claim → Built ${ms(s.reading.median)}, Sending → stored ${ms(s.running.median)})`;
+
+async function overhead(): Promise<void> {
+  print(`\n1. Sandbox overhead: \`true\` sandboxed vs. unsandboxed, ${OVERHEAD_RUNS} runs`);
+  const r = await measureSandboxOverhead(OVERHEAD_RUNS);
+  const diffP95 = r.sandboxed.p95Ms - r.unsandboxed.p95Ms;
+  print(
+    table(
+      ['', 'median', 'p95'],
+      [
+        ['unsandboxed true', ms(r.unsandboxed.medianMs), ms(r.unsandboxed.p95Ms)],
+        ['sandboxed true', ms(r.sandboxed.medianMs), ms(r.sandboxed.p95Ms)],
+        ['overhead (difference)', ms(r.overheadMedianMs), ms(diffP95)],
+        ['ratio', `${r.ratio.toFixed(2)}x`, `${(r.sandboxed.p95Ms / r.unsandboxed.p95Ms).toFixed(2)}x`],
+        ...(r.bareBwrap ? [['bare bwrap true (kernel floor)', ms(r.bareBwrap.medianMs), ms(r.bareBwrap.p95Ms)]] : []),
+      ],
+    ),
+  );
+  print(`   cgroup driver ${r.cgroupDriver}; behind each run: launcher refill median ${ms(r.launcherRefill.medianMs)}, cleanup median ${ms(r.cleanup.medianMs)}`);
+  const overBare = r.bareBwrap ? `; over bare bwrap: ${ms(r.sandboxed.medianMs - r.bareBwrap.medianMs)}` : '';
+  print(`   target: median overhead under ${OVERHEAD_TARGET_MS} ms: ${verdict(r.overheadMedianMs < OVERHEAD_TARGET_MS)} (${ms(r.overheadMedianMs)}${overBare})`);
+}
+
+function reportEndToEnd(engine: Engine, e: EndToEnd): void {
+  print(`\n2. Raw sandbox throughput (${engine} session): ${RUNS} runs of \`python3 check.py\`, ${WORKERS} at a time`);
+  print(`   before (3): ${e.rawBefore.runsPerSecond.toFixed(1)} runs/s (per run median ${ms(e.rawBefore.latency.median)}, p95 ${ms(e.rawBefore.latency.p95)})`);
+  print(`   after (3):  ${e.rawAfter.runsPerSecond.toFixed(1)} runs/s (per run median ${ms(e.rawAfter.latency.median)}, p95 ${ms(e.rawAfter.latency.p95)})`);
+  print(`   baseline (mean): ${e.baseline.toFixed(1)} runs/s`);
+  print(`\n3. End to end on ${engine}: ${RUNS} submissions POSTed over HTTP (${CONNECTIONS} connections) while ${WORKERS} in-process workers grade`);
+  print(`   submitting took ${e.submitSeconds.toFixed(2)} s; first POST → last stored result: ${e.throughput.toFixed(1)} submissions/s (as seen by polling: ${e.polledThroughput.toFixed(1)}/s)`);
+  print(`   = ${pct(e.throughput / e.baseline)} of raw; target at least ${pct(E2E_TARGET)}: ${verdict(e.throughput / e.baseline >= E2E_TARGET)}`);
+  print(`   workers busy ${pct(e.busy)} of the time; medians: ${stepsText(e.steps)}; attempts: ${attemptsText(e.attempts)}`);
+  print(`   diagnostic, queue drained with no HTTP traffic: ${e.drain.throughput.toFixed(1)} submissions/s = ${pct(e.drain.throughput / e.baseline)} of raw; workers busy ${pct(e.drain.busy)}`);
+  print(`   medians: ${stepsText(e.drain.steps)}`);
+}
+
+function reportBurst(engine: Engine, b: Burst): void {
+  print(`\n4. Deadline burst on ${engine} over HTTP (${CONNECTIONS} connections): ${BURST_BIG} submissions to the big course, then ${BURST_SMALL} to the small one`);
+  print(`   ${b.accepted} accepted (201) in ${b.submitSeconds.toFixed(1)} s; all graded (done) ${b.totalSeconds.toFixed(1)} s after the first POST (${b.throughput.toFixed(1)} submissions/s), seen in ${b.polls} polls`);
+  print(`   each submission: exactly one job (done), one feedback row (passing, 1 point), one grade: PASS; attempts: ${attemptsText(b.attempts)}`);
+  print(`   big-course jobs still unfinished when the small course's first job was queued: ${b.bigAhead}`);
+  print(
+    table(
+      ['latency (job created → result stored)', 'median', 'p95', 'max'],
+      [
+        [`big course (${BURST_BIG})`, sec(b.big.median), sec(b.big.p95), sec(b.big.max)],
+        [`small course (${BURST_SMALL})`, sec(b.small.median), sec(b.small.p95), sec(b.small.max)],
+      ],
+    ).replace(/^/gm, '   '),
+  );
+  print(`   small p95 / big p95 = ${(b.small.p95 / b.big.p95).toFixed(3)}; small course not stuck behind the big burst (small p95 < big median): ${verdict(b.small.p95 < b.big.median)}`);
+}
+
+async function postgresReachable(): Promise<string | null> {
+  const pg = (await import('pg')).default;
+  const probe = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 3000 });
+  try {
+    await probe.connect();
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  } finally {
+    await probe.end().catch(() => undefined);
+  }
+}
+
+async function main(): Promise<void> {
+  const status = await sandboxStatus();
+  if (!status.available) {
+    print(`bench:grading skipped: the sandbox is not usable here (${status.reason ?? 'bwrap missing'})`);
+    return;
+  }
+  for (const engine of ENGINES) if (engine !== 'sqlite' && engine !== 'postgres') throw new BenchError(`unknown engine "${engine}" in BENCH_ENGINES`);
+  const began = performance.now();
+  print(`bench:grading on ${os.cpus().length} CPUs (load average ${os.loadavg()[0]!.toFixed(2)}), cgroup driver ${status.cgroupDriver}, ${WORKERS} workers`);
+  await overhead();
+
+  const client = new Client();
+  try {
+    for (const engine of ENGINES) {
+      if (engine === 'postgres') {
+        const why = await postgresReachable();
+        if (why) {
+          print(`\nPostgreSQL at ${PG_URL} is not reachable (${why}): skipped`);
+          continue;
+        }
+      }
+      print(`\n=== ${engine} (load average ${os.loadavg()[0]!.toFixed(2)}) ===`);
+      const session = await startSession(engine);
+      try {
+        reportEndToEnd(engine, await endToEnd(session, client));
+        reportBurst(engine, await burst(session, client));
+      } finally {
+        await session.close();
+      }
+    }
+  } finally {
+    await client.close();
+    await defaultSandbox().close();
+  }
+  print(`\nbench:grading took ${((performance.now() - began) / 1000).toFixed(0)} s (load average now ${os.loadavg()[0]!.toFixed(2)})`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`\nbench:grading failed: ${err instanceof BenchError ? err.message : ((err as Error).stack ?? String(err))}\n`);
+  process.exit(1);
+});
