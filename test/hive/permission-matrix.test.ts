@@ -138,6 +138,11 @@ describe('hive permission matrix (each clearance × each route)', () => {
       { name: 'POST assay token', expect: [401, 201, 201, 201, 201], request: async () => ({ method: 'post', url: '/api/assay/v1/tokens/', options: { json: { name: 'cli' } } }) },
       { name: 'GET assay tokens', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: '/api/assay/v1/tokens/' }) },
       { name: 'GET exercise files', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'get', url: `/api/assay/v1/exercises/${exerciseId}/files/handout/` }) },
+      // No grader yet: those who may manage it learn so (404); the others are refused first (403).
+      { name: 'GET grader', expect: [401, 403, 403, 404, 404], request: async () => ({ method: 'get', url: `/api/assay/v1/exercises/${exerciseId}/grader/` }) },
+      { name: 'GET submissions', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: `/api/assay/v1/exercises/${exerciseId}/submissions/` }) },
+      { name: 'POST submission', expect: [401, 201, 201, 201, 201], request: async () => ({ method: 'post', url: `/api/assay/v1/exercises/${exerciseId}/submissions/`, options: { json: { answers: { q: 'a' } } } }) },
+      { name: 'POST rerun', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'post', url: `/api/assay/v1/exercises/${exerciseId}/rerun/` }) },
     );
   });
   after(() => server.close());
