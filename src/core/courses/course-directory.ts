@@ -6,9 +6,9 @@ import { AssayError } from '../errors.ts';
 import { pathProblem } from '../files/paths.ts';
 import type { GraderSettings } from '../grading/graders.service.ts';
 import { checkGraderInput, GRADER_LIMIT_KEYS } from '../grading/graders.service.ts';
-import type { PatbasPolicy, PreviewType } from './exercise-access.ts';
 import { PATBAS_POLICIES, PREVIEW_TYPES } from './exercise-access.ts';
-import type { FieldType } from './fields.service.ts';
+import type { Exercise } from './exercises.service.ts';
+import type { Field } from './fields.service.ts';
 import { FIELD_TYPES } from './fields.service.ts';
 import type { ProblemInput } from './problems.service.ts';
 import { MAX_PROBLEM_NAME } from './problems.service.ts';
@@ -68,41 +68,30 @@ export interface CoursePlan {
   subjects: SubjectPlan[];
 }
 
-export interface FieldPlan {
-  name: string;
-  description: string;
-  type: FieldType;
-  order: number;
-  required: boolean;
-  staff_responses: boolean;
-  hanich_responses: boolean;
-  has_value: boolean;
-  lower_limit: number | null;
-  upper_limit: number | null;
-  choices: string[] | null;
-  segel_only: boolean;
-  metadata: unknown;
-}
+/** A field as the directory describes it: everything but its identity and class groups. */
+export type FieldPlan = Omit<Field, 'id' | 'exercise_id' | 'groups'>;
 
-export interface ExerciseColumns {
-  name: string;
-  description: string;
-  order: string;
-  download: boolean;
-  preview: PreviewType;
-  patbas_preview: PreviewType;
-  patbas: PatbasPolicy;
-  patbas_download: boolean;
-  is_lecture: boolean;
-  autodone: boolean;
-  autocheck_tag: string | null;
-  expected_duration: string | null;
-  segel_brief: string;
-  start_at: string | null;
-  due_at: string | null;
-  end_at: string | null;
-  max_submissions: number | null;
-}
+/** The exercise columns a directory sets. */
+export type ExerciseColumns = Pick<
+  Exercise,
+  | 'name'
+  | 'description'
+  | 'order'
+  | 'download'
+  | 'preview'
+  | 'patbas_preview'
+  | 'patbas'
+  | 'patbas_download'
+  | 'is_lecture'
+  | 'autodone'
+  | 'autocheck_tag'
+  | 'expected_duration'
+  | 'segel_brief'
+  | 'start_at'
+  | 'due_at'
+  | 'end_at'
+  | 'max_submissions'
+>;
 
 export const TREE_FOLDERS = ['handout', 'solution', 'preview', 'patbas_preview', 'grader'] as const;
 export type TreeFolder = (typeof TREE_FOLDERS)[number];

@@ -3,35 +3,14 @@ import type { FastifyRequest } from 'fastify';
 import type { ExerciseTreeKind } from '../../core/courses/exercises.service.ts';
 import { EXERCISE_TREE_KINDS } from '../../core/courses/exercises.service.ts';
 import { AssayError } from '../../core/errors.ts';
-import type { NewTreeFile } from '../../core/files/files.service.ts';
-import type { Services } from '../../core/services.ts';
-import { readHiveBody } from '../hive/body.ts';
 import type { HiveRouter } from '../hive/router.ts';
+import { TreeListing, readTreeUpload } from './tree-upload.ts';
 import { EMPTY } from '../hive/router.ts';
 
-const TreeEntry = Type.Object({
-  path: Type.String(),
-  size: Type.Integer(),
-  sha256: Type.String(),
-  md5: Type.String(),
-});
-const Listing = Type.Array(TreeEntry);
 
 function treeKind(raw: unknown): ExerciseTreeKind {
   if (typeof raw !== 'string' || !(EXERCISE_TREE_KINDS as readonly string[]).includes(raw)) throw AssayError.notFound();
   return raw as ExerciseTreeKind;
-}
-
-/**
- * The `file` parts of a multipart body, each named by its path inside the tree: unlike Hive's
- * uploads the part's filename keeps its directories (`src/main.py`). Other parts are ignored.
- */
-async function readTreeUpload(request: FastifyRequest, services: Services): Promise<NewTreeFile[]> {
-  if (!request.isMultipart()) throw new AssayError('unsupported_media_type', 'Expected multipart/form-data.');
-  const body = await readHiveBody(request, services, { preservePath: true });
-  const files = body.files.filter((f) => f.field === 'file').map((f) => ({ path: f.filename, blob: f.blob }));
-  if (files.length === 0) throw AssayError.field('file', 'required', 'No file was submitted.');
-  return files;
 }
 
 const doc = (operationId: string, summary: string, extra: object = {}) => ({ operationId, summary, tags: ['assay'], ...extra });
@@ -58,7 +37,7 @@ export function exerciseFileRoutes(router: HiveRouter): void {
 
   router.get(
     url,
-    { schema: doc('assay_exercise_files_list', 'List the files of one tree of an exercise', { params, response: { 200: Listing } }) },
+    { schema: doc('assay_exercise_files_list', 'List the files of one tree of an exercise', { params, response: { 200: TreeListing } }) },
     async ({ request, services, actor, id }) => services.exercises.listTree(actor, id(), kindOf(request)),
   );
 
@@ -69,7 +48,7 @@ export function exerciseFileRoutes(router: HiveRouter): void {
         params,
         consumes: ['multipart/form-data'],
         body: Type.Object({ file: Type.Array(Type.String({ format: 'binary' }), { description: "One part per file; each part's filename is its path in the tree." }) }),
-        response: { 200: Listing },
+        response: { 200: TreeListing },
       }),
     },
     async ({ request, services, actor, id }) => {

@@ -1,12 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
-import { AssayError } from '../../core/errors.ts';
-import type { NewTreeFile } from '../../core/files/files.service.ts';
 import type { Grader, GraderInput } from '../../core/grading/graders.service.ts';
 import { GRADER_CONVENTIONS, GRADER_LIMIT_RANGE, MAX_COMMAND_ARG_LENGTH } from '../../core/grading/graders.service.ts';
-import type { Services } from '../../core/services.ts';
 import { readHiveBody } from '../hive/body.ts';
 import type { HiveRouter } from '../hive/router.ts';
+import { TreeListing, readTreeUpload } from './tree-upload.ts';
 import { EMPTY } from '../hive/router.ts';
 import { DateTime, Enum } from '../hive/schema-helpers.ts';
 import { validateBody } from '../hive/validate.ts';
@@ -31,15 +28,13 @@ const GraderRequest = Type.Object({
   check_solution: Type.Optional(Type.Boolean()),
 });
 
-const TreeEntry = Type.Object({ path: Type.String(), size: Type.Integer(), sha256: Type.String(), md5: Type.String() });
-const Listing = Type.Array(TreeEntry);
 
 const GraderWire = Type.Object({
   convention: Convention,
   command: Type.Array(Type.String()),
   limits: Limits,
   check_solution: Type.Boolean(),
-  harness: Listing,
+  harness: TreeListing,
   updated_at: DateTime(),
 });
 
@@ -51,15 +46,6 @@ const render = (g: Grader) => ({
   harness: g.harness,
   updated_at: g.updated_at,
 });
-
-/** The `file` parts of a multipart body, each named by its path inside the tree (as in exercise-files.ts). */
-async function readTreeUpload(request: FastifyRequest, services: Services): Promise<NewTreeFile[]> {
-  if (!request.isMultipart()) throw new AssayError('unsupported_media_type', 'Expected multipart/form-data.');
-  const body = await readHiveBody(request, services, { preservePath: true });
-  const files = body.files.filter((f) => f.field === 'file').map((f) => ({ path: f.filename, blob: f.blob }));
-  if (files.length === 0) throw AssayError.field('file', 'required', 'No file was submitted.');
-  return files;
-}
 
 const doc = (operationId: string, summary: string, extra: object = {}) => ({ operationId, summary, tags: ['assay'], ...extra });
 
@@ -104,7 +90,7 @@ export function graderRoutes(router: HiveRouter): void {
     return EMPTY;
   });
 
-  router.get(filesUrl, { schema: doc('assay_grader_files_list', "List the grader's harness files", { params, response: { 200: Listing } }) }, async ({ services, actor, id }) =>
+  router.get(filesUrl, { schema: doc('assay_grader_files_list', "List the grader's harness files", { params, response: { 200: TreeListing } }) }, async ({ services, actor, id }) =>
     services.graders.listHarness(actor, id()),
   );
 
@@ -115,7 +101,7 @@ export function graderRoutes(router: HiveRouter): void {
         params,
         consumes: ['multipart/form-data'],
         body: Type.Object({ file: Type.Array(Type.String({ format: 'binary' }), { description: "One part per file; each part's filename is its path in the harness." }) }),
-        response: { 200: Listing },
+        response: { 200: TreeListing },
       }),
     },
     async ({ request, services, actor, id }) => {
