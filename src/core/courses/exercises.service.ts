@@ -11,6 +11,7 @@ import type { ExerciseViewer, PatbasPolicy, PreviewType } from './exercise-acces
 import { mayDownloadHandout, mayDownloadSolution, maySeeSolution } from './exercise-access.ts';
 import { slugify } from './references.ts';
 import { canManageCourse, canSee, visibleCourseIds } from './visibility.ts';
+import { parseJson, toJson } from '../json-column.ts';
 
 /** The largest id an `integer` column holds; larger numbers name no row (and would upset PostgreSQL). */
 export const MAX_ROW_ID = 2_147_483_647;
@@ -106,17 +107,6 @@ export interface TreeListing {
   sha256: string;
   md5: string;
 }
-
-function parseJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-const toJson = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
 
 /** Exercises: the tasks inside a module, with their handout, solution and preview files. */
 export class ExercisesService {

@@ -5,6 +5,7 @@ import type { Clock } from '../clock.ts';
 import { AssayError } from '../errors.ts';
 import type { Exercise, ExercisesService } from './exercises.service.ts';
 import { isRowId } from './exercises.service.ts';
+import { parseJson, toJson } from '../json-column.ts';
 
 export type FieldType = 'text' | 'number' | 'multiple' | 'multiResponse';
 export const FIELD_TYPES = ['text', 'number', 'multiple', 'multiResponse'] as const;
@@ -53,17 +54,6 @@ export interface FieldWithTopResponses extends Field {
 }
 
 const TOP_RESPONSES = 10;
-
-function parseJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-const toJson = (value: unknown): string | null => (value === null || value === undefined ? null : JSON.stringify(value));
 
 /** Form fields of an exercise. Reading follows the exercise; `segel_only` fields are hidden from students. */
 export class FieldsService {

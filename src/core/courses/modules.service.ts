@@ -108,8 +108,7 @@ export class ModulesService {
   }
 
   async delete(actor: Actor, id: number): Promise<void> {
-    const current = await this.get(actor, id);
-    if (!(await canManageCourse(this.db, actor, current.course_id))) throw AssayError.forbidden();
+    await this.assertManage(actor, id);
     await this.db.deleteFrom('modules').where('id', '=', id).execute();
   }
 }

@@ -97,8 +97,7 @@ export class SubjectsService {
   }
 
   async delete(actor: Actor, id: number): Promise<void> {
-    const current = await this.get(actor, id);
-    if (!(await canManageCourse(this.db, actor, current.course_id))) throw AssayError.forbidden();
+    await this.assertManage(actor, id);
     await this.db.deleteFrom('subjects').where('id', '=', id).execute();
   }
 }
