@@ -21,8 +21,10 @@
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
@@ -78,6 +80,23 @@ with open("results.json", "w", encoding="utf-8") as f:
 `;
 
 const ANSWER = '42\n';
+
+/** What the runner makes of a correct answer, for the queue-only diagnostic (no sandbox). */
+const FIXED_RESULT = {
+  outcome: 'Success' as const,
+  summary: 'success, 1/1 tests passed (score 1/1)',
+  grade: {
+    outcome: 'success',
+    staffError: false,
+    score: 1,
+    maxScore: 1,
+    feedback: '',
+    tests: [{ name: 'answer', score: 1, maxScore: 1, status: 'passed', output: 'ok', visibility: 'visible' }],
+    problems: { answer: { score: 1 } },
+    scoreboard: null,
+    log: '',
+  },
+};
 
 /** A course directory holding one exercise graded by check.py. */
 function writeCourse(root: string, slug: string, name: string): string {
@@ -139,12 +158,57 @@ const sec = (x: number) => `${(x / 1000).toFixed(2)} s`;
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
 const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
 
+interface CpuUse {
+  /** CPU time of this process (server, workers' JavaScript, the client thread), not of sandboxed children. */
+  processMs: number;
+  /** Share of the whole machine's CPU time that was busy (every process, other tenants included). */
+  machineBusy: number;
+  /** CPU time the whole machine used (busy share × CPUs × elapsed). */
+  machineMs: number;
+}
+
+function machineTimes(): { busy: number; total: number } {
+  let busy = 0;
+  let total = 0;
+  for (const { times } of os.cpus()) {
+    const used = times.user + times.nice + times.sys + times.irq;
+    busy += used;
+    total += used + times.idle;
+  }
+  return { busy, total };
+}
+
+/** Starts measuring CPU use; call the result to read what was used since. */
+function cpuMeter(): () => CpuUse {
+  const process0 = process.cpuUsage();
+  const machine0 = machineTimes();
+  const t0 = performance.now();
+  return () => {
+    const p = process.cpuUsage(process0);
+    const m = machineTimes();
+    const machineBusy = (m.busy - machine0.busy) / Math.max(1, m.total - machine0.total);
+    return { processMs: (p.user + p.system) / 1000, machineBusy, machineMs: machineBusy * os.cpus().length * (performance.now() - t0) };
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // The HTTP client in its worker thread
 
+/**
+ * Starts bench/grading-client.ts in a worker thread. Node 20 does not apply `--import tsx` to a
+ * worker's entry module, so the worker registers tsx itself before importing it.
+ */
+function startClientWorker(): Worker {
+  const require = createRequire(import.meta.url);
+  const tsxApi = pathToFileURL(path.join(path.dirname(require.resolve('tsx/package.json')), 'dist/esm/api/index.mjs')).href;
+  const entry = new URL('./grading-client.ts', import.meta.url).href;
+  return new Worker(`import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); })`, { eval: true });
+}
+
 class Client {
-  private readonly worker = new Worker(new URL('./grading-client.ts', import.meta.url));
+  private readonly worker = startClientWorker();
   private seq = 0;
+  private dead: Error | null = null;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
 
   constructor() {
@@ -154,13 +218,17 @@ class Client {
       if (m.error !== undefined) p?.reject(new BenchError(m.error));
       else p?.resolve(m.result);
     });
-    this.worker.on('error', (err) => {
+    const die = (err: Error) => {
+      this.dead ??= err;
       for (const p of this.pending.values()) p.reject(err);
       this.pending.clear();
-    });
+    };
+    this.worker.on('error', die);
+    this.worker.on('exit', (code) => die(new BenchError(`the HTTP client thread exited (code ${code})`)));
   }
 
   call<T>(request: ClientRequest): Promise<T> {
+    if (this.dead) return Promise.reject(this.dead);
     const seq = ++this.seq;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(seq, { resolve: resolve as (v: unknown) => void, reject });
@@ -259,6 +327,9 @@ async function startSession(engine: Engine): Promise<Session> {
 interface Raw {
   runsPerSecond: number;
   latency: Timing;
+  cpu: CpuUse;
+  /** CPU time of the sandboxed processes (python) per run, as the cgroup measured it; null without a cgroup driver. */
+  sandboxCpu: Timing | null;
 }
 
 async function treeFiles(services: Services, treeId: number | null): Promise<TreeFile[]> {
@@ -273,12 +344,15 @@ async function rawThroughput(services: Services, exerciseId: number, n: number):
   if (!config) throw new BenchError('the bench exercise has no grader');
   const files = layoutFiles(config.convention, await treeFiles(services, config.harnessTreeId), [{ path: 'answer.txt', content: Buffer.from(ANSWER) }], {});
   const latencies: number[] = [];
+  const sandboxCpu: number[] = [];
   let next = 0;
+  const cpu = cpuMeter();
   const t0 = performance.now();
   const loop = async () => {
     for (let i = next++; i < n; i = next++) {
       const t = performance.now();
       const result = await runInSandbox({ files, command: config.command, limits: config.sandboxLimits, env: { PATH: SANDBOX_PATH } });
+      if (result.cpuMs !== null) sandboxCpu.push(result.cpuMs);
       try {
         const grade = await parseNativeResults({ ...result, readFile: (p) => result.readFile(p) });
         if (grade.outcome !== 'success' || grade.score !== 1) throw new BenchError(`the check failed in the sandbox: ${grade.outcome} ${grade.log}`);
@@ -289,7 +363,7 @@ async function rawThroughput(services: Services, exerciseId: number, n: number):
     }
   };
   await Promise.all(Array.from({ length: WORKERS }, loop));
-  return { runsPerSecond: n / ((performance.now() - t0) / 1000), latency: timing(latencies) };
+  return { runsPerSecond: n / ((performance.now() - t0) / 1000), latency: timing(latencies), cpu: cpu(), sandboxCpu: sandboxCpu.length > 0 ? timing(sandboxCpu) : null };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -433,8 +507,13 @@ interface EndToEnd {
   throughput: number;
   polledThroughput: number;
   busy: number;
+  cpu: CpuUse;
   steps: Awaited<ReturnType<typeof stepTimes>>;
-  drain: { throughput: number; busy: number; steps: Awaited<ReturnType<typeof stepTimes>> };
+  /** The diagnostic run's POSTs, made while no worker ran. */
+  ingest: { seconds: number; cpu: CpuUse };
+  drain: { throughput: number; busy: number; cpu: CpuUse; steps: Awaited<ReturnType<typeof stepTimes>> };
+  /** The same drain with a runner that skips the sandbox: what the queue and the result recording cost. */
+  queueOnly: { throughput: number; cpu: CpuUse };
   attempts: Record<number, number>;
 }
 
@@ -451,11 +530,13 @@ async function endToEnd(session: Session, client: Client): Promise<EndToEnd> {
   const rawBefore = await rawThroughput(services, exerciseId, RUNS);
 
   // Submitting while the workers grade: from the first POST to the last stored result.
+  const cpu = cpuMeter();
   const start = wallMs();
   const submitted = await submitAll(session, client, items(exerciseId, session.students.e2e, RUNS));
   const submitSeconds = (Math.max(...submitted.map((s) => s.answeredAt)) - start) / 1000;
   const ids = submitted.map((s) => s.id!);
-  const polled = await pollDone(session, client, [exerciseId], ids, 100);
+  const polled = await pollDone(session, client, [exerciseId], ids, 250);
+  const e2eCpu = cpu();
   const integrity = await checkIntegrity(services, ids, { ids: [exerciseId], expected: RUNS });
   assertIntegrity('end to end', integrity);
   const shown = await client.call<Detail[]>({ kind: 'details', base: session.base, token: session.staffToken, ids, connections: 4 });
@@ -466,14 +547,33 @@ async function endToEnd(session: Session, client: Client): Promise<EndToEnd> {
 
   // Diagnostic: everything queued first, then the workers drain the queue (no HTTP traffic meanwhile).
   await session.pool.stop();
+  const ingestCpu = cpuMeter();
+  const ingestStart = wallMs();
   const queued = await submitAll(session, client, items(exerciseId, session.students.e2e, RUNS));
+  const ingest = { seconds: (wallMs() - ingestStart) / 1000, cpu: ingestCpu() };
   const queuedIds = queued.map((s) => s.id!);
+  const drainCpu = cpuMeter();
   const poolStart = wallMs();
   session.pool.start();
   await pollDone(session, client, [exerciseId], queuedIds, 250);
+  const drainUse = drainCpu();
   const drained = await checkIntegrity(services, queuedIds, { ids: [exerciseId], expected: 2 * RUNS });
   assertIntegrity('drain', drained);
   const drainEnd = Math.max(...drained.jobs.map((j) => j.finished!));
+
+  // Diagnostic: the queue alone (claim, timeline, completion, feedback and grade rows), no sandbox.
+  await session.pool.stop();
+  const pending = (await submitAll(session, client, items(exerciseId, session.students.e2e, RUNS))).map((s) => s.id!);
+  const queueCpu = cpuMeter();
+  const queueStart = wallMs();
+  const noSandbox = startWorkerPool(services.grading, async () => FIXED_RESULT, services.config, { concurrency: WORKERS });
+  await pollDone(session, client, [exerciseId], pending, 100);
+  const queueUse = queueCpu();
+  await noSandbox.stop();
+  session.pool.start();
+  const queueJobs = await checkIntegrity(services, pending, { ids: [exerciseId], expected: 3 * RUNS });
+  assertIntegrity('queue only', queueJobs);
+  const queueEnd = Math.max(...queueJobs.jobs.map((j) => j.finished!));
 
   const rawAfter = await rawThroughput(services, exerciseId, RUNS);
   return {
@@ -484,8 +584,16 @@ async function endToEnd(session: Session, client: Client): Promise<EndToEnd> {
     throughput,
     polledThroughput: RUNS / ((polled.finishedAt - start) / 1000),
     busy: busyShare(integrity.jobs, start),
+    cpu: e2eCpu,
     steps: await stepTimes(services, integrity.jobs),
-    drain: { throughput: RUNS / ((drainEnd - poolStart) / 1000), busy: busyShare(drained.jobs, poolStart), steps: await stepTimes(services, drained.jobs) },
+    ingest,
+    drain: {
+      throughput: RUNS / ((drainEnd - poolStart) / 1000),
+      busy: busyShare(drained.jobs, poolStart),
+      cpu: drainUse,
+      steps: await stepTimes(services, drained.jobs),
+    },
+    queueOnly: { throughput: RUNS / ((queueEnd - queueStart) / 1000), cpu: queueUse },
     attempts: integrity.attempts,
   };
 }
@@ -573,17 +681,30 @@ async function overhead(): Promise<void> {
   print(`   target: median overhead under ${OVERHEAD_TARGET_MS} ms: ${verdict(r.overheadMedianMs < OVERHEAD_TARGET_MS)} (${ms(r.overheadMedianMs)}${overBare})`);
 }
 
+const cpuText = (c: CpuUse, n: number, unit: string) =>
+  `CPU per ${unit}: this process ${ms(c.processMs / n)}, whole machine ${ms(c.machineMs / n)} (${pct(c.machineBusy)} busy)`;
+
 function reportEndToEnd(engine: Engine, e: EndToEnd): void {
   print(`\n2. Raw sandbox throughput (${engine} session): ${RUNS} runs of \`python3 check.py\`, ${WORKERS} at a time`);
-  print(`   before (3): ${e.rawBefore.runsPerSecond.toFixed(1)} runs/s (per run median ${ms(e.rawBefore.latency.median)}, p95 ${ms(e.rawBefore.latency.p95)})`);
-  print(`   after (3):  ${e.rawAfter.runsPerSecond.toFixed(1)} runs/s (per run median ${ms(e.rawAfter.latency.median)}, p95 ${ms(e.rawAfter.latency.p95)})`);
+  for (const [when, raw] of [['before (3)', e.rawBefore], ['after (3) ', e.rawAfter]] as const) {
+    const inside = raw.sandboxCpu ? `, sandboxed processes median ${ms(raw.sandboxCpu.median)}` : '';
+    print(`   ${when}: ${raw.runsPerSecond.toFixed(1)} runs/s (per run median ${ms(raw.latency.median)}, p95 ${ms(raw.latency.p95)}; ${cpuText(raw.cpu, RUNS, 'run')}${inside})`);
+  }
   print(`   baseline (mean): ${e.baseline.toFixed(1)} runs/s`);
   print(`\n3. End to end on ${engine}: ${RUNS} submissions POSTed over HTTP (${CONNECTIONS} connections) while ${WORKERS} in-process workers grade`);
   print(`   submitting took ${e.submitSeconds.toFixed(2)} s; first POST → last stored result: ${e.throughput.toFixed(1)} submissions/s (as seen by polling: ${e.polledThroughput.toFixed(1)}/s)`);
   print(`   = ${pct(e.throughput / e.baseline)} of raw; target at least ${pct(E2E_TARGET)}: ${verdict(e.throughput / e.baseline >= E2E_TARGET)}`);
-  print(`   workers busy ${pct(e.busy)} of the time; medians: ${stepsText(e.steps)}; attempts: ${attemptsText(e.attempts)}`);
-  print(`   diagnostic, queue drained with no HTTP traffic: ${e.drain.throughput.toFixed(1)} submissions/s = ${pct(e.drain.throughput / e.baseline)} of raw; workers busy ${pct(e.drain.busy)}`);
-  print(`   medians: ${stepsText(e.drain.steps)}`);
+  print(`   workers busy ${pct(e.busy)} of the time; ${cpuText(e.cpu, RUNS, 'submission')}; attempts: ${attemptsText(e.attempts)}`);
+  print(`   medians: ${stepsText(e.steps)}`);
+  print(`   diagnostic, the same again in two steps (no worker while submitting, then no HTTP traffic but polls while grading):`);
+  print(`     ${RUNS} POSTs alone: ${e.ingest.seconds.toFixed(2)} s (${(RUNS / e.ingest.seconds).toFixed(0)}/s; ${cpuText(e.ingest.cpu, RUNS, 'POST')})`);
+  print(`     queue drained: ${e.drain.throughput.toFixed(1)} submissions/s = ${pct(e.drain.throughput / e.baseline)} of raw; workers busy ${pct(e.drain.busy)}; ${cpuText(e.drain.cpu, RUNS, 'job')}`);
+  print(`     medians: ${stepsText(e.drain.steps)}`);
+  const perJob = (1000 * WORKERS) / e.queueOnly.throughput;
+  print(
+    `   diagnostic, queue alone (a runner that returns a fixed grade, no sandbox, no reads): ${e.queueOnly.throughput.toFixed(0)} jobs/s, ` +
+      `i.e. ${ms(perJob)} of a worker's time per job; ${cpuText(e.queueOnly.cpu, RUNS, 'job')}`,
+  );
 }
 
 function reportBurst(engine: Engine, b: Burst): void {
