@@ -8,6 +8,7 @@ import type { FieldProblem } from '../errors.ts';
 import { AssayError } from '../errors.ts';
 import type { FilesService, NewTreeFile } from '../files/files.service.ts';
 import { treeShapeProblems } from '../files/tree-shape.ts';
+import { typeName } from '../type-name.ts';
 
 /** Which result convention the harness follows (src/grading/results/; `hive`: Hive autochecks). */
 export const GRADER_CONVENTIONS = ['native', 'autolab', 'inginious', 'hive'] as const;
@@ -88,15 +89,6 @@ export interface GraderConfig extends GraderSettings {
 export type ChangeKind = 'created' | 'updated' | 'unchanged';
 
 const MiB = 1024 * 1024;
-
-function typeName(v: unknown): string {
-  if (v === null) return 'NoneType';
-  if (Array.isArray(v)) return 'list';
-  if (typeof v === 'object') return 'dict';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  if (typeof v === 'boolean') return 'bool';
-  return 'str';
-}
 
 /**
  * Checks a grader configuration of unknown shape (a parsed JSON body or a YAML section) and

@@ -3,6 +3,7 @@ import { Kind, ReadonlyKind } from '@sinclair/typebox';
 import { parseTimestamp } from '../../core/clock.ts';
 import type { FieldProblem } from '../../core/errors.ts';
 import { AssayError } from '../../core/errors.ts';
+import { typeName } from '../../core/type-name.ts';
 
 /**
  * Validates a request body against a Hive request schema the way Django REST Framework does:
@@ -31,15 +32,6 @@ const msg = {
 };
 
 type Problems = FieldProblem[];
-
-function typeName(v: unknown): string {
-  if (v === null) return 'NoneType';
-  if (Array.isArray(v)) return 'list';
-  if (typeof v === 'object') return 'dict';
-  if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float';
-  if (typeof v === 'boolean') return 'bool';
-  return 'str';
-}
 
 function hasSurrogate(s: string): boolean {
   return /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
