@@ -3,7 +3,7 @@ import crypto from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer } from '../helpers/harness.ts';
 import type { TestServer } from '../helpers/harness.ts';
-import { actorClient, adminActor, login, makeCourseTree, makeExercise, makeStudent } from '../helpers/fixtures.ts';
+import { actorClient, makeCourseTree, makeExercise, makeCast } from '../helpers/fixtures.ts';
 import type { Client } from '../helpers/http.ts';
 import { client } from '../helpers/http.ts';
 import { unzip } from '../helpers/zip.ts';
@@ -37,16 +37,7 @@ describe('assay /exercises/{id}/files/{kind}/', () => {
 
   before(async () => {
     server = await startTestServer();
-    A = await makeCourseTree(server, 'Files Program');
-    const B = await makeCourseTree(server, 'Other Program');
-    staff = (await actorClient(server, 3)).api;
-    admin = (await actorClient(server, 5)).api;
-    checkerA = client(server.app, await login(server, A.checker.username));
-    const inst = await actorClient(server, 2);
-    await server.services.programs.enroll(await adminActor(server), A.program.id, inst.id, 'instructor');
-    instructor = inst.api;
-    studentA = (await makeStudent(server, A.program.id)).api;
-    studentB = (await makeStudent(server, B.program.id)).api;
+    ({ A, staff, admin, checkerA, instructor, studentA, studentB } = await makeCast(server, 'Files Program', 'Other Program'));
     exerciseId = (await makeExercise(server, A.module.id, { name: 'Échecs/Chess', download: true, patbas: 'Always', patbas_download: true })).id;
   });
   after(() => server.close());

@@ -6,7 +6,7 @@ import { Clearance } from '../../src/core/actor.ts';
 import { DEFAULT_GRADER_LIMITS, GRADER_LIMIT_RANGE } from '../../src/core/grading/graders.service.ts';
 import { startTestServer } from '../helpers/harness.ts';
 import type { TestServer } from '../helpers/harness.ts';
-import { actorClient, adminActor, login, makeCourseTree, makeExercise, makeStudent, makeUser } from '../helpers/fixtures.ts';
+import { adminActor, login, makeCourseTree, makeExercise, makeStudent, makeUser, makeCast } from '../helpers/fixtures.ts';
 import type { Client } from '../helpers/http.ts';
 import { client } from '../helpers/http.ts';
 
@@ -40,16 +40,7 @@ describe('assay /exercises/{id}/grader/', () => {
 
   before(async () => {
     server = await startTestServer();
-    A = await makeCourseTree(server, 'Graded Program');
-    const B = await makeCourseTree(server, 'Other Program');
-    staff = (await actorClient(server, 3)).api;
-    admin = (await actorClient(server, 5)).api;
-    checkerA = client(server.app, await login(server, A.checker.username));
-    const inst = await actorClient(server, 2);
-    await server.services.programs.enroll(await adminActor(server), A.program.id, inst.id, 'instructor');
-    instructor = inst.api;
-    studentA = (await makeStudent(server, A.program.id)).api;
-    studentB = (await makeStudent(server, B.program.id)).api;
+    ({ A, staff, admin, checkerA, instructor, studentA, studentB } = await makeCast(server, 'Graded Program', 'Other Program'));
     exerciseId = (await makeExercise(server, A.module.id, { name: 'Autograded' })).id;
     bareExerciseId = (await makeExercise(server, A.module.id, { name: 'Not graded' })).id;
   });

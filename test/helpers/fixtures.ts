@@ -64,3 +64,21 @@ export async function makeExercise(server: TestServer, moduleId: number, input: 
   const admin = await adminActor(server);
   return server.services.exercises.create(admin, { name: unique('Exercise '), ...input, module_id: moduleId });
 }
+
+/**
+ * The usual cast of a permission test: program A (with its checker) and program B, a staff
+ * member, an admin, A's checker, a checker of neither, an instructor of A, and a student of each.
+ */
+export async function makeCast(server: TestServer, nameA: string, nameB: string) {
+  const A = await makeCourseTree(server, nameA);
+  const B = await makeCourseTree(server, nameB);
+  const staff = (await actorClient(server, 3)).api;
+  const admin = (await actorClient(server, 5)).api;
+  const checkerA = client(server.app, await login(server, A.checker.username));
+  const otherChecker = (await actorClient(server, 2)).api;
+  const inst = await actorClient(server, 2);
+  await server.services.programs.enroll(await adminActor(server), A.program.id, inst.id, 'instructor');
+  const studentA = (await makeStudent(server, A.program.id)).api;
+  const studentB = (await makeStudent(server, B.program.id)).api;
+  return { A, B, staff, admin, checkerA, otherChecker, instructor: inst.api, studentA, studentB };
+}

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer } from '../helpers/harness.ts';
 import type { TestServer } from '../helpers/harness.ts';
-import { actorClient, adminActor, login, makeCourseTree, makeExercise, makeStudent } from '../helpers/fixtures.ts';
+import type { makeCourseTree } from '../helpers/fixtures.ts';
+import { adminActor, makeExercise, makeStudent, makeCast } from '../helpers/fixtures.ts';
 import type { Client } from '../helpers/http.ts';
 import { client } from '../helpers/http.ts';
 import { unzip } from '../helpers/zip.ts';
@@ -42,17 +43,7 @@ describe('hive /course/exercises/', () => {
 
   before(async () => {
     server = await startTestServer();
-    A = await makeCourseTree(server, 'Program A');
-    B = await makeCourseTree(server, 'Program B');
-    staff = (await actorClient(server, 3)).api;
-    admin = (await actorClient(server, 5)).api;
-    checkerA = client(server.app, await login(server, A.checker.username));
-    otherChecker = (await actorClient(server, 2)).api;
-    const inst = await actorClient(server, 2);
-    await server.services.programs.enroll(await adminActor(server), A.program.id, inst.id, 'instructor');
-    instructor = inst.api;
-    studentA = (await makeStudent(server, A.program.id)).api;
-    studentB = (await makeStudent(server, B.program.id)).api;
+    ({ A, B, staff, admin, checkerA, otherChecker, instructor, studentA, studentB } = await makeCast(server, 'Program A', 'Program B'));
     for (const name of ['loops', 'recursion', 'io']) await staff.post('/api/core/tags/', { json: { name, color: '' } });
   });
   after(() => server.close());

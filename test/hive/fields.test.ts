@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer } from '../helpers/harness.ts';
 import type { TestServer } from '../helpers/harness.ts';
-import { actorClient, adminActor, login, makeCourseTree, makeExercise, makeStudent } from '../helpers/fixtures.ts';
+import type { makeCourseTree } from '../helpers/fixtures.ts';
+import { makeExercise, makeStudent, makeCast } from '../helpers/fixtures.ts';
 import type { Client } from '../helpers/http.ts';
 import { client } from '../helpers/http.ts';
 
@@ -42,17 +43,7 @@ describe('hive /course/exercises/{parentId}/fields/', () => {
 
   before(async () => {
     server = await startTestServer();
-    A = await makeCourseTree(server, 'Fields Program');
-    const B = await makeCourseTree(server, 'Elsewhere');
-    staff = (await actorClient(server, 3)).api;
-    admin = (await actorClient(server, 5)).api;
-    checkerA = client(server.app, await login(server, A.checker.username));
-    otherChecker = (await actorClient(server, 2)).api;
-    const inst = await actorClient(server, 2);
-    await server.services.programs.enroll(await adminActor(server), A.program.id, inst.id, 'instructor');
-    instructor = inst.api;
-    studentA = (await makeStudent(server, A.program.id)).api;
-    studentB = (await makeStudent(server, B.program.id)).api;
+    ({ A, staff, admin, checkerA, otherChecker, instructor, studentA, studentB } = await makeCast(server, 'Fields Program', 'Elsewhere'));
     exerciseId = (await makeExercise(server, A.module.id, { name: 'Quiz' })).id;
     otherExerciseId = (await makeExercise(server, A.module.id, { name: 'Other quiz' })).id;
     const { db, clock } = server.services;
