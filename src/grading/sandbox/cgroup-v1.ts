@@ -45,16 +45,18 @@ export function detectV1(groupName: string): CgroupDriver | string {
 class V1Driver implements CgroupDriver {
   readonly name = 'v1' as const;
   readonly location: string;
+  readonly bases: readonly string[];
 
-  constructor(private readonly bases: V1Dirs) {
-    this.location = [bases.memory, bases.pids].join(' ');
+  constructor(private readonly dirs: V1Dirs) {
+    this.location = [dirs.memory, dirs.pids].join(' ');
+    this.bases = [...new Set([dirs.memory, dirs.pids])];
   }
 
   create(id: string, limits: CgroupLimits): RunCgroup {
     const dirs: V1Dirs = {
-      memory: path.join(this.bases.memory, id),
-      pids: path.join(this.bases.pids, id),
-      cpuacct: this.bases.cpuacct ? path.join(this.bases.cpuacct, id) : null,
+      memory: path.join(this.dirs.memory, id),
+      pids: path.join(this.dirs.pids, id),
+      cpuacct: this.dirs.cpuacct ? path.join(this.dirs.cpuacct, id) : null,
     };
     const unique = [...new Set([dirs.memory, dirs.pids, dirs.cpuacct])].filter((d): d is string => d !== null);
     const group = new V1RunCgroup(dirs, unique);

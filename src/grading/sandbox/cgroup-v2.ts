@@ -59,7 +59,11 @@ function enableControllers(dir: string, hostLeaf: string | null): void {
 class V2Driver implements CgroupDriver {
   readonly name = 'v2' as const;
 
-  constructor(readonly location: string) {}
+  readonly bases: readonly string[];
+
+  constructor(readonly location: string) {
+    this.bases = [location];
+  }
 
   create(id: string, limits: CgroupLimits): RunCgroup {
     const dir = path.join(this.location, id);

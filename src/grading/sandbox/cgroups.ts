@@ -40,6 +40,8 @@ export interface CgroupDriver {
   readonly name: CgroupDriverName;
   /** Where the run cgroups are created (empty for `none`). */
   readonly location: string;
+  /** The directories the run cgroups are created in (one per hierarchy; empty for `none`). */
+  readonly bases: readonly string[];
   /** A new cgroup with these limits; `id` must be unique among live runs. */
   create(id: string, limits: CgroupLimits): RunCgroup;
 }
@@ -50,6 +52,7 @@ export type CgroupPreference = 'auto' | CgroupDriverName;
 export const noneDriver: CgroupDriver = {
   name: 'none',
   location: '',
+  bases: [],
   create: () => ({
     attach: async () => undefined,
     setLimits: () => undefined,

@@ -12,6 +12,8 @@ import { addressSpaceFor, resolveLimits } from './limits.ts';
 import { HeadTailCapture } from './output.ts';
 import { DEFAULT_LIMITS } from './types.ts';
 import type { CgroupDriverName, SandboxLimits, SandboxResult, SandboxRunOptions } from './types.ts';
+import { startWatchdog } from './watchdog.ts';
+import type { Watchdog } from './watchdog.ts';
 import { createWorkDir, normalizeFiles, readWorkFile, removeStaleWorkDirs, removeWorkDir } from './workdir.ts';
 import type { Owner } from './workdir.ts';
 
@@ -103,6 +105,7 @@ export class Sandbox {
   readonly root: string;
   private ready: Promise<Ready> | null = null;
   private pool: LauncherPool | null = null;
+  private watchdog: Watchdog | null = null;
 
   constructor(private readonly settings: SandboxSettings = {}) {
     this.root = path.resolve(settings.root ?? process.env.ASSAY_SANDBOX_ROOT ?? path.join(os.tmpdir(), 'assay-sandbox'));
@@ -185,6 +188,7 @@ export class Sandbox {
       throw err;
     }
     this.pool = pool;
+    this.watchdog = startWatchdog(bash, driver.bases);
     return ready;
   }
 
@@ -199,6 +203,8 @@ export class Sandbox {
     const pool = this.pool;
     this.pool = null;
     this.ready = null;
+    this.watchdog?.stop();
+    this.watchdog = null;
     await pool?.close();
   }
 
