@@ -17,6 +17,13 @@ import { ProblemsService } from './courses/problems.service.ts';
 import { GradersService } from './grading/graders.service.ts';
 import { ResultsService } from './grading/results.service.ts';
 import { SubmissionsService } from './grading/submissions.service.ts';
+import { NotificationsService } from './notifications/notifications.service.ts';
+import { AssignmentsService } from './assignments/assignments.service.ts';
+import { ResponsesService } from './assignments/responses.service.ts';
+import { AutocheckRecorder } from './assignments/autocheck-recorder.ts';
+import { SystemUser } from './identity/system-user.ts';
+import { HelpService } from './help/help.service.ts';
+import { HelpResponsesService } from './help/help-responses.service.ts';
 import { createGradingQueue, type GradingQueue } from '../grading/queue/index.ts';
 
 /** Everything the dialects call, built once per process. */
@@ -39,6 +46,12 @@ export interface Services {
   graders: GradersService;
   grading: GradingQueue;
   submissions: SubmissionsService;
+  help: HelpService;
+  helpResponses: HelpResponsesService;
+  notifications: NotificationsService;
+  assignments: AssignmentsService;
+  responses: ResponsesService;
+  systemUser: SystemUser;
 }
 
 export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; config: Config; blobs: BlobStore; jwtSecret: string }): Services {
@@ -49,7 +62,15 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
   const graders = new GradersService(db, clock, files, exercises);
   const grading = createGradingQueue(deps);
   const results = new ResultsService(clock);
-  grading.setResultRecorder((trx, jobId, result) => results.recordGradeResult(trx, jobId, result));
+  const systemUser = new SystemUser(db, clock);
+  const autochecks = new AutocheckRecorder(clock, systemUser);
+  grading.setResultRecorder(async (trx, jobId, result) => {
+    await results.recordGradeResult(trx, jobId, result);
+    await autochecks.record(trx, jobId, result);
+  });
+  const fields = new FieldsService(db, clock, exercises);
+  const assignments = new AssignmentsService(db, clock, exercises);
+  const help = new HelpService(db, clock, exercises);
   return {
     ...deps,
     files,
@@ -60,10 +81,16 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     subjects: new SubjectsService(db, clock),
     modules: new ModulesService(db, clock),
     exercises,
-    fields: new FieldsService(db, clock, exercises),
+    fields,
     problems: new ProblemsService(db, exercises),
     graders,
     grading,
     submissions: new SubmissionsService(db, clock, files, exercises, graders, grading),
+    help,
+    helpResponses: new HelpResponsesService(db, clock, help),
+    notifications: new NotificationsService(db, clock),
+    assignments,
+    responses: new ResponsesService(db, clock, files, fields, assignments, graders, grading, systemUser),
+    systemUser,
   };
 }

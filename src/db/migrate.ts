@@ -6,6 +6,7 @@ import type { Database } from './types.ts';
 import * as m0001 from './migrations/0001_initial.ts';
 import * as m0010 from './migrations/0010_grading_jobs.ts';
 import * as m0011 from './migrations/0011_graders.ts';
+import * as m0012 from './migrations/0012_autocheck_responses.ts';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> };
 
@@ -14,6 +15,7 @@ const migrations: Record<string, EngineMigration> = {
   '0001_initial': m0001,
   '0010_grading_jobs': m0010,
   '0011_graders': m0011,
+  '0012_autocheck_responses': m0012,
 };
 
 class InCodeMigrations implements MigrationProvider {

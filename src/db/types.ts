@@ -85,7 +85,18 @@ export interface GradersTable {
   updated_at: string;
 }
 
-export type Database = DatabaseV1 & { grading_jobs: GradingJobsTable; grading_job_events: GradingJobEventsTable; graders: GradersTable };
+/** Migration 0012: the grading job an AutoCheck response reports. */
+interface ResponsesTable extends DatabaseV1Responses {
+  autocheck_job_id: ColumnType<number | null, number | null | undefined, number | null>;
+}
+type DatabaseV1Responses = DatabaseV1['responses'];
+
+export type Database = Omit<DatabaseV1, 'responses'> & {
+  responses: ResponsesTable;
+  grading_jobs: GradingJobsTable;
+  grading_job_events: GradingJobEventsTable;
+  graders: GradersTable;
+};
 
 export type TableName = keyof Database;
 export type RowOf<T extends TableName> = Selectable<Database[T]>;

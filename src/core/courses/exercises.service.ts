@@ -217,6 +217,20 @@ export class ExercisesService {
     return (await this.withTags([row]))[0]!;
   }
 
+  /**
+   * Exercises by id with no visibility check, for nesting inside an object the caller already
+   * may see (a help thread's `for_exercise`). Unknown ids are missing from the map.
+   */
+  async byIds(ids: number[]): Promise<Map<number, Exercise>> {
+    const wanted = [...new Set(ids)].filter(isRowId);
+    const out = new Map<number, Exercise>();
+    for (let i = 0; i < wanted.length; i += 500) {
+      const rows = await this.query().where('exercises.id', 'in', wanted.slice(i, i + 500)).execute();
+      for (const e of await this.withTags(rows)) out.set(e.id, e);
+    }
+    return out;
+  }
+
   /** The exercise, when the actor may change it: not found if invisible, forbidden if only visible. */
   async getForWrite(actor: Actor, id: number): Promise<Exercise> {
     const exercise = await this.get(actor, id);

@@ -6,6 +6,10 @@ import { userRoutes } from './users.ts';
 import { courseTreeRoutes } from './course-tree.ts';
 import { exerciseRoutes } from './exercises.ts';
 import { fieldRoutes } from './fields.ts';
+import { helpRoutes } from './help.ts';
+import { notificationRoutes } from './notifications.ts';
+import { assignmentRoutes } from './assignments.ts';
+import { assignmentResponseRoutes } from './assignment-responses.ts';
 
 /** Every route module of the Hive Core API, mounted under `/api/core`. */
-export const hiveRoutes: HiveRoutes[] = [authRoutes, metaRoutes, tagRoutes, userRoutes, courseTreeRoutes, exerciseRoutes, fieldRoutes];
+export const hiveRoutes: HiveRoutes[] = [authRoutes, metaRoutes, tagRoutes, userRoutes, courseTreeRoutes, exerciseRoutes, fieldRoutes, helpRoutes, notificationRoutes, assignmentRoutes, assignmentResponseRoutes];

@@ -1,0 +1,331 @@
+import { sql } from 'kysely';
+import type { Expression, SqlBool } from 'kysely';
+import type { Db } from '../../db/database.ts';
+import type { Actor } from '../actor.ts';
+import { Clearance } from '../actor.ts';
+import type { Clock } from '../clock.ts';
+import type { PatbasPolicy } from '../courses/exercise-access.ts';
+import { maySeeSolution } from '../courses/exercise-access.ts';
+import type { ExercisesService } from '../courses/exercises.service.ts';
+import { isRowId } from '../courses/exercises.service.ts';
+import { canManageCourse, visibleCourseIds } from '../courses/visibility.ts';
+import { AssayError, fromDatabaseError } from '../errors.ts';
+import { nestedNotifications } from '../notifications/nested.ts';
+import type { NestedNotification } from '../notifications/nested.ts';
+import { lockThread, unlockThread } from '../threads/locks.ts';
+import { setSubscribed, subscribedAmong } from '../threads/subscriptions.ts';
+import type { ThreadUserFilters } from '../threads/user-filters.ts';
+import { threadUserConditions } from '../threads/user-filters.ts';
+import type { AssignmentStatus } from './status-flow.ts';
+import { studentStatus } from './status-flow.ts';
+
+/** One student's work on one exercise, as its reader may see it. */
+export interface Assignment {
+  id: number;
+  user_id: number;
+  exercise_id: number;
+  course_id: number;
+  checker_id: number | null;
+  checker_first_name: string;
+  checker_last_name: string;
+  is_subscribed: boolean;
+  /** The real status; a student reader gets the status they are shown. */
+  status: AssignmentStatus;
+  student_status: AssignmentStatus;
+  patbas: boolean;
+  description: string | null;
+  submission_count: number;
+  total_check_count: number;
+  manual_check_count: number;
+  notifications: NestedNotification[];
+  last_staff_updated: string;
+  flagged: boolean;
+  work_time: number;
+  timer: string | null;
+}
+
+export interface AssignmentFilters extends ThreadUserFilters {
+  exerciseId?: number;
+  moduleId?: number;
+  subjectId?: number;
+  tagIds?: number[];
+  queueId?: number;
+  /** Only assignments changed by staff after this time (the dashboards' incremental poll). */
+  staffUpdatedAfter?: string;
+}
+
+/** Fields staff set directly; the counters are the core's and are never taken from clients. */
+export interface AssignmentInput {
+  assignment_status?: AssignmentStatus;
+  student_assignment_status?: AssignmentStatus;
+  description?: string | null;
+  flagged?: boolean;
+  timer?: string | null;
+}
+
+/** The staff dashboard's feed entry. */
+export interface AssignmentNotice {
+  id: number;
+  user_id: number;
+  user_name: string;
+  exercise_id: number;
+  module_id: number | null;
+  subject_id: number | null;
+  last_staff_updated: string;
+}
+
+const UNIQUE_PAIR = 'The fields user, exercise must make a unique set.';
+
+export const fullName = (u: { first_name: string; last_name: string; username: string }): string =>
+  `${u.first_name} ${u.last_name}`.trim() || u.username;
+
+/**
+ * Assignments: read by their student and by the course's grading side (checkers of the course,
+ * staff, admins), created and changed by the grading side, moved along by responses
+ * (responses.service.ts). Invisible ids are not found.
+ */
+export class AssignmentsService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly exercises: ExercisesService,
+  ) {}
+
+  private base() {
+    return this.db
+      .selectFrom('assignments as a')
+      .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
+      .leftJoin('users as c', 'c.id', 'a.checker_id')
+      .select([
+        'a.id',
+        'a.user_id',
+        'a.exercise_id',
+        'e.course_id',
+        'e.patbas as patbas_policy',
+        'a.checker_id',
+        'c.first_name as checker_first_name',
+        'c.last_name as checker_last_name',
+        'a.status',
+        'a.student_status',
+        'a.description',
+        'a.submission_count',
+        'a.total_check_count',
+        'a.manual_check_count',
+        'a.last_staff_updated',
+        'a.flagged',
+        'a.work_time',
+        'a.timer',
+      ]);
+  }
+
+  /** The condition on `a` (and its exercise `e`) of what the actor may see; null when everything. */
+  private async visibility(actor: Actor): Promise<Expression<SqlBool> | null> {
+    if (actor.clearance < Clearance.checker) {
+      return sql<SqlBool>`(a.user_id = ${actor.id} OR EXISTS (SELECT 1 FROM assignment_members m WHERE m.assignment_id = a.id AND m.user_id = ${actor.id}))`;
+    }
+    const visible = await visibleCourseIds(this.db, actor);
+    if (visible === null) return null;
+    return visible.length > 0 ? sql<SqlBool>`e.course_id IN (${sql.join(visible)})` : sql<SqlBool>`1 = 0`;
+  }
+
+  private async render(actor: Actor, rows: Awaited<ReturnType<ReturnType<AssignmentsService['base']>['execute']>>): Promise<Assignment[]> {
+    const ids = rows.map((r) => r.id);
+    const subscribed = await subscribedAmong(this.db, actor.id, 'assignment', ids);
+    const notifications = await nestedNotifications(this.db, 'assignment', ids, actor.id);
+    const studentReader = actor.clearance < Clearance.checker;
+    return rows.map((r) => {
+      const real = r.status as AssignmentStatus;
+      const shown = studentStatus(real, r.student_status as AssignmentStatus | null);
+      return {
+        id: r.id,
+        user_id: r.user_id!,
+        exercise_id: r.exercise_id,
+        course_id: r.course_id,
+        checker_id: r.checker_id,
+        checker_first_name: r.checker_first_name ?? '',
+        checker_last_name: r.checker_last_name ?? '',
+        is_subscribed: subscribed.has(r.id),
+        status: studentReader ? shown : real,
+        student_status: shown,
+        // Whether the assignment's student may see the solution under the exercise's policy.
+        patbas: maySeeSolution({ staffSide: false, done: shown === 'Done' }, { patbas: r.patbas_policy as PatbasPolicy }),
+        description: r.description,
+        submission_count: r.submission_count,
+        total_check_count: r.total_check_count,
+        manual_check_count: r.manual_check_count,
+        notifications: notifications.get(r.id) ?? [],
+        last_staff_updated: r.last_staff_updated,
+        flagged: r.flagged,
+        work_time: r.work_time,
+        timer: r.timer,
+      };
+    });
+  }
+
+  async list(actor: Actor, filters: AssignmentFilters = {}): Promise<Assignment[]> {
+    const ids = (n: number | undefined) => n !== undefined && !isRowId(n);
+    if (ids(filters.exerciseId) || ids(filters.moduleId) || ids(filters.subjectId) || ids(filters.queueId)) return [];
+    let q = this.base();
+    const visible = await this.visibility(actor);
+    if (visible) q = q.where(visible);
+    if (filters.exerciseId !== undefined) q = q.where('a.exercise_id', '=', filters.exerciseId);
+    if (filters.moduleId !== undefined) q = q.where('e.module_id', '=', filters.moduleId);
+    if (filters.subjectId !== undefined) {
+      const subjectId = filters.subjectId;
+      q = q.where('e.module_id', 'in', (eb) => eb.selectFrom('modules').select('modules.id').where('modules.subject_id', '=', subjectId));
+    }
+    if (filters.tagIds !== undefined) {
+      const tagIds = filters.tagIds.filter(isRowId);
+      if (tagIds.length === 0) return [];
+      q = q.where(({ exists, selectFrom }) =>
+        exists(selectFrom('exercise_tags as et').select('et.tag_id').whereRef('et.exercise_id', '=', 'a.exercise_id').where('et.tag_id', 'in', tagIds)),
+      );
+    }
+    if (filters.queueId !== undefined) {
+      // The queue's exercises, as the exercise list's own `queue__id` filter finds them.
+      const inQueue = (await this.exercises.list(actor, { queueId: filters.queueId })).map((e) => e.id);
+      if (inQueue.length === 0) return [];
+      q = q.where('a.exercise_id', 'in', inQueue);
+    }
+    if (filters.staffUpdatedAfter !== undefined) q = q.where('a.last_staff_updated', '>', filters.staffUpdatedAfter);
+    for (const condition of threadUserConditions('a.user_id', filters)) q = q.where(condition);
+    return this.render(actor, await q.orderBy('a.id').execute());
+  }
+
+  async get(actor: Actor, id: number): Promise<Assignment> {
+    if (!isRowId(id)) throw AssayError.notFound();
+    let q = this.base().where('a.id', '=', id);
+    const visible = await this.visibility(actor);
+    if (visible) q = q.where(visible);
+    const row = await q.executeTakeFirst();
+    if (!row) throw AssayError.notFound();
+    return (await this.render(actor, [row]))[0]!;
+  }
+
+  /** The assignment when the actor grades it: not found if invisible, forbidden for students. */
+  async getForGrading(actor: Actor, id: number): Promise<Assignment> {
+    const assignment = await this.get(actor, id);
+    if (actor.clearance < Clearance.checker) throw AssayError.forbidden();
+    return assignment;
+  }
+
+  async create(actor: Actor, input: AssignmentInput & { user: number; exercise: number }): Promise<Assignment> {
+    if (actor.clearance < Clearance.checker) throw AssayError.forbidden();
+    const problems = [];
+    const exercise = await this.exercises.get(actor, input.exercise).catch(() => null);
+    if (!exercise) problems.push({ field: 'exercise', code: 'does_not_exist', message: `Invalid pk "${input.exercise}" - object does not exist.` });
+    const user = isRowId(input.user) ? await this.db.selectFrom('users').select('id').where('id', '=', input.user).executeTakeFirst() : undefined;
+    if (!user) problems.push({ field: 'user', code: 'does_not_exist', message: `Invalid pk "${input.user}" - object does not exist.` });
+    if (problems.length > 0) throw AssayError.invalid(problems);
+    const now = this.clock.now();
+    try {
+      const id = await this.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .insertInto('assignments')
+          .values({
+            exercise_id: input.exercise,
+            user_id: input.user,
+            status: input.assignment_status ?? 'New',
+            student_status: input.student_assignment_status ?? null,
+            description: input.description ?? null,
+            flagged: input.flagged ?? false,
+            timer: input.timer ?? null,
+            last_staff_updated: now,
+            created_at: now,
+            updated_at: now,
+          })
+          .returning('id')
+          .executeTakeFirstOrThrow();
+        await trx.insertInto('assignment_members').values({ assignment_id: row.id, user_id: input.user, role: 'candidate' }).execute();
+        return row.id;
+      });
+      return this.get(actor, id);
+    } catch (e) {
+      const mapped = fromDatabaseError(e);
+      if (mapped?.details.fields?.[0]?.code === 'unique') throw AssayError.field(null, 'unique', UNIQUE_PAIR);
+      throw mapped ?? e;
+    }
+  }
+
+  async update(actor: Actor, id: number, input: AssignmentInput): Promise<Assignment> {
+    await this.getForGrading(actor, id);
+    const now = this.clock.now();
+    await this.db
+      .updateTable('assignments')
+      .set({
+        ...(input.assignment_status !== undefined ? { status: input.assignment_status } : {}),
+        ...(input.student_assignment_status !== undefined ? { student_status: input.student_assignment_status } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        ...(input.flagged !== undefined ? { flagged: input.flagged } : {}),
+        ...(input.timer !== undefined ? { timer: input.timer } : {}),
+        last_staff_updated: now,
+        updated_at: now,
+      })
+      .where('id', '=', id)
+      .execute();
+    return this.get(actor, id);
+  }
+
+  /** Staff and the course's instructors; its responses, submissions and notifications go with it. */
+  async delete(actor: Actor, id: number): Promise<void> {
+    const assignment = await this.getForGrading(actor, id);
+    if (!(await canManageCourse(this.db, actor, assignment.course_id))) throw AssayError.forbidden();
+    await this.db.transaction().execute(async (trx) => {
+      const responses = trx.selectFrom('responses').select('id').where('assignment_id', '=', id);
+      const submissions = trx.selectFrom('submissions').select('id').where('assignment_id', '=', id);
+      await trx.deleteFrom('grades').where('submission_id', 'in', submissions).execute();
+      await trx.deleteFrom('feedback').where('submission_id', 'in', submissions).execute();
+      await trx.updateTable('grading_jobs').set({ submission_id: null, response_id: null }).where('submission_id', 'in', submissions).execute();
+      await trx.updateTable('grading_jobs').set({ response_id: null }).where('response_id', 'in', responses).execute();
+      await trx.deleteFrom('submissions').where('assignment_id', '=', id).execute();
+      await trx.deleteFrom('response_contents').where('response_id', 'in', responses).execute();
+      await trx.deleteFrom('responses').where('assignment_id', '=', id).execute();
+      await trx.deleteFrom('assignment_members').where('assignment_id', '=', id).execute();
+      await trx.updateTable('users').set({ current_assignment_id: null }).where('current_assignment_id', '=', id).execute();
+      await trx.deleteFrom('assignments').where('id', '=', id).execute();
+    });
+  }
+
+  async lock(actor: Actor, id: number): Promise<void> {
+    await this.getForGrading(actor, id);
+    await lockThread(this.db, { kind: 'assignment', id }, actor, this.clock.now());
+  }
+
+  async unlock(actor: Actor, id: number): Promise<void> {
+    await this.getForGrading(actor, id);
+    await unlockThread(this.db, { kind: 'assignment', id }, actor);
+  }
+
+  async subscribe(actor: Actor, id: number, on: boolean): Promise<void> {
+    await this.get(actor, id);
+    await setSubscribed(this.db, actor.id, { kind: 'assignment', id }, on);
+  }
+
+  /** Recently changed assignments for staff dashboards, the most recent first. */
+  async latest(actor: Actor, filters: AssignmentFilters & { id?: number } = {}): Promise<AssignmentNotice[]> {
+    if (actor.clearance < Clearance.checker) throw AssayError.forbidden();
+    if (filters.id !== undefined && !isRowId(filters.id)) return [];
+    let q = this.db
+      .selectFrom('assignments as a')
+      .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
+      .innerJoin('users as u', 'u.id', 'a.user_id')
+      .leftJoin('modules as mo', 'mo.id', 'e.module_id')
+      .select(['a.id', 'a.user_id', 'u.first_name', 'u.last_name', 'u.username', 'a.exercise_id', 'e.module_id', 'mo.subject_id', 'a.last_staff_updated']);
+    const visible = await this.visibility(actor);
+    if (visible) q = q.where(visible);
+    if (filters.id !== undefined) q = q.where('a.id', '=', filters.id);
+    if (filters.subjectId !== undefined) q = q.where('mo.subject_id', '=', filters.subjectId);
+    if (filters.staffUpdatedAfter !== undefined) q = q.where('a.last_staff_updated', '>', filters.staffUpdatedAfter);
+    for (const condition of threadUserConditions('a.user_id', filters)) q = q.where(condition);
+    const rows = await q.orderBy('a.last_staff_updated', 'desc').orderBy('a.id', 'desc').execute();
+    return rows.map((r) => ({
+      id: r.id,
+      user_id: r.user_id!,
+      user_name: fullName(r),
+      exercise_id: r.exercise_id,
+      module_id: r.module_id,
+      subject_id: r.subject_id,
+      last_staff_updated: r.last_staff_updated,
+    }));
+  }
+}

@@ -1,0 +1,70 @@
+import type { Db } from '../../db/database.ts';
+import type { JobResult } from '../../grading/queue/types.ts';
+import type { Clock } from '../clock.ts';
+import type { SystemUser } from '../identity/system-user.ts';
+import { readGrade } from '../grading/results.service.ts';
+import { notifyResponse } from '../threads/notify.ts';
+import type { AssignmentStatus } from './status-flow.ts';
+import { autoCheckApplies, statusChangeFor } from './status-flow.ts';
+import { applyStatusChange } from './status-update.ts';
+
+/**
+ * What a finished autocheck means on Hive's side: an `AutoCheck` response by the autocheck account
+ * (its `autocheck_statuses` are the job's timeline) that moves the assignment to AutoChecked, or to
+ * Done when the exercise has `autodone` and the check passed. Runs in the transaction that
+ * completes the job, so each job answers once. A job without a Submission response (Assay's own
+ * submissions), a `No Check` and a staff error (the harness failed, not the student) add nothing:
+ * the Submission's timeline already says what happened and the assignment waits for a person.
+ */
+export class AutocheckRecorder {
+  constructor(
+    private readonly clock: Clock,
+    private readonly systemUser: SystemUser,
+  ) {}
+
+  async record(trx: Db, jobId: number, result: JobResult): Promise<void> {
+    const grade = readGrade(result);
+    if (!grade || grade.staffError) return;
+    const job = await trx
+      .selectFrom('grading_jobs as j')
+      .innerJoin('responses as r', 'r.id', 'j.response_id')
+      .innerJoin('assignments as a', 'a.id', 'r.assignment_id')
+      .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
+      .select(['r.assignment_id', 'a.status', 'e.autodone', 'e.name'])
+      .where('j.id', '=', jobId)
+      .where('r.response_type', '=', 'Submission')
+      .executeTakeFirst();
+    if (!job) return;
+    const authorId = await this.systemUser.id(trx);
+    const now = this.clock.now();
+    const passed = grade.outcome === 'success';
+    await trx
+      .insertInto('responses')
+      .values({
+        assignment_id: job.assignment_id,
+        user_id: authorId,
+        response_type: 'AutoCheck',
+        file_name: '',
+        dear_student: true,
+        hide_checker_name: false,
+        segel_only: false,
+        autocheck_job_id: jobId,
+        created_at: now,
+        updated_at: now,
+      })
+      .execute();
+    const change = statusChangeFor('AutoCheck', { passed, autodone: Boolean(job.autodone) });
+    // A late result (a rerun after a person graded) is recorded but moves nothing.
+    if (!autoCheckApplies(job.status as AssignmentStatus)) change.status = null;
+    await applyStatusChange(trx, job.assignment_id, change, { staffAuthor: true, now });
+    const score = grade.score !== null && grade.maxScore !== null ? ` (${grade.score}/${grade.maxScore})` : '';
+    await notifyResponse(trx, {
+      thread: { kind: 'assignment', id: job.assignment_id },
+      authorId,
+      responseType: 'AutoCheck',
+      comment: `${passed ? 'Passed' : 'Failed'}: ${job.name}${score}`,
+      staffOnly: false,
+      now,
+    });
+  }
+}

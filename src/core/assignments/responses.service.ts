@@ -1,0 +1,333 @@
+import type { StoredBlob } from '../../blobs/store.ts';
+import type { Db } from '../../db/database.ts';
+import type { GradingQueue, JobEvent } from '../../grading/queue/index.ts';
+import type { Actor } from '../actor.ts';
+import { Clearance, isStaff } from '../actor.ts';
+import type { Clock } from '../clock.ts';
+import type { FieldsService } from '../courses/fields.service.ts';
+import type { GradersService } from '../grading/graders.service.ts';
+import { isRowId } from '../courses/exercises.service.ts';
+import { AssayError } from '../errors.ts';
+import type { FilesService, NewTreeFile } from '../files/files.service.ts';
+import type { SystemUser } from '../identity/system-user.ts';
+import { assertMayRespond } from '../threads/locks.ts';
+import { notifyResponse } from '../threads/notify.ts';
+import type { Assignment, AssignmentsService } from './assignments.service.ts';
+import type { ContentInput } from './contents.ts';
+import { contentProblems } from './contents.ts';
+import { applyStatusChange } from './status-update.ts';
+import type { AssignmentResponseType } from './status-flow.ts';
+import { STUDENT_RESPONSE_TYPES, statusChangeFor } from './status-flow.ts';
+import { submissionFiles } from './submission-files.ts';
+
+export interface AutocheckStatus {
+  id: number;
+  time: string;
+  action: JobEvent['action'];
+  payload: string | null;
+}
+
+export interface AssignmentResponse {
+  id: number;
+  assignment_id: number;
+  /** The author as the reader may see them (a hidden checker reads as the autocheck account). */
+  user_id: number;
+  contents: ContentInput[];
+  file_name: string;
+  has_file: boolean;
+  dear_student: boolean;
+  date: string;
+  hide_checker_name: boolean;
+  segel_only: boolean;
+  response_type: AssignmentResponseType;
+  autocheck_statuses: AutocheckStatus[] | null;
+}
+
+export interface ResponseInput {
+  contents?: ContentInput[];
+  file?: StoredBlob | null;
+  file_name?: string;
+  dear_student?: boolean;
+  hide_checker_name?: boolean;
+  segel_only?: boolean;
+  response_type?: AssignmentResponseType;
+}
+
+export interface ResponseFile {
+  name: string;
+  blob: string;
+  size: number;
+}
+
+/** Grading verdicts: refused while another checker holds the assignment. */
+const GRADING_TYPES: readonly AssignmentResponseType[] = ['AutoCheck', 'Redo', 'Done'];
+
+/**
+ * Responses on an assignment: students hand in and comment, the grading side grades. Each new
+ * response moves the assignment (status-flow.ts), notifies its subscribers and student, and a
+ * Submission also becomes a submission with a grading job, all in one transaction.
+ */
+export class ResponsesService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+    private readonly files: FilesService,
+    private readonly fields: FieldsService,
+    private readonly assignments: AssignmentsService,
+    private readonly graders: GradersService,
+    private readonly grading: GradingQueue,
+    private readonly systemUser: SystemUser,
+  ) {}
+
+  private async rows(assignmentId: number, studentReader: boolean, responseId?: number) {
+    let q = this.db.selectFrom('responses').selectAll().where('assignment_id', '=', assignmentId);
+    if (responseId !== undefined) q = q.where('id', '=', responseId);
+    if (studentReader) q = q.where('segel_only', '=', false);
+    return q.orderBy('id').execute();
+  }
+
+  private async render(actor: Actor, rows: Awaited<ReturnType<ResponsesService['rows']>>): Promise<AssignmentResponse[]> {
+    if (rows.length === 0) return [];
+    const ids = rows.map((r) => r.id);
+    const contents = await this.db.selectFrom('response_contents').selectAll().where('response_id', 'in', ids).orderBy('response_id').orderBy('position').execute();
+    const bySubmission = await this.db.selectFrom('grading_jobs').select(['id', 'response_id']).where('response_id', 'in', ids).orderBy('id').execute();
+    const latestJob = new Map<number, number>();
+    for (const j of bySubmission) latestJob.set(j.response_id!, j.id);
+    for (const r of rows) if (r.autocheck_job_id !== null) latestJob.set(r.id, r.autocheck_job_id);
+    const jobIds = [...new Set(latestJob.values())];
+    const events = jobIds.length
+      ? await this.db.selectFrom('grading_job_events').selectAll().where('job_id', 'in', jobIds).orderBy('id').execute()
+      : [];
+    const timeline = new Map<number, AutocheckStatus[]>();
+    for (const e of events) {
+      timeline.set(e.job_id, [...(timeline.get(e.job_id) ?? []), { id: e.id, time: e.time, action: e.action as JobEvent['action'], payload: e.payload }]);
+    }
+    const studentReader = actor.clearance < Clearance.checker;
+    const system = studentReader && rows.some((r) => r.hide_checker_name) ? await this.systemUser.id() : null;
+    const systemId = rows.some((r) => r.user_id === null) ? await this.systemUser.id() : null;
+    return rows.map((r) => {
+      const job = latestJob.get(r.id);
+      return {
+        id: r.id,
+        assignment_id: r.assignment_id,
+        user_id: studentReader && r.hide_checker_name && r.user_id !== actor.id ? system! : (r.user_id ?? systemId!),
+        contents: contents.filter((c) => c.response_id === r.id).map((c) => ({ content: c.content, field: c.field_id })),
+        file_name: r.file_name,
+        has_file: r.file_blob !== null,
+        dear_student: r.dear_student,
+        date: r.created_at,
+        hide_checker_name: r.hide_checker_name,
+        segel_only: r.segel_only,
+        response_type: r.response_type as AssignmentResponseType,
+        autocheck_statuses: job === undefined ? null : (timeline.get(job) ?? []),
+      };
+    });
+  }
+
+  async list(actor: Actor, assignmentId: number): Promise<AssignmentResponse[]> {
+    await this.assignments.get(actor, assignmentId);
+    return this.render(actor, await this.rows(assignmentId, actor.clearance < Clearance.checker));
+  }
+
+  async get(actor: Actor, assignmentId: number, responseId: number): Promise<AssignmentResponse> {
+    await this.assignments.get(actor, assignmentId);
+    if (!isRowId(responseId)) throw AssayError.notFound();
+    const [row] = await this.rows(assignmentId, actor.clearance < Clearance.checker, responseId);
+    if (!row) throw AssayError.notFound();
+    return (await this.render(actor, [row]))[0]!;
+  }
+
+  /** The response when the actor may change or delete it: its author, or staff. */
+  async getForWrite(actor: Actor, assignmentId: number, responseId: number): Promise<AssignmentResponse> {
+    const response = await this.get(actor, assignmentId, responseId);
+    const author = await this.db.selectFrom('responses').select('user_id').where('id', '=', responseId).executeTakeFirstOrThrow();
+    if (author.user_id !== actor.id && !isStaff(actor)) throw AssayError.forbidden();
+    return response;
+  }
+
+  /** Refuses what the actor may not post, before the body's values are looked at further. */
+  private async checkPost(actor: Actor, assignment: Assignment, input: ResponseInput & { response_type: AssignmentResponseType }): Promise<void> {
+    const student = actor.clearance < Clearance.checker;
+    if (student && !STUDENT_RESPONSE_TYPES.includes(input.response_type)) {
+      throw AssayError.forbidden(`Students may not post a response of type "${input.response_type}".`);
+    }
+    if (!student && GRADING_TYPES.includes(input.response_type)) {
+      const current = await this.db.selectFrom('assignments').select('checker_id').where('id', '=', assignment.id).executeTakeFirstOrThrow();
+      assertMayRespond(current.checker_id, actor);
+    }
+    const fields = await this.fields.list(actor, assignment.exercise_id);
+    const side = student ? 'student' : 'staff';
+    const enforceRequired = student ? input.response_type === 'Submission' : input.response_type === 'Redo' || input.response_type === 'Done';
+    const problems = contentProblems(input.contents ?? [], fields, { side, enforceRequired });
+    if (problems.length > 0) throw AssayError.invalid(problems);
+  }
+
+  async create(actor: Actor, assignmentId: number, input: ResponseInput & { response_type: AssignmentResponseType; contents: ContentInput[] }): Promise<AssignmentResponse> {
+    const assignment = await this.assignments.get(actor, assignmentId);
+    await this.checkPost(actor, assignment, input);
+    const student = actor.clearance < Clearance.checker;
+    const exercise = await this.db.selectFrom('exercises').select(['id', 'course_id', 'name']).where('id', '=', assignment.exercise_id).executeTakeFirstOrThrow();
+    const grader = input.response_type === 'Submission' ? await this.graders.configFor(exercise.id) : null;
+    const fileName = input.file_name ?? '';
+    // Unpacked before the transaction: storing blobs writes through the main connection.
+    const submitted = input.response_type === 'Submission' && input.file ? await submissionFiles(this.files, input.file, fileName) : [];
+    const id = await this.db.transaction().execute(async (trx) => {
+      const now = this.clock.now();
+      const response = await trx
+        .insertInto('responses')
+        .values({
+          assignment_id: assignmentId,
+          user_id: actor.id,
+          response_type: input.response_type,
+          file_name: fileName,
+          file_blob: input.file?.sha256 ?? null,
+          dear_student: input.dear_student ?? true,
+          // Students write neither staff-only responses nor hidden names.
+          hide_checker_name: student ? false : (input.hide_checker_name ?? false),
+          segel_only: student ? false : (input.segel_only ?? false),
+          created_at: now,
+          updated_at: now,
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await this.writeContents(trx, response.id, input.contents);
+      if (!(student ? false : (input.segel_only ?? false))) {
+        await applyStatusChange(trx, assignmentId, statusChangeFor(input.response_type), { staffAuthor: !student, now });
+      } else if (!student) {
+        await trx.updateTable('assignments').set({ last_staff_updated: now }).where('id', '=', assignmentId).execute();
+      }
+      if (input.response_type === 'Submission') {
+        const submissionId = await this.recordSubmission(trx, assignmentId, response.id, actor.id, input.contents, submitted, now);
+        const wallSeconds = grader ? grader.limits.wall_seconds * (grader.check_solution ? 2 : 1) : undefined;
+        await this.grading.enqueue(
+          {
+            courseId: exercise.course_id,
+            exerciseId: exercise.id,
+            submissionId,
+            responseId: response.id,
+            payload: { submission_id: submissionId, assignment_id: assignmentId, response_id: response.id },
+            ...(wallSeconds !== undefined ? { wallSeconds } : {}),
+          },
+          trx,
+        );
+      }
+      await notifyResponse(trx, {
+        thread: { kind: 'assignment', id: assignmentId },
+        authorId: actor.id,
+        responseType: input.response_type,
+        comment: `${input.response_type}: ${exercise.name}`,
+        staffOnly: !student && (input.segel_only ?? false),
+        now,
+      });
+      return response.id;
+    });
+    if (input.response_type === 'Submission') this.grading.wake();
+    return this.get(actor, assignmentId, id);
+  }
+
+  private async writeContents(trx: Db, responseId: number, contents: ContentInput[]): Promise<void> {
+    await trx.deleteFrom('response_contents').where('response_id', '=', responseId).execute();
+    if (contents.length === 0) return;
+    await trx
+      .insertInto('response_contents')
+      .values(contents.map((c, position) => ({ response_id: responseId, position, field_id: c.field, content: c.content })))
+      .execute();
+  }
+
+  /** The submission a Submission response stands for: its file (unpacked when a zip) and its answers by field name. */
+  private async recordSubmission(trx: Db, assignmentId: number, responseId: number, userId: number, contents: ContentInput[], files: NewTreeFile[], now: string): Promise<number> {
+    const previous = await trx.selectFrom('submissions').select((eb) => eb.fn.max('number').as('n')).where('assignment_id', '=', assignmentId).executeTakeFirst();
+    const treeId = files.length > 0 ? await this.files.createTree(files, trx) : null;
+    const names = new Map((await trx.selectFrom('fields').select(['id', 'name']).where('id', 'in', [0, ...contents.map((c) => c.field)]).execute()).map((f) => [f.id, f.name]));
+    const answers = Object.fromEntries(contents.map((c) => [names.get(c.field) ?? String(c.field), c.content]));
+    const row = await trx
+      .insertInto('submissions')
+      .values({
+        assignment_id: assignmentId,
+        response_id: responseId,
+        user_id: userId,
+        number: Number(previous?.n ?? 0) + 1,
+        tree_id: treeId,
+        answers: JSON.stringify(answers),
+        created_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return row.id;
+  }
+
+  /**
+   * Changes a response's own fields. The status flow ran when it was posted and is not replayed:
+   * changing its type later does not move the assignment again.
+   */
+  async update(actor: Actor, assignmentId: number, responseId: number, input: ResponseInput): Promise<AssignmentResponse> {
+    const current = await this.getForWrite(actor, assignmentId, responseId);
+    const assignment = await this.assignments.get(actor, assignmentId);
+    const responseType = input.response_type ?? current.response_type;
+    await this.checkPost(actor, assignment, { ...input, response_type: responseType, contents: input.contents ?? current.contents });
+    const student = actor.clearance < Clearance.checker;
+    await this.db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable('responses')
+        .set({
+          ...(input.response_type !== undefined ? { response_type: input.response_type } : {}),
+          ...(input.file ? { file_blob: input.file.sha256, file_name: input.file_name ?? '' } : {}),
+          ...(input.file === null ? { file_blob: null } : {}),
+          ...(input.file_name !== undefined ? { file_name: input.file_name } : {}),
+          ...(input.dear_student !== undefined ? { dear_student: input.dear_student } : {}),
+          ...(!student && input.hide_checker_name !== undefined ? { hide_checker_name: input.hide_checker_name } : {}),
+          ...(!student && input.segel_only !== undefined ? { segel_only: input.segel_only } : {}),
+          updated_at: this.clock.now(),
+        })
+        .where('id', '=', responseId)
+        .execute();
+      if (input.contents !== undefined) await this.writeContents(trx, responseId, input.contents);
+    });
+    return this.get(actor, assignmentId, responseId);
+  }
+
+  /** Removes the response; its submission stays (with its grading), no longer linked to it. */
+  async delete(actor: Actor, assignmentId: number, responseId: number): Promise<void> {
+    await this.getForWrite(actor, assignmentId, responseId);
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable('submissions').set({ response_id: null }).where('response_id', '=', responseId).execute();
+      await trx.updateTable('grading_jobs').set({ response_id: null }).where('response_id', '=', responseId).execute();
+      await trx.deleteFrom('response_contents').where('response_id', '=', responseId).execute();
+      await trx.deleteFrom('responses').where('id', '=', responseId).execute();
+    });
+  }
+
+  async file(actor: Actor, assignmentId: number, responseId: number): Promise<ResponseFile> {
+    const response = await this.get(actor, assignmentId, responseId);
+    const row = await this.db
+      .selectFrom('responses')
+      .leftJoin('blobs', 'blobs.sha256', 'responses.file_blob')
+      .select(['responses.file_blob', 'blobs.size'])
+      .where('responses.id', '=', responseId)
+      .executeTakeFirstOrThrow();
+    if (row.file_blob === null) throw AssayError.notFound('This response has no file.');
+    return { name: response.file_name || 'file', blob: row.file_blob, size: row.size ?? 0 };
+  }
+
+  /** Queues the response's submission for another automatic check, behind fresh submissions. */
+  async rerunAutochecks(actor: Actor, assignmentId: number, responseId: number): Promise<void> {
+    await this.get(actor, assignmentId, responseId);
+    if (actor.clearance < Clearance.checker) throw AssayError.forbidden();
+    const submission = await this.db
+      .selectFrom('submissions as s')
+      .innerJoin('assignments as a', 'a.id', 's.assignment_id')
+      .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
+      .select(['s.id', 'e.id as exercise_id', 'e.course_id'])
+      .where('s.response_id', '=', responseId)
+      .executeTakeFirst();
+    if (!submission) throw AssayError.field(null, 'invalid', 'Only a Submission response has autochecks to run again.');
+    await this.grading.enqueue({
+      courseId: submission.course_id,
+      exerciseId: submission.exercise_id,
+      submissionId: submission.id,
+      responseId,
+      kind: 'rerun',
+      payload: { submission_id: submission.id, assignment_id: assignmentId, response_id: responseId, reason: 'rerun_autochecks' },
+    });
+  }
+}

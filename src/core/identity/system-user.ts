@@ -1,0 +1,47 @@
+import type { Db } from '../../db/database.ts';
+import type { Clock } from '../clock.ts';
+
+const SETTING = 'autocheck_user_id';
+
+/**
+ * The account automatic checks write their responses as (Hive shows an author on every response).
+ * It has no password and is inactive, so nobody signs in as it; its id is kept in `settings`, so a
+ * person who picks the same username never becomes the author of autochecks.
+ */
+export class SystemUser {
+  private cached: number | null = null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Its id, creating it the first time; inside a transaction pass it as `db` (one connection on SQLite). */
+  async id(db?: Db): Promise<number> {
+    if (this.cached !== null) return this.cached;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const existing = await (db ?? this.db).selectFrom('settings').select('value').where('key', '=', SETTING).executeTakeFirst();
+      if (existing) return (this.cached = Number(existing.value));
+      if (db) return (this.cached = await this.create(db));
+      try {
+        return (this.cached = await this.db.transaction().execute((trx) => this.create(trx)));
+      } catch {
+        // Another process created it first: read theirs.
+      }
+    }
+    throw new Error('cannot create the autocheck account');
+  }
+
+  private async create(trx: Db): Promise<number> {
+    const now = this.clock.now();
+    let username = 'assay-autocheck';
+    for (let n = 2; await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst(); n++) username = `assay-autocheck-${n}`;
+    const user = await trx
+      .insertInto('users')
+      .values({ username, password_hash: null, clearance: 2, first_name: 'Automatic', last_name: 'Check', is_active: false, status_date: now, created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await trx.insertInto('settings').values({ key: SETTING, value: String(user.id) }).execute();
+    return user.id;
+  }
+}
