@@ -90,7 +90,7 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     helpResponses: new HelpResponsesService(db, clock, help),
     notifications: new NotificationsService(db, clock),
     assignments,
-    responses: new ResponsesService(db, clock, files, fields, assignments, graders, grading, systemUser),
+    responses: new ResponsesService(db, clock, files, fields, exercises, assignments, graders, grading, systemUser),
     systemUser,
   };
 }

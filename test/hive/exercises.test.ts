@@ -516,13 +516,35 @@ describe('hive /course/exercises/', () => {
       assert.equal((await staff.post(`${base}${exA}/`, { json: {} })).status, 405);
     });
 
-    it('registers notify_students but answers 501 after the usual checks', async () => {
+    it('notify_students posts one response on every assignment of the exercise', async () => {
       const url = `${base}${exA}/notify_students/`;
-      const done = await staff.post(url, { json: { contents: [], response_type: 'Comment' } });
-      assert.equal(done.status, 501);
-      assert.deepEqual(done.body, { type: 'server_error', errors: [{ code: 'not_implemented', detail: 'Notifying students is not implemented yet.', attr: null }] });
+      const students = [await makeStudent(server, A.program.id), await makeStudent(server, A.program.id)];
+      const assignments = [];
+      for (const s of students) {
+        const made = await checkerA.post('/api/core/assignments/', { json: { user: s.id, exercise: exA, assignment_status: 'New' } });
+        assert.equal(made.status, 201, made.text);
+        assignments.push(made.body.id as number);
+      }
+      const sent = await staff.post(url, { json: { contents: [], response_type: 'Comment', dear_student: true } });
+      assert.equal(sent.status, 200, sent.text);
+      assert.equal(sent.text, '');
+      for (const [i, id] of assignments.entries()) {
+        const responses = (await students[i]!.api.get(`/api/core/assignments/${id}/responses/`)).body;
+        assert.deepEqual(responses.map((r: { response_type: string }) => r.response_type), ['Comment']);
+        const notified = await server.services.db.selectFrom('notifications').select('id').where('for_user_id', '=', students[i]!.id).where('assignment_id', '=', id).execute();
+        assert.equal(notified.length, 1);
+      }
+      // A checker of the course may send one too; a verdict moves every assignment.
+      assert.equal((await checkerA.post(url, { form: { contents: '[]', response_type: 'Redo' } })).status, 200);
+      for (const id of assignments) assert.equal((await staff.get(`/api/core/assignments/${id}/`)).body.assignment_status, 'Redo');
+      // Bad input: nothing is written anywhere.
+      const bad = await staff.post(url, { json: { contents: [], response_type: 'Submission' } });
+      assert.equal(bad.status, 400);
+      assert.equal(bad.body.errors[0].attr, 'response_type');
+      assert.equal((await staff.post(url, { json: { response_type: 'Comment' } })).status, 400);
+      assert.equal((await staff.post(url, { json: { contents: [{ field: 999999, content: 'x' }], response_type: 'Comment' } })).status, 400);
+      assert.equal((await staff.get(`/api/core/assignments/${assignments[0]}/responses/`)).body.length, 2);
       assert.equal((await studentA.post(url, { json: {} })).status, 403);
-      assert.equal((await checkerA.post(url, { json: {} })).status, 403);
       assert.equal((await otherChecker.post(url, { json: {} })).status, 404);
       assert.equal((await staff.post(`${base}999999/notify_students/`, { json: {} })).status, 404);
       assert.equal((await client(server.app).post(url, { json: {} })).status, 401);

@@ -6,6 +6,7 @@ import { Clearance, isStaff } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import type { FieldsService } from '../courses/fields.service.ts';
 import type { GradersService } from '../grading/graders.service.ts';
+import type { ExercisesService } from '../courses/exercises.service.ts';
 import { isRowId } from '../courses/exercises.service.ts';
 import { AssayError } from '../errors.ts';
 import type { FilesService, NewTreeFile } from '../files/files.service.ts';
@@ -59,6 +60,16 @@ export interface ResponseFile {
   size: number;
 }
 
+export type NewResponse = ResponseInput & { response_type: AssignmentResponseType; contents: ContentInput[] };
+
+interface WriteContext {
+  exercise: { id: number; course_id: number; name: string };
+  /** The files of a Submission, unpacked. */
+  submitted: NewTreeFile[];
+  wallSeconds: number | undefined;
+  now: string;
+}
+
 /** Grading verdicts: refused while another checker holds the assignment. */
 const GRADING_TYPES: readonly AssignmentResponseType[] = ['AutoCheck', 'Redo', 'Done'];
 
@@ -73,6 +84,7 @@ export class ResponsesService {
     private readonly clock: Clock,
     private readonly files: FilesService,
     private readonly fields: FieldsService,
+    private readonly exercises: ExercisesService,
     private readonly assignments: AssignmentsService,
     private readonly graders: GradersService,
     private readonly grading: GradingQueue,
@@ -162,67 +174,98 @@ export class ResponsesService {
     if (problems.length > 0) throw AssayError.invalid(problems);
   }
 
-  async create(actor: Actor, assignmentId: number, input: ResponseInput & { response_type: AssignmentResponseType; contents: ContentInput[] }): Promise<AssignmentResponse> {
+  async create(actor: Actor, assignmentId: number, input: NewResponse): Promise<AssignmentResponse> {
     const assignment = await this.assignments.get(actor, assignmentId);
     await this.checkPost(actor, assignment, input);
-    const student = actor.clearance < Clearance.checker;
     const exercise = await this.db.selectFrom('exercises').select(['id', 'course_id', 'name']).where('id', '=', assignment.exercise_id).executeTakeFirstOrThrow();
     const grader = input.response_type === 'Submission' ? await this.graders.configFor(exercise.id) : null;
-    const fileName = input.file_name ?? '';
     // Unpacked before the transaction: storing blobs writes through the main connection.
-    const submitted = input.response_type === 'Submission' && input.file ? await submissionFiles(this.files, input.file, fileName) : [];
-    const id = await this.db.transaction().execute(async (trx) => {
-      const now = this.clock.now();
-      const response = await trx
-        .insertInto('responses')
-        .values({
-          assignment_id: assignmentId,
-          user_id: actor.id,
-          response_type: input.response_type,
-          file_name: fileName,
-          file_blob: input.file?.sha256 ?? null,
-          dear_student: input.dear_student ?? true,
-          // Students write neither staff-only responses nor hidden names.
-          hide_checker_name: student ? false : (input.hide_checker_name ?? false),
-          segel_only: student ? false : (input.segel_only ?? false),
-          created_at: now,
-          updated_at: now,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await this.writeContents(trx, response.id, input.contents);
-      if (!(student ? false : (input.segel_only ?? false))) {
-        await applyStatusChange(trx, assignmentId, statusChangeFor(input.response_type), { staffAuthor: !student, now });
-      } else if (!student) {
-        await trx.updateTable('assignments').set({ last_staff_updated: now }).where('id', '=', assignmentId).execute();
-      }
-      if (input.response_type === 'Submission') {
-        const submissionId = await this.recordSubmission(trx, assignmentId, response.id, actor.id, input.contents, submitted, now);
-        const wallSeconds = grader ? grader.limits.wall_seconds * (grader.check_solution ? 2 : 1) : undefined;
-        await this.grading.enqueue(
-          {
-            courseId: exercise.course_id,
-            exerciseId: exercise.id,
-            submissionId,
-            responseId: response.id,
-            payload: { submission_id: submissionId, assignment_id: assignmentId, response_id: response.id },
-            ...(wallSeconds !== undefined ? { wallSeconds } : {}),
-          },
-          trx,
-        );
-      }
-      await notifyResponse(trx, {
-        thread: { kind: 'assignment', id: assignmentId },
-        authorId: actor.id,
-        responseType: input.response_type,
-        comment: `${input.response_type}: ${exercise.name}`,
-        staffOnly: !student && (input.segel_only ?? false),
-        now,
-      });
-      return response.id;
-    });
+    const submitted = input.response_type === 'Submission' && input.file ? await submissionFiles(this.files, input.file, input.file_name ?? '') : [];
+    const wallSeconds = grader ? grader.limits.wall_seconds * (grader.check_solution ? 2 : 1) : undefined;
+    const id = await this.db.transaction().execute((trx) => this.write(trx, actor, assignmentId, input, { exercise, submitted, wallSeconds, now: this.clock.now() }));
     if (input.response_type === 'Submission') this.grading.wake();
     return this.get(actor, assignmentId, id);
+  }
+
+  /**
+   * Writes one response and everything it means, in the caller's transaction. A staff-only
+   * response is an internal note: it marks the assignment as changed by staff but moves nothing.
+   */
+  private async write(trx: Db, actor: Actor, assignmentId: number, input: NewResponse, ctx: WriteContext): Promise<number> {
+    const student = actor.clearance < Clearance.checker;
+    // Students write neither staff-only responses nor hidden names.
+    const segelOnly = !student && (input.segel_only ?? false);
+    const response = await trx
+      .insertInto('responses')
+      .values({
+        assignment_id: assignmentId,
+        user_id: actor.id,
+        response_type: input.response_type,
+        file_name: input.file_name ?? '',
+        file_blob: input.file?.sha256 ?? null,
+        dear_student: input.dear_student ?? true,
+        hide_checker_name: !student && (input.hide_checker_name ?? false),
+        segel_only: segelOnly,
+        created_at: ctx.now,
+        updated_at: ctx.now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await this.writeContents(trx, response.id, input.contents);
+    if (!segelOnly) await applyStatusChange(trx, assignmentId, statusChangeFor(input.response_type), { staffAuthor: !student, now: ctx.now });
+    else await trx.updateTable('assignments').set({ last_staff_updated: ctx.now }).where('id', '=', assignmentId).execute();
+    if (input.response_type === 'Submission') {
+      const submissionId = await this.recordSubmission(trx, assignmentId, response.id, actor.id, input.contents, ctx.submitted, ctx.now);
+      await this.grading.enqueue(
+        {
+          courseId: ctx.exercise.course_id,
+          exerciseId: ctx.exercise.id,
+          submissionId,
+          responseId: response.id,
+          payload: { submission_id: submissionId, assignment_id: assignmentId, response_id: response.id },
+          ...(ctx.wallSeconds !== undefined ? { wallSeconds: ctx.wallSeconds } : {}),
+        },
+        trx,
+      );
+    }
+    await notifyResponse(trx, {
+      thread: { kind: 'assignment', id: assignmentId },
+      authorId: actor.id,
+      responseType: input.response_type,
+      comment: `${input.response_type}: ${ctx.exercise.name}`,
+      staffOnly: segelOnly,
+      now: ctx.now,
+    });
+    return response.id;
+  }
+
+  /**
+   * Hive's `notify_students`: the same response on every assignment of the exercise, all or none.
+   * Only the grading side of the course sends it, and not as a Submission or AutoCheck (those stand
+   * for one student's work); a verdict is refused when another checker holds one of the assignments.
+   */
+  async broadcast(actor: Actor, exerciseId: number, input: NewResponse): Promise<number> {
+    const exercise = await this.exercisesOf(actor, exerciseId);
+    if (input.response_type === 'Submission' || input.response_type === 'AutoCheck') {
+      throw AssayError.field('response_type', 'invalid', `A "${input.response_type}" response cannot be sent to every student.`);
+    }
+    const fields = await this.fields.list(actor, exercise.id);
+    const problems = contentProblems(input.contents, fields, { side: 'staff', enforceRequired: input.response_type === 'Redo' || input.response_type === 'Done' });
+    if (problems.length > 0) throw AssayError.invalid(problems);
+    const targets = await this.db.selectFrom('assignments').select(['id', 'checker_id']).where('exercise_id', '=', exercise.id).orderBy('id').execute();
+    if (GRADING_TYPES.includes(input.response_type)) for (const t of targets) assertMayRespond(t.checker_id, actor);
+    await this.db.transaction().execute(async (trx) => {
+      const now = this.clock.now();
+      for (const t of targets) await this.write(trx, actor, t.id, input, { exercise, submitted: [], wallSeconds: undefined, now });
+    });
+    return targets.length;
+  }
+
+  /** The exercise when the actor is on its grading side: not found if invisible, forbidden for students. */
+  private async exercisesOf(actor: Actor, exerciseId: number) {
+    const exercise = await this.exercises.get(actor, exerciseId);
+    if (!(await this.exercises.isStaffSide(actor, exercise))) throw AssayError.forbidden();
+    return exercise;
   }
 
   private async writeContents(trx: Db, responseId: number, contents: ContentInput[]): Promise<void> {

@@ -36,3 +36,11 @@ export async function helpVisibility(db: Db, actor: Actor, alias = 'h'): Promise
           OR EXISTS (SELECT 1 FROM exercises se WHERE se.id = ${col('exercise_id')} AND se.course_id IN (${list})))`;
   return sql<SqlBool>`(${own} OR ${col('visibility')} = ${'All Staff And Checkers'} OR (${col('visibility')} = ${'All Staff'} AND ${inScope}))`;
 }
+
+/** Whether the actor sees the help thread `id` (the same rule, for one thread). */
+export async function helpVisibleTo(db: Db, actor: Actor, id: number): Promise<boolean> {
+  let q = db.selectFrom('help_threads as h').select('h.id').where('h.id', '=', id);
+  const visible = await helpVisibility(db, actor);
+  if (visible) q = q.where(visible);
+  return (await q.executeTakeFirst()) !== undefined;
+}

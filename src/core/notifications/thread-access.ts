@@ -3,6 +3,7 @@ import type { Actor } from '../actor.ts';
 import { Clearance } from '../actor.ts';
 import { canSee, visibleCourseIds } from '../courses/visibility.ts';
 import type { ThreadRef } from '../threads/thread.ts';
+import { helpVisibleTo } from '../help/help-visibility.ts';
 
 /**
  * Whether the actor may see the thread (assignment or help thread) a notification would point at.
@@ -11,6 +12,8 @@ import type { ThreadRef } from '../threads/thread.ts';
  * The assignment and help services enforce the same rule on their own resources.
  */
 export async function threadVisibleTo(db: Db, actor: Actor, thread: ThreadRef): Promise<boolean> {
+  // A help thread's own `visibility` narrows or widens this rule: the help area decides.
+  if (thread.kind === 'help') return helpVisibleTo(db, actor, thread.id);
   const row =
     thread.kind === 'assignment'
       ? await db

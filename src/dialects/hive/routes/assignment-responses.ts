@@ -19,7 +19,7 @@ const Action = Enum(['Handling', 'No Check', 'Built', 'Finished', 'Sending', 'Er
 const Content = Type.Object({ content: Type.String(), field: Type.Integer() });
 
 /** AssignmentResponseRequest; the `file` part of a multipart body is read on its own. */
-const ResponseRequest = Type.Object({
+export const ResponseRequest = Type.Object({
   contents: Type.Array(Content),
   file_name: Type.Optional(Type.String({ maxLength: 255 })),
   file: Type.Optional(Nullable(Type.String({ format: 'binary', writeOnly: true }))),
@@ -93,7 +93,7 @@ interface ResponseBody extends Omit<ResponseInput, 'file'> {
 }
 
 /** The body's values and its uploaded file (`file_name` defaults to the uploaded part's name). */
-function readInput(body: HiveBody, partial: boolean): ResponseInput {
+export function readResponseInput(body: HiveBody, partial: boolean): ResponseInput {
   const data = body.form ? gatherFormContents(body.data) : body.data;
   const input = validateBody<ResponseBody>(ResponseFields, data, { form: body.form, partial });
   const upload = body.files.find((f) => f.field === 'file');
@@ -122,7 +122,7 @@ export function assignmentResponseRoutes(router: HiveRouter): void {
   router.post(base, { schema: doc('assignments_responses_create', { body: ResponseRequest, response: { 201: ResponseWire } }) }, async (ctx) => {
     const assignmentId = ctx.id('parentId');
     await ctx.services.assignments.get(ctx.actor, assignmentId);
-    const input = readInput(await readHiveBody(ctx.request, ctx.services), false) as ResponseBody & ResponseInput;
+    const input = readResponseInput(await readHiveBody(ctx.request, ctx.services), false) as ResponseBody & ResponseInput;
     return renderResponse(await ctx.services.responses.create(ctx.actor, assignmentId, input));
   });
 
@@ -137,7 +137,7 @@ export function assignmentResponseRoutes(router: HiveRouter): void {
       async (ctx) => {
         const [assignmentId, responseId] = ids(ctx);
         await ctx.services.responses.getForWrite(ctx.actor, assignmentId, responseId);
-        const input = readInput(await readHiveBody(ctx.request, ctx.services), partial);
+        const input = readResponseInput(await readHiveBody(ctx.request, ctx.services), partial);
         return renderResponse(await ctx.services.responses.update(ctx.actor, assignmentId, responseId, input));
       },
     );

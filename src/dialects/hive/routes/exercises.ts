@@ -4,7 +4,9 @@ import { PATBAS_POLICIES, PREVIEW_TYPES } from '../../../core/courses/exercise-a
 import type { Exercise, ExerciseInput } from '../../../core/courses/exercises.service.ts';
 import { AssayError } from '../../../core/errors.ts';
 import { baseName } from '../../../core/files/paths.ts';
+import type { NewResponse } from '../../../core/assignments/responses.service.ts';
 import { sendAttachment } from '../attachment.ts';
+import { readResponseInput, ResponseRequest } from './assignment-responses.ts';
 import { readHiveBody } from '../body.ts';
 import type { Filters } from '../filters.ts';
 import { filterQuerySchema, parseFilters } from '../filters.ts';
@@ -187,10 +189,17 @@ export function exerciseRoutes(router: HiveRouter): void {
     return EMPTY;
   });
 
-  router.post(`${item}notify_students/`, { minClearance: writer, schema: doc('course_exercises_notify_students_create', { summary: 'Notify students' }) }, async ({ services, actor, id }) => {
-    inHive(await services.exercises.getForWrite(actor, id()));
-    throw new AssayError('not_implemented', 'Notifying students is not implemented yet.');
-  });
+  router.post(
+    `${item}notify_students/`,
+    { minClearance: writer, schema: doc('course_exercises_notify_students_create', { summary: 'Posts one response on every assignment of this exercise', body: ResponseRequest }) },
+    async ({ request, services, actor, id }) => {
+      const exerciseId = id();
+      inHive(await services.exercises.get(actor, exerciseId));
+      const input = readResponseInput(await readHiveBody(request, services), false) as NewResponse;
+      await services.responses.broadcast(actor, exerciseId, input);
+      return EMPTY;
+    },
+  );
 
   router.get(`${item}student_files/`, { schema: doc('course_exercises_student_files_retrieve', binary('application/zip', 'Downloads the student files')) }, async ({ reply, services, actor, id }) => {
     const { exercise, treeId } = await services.exercises.handoutTree(actor, id());
