@@ -45,13 +45,26 @@ describe('hive permission matrix (each clearance × each route)', () => {
         })
       ).body.id as number,
     student: async () => (await makeStudent(server, world.program.id)).id,
+    /** An assignment of the matrix's student (on a fresh exercise: one assignment per student and exercise). */
+    assignment: async (user = studentId) =>
+      (await server.services.assignments.create(await adminActor(server), { user, exercise: (await makeExercise(server, world.module.id)).id, assignment_status: 'New' })).id,
+    /** A response the matrix's student wrote on their own assignment; `file` attaches one. */
+    response: async (type: 'Comment' | 'Submission' = 'Comment', file = false) => {
+      const assignmentId = await fresh.assignment();
+      const blob = file || type === 'Submission' ? await server.services.files.store(Buffer.from('print(2)\n')) : null;
+      const student = { id: studentId, username: studentName, clearance: 1 as const };
+      const r = await server.services.responses.create(student, assignmentId, { response_type: type, contents: [], ...(blob ? { file: blob, file_name: 'a.py' } : {}) });
+      return `/api/core/assignments/${assignmentId}/responses/${r.id}/`;
+    },
   };
+  let studentName = '';
 
   before(async () => {
     server = await startTestServer();
     world = await makeCourseTree(server);
     const student = await makeStudent(server, world.program.id);
     studentId = student.id;
+    studentName = student.username;
     api.student = student.api;
     api.checker = client(server.app, await login(server, world.checker.username));
     const staff = await actorClient(server, 3);
@@ -143,6 +156,39 @@ describe('hive permission matrix (each clearance × each route)', () => {
       { name: 'GET submissions', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: `/api/assay/v1/exercises/${exerciseId}/submissions/` }) },
       { name: 'POST submission', expect: [401, 201, 201, 201, 201], request: async () => ({ method: 'post', url: `/api/assay/v1/exercises/${exerciseId}/submissions/`, options: { json: { answers: { q: 'a' } } } }) },
       { name: 'POST rerun', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'post', url: `/api/assay/v1/exercises/${exerciseId}/rerun/` }) },
+
+      { name: 'GET assignments', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: '/api/core/assignments/' }) },
+      { name: 'GET own assignment', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: `/api/core/assignments/${await fresh.assignment()}/` }) },
+      { name: "GET another's assignment", expect: [401, 404, 200, 200, 200], request: async () => ({ method: 'get', url: `/api/core/assignments/${await fresh.assignment(await fresh.student())}/` }) },
+      {
+        name: 'POST assignment',
+        expect: [401, 403, 201, 201, 201],
+        request: async () => ({ method: 'post', url: '/api/core/assignments/', options: { json: { user: await fresh.student(), exercise: exerciseId, assignment_status: 'New' } } }),
+      },
+      { name: 'PATCH assignment', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'patch', url: `/api/core/assignments/${await fresh.assignment()}/`, options: { json: { flagged: true } } }) },
+      { name: 'DELETE assignment', expect: [401, 403, 403, 204, 204], request: async () => ({ method: 'delete', url: `/api/core/assignments/${await fresh.assignment()}/` }) },
+      { name: 'PUT assignment lock', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'put', url: `/api/core/assignments/${await fresh.assignment()}/lock/` }) },
+      { name: 'PUT assignment unlock', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'put', url: `/api/core/assignments/${await fresh.assignment()}/unlock/` }) },
+      { name: 'PUT assignment subscribe', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'put', url: `/api/core/assignments/${await fresh.assignment()}/subscribe/` }) },
+      { name: 'GET assignments latest', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: '/api/core/assignments/latest/' }) },
+      { name: 'GET responses', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: `/api/core/assignments/${await fresh.assignment()}/responses/` }) },
+      {
+        name: 'POST Comment response',
+        expect: [401, 201, 201, 201, 201],
+        request: async () => ({ method: 'post', url: `/api/core/assignments/${await fresh.assignment()}/responses/`, options: { json: { response_type: 'Comment', contents: [] } } }),
+      },
+      {
+        name: 'POST Done response',
+        expect: [401, 403, 201, 201, 201],
+        request: async () => ({ method: 'post', url: `/api/core/assignments/${await fresh.assignment()}/responses/`, options: { json: { response_type: 'Done', contents: [] } } }),
+      },
+      // The student wrote it: its author and staff may change it, a checker may not.
+      { name: 'PATCH response', expect: [401, 200, 403, 200, 200], request: async () => ({ method: 'patch', url: await fresh.response(), options: { json: { dear_student: false } } }) },
+      { name: 'DELETE response', expect: [401, 204, 403, 204, 204], request: async () => ({ method: 'delete', url: await fresh.response() }) },
+      { name: 'GET response student_files', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: `${await fresh.response('Comment', true)}student_files/` }) },
+      { name: 'POST rerun_autochecks', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'post', url: `${await fresh.response('Submission')}rerun_autochecks/` }) },
+      { name: 'GET notifications', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: '/api/core/notification/' }) },
+      { name: 'POST notification', expect: [401, 403, 201, 201, 201], request: async () => ({ method: 'post', url: '/api/core/notification/', options: { json: { user: studentId, comment: 'hi' } } }) },
     );
   });
   after(() => server.close());
