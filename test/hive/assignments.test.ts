@@ -401,6 +401,13 @@ describe('hive /assignments/ and their responses', () => {
     const jobs = await server.services.db.selectFrom('grading_jobs').select('kind').where('response_id', '=', sub.body.id).orderBy('id').execute();
     assert.deepEqual(jobs.map((j) => j.kind), ['submission', 'rerun']);
     const comment = await s.api.post(`/api/core/assignments/${a.id}/responses/`, { json: { response_type: 'Comment', contents: [] } });
+    // Deleting the assignment takes its submission and both jobs with it.
+    const other = await newAssignment(s.id, otherExerciseId);
+    const handedIn = await s.api.post(`/api/core/assignments/${other.id}/responses/`, { multipart: upload({ response_type: 'Submission', contents: '[]' }, { name: 'b.py', data: Buffer.from('2') }) });
+    assert.equal(handedIn.status, 201, handedIn.text);
+    assert.equal((await cast.staff.delete(`/api/core/assignments/${other.id}/`)).status, 204);
+    assert.deepEqual(await server.services.db.selectFrom('grading_jobs').select('id').where('response_id', '=', handedIn.body.id).execute(), []);
+    assert.deepEqual(await server.services.db.selectFrom('submissions').select('id').where('assignment_id', '=', other.id).execute(), []);
     assert.equal((await cast.checkerA.post(`/api/core/assignments/${a.id}/responses/${comment.body.id}/rerun_autochecks/`)).status, 400);
     assert.equal((await s.api.post(`/api/core/assignments/${a.id}/responses/${sub.body.id}/rerun_autochecks/`)).status, 403);
     assert.equal((await cast.checkerA.post(`/api/core/assignments/${a.id}/responses/999999/rerun_autochecks/`)).status, 404);

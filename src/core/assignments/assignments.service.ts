@@ -275,8 +275,14 @@ export class AssignmentsService {
       const submissions = trx.selectFrom('submissions').select('id').where('assignment_id', '=', id);
       await trx.deleteFrom('grades').where('submission_id', 'in', submissions).execute();
       await trx.deleteFrom('feedback').where('submission_id', 'in', submissions).execute();
-      await trx.updateTable('grading_jobs').set({ submission_id: null, response_id: null }).where('submission_id', 'in', submissions).execute();
-      await trx.updateTable('grading_jobs').set({ response_id: null }).where('response_id', 'in', responses).execute();
+      // Its grading jobs go too: a queued one would otherwise run for a submission that is gone.
+      const jobs = trx
+        .selectFrom('grading_jobs')
+        .select('id')
+        .where((eb) => eb.or([eb('submission_id', 'in', submissions), eb('response_id', 'in', responses)]));
+      await trx.updateTable('responses').set({ autocheck_job_id: null }).where('assignment_id', '=', id).execute();
+      await trx.deleteFrom('grading_job_events').where('job_id', 'in', jobs).execute();
+      await trx.deleteFrom('grading_jobs').where('id', 'in', jobs).execute();
       await trx.deleteFrom('submissions').where('assignment_id', '=', id).execute();
       await trx.deleteFrom('response_contents').where('response_id', 'in', responses).execute();
       await trx.deleteFrom('responses').where('assignment_id', '=', id).execute();
