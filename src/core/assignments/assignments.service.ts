@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Expression, SqlBool } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
@@ -8,12 +7,13 @@ import type { PatbasPolicy } from '../courses/exercise-access.ts';
 import { maySeeSolution } from '../courses/exercise-access.ts';
 import type { ExercisesService } from '../courses/exercises.service.ts';
 import { isRowId } from '../courses/exercises.service.ts';
-import { canManageCourse, visibleCourseIds } from '../courses/visibility.ts';
+import { canManageCourse } from '../courses/visibility.ts';
 import { AssayError, fromDatabaseError } from '../errors.ts';
 import { nestedNotifications } from '../notifications/nested.ts';
 import type { NestedNotification } from '../notifications/nested.ts';
 import { lockThread, unlockThread } from '../threads/locks.ts';
 import { setSubscribed, subscribedAmong } from '../threads/subscriptions.ts';
+import { assignmentVisibility } from './assignment-visibility.ts';
 import type { ThreadUserFilters } from '../threads/user-filters.ts';
 import { threadUserConditions } from '../threads/user-filters.ts';
 import type { AssignmentStatus } from './status-flow.ts';
@@ -118,14 +118,8 @@ export class AssignmentsService {
       ]);
   }
 
-  /** The condition on `a` (and its exercise `e`) of what the actor may see; null when everything. */
-  private async visibility(actor: Actor): Promise<Expression<SqlBool> | null> {
-    if (actor.clearance < Clearance.checker) {
-      return sql<SqlBool>`(a.user_id = ${actor.id} OR EXISTS (SELECT 1 FROM assignment_members m WHERE m.assignment_id = a.id AND m.user_id = ${actor.id}))`;
-    }
-    const visible = await visibleCourseIds(this.db, actor);
-    if (visible === null) return null;
-    return visible.length > 0 ? sql<SqlBool>`e.course_id IN (${sql.join(visible)})` : sql<SqlBool>`1 = 0`;
+  private visibility(actor: Actor): Promise<Expression<SqlBool> | null> {
+    return assignmentVisibility(this.db, actor);
   }
 
   private async render(actor: Actor, rows: Awaited<ReturnType<ReturnType<AssignmentsService['base']>['execute']>>): Promise<Assignment[]> {
