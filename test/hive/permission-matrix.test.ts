@@ -58,6 +58,9 @@ describe('hive permission matrix (each clearance × each route)', () => {
     },
   };
   let studentName = '';
+  /** A help thread the matrix's student opened for themselves. */
+  const freshHelp = async () =>
+    (await server.services.help.create({ id: studentId, username: studentName, clearance: 1 }, { user: studentId, title: 't', help_type: 'Exercise', exercise_id: null })).id;
 
   before(async () => {
     server = await startTestServer();
@@ -187,6 +190,25 @@ describe('hive permission matrix (each clearance × each route)', () => {
       { name: 'DELETE response', expect: [401, 204, 403, 204, 204], request: async () => ({ method: 'delete', url: await fresh.response() }) },
       { name: 'GET response student_files', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: `${await fresh.response('Comment', true)}student_files/` }) },
       { name: 'POST rerun_autochecks', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'post', url: `${await fresh.response('Submission')}rerun_autochecks/` }) },
+      { name: 'GET helps', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: '/api/core/help/' }) },
+      { name: 'GET own help', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: `/api/core/help/${await freshHelp()}/` }) },
+      {
+        name: 'POST help for the student',
+        expect: [401, 201, 201, 201, 201],
+        request: async () => ({ method: 'post', url: '/api/core/help/', options: { json: { user: studentId, title: 'stuck', help_type: 'Exercise', exercise_id: exerciseId } } }),
+      },
+      {
+        name: 'POST Chat help',
+        expect: [401, 403, 403, 201, 201],
+        request: async () => ({ method: 'post', url: '/api/core/help/', options: { json: { user: studentId, title: 'chat', help_type: 'Chat', exercise_id: null } } }),
+      },
+      { name: 'PUT help lock', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'put', url: `/api/core/help/${await freshHelp()}/lock/` }) },
+      { name: 'GET help latest', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: '/api/core/help/latest/' }) },
+      {
+        name: 'POST help response',
+        expect: [401, 201, 201, 201, 201],
+        request: async () => ({ method: 'post', url: `/api/core/help/${await freshHelp()}/responses/`, options: { json: { response_type: 'Comment', contents: 'hello' } } }),
+      },
       { name: 'GET notifications', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: '/api/core/notification/' }) },
       { name: 'POST notification', expect: [401, 403, 201, 201, 201], request: async () => ({ method: 'post', url: '/api/core/notification/', options: { json: { user: studentId, comment: 'hi' } } }) },
     );
