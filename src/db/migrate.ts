@@ -7,6 +7,7 @@ import * as m0001 from './migrations/0001_initial.ts';
 import * as m0010 from './migrations/0010_grading_jobs.ts';
 import * as m0011 from './migrations/0011_graders.ts';
 import * as m0012 from './migrations/0012_autocheck_responses.ts';
+import * as m0013 from './migrations/0013_hive_indexes.ts';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> };
 
@@ -16,6 +17,7 @@ const migrations: Record<string, EngineMigration> = {
   '0010_grading_jobs': m0010,
   '0011_graders': m0011,
   '0012_autocheck_responses': m0012,
+  '0013_hive_indexes': m0013,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -167,15 +167,17 @@ export class ResponsesService {
       const current = await this.db.selectFrom('assignments').select('checker_id').where('id', '=', assignment.id).executeTakeFirstOrThrow();
       assertMayRespond(current.checker_id, actor);
     }
-    const fields = await this.fields.list(actor, assignment.exercise_id);
+    // Staff-side rights come from clearance (a student's assignment is visible to them as its owner).
+    const fields = await this.fields.ofExercise(assignment.exercise_id, !student);
     const side = student ? 'student' : 'staff';
     const enforceRequired = student ? input.response_type === 'Submission' : input.response_type === 'Redo' || input.response_type === 'Done';
     const problems = contentProblems(input.contents ?? [], fields, { side, enforceRequired });
     if (problems.length > 0) throw AssayError.invalid(problems);
   }
 
-  async create(actor: Actor, assignmentId: number, input: NewResponse): Promise<AssignmentResponse> {
-    const assignment = await this.assignments.get(actor, assignmentId);
+  /** Posts a response; `assignment` is the caller's own lookup of it, when it has one already. */
+  async create(actor: Actor, assignmentId: number, input: NewResponse, assignment?: Assignment): Promise<AssignmentResponse> {
+    assignment ??= await this.assignments.get(actor, assignmentId);
     await this.checkPost(actor, assignment, input);
     const exercise = await this.db.selectFrom('exercises').select(['id', 'course_id', 'name']).where('id', '=', assignment.exercise_id).executeTakeFirstOrThrow();
     const grader = input.response_type === 'Submission' ? await this.graders.configFor(exercise.id) : null;
@@ -184,7 +186,7 @@ export class ResponsesService {
     const wallSeconds = grader ? grader.limits.wall_seconds * (grader.check_solution ? 2 : 1) : undefined;
     const id = await this.db.transaction().execute((trx) => this.write(trx, actor, assignmentId, input, { exercise, submitted, wallSeconds, now: this.clock.now() }));
     if (input.response_type === 'Submission') this.grading.wake();
-    return this.get(actor, assignmentId, id);
+    return (await this.render(actor, await this.rows(assignmentId, false, id)))[0]!;
   }
 
   /**

@@ -95,6 +95,16 @@ export class FieldsService {
     return this.render(await q.orderBy('id').execute());
   }
 
+  /**
+   * The fields of an exercise the caller has already been allowed to see (a response on one of its
+   * assignments): `segel_only` ones only for the grading side.
+   */
+  async ofExercise(exerciseId: number, staffSide: boolean): Promise<Field[]> {
+    let q = this.db.selectFrom('fields').selectAll().where('exercise_id', '=', exerciseId);
+    if (!staffSide) q = q.where('segel_only', '=', false);
+    return this.render(await q.orderBy('id').execute());
+  }
+
   /** A field of this exercise that the actor may see, else not found (also when it belongs to another exercise). */
   async get(actor: Actor, exerciseId: number, fieldId: number): Promise<Field> {
     const exercise = await this.exercises.get(actor, exerciseId);

@@ -121,9 +121,9 @@ export function assignmentResponseRoutes(router: HiveRouter): void {
 
   router.post(base, { schema: doc('assignments_responses_create', { body: ResponseRequest, response: { 201: ResponseWire } }) }, async (ctx) => {
     const assignmentId = ctx.id('parentId');
-    await ctx.services.assignments.get(ctx.actor, assignmentId);
+    const assignment = await ctx.services.assignments.get(ctx.actor, assignmentId);
     const input = readResponseInput(await readHiveBody(ctx.request, ctx.services), false) as ResponseBody & ResponseInput;
-    return renderResponse(await ctx.services.responses.create(ctx.actor, assignmentId, input));
+    return renderResponse(await ctx.services.responses.create(ctx.actor, assignmentId, input, assignment));
   });
 
   router.get(item, { schema: doc('assignments_responses_retrieve', { response: { 200: ResponseWire } }) }, async (ctx) =>
