@@ -64,9 +64,9 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
   const results = new ResultsService(clock);
   const systemUser = new SystemUser(db, clock);
   const autochecks = new AutocheckRecorder(clock, systemUser);
-  grading.setResultRecorder(async (trx, jobId, result) => {
-    await results.recordGradeResult(trx, jobId, result);
-    await autochecks.record(trx, jobId, result);
+  grading.setResultRecorder(async (trx, job, result) => {
+    await results.recordGradeResult(trx, job, result);
+    await autochecks.record(trx, job, result);
   });
   const fields = new FieldsService(db, clock, exercises);
   const assignments = new AssignmentsService(db, clock, exercises);

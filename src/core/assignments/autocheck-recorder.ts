@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts';
-import type { JobResult } from '../../grading/queue/types.ts';
+import type { FinishedJob, JobResult } from '../../grading/queue/types.ts';
 import type { Clock } from '../clock.ts';
 import type { SystemUser } from '../identity/system-user.ts';
 import { readGrade } from '../grading/results.service.ts';
@@ -22,16 +22,17 @@ export class AutocheckRecorder {
     private readonly systemUser: SystemUser,
   ) {}
 
-  async record(trx: Db, jobId: number, result: JobResult): Promise<void> {
+  async record(trx: Db, finished: FinishedJob, result: JobResult): Promise<void> {
+    if (finished.response_id === null) return;
+    const jobId = finished.id;
     const grade = readGrade(result);
     if (!grade || grade.staffError) return;
     const job = await trx
-      .selectFrom('grading_jobs as j')
-      .innerJoin('responses as r', 'r.id', 'j.response_id')
+      .selectFrom('responses as r')
       .innerJoin('assignments as a', 'a.id', 'r.assignment_id')
       .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
       .select(['r.assignment_id', 'a.status', 'e.autodone', 'e.name'])
-      .where('j.id', '=', jobId)
+      .where('r.id', '=', finished.response_id)
       .where('r.response_type', '=', 'Submission')
       .executeTakeFirst();
     if (!job) return;

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts';
-import type { JobResult } from '../../grading/queue/types.ts';
+import type { FinishedJob, JobResult } from '../../grading/queue/types.ts';
 import type { GradeResult, Outcome, ProblemResult, TestResult } from '../../grading/results/types.ts';
 import type { Clock } from '../clock.ts';
 
@@ -79,11 +79,9 @@ export class ResultsService {
    * A malformed result is read as far as it goes and never throws: a throw here would fail the
    * job's completion and grade it again.
    */
-  async recordGradeResult(trx: Db, jobId: number, result: JobResult): Promise<void> {
+  async recordGradeResult(trx: Db, job: FinishedJob, result: JobResult): Promise<void> {
     const grade = readGrade(result);
-    if (!grade) return;
-    const job = await trx.selectFrom('grading_jobs').select(['submission_id', 'exercise_id']).where('id', '=', jobId).executeTakeFirst();
-    if (!job || job.submission_id === null) return;
+    if (!grade || job.submission_id === null) return;
     const now = this.clock.now();
     await trx
       .insertInto('feedback')

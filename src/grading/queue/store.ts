@@ -5,7 +5,7 @@ import { addSeconds } from '../../core/clock.ts';
 import type { Engine } from '../../db/columns.ts';
 import type { Database, GradingJobsTable } from '../../db/types.ts';
 import type { GradingMetrics } from './metrics.ts';
-import type { EnqueueInput, FailOutcome, GradingJob, JobEvent, JobKind, JobResult, JobStatus, QueueDepth, TimelineAction } from './types.ts';
+import type { EnqueueInput, FailOutcome, FinishedJob, GradingJob, JobEvent, JobKind, JobResult, JobStatus, QueueDepth, TimelineAction } from './types.ts';
 import { JOB_STATUSES, PRIORITY_FRESH, PRIORITY_RERUN } from './types.ts';
 
 /** A database handle or an open transaction on it. */
@@ -35,7 +35,7 @@ const outcomeLabel = { Success: 'success', Error: 'error', 'No Check': 'no_check
 export type AfterCommit = (() => void)[];
 
 /** Called once per job, inside the transaction that marks it done (so its writes happen exactly once). */
-export type ResultRecorder = (trx: Executor, jobId: number, result: JobResult) => Promise<void>;
+export type ResultRecorder = (trx: Executor, job: FinishedJob, result: JobResult) => Promise<void>;
 
 /**
  * The lease table: every query on `grading_jobs` and its timeline. Each state change of a
@@ -192,13 +192,19 @@ export class JobStore {
     const now = this.clock.now();
     const row = await this.guarded(trx, jobId, workerId)
       .set({ status: 'done', result: JSON.stringify(result), finished_at: now, lease_owner: null, lease_until: null, error: null })
-      .returning(['started_at'])
+      .returning(['id', 'exercise_id', 'submission_id', 'response_id', 'started_at'])
       .executeTakeFirst();
     if (!row) return false;
-    if (this.recorder) await this.recorder(trx, jobId, result);
+    if (this.recorder) await this.recorder(trx, row, result);
     const outcome = result.outcome ?? 'Success';
-    await this.addEvent(trx, jobId, 'Finished', null);
-    await this.addEvent(trx, jobId, outcome, result.summary ?? null);
+    const time = this.clock.now();
+    await trx
+      .insertInto('grading_job_events')
+      .values([
+        { job_id: jobId, time, action: 'Finished', payload: null },
+        { job_id: jobId, time: this.clock.now(), action: outcome, payload: result.summary ?? null },
+      ])
+      .execute();
     after.push(() => this.metrics.observeEnd(outcomeLabel[outcome] ?? 'success', row.started_at, now));
     return true;
   }

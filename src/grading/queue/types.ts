@@ -24,6 +24,14 @@ export interface JobResult {
   [key: string]: unknown;
 }
 
+/** What a result recorder is told of the job it records (read in the completing UPDATE itself). */
+export interface FinishedJob {
+  id: number;
+  exercise_id: number;
+  submission_id: number | null;
+  response_id: number | null;
+}
+
 export interface GradingJob {
   id: number;
   course_id: number;
@@ -110,7 +118,7 @@ export interface GradingQueue {
   /** Extends the lease; false when the worker no longer holds it. */
   heartbeat(jobId: number, workerId: string): Promise<boolean>;
   /** What a result means is written by this, in the transaction that completes the job. */
-  setResultRecorder(recorder: (trx: Kysely<Database>, jobId: number, result: JobResult) => Promise<void>): void;
+  setResultRecorder(recorder: (trx: Kysely<Database>, job: FinishedJob, result: JobResult) => Promise<void>): void;
   /** Records the result if this worker still holds the lease; false otherwise (nothing changes). */
   complete(jobId: number, workerId: string, result: JobResult): Promise<boolean>;
   /** A failed attempt: back to the queue, or `failed` after max_attempts. */
