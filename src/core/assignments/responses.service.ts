@@ -35,7 +35,6 @@ export interface AssignmentResponse {
   user_id: number;
   contents: ContentInput[];
   file_name: string;
-  has_file: boolean;
   dear_student: boolean;
   date: string;
   hide_checker_name: boolean;
@@ -115,17 +114,19 @@ export class ResponsesService {
       timeline.set(e.job_id, [...(timeline.get(e.job_id) ?? []), { id: e.id, time: e.time, action: e.action as JobEvent['action'], payload: e.payload }]);
     }
     const studentReader = actor.clearance < Clearance.checker;
-    const system = studentReader && rows.some((r) => r.hide_checker_name) ? await this.systemUser.id() : null;
-    const systemId = rows.some((r) => r.user_id === null) ? await this.systemUser.id() : null;
+    // A hidden checker (for students) and a deleted author both read as the autocheck account.
+    const shownAsSystem = (r: (typeof rows)[number]) => r.user_id === null || (studentReader && r.hide_checker_name && r.user_id !== actor.id);
+    const systemId = rows.some(shownAsSystem) ? await this.systemUser.id() : null;
+    const answers = new Map<number, ContentInput[]>();
+    for (const c of contents) answers.set(c.response_id, [...(answers.get(c.response_id) ?? []), { content: c.content, field: c.field_id }]);
     return rows.map((r) => {
       const job = latestJob.get(r.id);
       return {
         id: r.id,
         assignment_id: r.assignment_id,
-        user_id: studentReader && r.hide_checker_name && r.user_id !== actor.id ? system! : (r.user_id ?? systemId!),
-        contents: contents.filter((c) => c.response_id === r.id).map((c) => ({ content: c.content, field: c.field_id })),
+        user_id: shownAsSystem(r) ? systemId! : r.user_id!,
+        contents: answers.get(r.id) ?? [],
         file_name: r.file_name,
-        has_file: r.file_blob !== null,
         dear_student: r.dear_student,
         date: r.created_at,
         hide_checker_name: r.hide_checker_name,

@@ -19,31 +19,16 @@ const list = (ids: number[]) => sql.join(ids.map((id) => sql`${id}`));
  */
 export function threadUserConditions(userColumn: string, filters: ThreadUserFilters): Expression<SqlBool>[] {
   const user = sql.ref(userColumn);
+  const none = sql<SqlBool>`1 = 0`;
+  /** The student has a row in `table` whose `column` is one of `ids` (an empty list matches nothing). */
+  const related = (table: 'class_members' | 'users', key: 'user_id' | 'id', column: 'class_id' | 'mentor_id' | 'program_id', ids: number[]) =>
+    ids.length === 0 ? none : sql<SqlBool>`EXISTS (SELECT 1 FROM ${sql.table(table)} r WHERE r.${sql.ref(key)} = ${user} AND r.${sql.ref(column)} IN (${list(ids)}))`;
   const out: Expression<SqlBool>[] = [];
-  const inList = (expr: ReturnType<typeof sql>, ids: number[]) => (ids.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`${expr} IN (${list(ids)})`);
-  if (filters.userIds !== undefined) out.push(inList(sql`${user}`, filters.userIds));
-  if (filters.classId !== undefined) out.push(sql<SqlBool>`EXISTS (SELECT 1 FROM class_members cm WHERE cm.user_id = ${user} AND cm.class_id = ${filters.classId})`);
-  if (filters.classIds !== undefined) {
-    out.push(
-      filters.classIds.length === 0
-        ? sql<SqlBool>`1 = 0`
-        : sql<SqlBool>`EXISTS (SELECT 1 FROM class_members cm WHERE cm.user_id = ${user} AND cm.class_id IN (${list(filters.classIds)}))`,
-    );
-  }
-  if (filters.mentorId !== undefined) out.push(sql<SqlBool>`EXISTS (SELECT 1 FROM users fu WHERE fu.id = ${user} AND fu.mentor_id = ${filters.mentorId})`);
-  if (filters.mentorIds !== undefined) {
-    out.push(
-      filters.mentorIds.length === 0
-        ? sql<SqlBool>`1 = 0`
-        : sql<SqlBool>`EXISTS (SELECT 1 FROM users fu WHERE fu.id = ${user} AND fu.mentor_id IN (${list(filters.mentorIds)}))`,
-    );
-  }
-  if (filters.programIds !== undefined) {
-    out.push(
-      filters.programIds.length === 0
-        ? sql<SqlBool>`1 = 0`
-        : sql<SqlBool>`EXISTS (SELECT 1 FROM users fu WHERE fu.id = ${user} AND fu.program_id IN (${list(filters.programIds)}))`,
-    );
-  }
+  if (filters.userIds !== undefined) out.push(filters.userIds.length === 0 ? none : sql<SqlBool>`${user} IN (${list(filters.userIds)})`);
+  if (filters.classId !== undefined) out.push(related('class_members', 'user_id', 'class_id', [filters.classId]));
+  if (filters.classIds !== undefined) out.push(related('class_members', 'user_id', 'class_id', filters.classIds));
+  if (filters.mentorId !== undefined) out.push(related('users', 'id', 'mentor_id', [filters.mentorId]));
+  if (filters.mentorIds !== undefined) out.push(related('users', 'id', 'mentor_id', filters.mentorIds));
+  if (filters.programIds !== undefined) out.push(related('users', 'id', 'program_id', filters.programIds));
   return out;
 }

@@ -9,6 +9,7 @@ import { filterQuerySchema, parseFilters } from '../filters.ts';
 import type { HiveRouter } from '../router.ts';
 import { EMPTY } from '../router.ts';
 import { DateTime, Enum, Nullable } from '../schema-helpers.ts';
+import { studentFilterSpec, studentFilters } from '../student-filters.ts';
 import { validateBody } from '../validate.ts';
 
 const ro = Type.Readonly;
@@ -69,12 +70,7 @@ const listFilters = {
   exercise__parent_module__parent_subject__id: 'int',
   exercise__tags__id__in: 'intList',
   queue__id: 'int',
-  user__classes__id: 'int',
-  user__classes__id__in: 'intList',
-  user__id__in: 'intList',
-  user__mentor__id: 'int',
-  user__mentor__id__in: 'intList',
-  user__program__id__in: 'intList',
+  ...studentFilterSpec,
 } as const;
 
 const latestFilters = {
@@ -129,12 +125,7 @@ export function assignmentRoutes(router: HiveRouter): void {
       subjectId: f.exercise__parent_module__parent_subject__id,
       tagIds: f.exercise__tags__id__in,
       queueId: f.queue__id,
-      classId: f.user__classes__id,
-      classIds: f.user__classes__id__in,
-      userIds: f.user__id__in,
-      mentorId: f.user__mentor__id,
-      mentorIds: f.user__mentor__id__in,
-      programIds: f.user__program__id__in,
+      ...studentFilters(f),
     });
     return list.map(renderAssignment);
   });

@@ -21,6 +21,7 @@ import { pageOf, pageRequest } from '../pagination.ts';
 import type { HiveRouter } from '../router.ts';
 import { EMPTY } from '../router.ts';
 import { DateTime, Enum, Nullable } from '../schema-helpers.ts';
+import { studentFilterSpec, studentFilters } from '../student-filters.ts';
 import { validateBody } from '../validate.ts';
 import { ExerciseWire, renderExercise } from './exercises.ts';
 
@@ -104,12 +105,7 @@ const listFilters = {
   free_text: 'string',
   help_status__in: { kind: 'choiceList', choices: HELP_STATUSES },
   help_type__in: { kind: 'choiceList', choices: HELP_TYPES },
-  user__classes__id: 'int',
-  user__classes__id__in: 'intList',
-  user__id__in: 'intList',
-  user__mentor__id: 'int',
-  user__mentor__id__in: 'intList',
-  user__program__id__in: 'intList',
+  ...studentFilterSpec,
 } as const;
 
 const latestFilters = {
@@ -130,12 +126,7 @@ function toFilters(f: Filters<typeof listFilters>): HelpFilters {
     freeText: f.free_text,
     statuses: f.help_status__in as HelpStatus[] | undefined,
     types: f.help_type__in as HelpType[] | undefined,
-    classId: f.user__classes__id,
-    classIds: f.user__classes__id__in,
-    userIds: f.user__id__in,
-    mentorId: f.user__mentor__id,
-    mentorIds: f.user__mentor__id__in,
-    programIds: f.user__program__id__in,
+    ...studentFilters(f),
   };
 }
 
