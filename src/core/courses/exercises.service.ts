@@ -231,6 +231,14 @@ export class ExercisesService {
     return out;
   }
 
+  /** What handing in needs of an exercise the actor may see (no tags, no names): else not found. */
+  async forSubmission(actor: Actor, id: number): Promise<Pick<Exercise, 'id' | 'course_id' | 'max_submissions'>> {
+    if (!isRowId(id)) throw AssayError.notFound();
+    const row = await this.db.selectFrom('exercises').select(['id', 'course_id', 'max_submissions']).where('id', '=', id).executeTakeFirst();
+    if (!row || !canSee(await visibleCourseIds(this.db, actor), row.course_id)) throw AssayError.notFound();
+    return row;
+  }
+
   /** The exercise, when the actor may change it: not found if invisible, forbidden if only visible. */
   async getForWrite(actor: Actor, id: number): Promise<Exercise> {
     const exercise = await this.get(actor, id);
