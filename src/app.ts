@@ -1,10 +1,12 @@
 import swagger from '@fastify/swagger';
 import Fastify from 'fastify';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from './core/services.ts';
 import { assayRoutes } from './dialects/assay/routes.ts';
 import { hiveRoutes } from './dialects/hive/routes/index.ts';
 import { hivePlugin } from './dialects/hive/plugin.ts';
+import { ngshareFrameworkError, registerNgshare } from './dialects/ngshare/plugin.ts';
+import { NGSHARE_JSON } from './dialects/ngshare/router.ts';
 import { registerHealth } from './observability/health.ts';
 import { registerMetrics } from './observability/metrics.ts';
 import { registerGradingMetrics } from './grading/queue/index.ts';
@@ -16,9 +18,17 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   const { config } = services;
   const app = Fastify({
     logger: options.logger ?? { level: config.logLevel },
-    routerOptions: { ignoreTrailingSlash: true },
+    // ngshare names courses and users by strings in the path, longer than find-my-way's default 100.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     bodyLimit: config.maxBodyBytes,
     trustProxy: config.trustProxy,
+    frameworkErrors: (error, request, frameworkReply) => {
+      const reply = frameworkReply as unknown as FastifyReply;
+      const status = error.statusCode ?? 400;
+      const ngshare = ngshareFrameworkError(config.ngsharePrefix, request.raw.url ?? '', status);
+      if (ngshare) return reply.code(ngshare.status).type(NGSHARE_JSON).send(ngshare.body);
+      return reply.code(status).send(error);
+    },
   });
   app.decorateRequest('actor', null);
 
@@ -35,5 +45,6 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   registerHealth(app, services);
   await app.register(hivePlugin(services, hiveRoutes), { prefix: '/api/core' });
   await app.register(hivePlugin(services, assayRoutes), { prefix: '/api/assay/v1' });
+  await registerNgshare(app, services);
   return app;
 }

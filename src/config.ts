@@ -34,6 +34,21 @@ export interface Config {
   jobRecheckSeconds: number;
   /** Wall-time limit of a job that names none; pg-boss redelivers a job whose worker is silent past it. */
   jobWallSeconds: number;
+  /** ngshare dialect: its route prefix (also mounted at `/services/ngshare/`); starts and ends with `/`. */
+  ngsharePrefix: string;
+  /**
+   * How ngshare callers are authenticated: Assay tokens and JWTs, a JupyterHub `/user` lookup,
+   * or (development only, like upstream's vngshare) whoever the `user` argument names.
+   */
+  ngshareAuth: 'assay' | 'hub' | 'dev';
+  /** JupyterHub's API base (`http://hub:8081/hub/api`), for `ngshareAuth: 'hub'`. */
+  jupyterhubApiUrl: string | null;
+  /** Usernames that are ngshare admins besides Assay admins. */
+  ngshareAdmins: string[];
+  /** Largest ngshare request body; larger ones get 413 `Request too large`. */
+  ngshareMaxBodyBytes: number;
+  /** ngshare's debug-mode 403 messages (`Permission denied (not admin)`, …). */
+  ngshareDebugMessages: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -55,6 +70,27 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
   if (['0', 'false', 'no', 'off'].includes(raw)) return false;
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+const NGSHARE_PREFIX = /^\/([A-Za-z0-9._~-]+\/)*$/;
+
+function ngshareSettings(env: Env): Pick<Config, 'ngsharePrefix' | 'ngshareAuth' | 'jupyterhubApiUrl' | 'ngshareAdmins' | 'ngshareMaxBodyBytes' | 'ngshareDebugMessages'> {
+  const prefix = env.ASSAY_NGSHARE_PREFIX?.trim() || '/api/';
+  if (!NGSHARE_PREFIX.test(prefix)) throw new ConfigError(`ASSAY_NGSHARE_PREFIX must start and end with "/" (letters, digits, . _ ~ - between), got "${prefix}"`);
+  const auth = env.ASSAY_NGSHARE_AUTH?.trim() || 'assay';
+  if (auth !== 'assay' && auth !== 'hub' && auth !== 'dev') throw new ConfigError(`ASSAY_NGSHARE_AUTH must be assay, hub or dev, got "${auth}"`);
+  // A JupyterHub service gets JUPYTERHUB_API_URL from the hub itself.
+  const hub = (env.ASSAY_JUPYTERHUB_API_URL?.trim() || env.JUPYTERHUB_API_URL?.trim() || '').replace(/\/+$/, '') || null;
+  if (hub !== null && !/^https?:\/\//.test(hub)) throw new ConfigError(`ASSAY_JUPYTERHUB_API_URL must be an http(s) URL, got "${hub}"`);
+  if (auth === 'hub' && hub === null) throw new ConfigError('ASSAY_NGSHARE_AUTH=hub needs ASSAY_JUPYTERHUB_API_URL');
+  return {
+    ngsharePrefix: prefix,
+    ngshareAuth: auth,
+    jupyterhubApiUrl: hub,
+    ngshareAdmins: (env.ASSAY_NGSHARE_ADMINS ?? '').split(',').map((name) => name.trim()).filter((name) => name !== ''),
+    ngshareMaxBodyBytes: int(env, 'ASSAY_NGSHARE_MAX_BODY_BYTES', 512 * 1024 * 1024, 1024),
+    ngshareDebugMessages: bool(env, 'ASSAY_NGSHARE_DEBUG_MESSAGES', false),
+  };
 }
 
 export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}): Config {
@@ -93,6 +129,7 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     jobMaxAttempts: int(env, 'ASSAY_JOB_MAX_ATTEMPTS', 3, 1),
     jobRecheckSeconds: int(env, 'ASSAY_JOB_RECHECK_SECONDS', 30, 1),
     jobWallSeconds: int(env, 'ASSAY_JOB_WALL_SECONDS', 600, 1),
+    ...ngshareSettings(env),
     ...compact(flags),
   };
   return config;

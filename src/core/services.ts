@@ -24,6 +24,8 @@ import { AutocheckRecorder } from './assignments/autocheck-recorder.ts';
 import { SystemUser } from './identity/system-user.ts';
 import { HelpService } from './help/help.service.ts';
 import { HelpResponsesService } from './help/help-responses.service.ts';
+import { ExchangeCoursesService } from './exchange/exchange-courses.service.ts';
+import { ExchangeAssignmentsService } from './exchange/exchange-assignments.service.ts';
 import { createGradingQueue, type GradingQueue } from '../grading/queue/index.ts';
 
 /** Everything the dialects call, built once per process. */
@@ -52,6 +54,8 @@ export interface Services {
   assignments: AssignmentsService;
   responses: ResponsesService;
   systemUser: SystemUser;
+  exchangeCourses: ExchangeCoursesService;
+  exchangeAssignments: ExchangeAssignmentsService;
 }
 
 export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; config: Config; blobs: BlobStore; jwtSecret: string }): Services {
@@ -71,6 +75,7 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
   const fields = new FieldsService(db, clock, exercises);
   const assignments = new AssignmentsService(db, clock, exercises);
   const help = new HelpService(db, clock, exercises);
+  const exchangeCourses = new ExchangeCoursesService(db, clock, config.ngshareAdmins);
   return {
     ...deps,
     files,
@@ -92,5 +97,7 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     assignments,
     responses: new ResponsesService(db, clock, files, fields, exercises, assignments, graders, grading, systemUser),
     systemUser,
+    exchangeCourses,
+    exchangeAssignments: new ExchangeAssignmentsService(db, clock, files, exchangeCourses),
   };
 }

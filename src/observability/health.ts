@@ -20,8 +20,11 @@ export function registerHealth(app: FastifyInstance, services: Services): void {
       sandboxStatus(),
     ]);
     const depth = database.ok ? await services.grading.depth().catch(() => null) : null;
+    const ok = database.ok && blobs.ok;
     const body = {
-      status: database.ok && blobs.ok ? 'ok' : 'error',
+      // ngshare's health check (`GET /healthz` → `{"success": true}`) shares this path.
+      success: ok,
+      status: ok ? 'ok' : 'error',
       database: { ...database, engine: services.engine },
       blobs,
       // The server runs without a sandbox; grading jobs then wait (status `waiting`) until there is one.

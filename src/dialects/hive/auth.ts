@@ -14,9 +14,14 @@ export async function bearerActor(request: FastifyRequest, services: Services): 
   const [scheme, token, ...rest] = header.trim().split(/\s+/);
   if (scheme?.toLowerCase() !== 'bearer') throw notProvided();
   if (!token || rest.length > 0) throw new AssayError('unauthenticated', 'Invalid Authorization header.', { reason: 'authentication_failed' });
-  const userId = token.startsWith(API_TOKEN_PREFIX) ? await services.tokens.resolveApiToken(token) : await services.tokens.verifyAccess(token);
+  const userId = await tokenUserId(token, services);
   if (userId === null) throw notValid();
   const actor = await services.users.actorFor(userId);
   if (!actor) throw new AssayError('unauthenticated', 'User not found', { reason: 'user_not_found' });
   return actor;
+}
+
+/** The user a personal API token or a JWT access token names; throws when a JWT is not valid. */
+export function tokenUserId(token: string, services: Services): Promise<number | null> {
+  return token.startsWith(API_TOKEN_PREFIX) ? services.tokens.resolveApiToken(token) : services.tokens.verifyAccess(token);
 }

@@ -60,6 +60,7 @@ export async function readHiveBody(request: FastifyRequest, services: Services, 
           const blob = await services.files.store(part.file, maxFileBytes);
           files.push({ field: part.fieldname, filename: part.filename, mimetype: part.mimetype, blob });
         } else {
+          if (part.valueTruncated) throw new AssayError('too_large', 'Request body is too large.');
           addField(data, part.fieldname, String(part.value));
         }
       }

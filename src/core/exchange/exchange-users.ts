@@ -1,0 +1,35 @@
+import type { Db } from '../../db/database.ts';
+import type { RowOf } from '../../db/types.ts';
+import { Clearance } from '../actor.ts';
+import type { Clock } from '../clock.ts';
+import { AssayError } from '../errors.ts';
+
+export type UserRow = RowOf<'users'>;
+
+/**
+ * ngshare names users and courses by arbitrary strings. Neither engine stores NUL in text, so
+ * such a name can never exist: lookups say "none" and creations are refused.
+ */
+export const storableName = (name: string): boolean => name !== '' && !name.includes('\u0000');
+
+export async function userByName(db: Db, username: string): Promise<UserRow | undefined> {
+  if (!storableName(username)) return undefined;
+  return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+}
+
+/**
+ * The user with this name, created on first sight (ngshare creates users implicitly): a student
+ * account without a password, so it can only come in through a token.
+ */
+export async function ensureUser(db: Db, clock: Clock, username: string): Promise<UserRow> {
+  if (!storableName(username)) throw new AssayError('invalid', 'Incorrect request format', { reason: 'incorrect_request_format' });
+  const existing = await userByName(db, username);
+  if (existing) return existing;
+  const now = clock.now();
+  await db
+    .insertInto('users')
+    .values({ username, password_hash: null, clearance: Clearance.student, status_date: now, created_at: now })
+    .onConflict((oc) => oc.column('username').doNothing())
+    .execute();
+  return (await userByName(db, username))!;
+}

@@ -1,0 +1,66 @@
+import type { FastifyRequest } from 'fastify';
+import type { Services } from '../../core/services.ts';
+import { readHiveBody } from '../hive/body.ts';
+
+/**
+ * ngshare's request arguments (reference §1.2), read the way Tornado reads them: from the query
+ * string and from a form-encoded or multipart body, the last value winning and body values
+ * coming after query values.
+ *
+ * Upstream reads a few arguments from the body only or the query only; we accept every argument
+ * from either place, the body taking precedence (strictly more permissive). So the three
+ * accessors answer alike; they keep upstream's names so each handler says what upstream reads.
+ */
+export interface NgshareArgs {
+  /** Tornado's `get_argument`: query string or body. */
+  argument(name: string): string | undefined;
+  /** Tornado's `get_body_argument` (here also from the query). */
+  bodyArgument(name: string): string | undefined;
+  /** Tornado's `get_query_argument` (here also from the body). */
+  queryArgument(name: string): string | undefined;
+}
+
+// Tornado turns control characters other than \t \n \v \f \r into spaces, then Python's
+// str.strip() removes whitespace at both ends (its set, not JavaScript's trim()).
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const CONTROL = /[\x00-\x08\x0e-\x1f]/g;
+const PY_SPACE = '[\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
+const EDGES = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
+
+export function cleanArgument(value: string): string {
+  return value.replace(CONTROL, ' ').replace(EDGES, '');
+}
+
+function lastValue(source: Record<string, unknown>, name: string): string | undefined {
+  if (!Object.hasOwn(source, name)) return undefined;
+  const value = source[name];
+  const last = Array.isArray(value) ? value[value.length - 1] : value;
+  return last === undefined || last === null ? undefined : String(last);
+}
+
+export function argsFrom(query: Record<string, unknown>, body: Record<string, unknown>): NgshareArgs {
+  const read = (name: string): string | undefined => {
+    const value = lastValue(body, name) ?? lastValue(query, name);
+    return value === undefined ? undefined : cleanArgument(value);
+  };
+  return { argument: read, bodyArgument: read, queryArgument: read };
+}
+
+/**
+ * Reads the request's arguments. The body is parsed only here, inside the handler, so a
+ * malformed body never hides an authentication, permission or lookup failure.
+ */
+export async function readArgs(request: FastifyRequest, services: Services): Promise<NgshareArgs> {
+  const body = await readHiveBody(request, services, { maxFileBytes: services.config.ngshareMaxBodyBytes });
+  // A JSON body is not where Tornado looks for arguments.
+  return argsFrom((request.query ?? {}) as Record<string, unknown>, body.form ? body.data : {});
+}
+
+/** JSON text inside a form field (`instructors`, `students`, `files`); undefined if it is not JSON. */
+export function decodeJsonArgument(text: string): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(text) };
+  } catch {
+    return { ok: false };
+  }
+}

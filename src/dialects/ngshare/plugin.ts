@@ -1,0 +1,94 @@
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { Services } from '../../core/services.ts';
+import type { RawBody } from '../hive/body.ts';
+import type { NgshareAuthenticator } from './auth.ts';
+import { ngshareAuthenticator, ngshareAuthHook } from './auth.ts';
+import { renderNgshareError } from './errors.ts';
+import type { NgshareRouteConfig } from './router.ts';
+import { NGSHARE_JSON, NgshareRouter } from './router.ts';
+import { ngshareAssignmentRoutes } from './routes/assignments.ts';
+import { ngshareCourseRoutes } from './routes/courses.ts';
+
+/** Where ngshare_exchange finds ngshare when it runs as a JupyterHub service. */
+export const HUB_SERVICE_PREFIX = '/services/ngshare/';
+
+const NGSHARE_SEGMENTS = new Set([
+  'healthz', 'courses', 'course', 'instructor', 'instructors', 'student', 'students',
+  'assignments', 'assignment', 'submissions', 'submission', 'feedback',
+]);
+
+/**
+ * The ngshare dialect under one prefix: raw form bodies (read inside handlers, after the
+ * checks that come first), authentication, and `{"success": false, "message": …}` for every
+ * failure, unknown routes under the prefix included.
+ */
+function ngsharePlugin(services: Services, authenticate: NgshareAuthenticator, prefix: string): FastifyPluginAsync {
+  return async (app: FastifyInstance) => {
+    const limit = services.config.ngshareMaxBodyBytes;
+    app.setValidatorCompiler(() => () => true);
+    app.removeAllContentTypeParsers();
+    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: limit }, (_req, body, done) => {
+      done(null, { kind: 'form', text: body as string } satisfies RawBody);
+    });
+    // Tornado takes arguments only from form bodies; any other body is read and ignored.
+    app.addContentTypeParser('*', (_req, payload, done) => {
+      payload.on('error', done);
+      payload.on('end', () => done(null, undefined));
+      payload.resume();
+    });
+    await app.register(multipart, { limits: { fileSize: limit + 1, fieldSize: limit, parts: 10_000 } });
+
+    app.addHook(ngshareAuthHook(services), async (request) => {
+      const config = request.routeOptions.config as Partial<NgshareRouteConfig> | undefined;
+      if (request.is404 || !config || config.ngsharePublic !== false) return;
+      request.actor = await authenticate(request);
+    });
+
+    app.setErrorHandler(async (error, request, reply) => {
+      const rendered = renderNgshareError(error, request.method, services.config.ngshareDebugMessages);
+      if (rendered.status >= 500) request.log.error({ err: error }, 'request failed');
+      return reply.code(rendered.status).type(NGSHARE_JSON).send(rendered.body);
+    });
+
+    app.setNotFoundHandler(async (_request, reply) => {
+      return reply.code(404).type(NGSHARE_JSON).send({ success: false, message: 'Not found' });
+    });
+
+    const router = new NgshareRouter(app, services);
+    // At the root, `/healthz` is the server's own health check, which says `"success"` too.
+    if (prefix !== '/') router.get('/healthz', async () => ({}), { public: true });
+    ngshareCourseRoutes(router);
+    ngshareAssignmentRoutes(router);
+    router.finish();
+  };
+}
+
+/** The prefixes ngshare is served under: the configured one and JupyterHub's service path. */
+export function ngsharePrefixes(configured: string): string[] {
+  return [...new Set([configured, HUB_SERVICE_PREFIX])];
+}
+
+/**
+ * Requests the router refuses before any plugin sees them (a malformed percent-encoding, an
+ * over-long path segment): under an ngshare prefix they still get ngshare's envelope.
+ */
+export function ngshareFrameworkError(configuredPrefix: string, url: string, status: number): { status: number; body: { success: false; message: string } } | null {
+  const path = url.split('?')[0]!;
+  // The configured prefix (`/api/` by default) is shared with other dialects: only ngshare's own
+  // first segments are ngshare's there.
+  const ours =
+    path.startsWith(HUB_SERVICE_PREFIX) ||
+    (path.startsWith(configuredPrefix) && NGSHARE_SEGMENTS.has(path.slice(configuredPrefix.length).split('/')[0]!));
+  if (!ours) return null;
+  return { status, body: { success: false, message: status === 414 ? 'Request-URI too long' : 'Bad request' } };
+}
+
+/** Mounts ngshare under each of its prefixes, with one authenticator (one token cache) for all. */
+export async function registerNgshare(app: FastifyInstance, services: Services): Promise<void> {
+  const authenticate = ngshareAuthenticator(services);
+  if (services.config.ngshareAuth === 'dev') app.log.warn('ASSAY_NGSHARE_AUTH=dev: ngshare callers name themselves with `user`; never use this in production');
+  for (const prefix of ngsharePrefixes(services.config.ngsharePrefix)) {
+    await app.register(ngsharePlugin(services, authenticate, prefix), { prefix: prefix.replace(/\/$/, '') });
+  }
+}

@@ -1,0 +1,255 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { LocalBlobStore } from '../../src/blobs/local.ts';
+import { isAssayError } from '../../src/core/errors.ts';
+import { renderNgshareError } from '../../src/dialects/ngshare/errors.ts';
+import { pathProblem } from '../../src/core/files/paths.ts';
+import type { TreeEntry } from '../../src/core/files/files.repo.ts';
+import { decodeBase64, decodeBase64Chunks, encodeMimeBase64, MimeBase64Encoder, scanBase64 } from '../../src/dialects/ngshare/base64.ts';
+import {
+  encodeTreeJson,
+  isListOnly,
+  listTree,
+  parseFilesArgument,
+  storeUploadedFiles,
+  treeResponseJson,
+} from '../../src/dialects/ngshare/tree-codec.ts';
+
+const md5 = (b: Buffer) => crypto.createHash('md5').update(b).digest('hex');
+const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
+const files = (list: unknown) => JSON.stringify(list);
+
+function rejects(raw: string | undefined, message: string) {
+  assert.throws(
+    () => parseFilesArgument(raw),
+    (e) => isAssayError(e) && e.kind === 'invalid' && e.message === message && renderNgshareError(e, 'POST', false).body.message === message,
+    `${raw} → ${message}`,
+  );
+}
+
+async function text(gen: AsyncIterable<string>): Promise<string> {
+  let out = '';
+  for await (const part of gen) out += part;
+  return out;
+}
+
+describe('ngshare base64 decoding (§3.4)', () => {
+  const table: [string, string | null][] = [
+    ['amtsCg==', 'jkl\n'],
+    ['amts\nCg==', 'jkl\n'],
+    ['am*tsCg==', 'jkl\n'],
+    ['amtsCg==xyz', 'jkl\n'],
+    ['amtsCf==', 'jkl\t'],
+    ['=YQ==', 'a'],
+    ['Y=Q==', 'a'],
+    ['YQ=Zg==', 'a\x06`'],
+    ['', ''],
+    ['amtsCg', null],
+    ['YQ=', null],
+    ['Y', null],
+    ['  \n\t', ''],
+    ['YWJj', 'abc'],
+    ['YWI=', 'ab'],
+    ['YWI=junk', 'ab'],
+    ['Y\r\nW\r\nJj\r\n', 'abc'],
+    ['YQ=\n=', 'a'],
+    ['YQ\u00e9==', 'a'],
+  ];
+  for (const [input, expected] of table) {
+    it(`${JSON.stringify(input)} → ${expected === null ? 'rejected' : JSON.stringify(expected)}`, () => {
+      const out = decodeBase64(input);
+      assert.equal(out === null ? null : out.toString('latin1'), expected);
+      assert.equal(scanBase64(input).ok, expected !== null);
+    });
+  }
+
+  it('agrees with CPython base64.decodebytes on 500 generated inputs', () => {
+    const cases = JSON.parse(fs.readFileSync(new URL('./fixtures/base64-python.json', import.meta.url), 'utf8')) as [string, string | null][];
+    assert.equal(cases.length, 500);
+    for (const [input, hex] of cases) {
+      const out = decodeBase64(input);
+      assert.equal(out === null ? null : out.toString('hex'), hex, JSON.stringify(input));
+    }
+  });
+
+  it('decodes MIME-encoded output back to the same bytes', () => {
+    const data = crypto.randomBytes(10_000);
+    assert.deepEqual(decodeBase64(encodeMimeBase64(data)), data);
+  });
+
+  it('decodes large inputs in ~1 MiB chunks cut on whole groups, whatever the line layout', () => {
+    for (const size of [3_000_000, 3_000_001, 3_000_002]) {
+      const data = crypto.randomBytes(size);
+      const flat = data.toString('base64');
+      const layouts: [string, string][] = [
+        ['MIME', encodeMimeBase64(data)],
+        ['CRLF', encodeMimeBase64(data).replace(/\n/g, '\r\n')],
+        ['one line', flat],
+        ['ragged lines', flat.replace(/(.{13})/g, '$1\n')],
+        ['junk (slow path)', flat.replace(/(.{50})/g, '$1 *')],
+        ['over-padded', flat.replace(/=+$/, '') + (size % 3 === 0 ? '' : '==')],
+      ];
+      for (const [name, text] of layouts) {
+        const chunks = [...decodeBase64Chunks(text)!];
+        assert.ok(chunks.length >= 3, `${name}: ${chunks.length} chunks`);
+        assert.ok(chunks.every((c) => c.length <= 1100 * 1024), name);
+        assert.ok(Buffer.concat(chunks).equals(data), `${name} (${size} bytes)`);
+      }
+    }
+  });
+});
+
+describe('ngshare base64 encoding (§3.2)', () => {
+  it('is base64.encodebytes: 76-column lines, trailing newline, "" when empty', () => {
+    assert.equal(encodeMimeBase64(Buffer.alloc(0)), '');
+    assert.equal(encodeMimeBase64(Buffer.from('a')), 'YQ==\n');
+    assert.equal(encodeMimeBase64(Buffer.from('x'.repeat(57))), 'eHh4'.repeat(19) + '\n');
+    assert.equal(encodeMimeBase64(Buffer.from('x'.repeat(58))), 'eHh4'.repeat(19) + '\neA==\n');
+    const big = encodeMimeBase64(crypto.randomBytes(1000));
+    const lines = big.split('\n');
+    assert.equal(lines.pop(), '');
+    assert.ok(lines.slice(0, -1).every((l) => l.length === 76));
+    assert.ok(lines.at(-1)!.length <= 76);
+  });
+
+  it('gives the same text when fed in arbitrary chunks', () => {
+    const data = crypto.randomBytes(5000);
+    for (const size of [1, 7, 56, 57, 58, 1000, 5000]) {
+      const enc = new MimeBase64Encoder();
+      let out = '';
+      for (let i = 0; i < data.length; i += size) out += enc.push(data.subarray(i, i + size));
+      out += enc.end();
+      assert.equal(out, encodeMimeBase64(data), `chunk size ${size}`);
+    }
+  });
+});
+
+describe('ngshare files argument (§3.1)', () => {
+  it('accepts a list of {path, content}, ignoring a client checksum, keeping order and duplicates', () => {
+    const parsed = parseFilesArgument(files([
+      { path: 'b.ipynb', content: b64('one'), checksum: 'bogus' },
+      { path: 'a.ipynb', content: b64('two') },
+      { path: 'b.ipynb', content: b64('three') },
+    ]));
+    assert.deepEqual(parsed.map((f) => f.path), ['b.ipynb', 'a.ipynb', 'b.ipynb']);
+    assert.ok(parsed.every((f) => !('checksum' in f)));
+  });
+
+  it('accepts [] (no files)', () => {
+    assert.deepEqual(parseFilesArgument('[]'), []);
+  });
+
+  it('answers the documented messages in order', () => {
+    rejects(undefined, 'Please supply files');
+    rejects('', 'Files cannot be JSON decoded');
+    rejects('[{"path": "a"', 'Files cannot be JSON decoded');
+    rejects(files([{ path: '/a', content: b64('x') }]), 'Illegal path');
+    rejects(files([{ path: 'a', content: 'YQ=' }]), 'Content cannot be base64 decoded');
+  });
+
+  it('fixes upstream 500s with 400 Incorrect request format', () => {
+    for (const raw of ['{}', '""', '"abc"', '3', 'null', 'true', '{"path": "a", "content": ""}']) rejects(raw, 'Incorrect request format');
+    for (const el of [null, 3, 'a', [], [{ path: 'a', content: '' }]]) rejects(files([el]), 'Incorrect request format');
+    rejects(files([{ content: b64('x') }]), 'Incorrect request format');
+    rejects(files([{ path: 3, content: b64('x') }]), 'Incorrect request format');
+    rejects(files([{ path: null, content: b64('x') }]), 'Incorrect request format');
+    rejects(files([{ path: 'a' }]), 'Incorrect request format');
+    rejects(files([{ path: 'a', content: 5 }]), 'Incorrect request format');
+    rejects(files([{ path: 'a', content: null }]), 'Incorrect request format');
+  });
+
+  it('checks elements in array order and the path before the content', () => {
+    rejects(files([{ path: 'ok', content: 'Y' }, { path: '/bad', content: b64('x') }]), 'Content cannot be base64 decoded');
+    rejects(files([{ path: '/bad', content: 'Y' }]), 'Illegal path');
+    rejects(files([{ path: '/bad' }]), 'Illegal path');
+    rejects(files([{ path: 'ok', content: b64('x') }, { path: '../x', content: 'Y' }]), 'Illegal path');
+    rejects(files([{ path: 'ok', content: 'Y' }, 7]), 'Content cannot be base64 decoded');
+    rejects(files([7, { path: '/bad', content: 'Y' }]), 'Incorrect request format');
+  });
+});
+
+describe('ngshare path rules (§3.3) agree with the core rule', () => {
+  const illegal = ['/a', '/', '', '../etc', 'a/./a.py', 'a/.', 'a/', './a', 'a/..', '//a', 'a/b/', 'a/../b', '.', '..', 'a\u0000b', 'a//', '/a/b'];
+  const legal = ['a', 'a/b', 'a//b', 'a///b', '..a', 'a..', '.hidden', '.ipynb_checkpoints/x-checkpoint.ipynb', 'a\\..\\b', '~/x', ' ', 'ünïcødé/файл.ipynb', '...'];
+  for (const p of illegal) {
+    it(`${JSON.stringify(p)} is illegal`, () => {
+      assert.notEqual(pathProblem(p), null);
+      rejects(files([{ path: p, content: '' }]), 'Illegal path');
+    });
+  }
+  for (const p of legal) {
+    it(`${JSON.stringify(p)} is legal and kept literally`, () => {
+      assert.equal(pathProblem(p), null);
+      assert.equal(parseFilesArgument(files([{ path: p, content: '' }]))[0]!.path, p);
+    });
+  }
+});
+
+describe('ngshare tree storage and download', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ngshare-codec-'));
+  const blobs = new LocalBlobStore(dir);
+  before(() => blobs.init());
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const bytes = [Buffer.from('{"cells": []}\n'), Buffer.alloc(0), crypto.randomBytes(200_000)];
+
+  async function upload(): Promise<TreeEntry[]> {
+    const parsed = parseFilesArgument(files([
+      { path: 'ps1/ps1.ipynb', content: encodeMimeBase64(bytes[0]!) },
+      { path: 'ps1/empty.txt', content: '' },
+      { path: 'ps1/data.bin', content: b64(bytes[2]!) },
+    ]));
+    const stored = await storeUploadedFiles(parsed, (source) => blobs.put(source));
+    assert.ok(parsed.every((f) => f.content === ''), 'contents released once stored');
+    return stored.map((f) => ({ path: f.path, blob: f.blob.sha256, size: f.blob.size, md5: f.blob.md5 }));
+  }
+
+  it('stores each decoded file with its lowercase hex MD5', async () => {
+    const entries = await upload();
+    assert.deepEqual(entries.map((e) => e.md5), bytes.map(md5));
+    assert.deepEqual(entries.map((e) => e.size), bytes.map((b) => b.length));
+    for (const e of entries) assert.match(e.md5, /^[0-9a-f]{32}$/);
+  });
+
+  it('downloads in upload order with MIME base64 content, streamed in small chunks', async () => {
+    const entries = await upload();
+    const open = (sha: string) => Readable.from(chunks(fs.readFileSync(blobs.pathOf(sha)), 1000));
+    const json = JSON.parse(await text(encodeTreeJson(entries, open))) as { path: string; checksum: string; content: string }[];
+    assert.deepEqual(json.map((f) => f.path), ['ps1/ps1.ipynb', 'ps1/empty.txt', 'ps1/data.bin']);
+    json.forEach((f, i) => {
+      assert.deepEqual(Object.keys(f), ['path', 'checksum', 'content']);
+      assert.equal(f.content, encodeMimeBase64(bytes[i]!));
+      assert.equal(f.checksum, md5(bytes[i]!));
+    });
+    assert.equal(json[1]!.content, '');
+  });
+
+  it('list_only gives exactly path and checksum; only the string "true" turns it on', async () => {
+    const entries = await upload();
+    const listed = listTree(entries);
+    assert.deepEqual(listed.map((f) => Object.keys(f)), [['path', 'checksum'], ['path', 'checksum'], ['path', 'checksum']]);
+    assert.equal(isListOnly('true'), true);
+    for (const v of ['True', 'TRUE', '1', 'yes', '', undefined, null, ' true']) assert.equal(isListOnly(v), false, String(v));
+  });
+
+  it('wraps the tree in a success body, with extra fields first', async () => {
+    const entries = await upload();
+    const full = JSON.parse(await text(treeResponseJson({ timestamp: '2020-01-30 10:30:47.524219' }, entries, false, (sha) => blobs.open(sha))));
+    assert.equal(full.success, true);
+    assert.equal(full.timestamp, '2020-01-30 10:30:47.524219');
+    assert.equal(Buffer.from(full.files[2].content, 'base64').equals(bytes[2]!), true);
+    const listed = JSON.parse(await text(treeResponseJson({}, entries, true, () => { throw new Error('list_only must not open blobs'); })));
+    assert.deepEqual(listed, { success: true, files: listTree(entries) });
+    const empty = JSON.parse(await text(treeResponseJson({}, [], false, (sha) => blobs.open(sha))));
+    assert.deepEqual(empty, { success: true, files: [] });
+  });
+});
+
+function* chunks(data: Buffer, size: number) {
+  for (let i = 0; i < data.length; i += size) yield data.subarray(i, i + size);
+}
