@@ -107,6 +107,8 @@ export interface Load {
   setupRequest?: string;
   /** Extra keys on the request object, for `setupRequest` to read. */
   extra?: Record<string, unknown>;
+  /** Seconds before a request counts as timed out (autocannon's default: 10). */
+  timeoutSeconds?: number;
 }
 
 /**
@@ -128,6 +130,7 @@ export async function measure(target: Target, name: string, load: Load): Promise
     ],
     connections: CONNECTIONS,
     duration: SECONDS,
+    ...(load.timeoutSeconds ? { timeout: load.timeoutSeconds } : {}),
     workers: 1,
   });
   const bad = result.non2xx + result.errors + result.timeouts;

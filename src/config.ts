@@ -49,6 +49,16 @@ export interface Config {
   ngshareMaxBodyBytes: number;
   /** ngshare's debug-mode 403 messages (`Permission denied (not admin)`, …). */
   ngshareDebugMessages: boolean;
+  /** The secret staff hand to would-be checkers for Hive's `management/register`; null: registration is off. */
+  registrationSecret: string | null;
+  /** Registration attempts per client address and minute. */
+  registrationRatePerMinute: number;
+  /** An iCalendar file or http(s) URL the server imports timetable events from; null: no periodic import. */
+  scheduleIcalUrl: string | null;
+  /** Minutes between two imports of `scheduleIcalUrl`. */
+  scheduleRefreshMinutes: number;
+  /** Seconds between two passes of the lesson scheduler (lessons are applied when their events start). */
+  scheduleTickSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -130,6 +140,11 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     jobRecheckSeconds: int(env, 'ASSAY_JOB_RECHECK_SECONDS', 30, 1),
     jobWallSeconds: int(env, 'ASSAY_JOB_WALL_SECONDS', 600, 1),
     ...ngshareSettings(env),
+    registrationSecret: env.ASSAY_REGISTRATION_SECRET || null,
+    registrationRatePerMinute: int(env, 'ASSAY_REGISTRATION_RATE_PER_MINUTE', 10, 1),
+    scheduleIcalUrl: env.ASSAY_SCHEDULE_ICAL_URL?.trim() || null,
+    scheduleRefreshMinutes: int(env, 'ASSAY_SCHEDULE_REFRESH_MINUTES', 60, 1),
+    scheduleTickSeconds: int(env, 'ASSAY_SCHEDULE_TICK_SECONDS', 30, 1),
     ...compact(flags),
   };
   return config;

@@ -14,6 +14,8 @@ commands:
   gc [--grace-seconds N]             delete blobs and file trees nothing references
   course sync DIR                    create or update a course from a course directory
                                      (course.yaml + one folder per exercise; see README)
+  schedule import FILE|URL           load timetable events from an iCalendar file or URL
+                                     (events keep their UID: importing again updates them)
   worker [--concurrency N] [--metrics-port P]
                                      run grading workers without the HTTP server (any machine
                                      that reaches the database; ASSAY_QUEUE=pgboss for pg-boss)

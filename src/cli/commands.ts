@@ -4,6 +4,7 @@ import type { ClearanceLevel } from '../core/actor.ts';
 import { collectGarbage } from '../blobs/gc.ts';
 import { ensureAdmin, openRuntime } from '../runtime.ts';
 import { courseCommand } from './course.ts';
+import { scheduleCommand } from './schedule.ts';
 import { serve } from './serve.ts';
 import { worker } from './worker.ts';
 
@@ -44,6 +45,8 @@ export async function runCli(config: Config, args: string[], flags: Flags, usage
         return await userCommand(services, sub, target, flags, usage);
       case 'course':
         return await courseCommand(services, sub, target, usage);
+      case 'schedule':
+        return await scheduleCommand(services, sub, target, usage);
       default:
         process.stderr.write(usage);
         return 2;

@@ -5,6 +5,7 @@ import { startWorkerPool } from '../grading/queue/index.ts';
 import type { WorkerPool } from '../grading/queue/index.ts';
 import { defaultSandbox } from '../grading/sandbox/index.ts';
 import { ensureAdmin, openRuntime } from '../runtime.ts';
+import { startScheduleJobs } from '../core/schedule/schedule-jobs.ts';
 
 /**
  * `assay serve`: migrate, make sure an admin exists, start the in-process grading workers
@@ -31,10 +32,12 @@ export async function serve(config: Config): Promise<void> {
       onError: (err, context) => app.log.error({ err, context }, 'grading worker error'),
     });
   }
+  const scheduleJobs = startScheduleJobs(services, { info: (m) => app.log.info(m), error: (m) => app.log.error(m) });
   let closing = false;
   const shutdown = async () => {
     if (closing) return;
     closing = true;
+    scheduleJobs.stop();
     await app.close();
     await pool?.stop();
     await defaultSandbox().close();

@@ -27,6 +27,12 @@ import { HelpResponsesService } from './help/help-responses.service.ts';
 import { ExchangeCoursesService } from './exchange/exchange-courses.service.ts';
 import { ExchangeAssignmentsService } from './exchange/exchange-assignments.service.ts';
 import { createGradingQueue, type GradingQueue } from '../grading/queue/index.ts';
+import { QueuesService } from './queues/queues.service.ts';
+import { PathService } from './queues/path.service.ts';
+import { ScheduleService } from './schedule/schedule.service.ts';
+import { ClassesService } from './classes/classes.service.ts';
+import { SeatingService } from './classes/seating.service.ts';
+import { RegistrationService } from './identity/registration.service.ts';
 
 /** Everything the dialects call, built once per process. */
 export interface Services {
@@ -56,6 +62,12 @@ export interface Services {
   systemUser: SystemUser;
   exchangeCourses: ExchangeCoursesService;
   exchangeAssignments: ExchangeAssignmentsService;
+  queues: QueuesService;
+  paths: PathService;
+  schedule: ScheduleService;
+  classes: ClassesService;
+  seating: SeatingService;
+  registration: RegistrationService;
 }
 
 export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; config: Config; blobs: BlobStore; jwtSecret: string }): Services {
@@ -76,6 +88,7 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
   const assignments = new AssignmentsService(db, clock, exercises);
   const help = new HelpService(db, clock, exercises);
   const exchangeCourses = new ExchangeCoursesService(db, clock, config.ngshareAdmins);
+  const classes = new ClassesService(db, clock);
   return {
     ...deps,
     files,
@@ -99,5 +112,11 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     systemUser,
     exchangeCourses,
     exchangeAssignments: new ExchangeAssignmentsService(db, clock, files, exchangeCourses),
+    queues: new QueuesService(db, clock),
+    paths: new PathService(db, clock),
+    schedule: new ScheduleService(db, clock, { modules: new ModulesService(db, clock), exercises, fields }),
+    classes,
+    seating: new SeatingService(db, classes),
+    registration: new RegistrationService(db, clock, hasher, config.registrationSecret),
   };
 }

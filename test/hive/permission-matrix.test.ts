@@ -62,6 +62,10 @@ describe('hive permission matrix (each clearance × each route)', () => {
   const freshHelp = async () =>
     (await server.services.help.create({ id: studentId, username: studentName, clearance: 1 }, { user: studentId, title: 't', help_type: 'Exercise', exercise_id: null })).id;
 
+  /** A submission the matrix's student handed in on the matrix's exercise. */
+  const freshSubmission = async () =>
+    (await server.services.submissions.submit({ id: studentId, username: studentName, clearance: 1 }, exerciseId, { files: [], answers: { q: 'a' } })).id;
+
   before(async () => {
     server = await startTestServer();
     world = await makeCourseTree(server);
@@ -158,6 +162,8 @@ describe('hive permission matrix (each clearance × each route)', () => {
       { name: 'GET grader', expect: [401, 403, 403, 404, 404], request: async () => ({ method: 'get', url: `/api/assay/v1/exercises/${exerciseId}/grader/` }) },
       { name: 'GET submissions', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: `/api/assay/v1/exercises/${exerciseId}/submissions/` }) },
       { name: 'POST submission', expect: [401, 201, 201, 201, 201], request: async () => ({ method: 'post', url: `/api/assay/v1/exercises/${exerciseId}/submissions/`, options: { json: { answers: { q: 'a' } } } }) },
+      // The student's own submission: they and the checker see it, only staff delete it.
+      { name: 'DELETE submission', expect: [401, 403, 403, 204, 204], request: async () => ({ method: 'delete', url: `/api/assay/v1/submissions/${await freshSubmission()}/` }) },
       { name: 'POST rerun', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'post', url: `/api/assay/v1/exercises/${exerciseId}/rerun/` }) },
 
       { name: 'GET assignments', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: '/api/core/assignments/' }) },
@@ -211,6 +217,126 @@ describe('hive permission matrix (each clearance × each route)', () => {
       },
       { name: 'GET notifications', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: '/api/core/notification/' }) },
       { name: 'POST notification', expect: [401, 403, 201, 201, 201], request: async () => ({ method: 'post', url: '/api/core/notification/', options: { json: { user: studentId, comment: 'hi' } } }) },
+    );
+
+    // Classes and seating: the program's checker reads, staff write, students are refused.
+    const freshClass = async () =>
+      (await server.services.classes.create(await adminActor(server), { name: `C${Math.random()}`, program: world.program.id, users: [studentId] })).id;
+    const freshSeat = async (classroom?: number) => (await server.services.seating.create(await adminActor(server), { classroom: classroom ?? (await freshClass()), x: 0, y: 0 })).id;
+    /** A class with the matrix's student and one free seat for them. */
+    const freshRoom = async () => {
+      const id = await freshClass();
+      await freshSeat(id);
+      return id;
+    };
+    const classes = '/api/core/management/classes/';
+    const seating = '/api/core/management/seating/';
+    rows.push(
+      { name: 'GET classes', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: classes }) },
+      { name: 'GET class', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: `${classes}${await freshClass()}/` }) },
+      {
+        name: 'POST class',
+        expect: [401, 403, 403, 201, 201],
+        request: async () => ({ method: 'post', url: classes, options: { json: { name: `C${Math.random()}`, program: world.program.id, users: [] } } }),
+      },
+      { name: 'PATCH class', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'patch', url: `${classes}${await freshClass()}/`, options: { json: { type: 'Student Group' } } }) },
+      { name: 'DELETE class', expect: [401, 403, 403, 204, 204], request: async () => ({ method: 'delete', url: `${classes}${await freshClass()}/` }) },
+      { name: 'POST class queue', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'post', url: `${classes}${await freshClass()}/queue/`, options: { json: { queue: null } } }) },
+      { name: 'POST class lesson', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'post', url: `${classes}${await freshClass()}/lesson/`, options: { json: { lesson: null } } }) },
+      { name: 'POST class auto_seat', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'post', url: `${classes}${await freshRoom()}/auto_seat/` }) },
+      {
+        name: 'POST class unassign_override_queues',
+        expect: [401, 403, 403, 200, 200],
+        request: async () => ({ method: 'post', url: `${classes}${await freshClass()}/unassign_override_queues/` }),
+      },
+      { name: 'GET seating', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: seating }) },
+      { name: 'GET seat', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: `${seating}${await freshSeat()}/` }) },
+      { name: 'POST seat', expect: [401, 403, 403, 201, 201], request: async () => ({ method: 'post', url: seating, options: { json: { classroom: await freshClass(), x: 1, y: 1 } } }) },
+      { name: 'PATCH seat', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'patch', url: `${seating}${await freshSeat()}/`, options: { json: { hostname: 'pc' } } }) },
+      { name: 'DELETE seat', expect: [401, 403, 403, 204, 204], request: async () => ({ method: 'delete', url: `${seating}${await freshSeat()}/` }) },
+      // Registration is off unless ASSAY_REGISTRATION_SECRET is set: refused for everyone.
+      { name: 'POST register (off)', expect: [403, 403, 403, 403, 403], request: async () => ({ method: 'post', url: '/api/core/management/register/', options: { json: {} } }) },
+    );
+
+    // Queues: the program's checker reads, staff write, students are refused (they read their path on `me`).
+    const freshQueue = async () => (await server.services.queues.create(await adminActor(server), { name: `Q${Math.random()}`, module: world.module.id })).id;
+    const freshItem = async () => {
+      const queueId = await freshQueue();
+      const admin = await adminActor(server);
+      const itemBody = { order: 0, set_nested_queue_id: null, set_module_id: null, queue_rule: 'Choose' as const, continue_on_redo: false, enabled: true, set_tags_id: [] };
+      await server.services.queues.createItem(admin, queueId, { ...itemBody, set_exercise_id: exerciseId });
+      const item = await server.services.queues.createItem(admin, queueId, { ...itemBody, set_exercise_id: null, set_module_id: world.module.id });
+      return `/api/core/queues/${queueId}/items/${item.id}/`;
+    };
+    const queueItemBody = { order: 0, set_exercise_id: exerciseId, set_nested_queue_id: null, set_module_id: null, queue_rule: 'Wait For Done', enabled: true, set_tags_id: [] };
+    rows.push(
+      { name: 'GET queues', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: '/api/core/queues/' }) },
+      { name: 'GET queue', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: `/api/core/queues/${await freshQueue()}/` }) },
+      { name: 'POST queue', expect: [401, 403, 403, 201, 201], request: async () => ({ method: 'post', url: '/api/core/queues/', options: { json: { name: 'Q', module: world.module.id } } }) },
+      { name: 'PUT queue', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'put', url: `/api/core/queues/${await freshQueue()}/`, options: { json: { name: 'R', module: world.module.id } } }) },
+      { name: 'PATCH queue', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'patch', url: `/api/core/queues/${await freshQueue()}/`, options: { json: { description: 'd' } } }) },
+      { name: 'DELETE queue', expect: [401, 403, 403, 204, 204], request: async () => ({ method: 'delete', url: `/api/core/queues/${await freshQueue()}/` }) },
+      { name: 'POST queue duplicate', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'post', url: `/api/core/queues/${await freshQueue()}/duplicate/`, options: { json: { name: 'copy' } } }) },
+      { name: 'POST queue delete_new', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'post', url: `/api/core/queues/${await freshQueue()}/delete_new/` }) },
+      { name: 'GET queue items', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: `/api/core/queues/${await freshQueue()}/items/` }) },
+      { name: 'GET queue item', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: await freshItem() }) },
+      { name: 'POST queue item', expect: [401, 403, 403, 201, 201], request: async () => ({ method: 'post', url: `/api/core/queues/${await freshQueue()}/items/`, options: { json: queueItemBody } }) },
+      { name: 'PUT queue item', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'put', url: await freshItem(), options: { json: queueItemBody } }) },
+      { name: 'PATCH queue item', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'patch', url: await freshItem(), options: { json: { enabled: false } } }) },
+      { name: 'DELETE queue item', expect: [401, 403, 403, 204, 204], request: async () => ({ method: 'delete', url: await freshItem() }) },
+      { name: 'POST queue item move', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'post', url: `${await freshItem()}move/`, options: { json: { new_order: 0 } } }) },
+      { name: 'POST queue item expand', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'post', url: `${await freshItem()}expand/` }) },
+    );
+
+    // Schedule: lessons and rules are staff planning (checkers read), colors and events are read by
+    // everyone, events and the kiosk are read-only (405), the kiosk and daily_review are for staff.
+    const freshLesson = async () => (await server.services.schedule.lessons.create(await adminActor(server), { name: `L${Math.random()}`, module_id: world.module.id })).id;
+    const freshRule = async () => {
+      const lessonId = await freshLesson();
+      return `/api/core/schedule/lessons/${lessonId}/rules/${(await server.services.schedule.rules.create(await adminActor(server), lessonId, {})).id}/`;
+    };
+    const freshColor = async () => (await server.services.schedule.colors.create(await adminActor(server), { name: 'c', color: '#fff' })).id;
+    /** An event for everyone on 2026-05-04, in the matrix's program (through its lesson). */
+    const scheduleEvent = async () => {
+      const lessonId = await freshLesson();
+      await server.services.schedule.importCalendarText(
+        `BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:m\r\nBEGIN:VEVENT\r\nUID:matrix\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20260504T090000Z\r\nDTEND:20260504T100000Z\r\nSUMMARY:Matrix\r\nX-ASSAY-LESSON:${lessonId}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n`,
+      );
+      return (await server.services.db.selectFrom('events').select('id').where('uid', '=', 'matrix').executeTakeFirstOrThrow()).id;
+    };
+    const lessons = '/api/core/schedule/lessons/';
+    const eventBody = { start: '2026-05-04T09:00:00Z', end: '2026-05-04T10:00:00Z', type: 'עע' };
+    rows.push(
+      { name: 'GET lessons', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: lessons }) },
+      { name: 'GET lesson', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: `${lessons}${await freshLesson()}/` }) },
+      { name: 'POST lesson', expect: [401, 403, 403, 201, 201], request: async () => ({ method: 'post', url: lessons, options: { json: { name: 'L', module: world.module.id } } }) },
+      { name: 'PATCH lesson', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'patch', url: `${lessons}${await freshLesson()}/`, options: { json: { name: 'M' } } }) },
+      { name: 'DELETE lesson', expect: [401, 403, 403, 204, 204], request: async () => ({ method: 'delete', url: `${lessons}${await freshLesson()}/` }) },
+      { name: 'GET lesson rules', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: `${lessons}${await freshLesson()}/rules/` }) },
+      { name: 'GET lesson rule', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: await freshRule() }) },
+      { name: 'POST lesson rule', expect: [401, 403, 403, 201, 201], request: async () => ({ method: 'post', url: `${lessons}${await freshLesson()}/rules/` }) },
+      { name: 'PATCH lesson rule', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'patch', url: await freshRule(), options: { json: { queue: null } } }) },
+      { name: 'DELETE lesson rule', expect: [401, 403, 403, 204, 204], request: async () => ({ method: 'delete', url: await freshRule() }) },
+      { name: 'GET colors', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: '/api/core/schedule/colors/' }) },
+      { name: 'GET color', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: `/api/core/schedule/colors/${await freshColor()}/` }) },
+      { name: 'POST color', expect: [401, 403, 403, 201, 201], request: async () => ({ method: 'post', url: '/api/core/schedule/colors/', options: { json: { name: 'n', color: '#000' } } }) },
+      { name: 'PUT color', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'put', url: `/api/core/schedule/colors/${await freshColor()}/`, options: { json: { name: 'n', color: '#111' } } }) },
+      { name: 'DELETE color', expect: [401, 403, 403, 204, 204], request: async () => ({ method: 'delete', url: `/api/core/schedule/colors/${await freshColor()}/` }) },
+      { name: 'GET events', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: '/api/core/schedule/events/' }) },
+      { name: 'GET event', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: `/api/core/schedule/events/${await scheduleEvent()}/` }) },
+      { name: 'POST event (read-only)', expect: [401, 405, 405, 405, 405], request: async () => ({ method: 'post', url: '/api/core/schedule/events/', options: { json: eventBody } }) },
+      { name: 'PATCH event (read-only)', expect: [401, 405, 405, 405, 405], request: async () => ({ method: 'patch', url: `/api/core/schedule/events/${await scheduleEvent()}/`, options: { json: eventBody } }) },
+      { name: 'GET kiosk', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: '/api/core/schedule/kiosk/' }) },
+      { name: 'GET kiosk event', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: `/api/core/schedule/kiosk/${await scheduleEvent()}/` }) },
+      { name: 'DELETE kiosk event (read-only)', expect: [401, 405, 405, 405, 405], request: async () => ({ method: 'delete', url: `/api/core/schedule/kiosk/${await scheduleEvent()}/` }) },
+      {
+        name: 'POST daily_review',
+        expect: [401, 403, 403, 200, 200],
+        request: async () => {
+          await scheduleEvent();
+          return { method: 'post', url: '/api/core/schedule/daily_review/', options: { json: { date: '2026-05-04T12:00:00Z', show_lesson_names: true, hide_work_details: false } } };
+        },
+      },
     );
   });
   after(() => server.close());

@@ -7,7 +7,7 @@ import type { Actor } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import type { Exercise, ExercisesService, TreeListing } from '../courses/exercises.service.ts';
 import { isRowId } from '../courses/exercises.service.ts';
-import { canSee, visibleCourseIds } from '../courses/visibility.ts';
+import { canManageCourse, canSee, visibleCourseIds } from '../courses/visibility.ts';
 import { AssayError } from '../errors.ts';
 import type { FilesService, NewTreeFile } from '../files/files.service.ts';
 import { treeShapeProblems } from '../files/tree-shape.ts';
@@ -253,9 +253,43 @@ export class SubmissionsService {
     return (await rerunExercise(this.db, this.grading, exercise.id)).length;
   }
 
+  /**
+   * Staff and the course's instructors delete a submission, in one transaction with its grades,
+   * feedback and grading jobs (with their timelines). Its file trees and blobs are left to `gc`.
+   * Those who may see it but not delete it get 403; everyone else 404.
+   */
+  async delete(actor: Actor, submissionId: number): Promise<void> {
+    if (!isRowId(submissionId)) throw AssayError.notFound();
+    const submission = await this.db
+      .selectFrom('submissions as s')
+      .innerJoin('assignments as a', 'a.id', 's.assignment_id')
+      .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
+      .select(['s.id', 's.user_id', 's.assignment_id', 'e.course_id'])
+      .where('s.id', '=', submissionId)
+      .executeTakeFirst();
+    if (!submission) throw AssayError.notFound();
+    if (!(await this.staffSideOf(actor, submission.course_id)) && !(await this.isOwn(actor, submission))) throw AssayError.notFound();
+    if (!(await canManageCourse(this.db, actor, submission.course_id))) throw AssayError.forbidden();
+    await this.db.transaction().execute(async (trx) => {
+      const jobs = trx.selectFrom('grading_jobs').select('id').where('submission_id', '=', submissionId);
+      await trx.deleteFrom('grading_job_events').where('job_id', 'in', jobs).execute();
+      await trx.deleteFrom('grading_jobs').where('submission_id', '=', submissionId).execute();
+      await trx.deleteFrom('grades').where('submission_id', '=', submissionId).execute();
+      await trx.deleteFrom('feedback').where('submission_id', '=', submissionId).execute();
+      const gone = await trx.deleteFrom('submissions').where('id', '=', submissionId).executeTakeFirst();
+      // Someone else deleted it first.
+      if (Number(gone.numDeletedRows) === 0) throw AssayError.notFound();
+      await trx
+        .updateTable('assignments')
+        .set((eb) => ({ submission_count: sql<number>`CASE WHEN ${eb.ref('submission_count')} > 0 THEN ${eb.ref('submission_count')} - 1 ELSE 0 END` }))
+        .where('id', '=', submission.assignment_id)
+        .execute();
+    });
+  }
+
   // ---- reading ----
 
-  private async isOwn(actor: Actor, submission: Submission): Promise<boolean> {
+  private async isOwn(actor: Actor, submission: Pick<Submission, 'user_id' | 'assignment_id'>): Promise<boolean> {
     if (submission.user_id === actor.id) return true;
     const member = await this.db
       .selectFrom('assignments as a')

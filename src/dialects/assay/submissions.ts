@@ -6,6 +6,7 @@ import type { Services } from '../../core/services.ts';
 import { JOB_STATUSES } from '../../grading/queue/index.ts';
 import { readHiveBody } from '../hive/body.ts';
 import type { HiveRouter } from '../hive/router.ts';
+import { EMPTY } from '../hive/router.ts';
 import { DateTime, Enum, Nullable } from '../hive/schema-helpers.ts';
 
 const JobStatus = Enum(JOB_STATUSES);
@@ -123,6 +124,9 @@ const doc = (operationId: string, summary: string, extra: object = {}) => ({ ope
  *   `grading: null` for a submission never queued for grading. Students see only the tests whose
  *   visibility is `visible` (and `after_due_date` once the exercise is due) and no log; other
  *   people's submissions are 404.
+ * - `DELETE /submissions/{id}/`: staff and the course's instructors delete a submission with its
+ *   grades, feedback and grading jobs, in one transaction; 204. It is gone from every listing
+ *   (ngshare's included); its files are freed by `assay gc`. 403 for others who can see it.
  * - `POST /exercises/{id}/rerun/`: staff and the course's instructors grade the latest
  *   submission of every assignment again, behind fresh submissions; 200 `{queued: n}` (a
  *   submission whose job has not started yet is not queued twice). 403 for others who can see the
@@ -162,6 +166,15 @@ export function submissionRoutes(router: HiveRouter): void {
     '/submissions/:id/',
     { schema: doc('assay_submissions_retrieve', 'One submission with its latest grading and timeline', { params, response: { 200: SubmissionDetailWire } }) },
     async ({ services, actor, id }) => renderDetail(await services.submissions.get(actor, id())),
+  );
+
+  router.delete(
+    '/submissions/:id/',
+    { schema: doc('assay_submissions_destroy', 'Delete a submission with its grades, feedback and grading jobs (staff and instructors)', { params }) },
+    async ({ services, actor, id }) => {
+      await services.submissions.delete(actor, id());
+      return EMPTY;
+    },
   );
 
   router.post(

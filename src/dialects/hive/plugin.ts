@@ -1,4 +1,5 @@
 import multipart from '@fastify/multipart';
+import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { AssayError } from '../../core/errors.ts';
 import type { Services } from '../../core/services.ts';
@@ -30,6 +31,13 @@ export function hivePlugin(services: Services, routes: HiveRoutes[]): FastifyPlu
     );
     await app.register(multipart, {
       limits: { fileSize: services.config.maxUploadBytes + 1, fieldSize: services.config.maxBodyBytes, parts: 10_000 },
+    });
+
+    // Only routes that ask for it (`rateLimit` in their options) are limited.
+    await app.register(rateLimit, {
+      global: false,
+      errorResponseBuilder: (_request, context) =>
+        new AssayError('rate_limited', 'Request was throttled.', { retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)) }),
     });
 
     app.addHook('onRequest', async (request) => {

@@ -21,6 +21,8 @@ export interface HiveRouteOptions {
   public?: boolean;
   /** View-level permission: lower clearances get 403 before anything else is looked at. */
   minClearance?: number;
+  /** Requests per client address and time window (@fastify/rate-limit); above it 429. */
+  rateLimit?: { max: number; timeWindow: number };
   status?: number;
   /** OpenAPI description of the route. */
   schema?: {
@@ -64,7 +66,7 @@ export class HiveRouter {
     this.app.route({
       method,
       url,
-      config: { public: options.public ?? false, minClearance: options.minClearance ?? 0 },
+      config: { public: options.public ?? false, minClearance: options.minClearance ?? 0, ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}) },
       schema: schema as never,
       handler: async (request, reply) => {
         const params = request.params as Record<string, string>;

@@ -52,6 +52,9 @@ export function argsFrom(query: Record<string, unknown>, body: Record<string, un
  */
 export async function readArgs(request: FastifyRequest, services: Services): Promise<NgshareArgs> {
   const body = await readHiveBody(request, services, { maxFileBytes: services.config.ngshareMaxBodyBytes });
+  // The raw form text is decoded now: letting it go keeps a large upload from being held three
+  // times over (raw, decoded, parsed) while its `files` are parsed and stored.
+  request.body = undefined;
   // A JSON body is not where Tornado looks for arguments.
   return argsFrom((request.query ?? {}) as Record<string, unknown>, body.form ? body.data : {});
 }

@@ -61,7 +61,7 @@ const ModuleRequest = Type.Object({
   parent_subject: Type.Integer(),
   order: Type.String({ maxLength: 100 }),
 });
-const ModuleWire = Type.Object({
+export const ModuleWire = Type.Object({
   id: ro(Type.Integer()),
   name: Type.String(),
   parent_subject: Type.Integer(),
@@ -105,7 +105,7 @@ const renderSubject = (s: Subject) => ({
   segel_path: `${s.course_name}/${s.symbol}`,
 });
 
-const renderModule = (m: Module) => ({
+export const renderModule = (m: Module) => ({
   id: m.id,
   name: m.name,
   parent_subject: m.subject_id,

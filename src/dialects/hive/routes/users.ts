@@ -7,6 +7,8 @@ import { AssayError } from '../../../core/errors.ts';
 import type { SelfProfile, User, UserInput } from '../../../core/identity/users.service.ts';
 import { displayName } from '../../../core/identity/users.service.ts';
 import type { Services } from '../../../core/services.ts';
+import type { StudentPath } from '../../../core/queues/path.service.ts';
+import { effectiveQueueId } from '../../../core/queues/path.ts';
 import { sendAttachment } from '../attachment.ts';
 import type { HiveBody } from '../body.ts';
 import { readHiveBody } from '../body.ts';
@@ -140,7 +142,7 @@ const USER_FILTERS = {
 /** Relation lists a form leaves out mean "none" on create and update, as DRF reads HTML input. */
 const FORM_LISTS = ['classes', 'mentees'] as const;
 
-function toCourseUser(u: User) {
+function toCourseUser(u: User, path?: StudentPath) {
   return {
     id: u.id,
     display_name: displayName(u),
@@ -150,9 +152,8 @@ function toCourseUser(u: User) {
     number: u.number,
     program: u.program_id,
     checkers_brief: u.checkers_brief,
-    current_assignment: u.current_assignment_id,
-    // Queue-driven assignment options arrive with queues.
-    current_assignment_options: [] as number[],
+    current_assignment: path ? path.currentAssignmentId : u.current_assignment_id,
+    current_assignment_options: path ? path.options.map((o) => o.assignment_id) : [],
     mentor: u.mentor_id,
     classes: u.classes,
     mentees: u.mentees,
@@ -172,7 +173,7 @@ function toCourseUser(u: User) {
   };
 }
 
-function toMe({ user, program, currentAssignment: ca }: SelfProfile) {
+function toMe({ user, program, currentAssignment: ca }: SelfProfile, path: StudentPath) {
   return {
     id: user.id,
     only_today: program?.hanich_day_only ?? false,
@@ -182,7 +183,17 @@ function toMe({ user, program, currentAssignment: ca }: SelfProfile) {
     clearance: user.clearance,
     status: user.status,
     current_assignment: user.current_assignment_id,
-    current_assignment_options: [],
+    current_assignment_options: path.options.map((o) => ({
+      id: o.assignment_id,
+      exercise: o.exercise_id,
+      exercise_name: o.exercise_name,
+      parent_module: o.module_id ?? 0,
+      parent_subject: o.subject_id ?? 0,
+      parent_module_name: o.module_name ?? '',
+      parent_subject_symbol: o.subject_symbol ?? '',
+      parent_subject_color: o.subject_color ?? '',
+      assignment_status: o.status,
+    })),
     confirmed: user.confirmed,
     current_assignment__exercise_name: ca?.exercise_name ?? null,
     current_assignment__exercise_id: ca?.exercise_id ?? null,
@@ -240,6 +251,17 @@ async function readUserBody(request: FastifyRequest, services: Services, partial
 }
 
 const doc = (operationId: string, extra: object = {}) => ({ operationId, tags: ['management'], ...extra });
+
+/** A user following a queue, with their path brought up to date (it moves on as it is read). */
+async function withPath(services: Services, u: User): Promise<[User, StudentPath | undefined]> {
+  return effectiveQueueId(u) === null ? [u, undefined] : [u, await services.paths.sync(u.id)];
+}
+
+/** The caller's `me`, after their path is brought up to date (that may change the current assignment). */
+async function me(services: Services, actor: Parameters<Services['users']['profile']>[0]) {
+  const path = await services.paths.sync(actor.id);
+  return toMe(await services.users.profile(actor), path);
+}
 const BASE = '/management/users/';
 
 /** `/management/users/`: accounts, avatars, check-in and the caller's own profile (`me`). */
@@ -258,7 +280,9 @@ export function userRoutes(router: HiveRouter): void {
         programIds: f.program__id__in,
         programCheckerIds: f.program_checker__id__in,
       });
-      return users.map(toCourseUser);
+      const rendered = [];
+      for (const u of users) rendered.push(toCourseUser(...(await withPath(services, u))));
+      return rendered;
     },
   );
 
@@ -282,7 +306,7 @@ export function userRoutes(router: HiveRouter): void {
   );
 
   router.get(`${BASE}me/`, { schema: doc('management_users_me_retrieve', { response: { 200: Me } }) }, async ({ services, actor }) =>
-    toMe(await services.users.profile(actor)),
+    me(services, actor),
   );
 
   router.patch(
@@ -292,12 +316,12 @@ export function userRoutes(router: HiveRouter): void {
       const body = await readHiveBody(request, services);
       const input = validateBody<Parameters<Services['users']['updateSelf']>[1]>(PatchedMeRequest, body.data, { form: body.form, partial: true });
       await services.users.updateSelf(actor, input);
-      return toMe(await services.users.profile(actor));
+      return me(services, actor);
     },
   );
 
   router.get(`${BASE}:id/`, { schema: doc('management_users_retrieve', { response: { 200: CourseUser } }) }, async ({ services, actor, id }) =>
-    toCourseUser(await services.users.get(actor, id())),
+    toCourseUser(...(await withPath(services, await services.users.get(actor, id())))),
   );
 
   for (const [method, partial] of [['put', false], ['patch', true]] as const) {

@@ -1,0 +1,219 @@
+import type { Db } from '../../db/database.ts';
+import type { Actor } from '../actor.ts';
+import { Clearance } from '../actor.ts';
+import type { Clock } from '../clock.ts';
+import { visibleCourseIds } from '../courses/visibility.ts';
+import type { FieldProblem } from '../errors.ts';
+import { AssayError } from '../errors.ts';
+import { assertReader, missingIds } from './references.ts';
+
+export const CLASS_TYPES = ['Room', 'Student Group'] as const;
+export type ClassType = (typeof CLASS_TYPES)[number];
+
+export interface SchoolClass {
+  id: number;
+  name: string;
+  program: number;
+  program__name: string;
+  users: number[];
+  email: string;
+  type: string;
+  description: string | null;
+}
+
+/** What staff set on a class; `classes` copies the members of other classes into this one. */
+export interface ClassInput {
+  name?: string;
+  program?: number;
+  users?: number[];
+  email?: string;
+  type?: ClassType;
+  description?: string | null;
+  classes?: number[];
+}
+
+export interface ClassFilters {
+  ids?: number[];
+  name?: string;
+  programIds?: number[];
+  type?: string;
+}
+
+// Django's EmailValidator, reduced to what a person can tell apart: one @, a dotted domain.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/u;
+
+/**
+ * Classes: rooms and student groups of a program (one object, told apart by `type`). Checkers
+ * read the classes of the programs they check, staff read and write every class.
+ */
+export class ClassesService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  private async render(rows: { id: number; name: string; course_id: number; email: string; type: string; description: string | null; program_name: string }[]): Promise<SchoolClass[]> {
+    const ids = rows.map((r) => r.id);
+    const members = new Map<number, number[]>();
+    if (ids.length > 0) {
+      const all = await this.db.selectFrom('class_members').select(['class_id', 'user_id']).where('class_id', 'in', ids).orderBy('user_id').execute();
+      for (const m of all) members.set(m.class_id, [...(members.get(m.class_id) ?? []), m.user_id]);
+    }
+    return rows.map((r) => ({
+      id: r.id,
+      name: r.name,
+      program: r.course_id,
+      program__name: r.program_name,
+      users: members.get(r.id) ?? [],
+      email: r.email,
+      type: r.type,
+      description: r.description,
+    }));
+  }
+
+  private base() {
+    return this.db
+      .selectFrom('classes')
+      .innerJoin('courses', 'courses.id', 'classes.course_id')
+      .select(['classes.id', 'classes.name', 'classes.course_id', 'classes.email', 'classes.type', 'classes.description', 'courses.name as program_name']);
+  }
+
+  async list(actor: Actor, filters: ClassFilters): Promise<SchoolClass[]> {
+    assertReader(actor);
+    let q = this.base();
+    const visible = await visibleCourseIds(this.db, actor);
+    if (visible !== null) q = visible.length > 0 ? q.where('classes.course_id', 'in', visible) : q.where((eb) => eb.val(false));
+    if (filters.ids) q = q.where('classes.id', 'in', filters.ids);
+    if (filters.name !== undefined) q = q.where('classes.name', '=', filters.name);
+    if (filters.programIds) q = q.where('classes.course_id', 'in', filters.programIds);
+    if (filters.type !== undefined) q = q.where('classes.type', '=', filters.type);
+    return this.render(await q.orderBy('classes.id').execute());
+  }
+
+  /** A class the actor may see; others are "not found". */
+  async get(actor: Actor, id: number): Promise<SchoolClass> {
+    assertReader(actor);
+    const row = await this.base().where('classes.id', '=', id).executeTakeFirst();
+    if (!row) throw AssayError.notFound();
+    const visible = await visibleCourseIds(this.db, actor);
+    if (visible !== null && !visible.includes(row.course_id)) throw AssayError.notFound();
+    return (await this.render([row]))[0]!;
+  }
+
+  /** The class the actor is about to change: invisible is not found, visible but not staff is forbidden. */
+  async getForWrite(actor: Actor, id: number): Promise<SchoolClass> {
+    const current = await this.get(actor, id);
+    if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
+    return current;
+  }
+
+  private async problems(input: ClassInput, selfId: number | null): Promise<FieldProblem[]> {
+    const problems: FieldProblem[] = [];
+    if (input.name !== undefined) {
+      const other = await this.db.selectFrom('classes').select('id').where('name', '=', input.name).executeTakeFirst();
+      if (other && other.id !== selfId) problems.push({ field: 'name', code: 'unique', message: 'class with this name already exists.' });
+    }
+    if (input.email !== undefined && input.email !== '' && !EMAIL.test(input.email)) {
+      problems.push({ field: 'email', code: 'invalid', message: 'Enter a valid email address.' });
+    }
+    if (input.program !== undefined) problems.push(...(await missingIds(this.db, 'courses', [input.program], 'program')));
+    if (input.users) problems.push(...(await missingIds(this.db, 'users', input.users, 'users')));
+    if (input.classes) problems.push(...(await missingIds(this.db, 'classes', input.classes, 'classes')));
+    return problems;
+  }
+
+  /** The member list a write leaves: `users` (or the current members), plus every member of `classes`. */
+  private async members(tx: Db, input: ClassInput, current: number[]): Promise<number[] | null> {
+    if (input.users === undefined && (input.classes === undefined || input.classes.length === 0)) return null;
+    const out = new Set(input.users ?? current);
+    if (input.classes && input.classes.length > 0) {
+      const copied = await tx.selectFrom('class_members').select('user_id').where('class_id', 'in', input.classes).execute();
+      for (const c of copied) out.add(c.user_id);
+    }
+    return [...out].sort((a, b) => a - b);
+  }
+
+  private async setMembers(tx: Db, classId: number, users: number[]): Promise<void> {
+    await tx.deleteFrom('class_members').where('class_id', '=', classId).execute();
+    if (users.length > 0) await tx.insertInto('class_members').values(users.map((user_id) => ({ class_id: classId, user_id }))).execute();
+  }
+
+  async create(actor: Actor, input: ClassInput & { name: string; program: number; users: number[] }): Promise<SchoolClass> {
+    if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
+    const problems = await this.problems(input, null);
+    if (problems.length > 0) throw AssayError.invalid(problems);
+    const id = await this.db.transaction().execute(async (tx) => {
+      const row = await tx
+        .insertInto('classes')
+        .values({
+          name: input.name,
+          course_id: input.program,
+          email: input.email ?? '',
+          type: input.type ?? 'Room',
+          description: input.description ?? null,
+          created_at: this.clock.now(),
+        })
+        .returning('id')
+        .executeTakeFirstOrThrow();
+      await this.setMembers(tx, row.id, (await this.members(tx, input, [])) ?? []);
+      return row.id;
+    });
+    return this.get(actor, id);
+  }
+
+  async update(actor: Actor, id: number, input: ClassInput): Promise<SchoolClass> {
+    const current = await this.getForWrite(actor, id);
+    const problems = await this.problems(input, id);
+    if (problems.length > 0) throw AssayError.invalid(problems);
+    await this.db.transaction().execute(async (tx) => {
+      const patch = {
+        ...(input.name !== undefined ? { name: input.name } : {}),
+        ...(input.program !== undefined ? { course_id: input.program } : {}),
+        ...(input.email !== undefined ? { email: input.email } : {}),
+        ...(input.type !== undefined ? { type: input.type } : {}),
+        ...(input.description !== undefined ? { description: input.description } : {}),
+      };
+      if (Object.keys(patch).length > 0) await tx.updateTable('classes').set(patch).where('id', '=', id).execute();
+      const members = await this.members(tx, input, current.users);
+      if (members) await this.setMembers(tx, id, members);
+    });
+    return this.get(actor, id);
+  }
+
+  /** Members, seats, field groups and lesson-rule groups of the class go with it (foreign-key cascades). */
+  async delete(actor: Actor, id: number): Promise<void> {
+    await this.getForWrite(actor, id);
+    await this.db.deleteFrom('classes').where('id', '=', id).execute();
+  }
+
+  /** Ids of the students (clearance 1) among the class's members, ascending. */
+  async studentIds(db: Db, classId: number): Promise<number[]> {
+    const rows = await db
+      .selectFrom('class_members')
+      .innerJoin('users', 'users.id', 'class_members.user_id')
+      .select('users.id')
+      .where('class_members.class_id', '=', classId)
+      .where('users.clearance', '=', Clearance.student)
+      .orderBy('users.id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  /** The class action `queue`: one queue (or none) for every student of the class. */
+  async setQueue(actor: Actor, id: number, queueId: number | null): Promise<void> {
+    await this.getForWrite(actor, id);
+    if (queueId !== null) {
+      const problems = await missingIds(this.db, 'queues', [queueId], 'queue');
+      if (problems.length > 0) throw AssayError.invalid(problems);
+    }
+    const students = await this.studentIds(this.db, id);
+    if (students.length > 0) await this.db.updateTable('users').set({ queue_id: queueId }).where('id', 'in', students).execute();
+  }
+
+  /** `unassign_override_queues`: the students of the class follow their own queues again. */
+  async clearOverrideQueues(actor: Actor, id: number): Promise<void> {
+    await this.getForWrite(actor, id);
+    const students = await this.studentIds(this.db, id);
+    if (students.length > 0) await this.db.updateTable('users').set({ override_queue_id: null }).where('id', 'in', students).execute();
+  }
+}

@@ -1,0 +1,152 @@
+import type { Db } from '../../db/database.ts';
+import type { Actor } from '../actor.ts';
+import { Clearance } from '../actor.ts';
+import { visibleCourseIds } from '../courses/visibility.ts';
+import type { FieldProblem } from '../errors.ts';
+import { AssayError } from '../errors.ts';
+import { planSeating } from './auto-seat.ts';
+import type { ClassesService } from './classes.service.ts';
+import { assertReader, missingIds } from './references.ts';
+
+export interface SeatingRow {
+  id: number;
+  hostname: string | null;
+  hanich: number | null;
+  classroom: number;
+  x: number;
+  y: number;
+}
+
+export interface SeatingInput {
+  hostname?: string | null;
+  hanich?: number | null;
+  classroom?: number;
+  x?: number;
+  y?: number;
+}
+
+/**
+ * Seats: a workstation position (x, y) in a room (a class), optionally with its hostname and the
+ * student sitting there. One seat per position; a student sits at most once in a room.
+ */
+export class SeatingService {
+  constructor(
+    private readonly db: Db,
+    private readonly classes: ClassesService,
+  ) {}
+
+  private base() {
+    return this.db
+      .selectFrom('seating')
+      .innerJoin('classes', 'classes.id', 'seating.classroom_id')
+      .select(['seating.id', 'seating.hostname', 'seating.user_id as hanich', 'seating.classroom_id as classroom', 'seating.x', 'seating.y', 'classes.course_id']);
+  }
+
+  private static render({ course_id: _course, ...row }: SeatingRow & { course_id: number }): SeatingRow {
+    return row;
+  }
+
+  async list(actor: Actor, filters: { classroomId?: number }): Promise<SeatingRow[]> {
+    assertReader(actor);
+    let q = this.base();
+    const visible = await visibleCourseIds(this.db, actor);
+    if (visible !== null) q = visible.length > 0 ? q.where('classes.course_id', 'in', visible) : q.where((eb) => eb.val(false));
+    if (filters.classroomId !== undefined) q = q.where('seating.classroom_id', '=', filters.classroomId);
+    return (await q.orderBy('seating.id').execute()).map(SeatingService.render);
+  }
+
+  async get(actor: Actor, id: number): Promise<SeatingRow> {
+    assertReader(actor);
+    const row = await this.base().where('seating.id', '=', id).executeTakeFirst();
+    if (!row) throw AssayError.notFound();
+    const visible = await visibleCourseIds(this.db, actor);
+    if (visible !== null && !visible.includes(row.course_id)) throw AssayError.notFound();
+    return SeatingService.render(row);
+  }
+
+  async getForWrite(actor: Actor, id: number): Promise<SeatingRow> {
+    const current = await this.get(actor, id);
+    if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
+    return current;
+  }
+
+  private async problems(next: SeatingRow, input: SeatingInput, selfId: number | null): Promise<FieldProblem[]> {
+    const problems: FieldProblem[] = [];
+    if (input.classroom !== undefined) problems.push(...(await missingIds(this.db, 'classes', [input.classroom], 'classroom')));
+    if (input.hanich != null) problems.push(...(await missingIds(this.db, 'users', [input.hanich], 'hanich')));
+    if (problems.length > 0) return problems;
+    const taken = await this.db
+      .selectFrom('seating')
+      .select('id')
+      .where('classroom_id', '=', next.classroom)
+      .where('x', '=', next.x)
+      .where('y', '=', next.y)
+      .where('id', '!=', selfId ?? 0)
+      .executeTakeFirst();
+    if (taken) problems.push({ field: null, code: 'unique', message: 'The fields classroom, x, y must make a unique set.' });
+    if (next.hanich !== null) {
+      const twice = await this.db
+        .selectFrom('seating')
+        .select('id')
+        .where('classroom_id', '=', next.classroom)
+        .where('user_id', '=', next.hanich)
+        .where('id', '!=', selfId ?? 0)
+        .executeTakeFirst();
+      if (twice) problems.push({ field: 'hanich', code: 'unique', message: 'This student already has a seat in this room.' });
+    }
+    return problems;
+  }
+
+  async create(actor: Actor, input: SeatingInput & { classroom: number; x: number; y: number }): Promise<SeatingRow> {
+    if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
+    const next: SeatingRow = { id: 0, hostname: input.hostname ?? null, hanich: input.hanich ?? null, classroom: input.classroom, x: input.x, y: input.y };
+    const problems = await this.problems(next, input, null);
+    if (problems.length > 0) throw AssayError.invalid(problems);
+    const row = await this.db
+      .insertInto('seating')
+      .values({ classroom_id: next.classroom, user_id: next.hanich, hostname: next.hostname, x: next.x, y: next.y })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    return this.get(actor, row.id);
+  }
+
+  async update(actor: Actor, id: number, input: SeatingInput): Promise<SeatingRow> {
+    const current = await this.getForWrite(actor, id);
+    const next: SeatingRow = {
+      id,
+      hostname: input.hostname !== undefined ? input.hostname : current.hostname,
+      hanich: input.hanich !== undefined ? input.hanich : current.hanich,
+      classroom: input.classroom ?? current.classroom,
+      x: input.x ?? current.x,
+      y: input.y ?? current.y,
+    };
+    const problems = await this.problems(next, input, id);
+    if (problems.length > 0) throw AssayError.invalid(problems);
+    await this.db
+      .updateTable('seating')
+      .set({ classroom_id: next.classroom, user_id: next.hanich, hostname: next.hostname, x: next.x, y: next.y })
+      .where('id', '=', id)
+      .execute();
+    return this.get(actor, id);
+  }
+
+  async delete(actor: Actor, id: number): Promise<void> {
+    await this.getForWrite(actor, id);
+    await this.db.deleteFrom('seating').where('id', '=', id).execute();
+  }
+
+  /** The class action `auto_seat`: every student of the class on a free seat of its room (see planSeating). */
+  async autoSeat(actor: Actor, classId: number): Promise<void> {
+    await this.classes.getForWrite(actor, classId);
+    await this.db.transaction().execute(async (tx) => {
+      const studentIds = await this.classes.studentIds(tx, classId);
+      const students = studentIds.length === 0 ? [] : await tx.selectFrom('users').select(['id', 'number']).where('id', 'in', studentIds).execute();
+      const seats = await tx.selectFrom('seating').select(['id', 'x', 'y', 'user_id']).where('classroom_id', '=', classId).execute();
+      const plan = planSeating(seats, students);
+      if ('missing' in plan) {
+        throw AssayError.field(null, 'invalid', `Not enough free seats: ${plan.missing} students need a seat, ${plan.free} seats are free.`);
+      }
+      for (const [seatId, userId] of plan.moves) await tx.updateTable('seating').set({ user_id: userId }).where('id', '=', seatId).execute();
+    });
+  }
+}

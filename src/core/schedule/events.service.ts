@@ -1,0 +1,136 @@
+import type { Db } from '../../db/database.ts';
+import type { Actor } from '../actor.ts';
+import { Clearance } from '../actor.ts';
+import { AssayError } from '../errors.ts';
+import { parseJson } from '../json-column.ts';
+
+export const EVENT_TYPES = ['פתבס', 'הרצאה', 'עע'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+/** The type of a work session, whose title the kiosk may hide. */
+export const WORK_EVENT: EventType = 'עע';
+
+/** A class an event is for (stored in `events.attendees`). */
+export interface Attendee {
+  id: number;
+  name: string;
+}
+
+export interface ScheduleEvent {
+  id: number;
+  uid: string | null;
+  start: string;
+  end: string;
+  title: string | null;
+  type: string;
+  location: string | null;
+  attendees: Attendee[] | null;
+  lesson_id: number | null;
+  lesson_name: string | null;
+  module_id: number | null;
+  subject_id: number | null;
+  subject_name: string | null;
+  color: string | null;
+}
+
+export interface EventFilters {
+  startGte?: string;
+  endLte?: string;
+  lessonId?: number;
+}
+
+/** Timetable events, read-only through the API (they come from iCalendar imports). */
+export class EventsService {
+  constructor(private readonly db: Db) {}
+
+  private query() {
+    return this.db
+      .selectFrom('events')
+      .leftJoin('lessons', 'lessons.id', 'events.lesson_id')
+      .leftJoin('modules', 'modules.id', 'lessons.module_id')
+      .leftJoin('event_colors', 'event_colors.id', 'events.color_id')
+      .select([
+        'events.id',
+        'events.uid',
+        'events.start_at',
+        'events.end_at',
+        'events.title',
+        'events.type',
+        'events.location',
+        'events.attendees',
+        'events.lesson_id',
+        'events.subject_id',
+        'lessons.name as lesson_name',
+        'lessons.module_id',
+        'modules.subject_id as module_subject_id',
+        'event_colors.color',
+      ]);
+  }
+
+  private async render(rows: Awaited<ReturnType<ReturnType<EventsService['query']>['execute']>>): Promise<ScheduleEvent[]> {
+    const subjectIds = [...new Set(rows.map((r) => r.subject_id ?? r.module_subject_id).filter((id): id is number => id !== null))];
+    const subjects = new Map(
+      subjectIds.length > 0
+        ? (await this.db.selectFrom('subjects').select(['id', 'name']).where('id', 'in', subjectIds).execute()).map((s) => [s.id, s.name])
+        : [],
+    );
+    return rows.map((r) => {
+      const subjectId = r.subject_id ?? r.module_subject_id ?? null;
+      const attendees = parseJson(r.attendees);
+      return {
+        id: r.id,
+        uid: r.uid,
+        start: r.start_at,
+        end: r.end_at,
+        title: r.title,
+        type: r.type,
+        location: r.location,
+        attendees: Array.isArray(attendees) ? (attendees as Attendee[]) : null,
+        lesson_id: r.lesson_id,
+        lesson_name: r.lesson_name ?? null,
+        module_id: r.module_id ?? null,
+        subject_id: subjectId,
+        subject_name: subjectId === null ? null : (subjects.get(subjectId) ?? null),
+        color: r.color ?? null,
+      };
+    });
+  }
+
+  /** Students see events for everyone (no attendees) and those of their classes; checkers and above see all. */
+  private async visibleTo(actor: Actor, events: ScheduleEvent[]): Promise<ScheduleEvent[]> {
+    if (actor.clearance >= Clearance.checker) return events;
+    const mine = new Set((await this.db.selectFrom('class_members').select('class_id').where('user_id', '=', actor.id).execute()).map((m) => m.class_id));
+    return events.filter((e) => !e.attendees || e.attendees.length === 0 || e.attendees.some((a) => mine.has(a.id)));
+  }
+
+  async list(actor: Actor, filters: EventFilters = {}): Promise<ScheduleEvent[]> {
+    let q = this.query();
+    if (filters.startGte !== undefined) q = q.where('events.start_at', '>=', filters.startGte);
+    if (filters.endLte !== undefined) q = q.where('events.end_at', '<=', filters.endLte);
+    if (filters.lessonId !== undefined) q = q.where('events.lesson_id', '=', filters.lessonId);
+    return this.visibleTo(actor, await this.render(await q.orderBy('events.start_at').orderBy('events.id').execute()));
+  }
+
+  async get(actor: Actor, id: number): Promise<ScheduleEvent> {
+    const [event] = await this.visibleTo(actor, await this.render(await this.query().where('events.id', '=', id).execute()));
+    if (!event) throw AssayError.notFound();
+    return event;
+  }
+
+  /** Events with a lesson that start in (after, upTo], oldest first; for the lesson scheduler. */
+  async lessonEventsStarting(after: string, upTo: string): Promise<ScheduleEvent[]> {
+    const rows = await this.query()
+      .where('events.lesson_id', 'is not', null)
+      .where('events.start_at', '>', after)
+      .where('events.start_at', '<=', upTo)
+      .orderBy('events.start_at')
+      .orderBy('events.id')
+      .execute();
+    return this.render(rows);
+  }
+
+  /** Every event starting within [from, to), for the daily review. */
+  async startingBetween(from: string, to: string): Promise<ScheduleEvent[]> {
+    const rows = await this.query().where('events.start_at', '>=', from).where('events.start_at', '<', to).orderBy('events.start_at').orderBy('events.id').execute();
+    return this.render(rows);
+  }
+}
