@@ -364,6 +364,12 @@ describe('hive /queues/ and /queues/{parentId}/items/', () => {
     assert.deepEqual([m.current_assignment__exercise_id, m.current_assignment__exercise_name, m.current_assignment__module_id, m.current_assignment__subject_id], [ex[0], 'One', A.module.id, A.subject.id]);
     const asUser = (await staff.get(`/api/core/management/users/${s.id}/`)).body;
     assert.deepEqual([asUser.current_assignment, asUser.current_assignment_options], [a0, [a0]]);
+    // The staff list only glances: the same path, and nothing written for students who never read theirs.
+    const other = await makeStudent(server, A.program.id);
+    await server.services.db.updateTable('users').set({ queue_id: q }).where('id', '=', other.id).execute();
+    const listed = (await staff.get(`/api/core/management/users/?id__in=${s.id},${other.id}`)).body as { id: number; current_assignment: number | null; current_assignment_options: number[] }[];
+    assert.deepEqual(listed.map((u) => [u.id, u.current_assignment, u.current_assignment_options]), [[s.id, a0, [a0]], [other.id, null, []]]);
+    assert.deepEqual(await server.services.db.selectFrom('assignments').select('id').where('user_id', '=', other.id).execute(), []);
 
     const submit = async (assignment: number, who: Client = s.api, type = 'Submission') => {
       const res = await who.post(`/api/core/assignments/${assignment}/responses/`, { json: { response_type: type, contents: [] } });

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { AssignmentStatus } from '../assignments/status-flow.ts';
 import { studentStatus } from '../assignments/status-flow.ts';
 import { flattenQueue } from './flatten.ts';
+import type { QueueChoice } from './path.ts';
 import { chooseCurrent, effectiveQueueId, walkPath } from './path.ts';
 
 /** One open exercise of the student's path, with its assignment (Hive's AssignmentOptionHanich). */
@@ -17,6 +18,12 @@ export interface PathOption {
   subject_color: string | null;
   /** The status the student is shown. */
   status: AssignmentStatus;
+}
+
+/** A path as it stands, by assignment ids only (the CourseUser view). */
+export interface PathGlance {
+  currentAssignmentId: number | null;
+  options: number[];
 }
 
 export interface StudentPath {
@@ -102,5 +109,41 @@ export class PathService {
       }];
     });
     return { queueId, currentAssignmentId: current, options };
+  }
+
+  /**
+   * The paths of many students as they stand, for staff lists: nothing is written (no assignment
+   * is created, no pick is stored), each queue is walked once and every student's assignments come
+   * from one query per 500 students. An open exercise without an assignment yet is not an option
+   * here; the student's own read (`sync`) creates it.
+   */
+  async glance(users: (QueueChoice & { id: number; current_assignment_id: number | null })[]): Promise<Map<number, PathGlance>> {
+    const out = new Map<number, PathGlance>();
+    const following = users.flatMap((u) => {
+      const queueId = effectiveQueueId(u);
+      return queueId === null ? [] : [{ user: u, queueId }];
+    });
+    const steps = new Map<number, Awaited<ReturnType<typeof flattenQueue>>>();
+    for (const { queueId } of following) if (!steps.has(queueId)) steps.set(queueId, await flattenQueue(this.db, queueId));
+    const exerciseIds = [...new Set([...steps.values()].flatMap((list) => list.map((s) => s.exerciseId)))];
+    const byUser = new Map<number, { id: number; exercise_id: number; status: string }[]>();
+    const userIds = following.map((f) => f.user.id);
+    for (let i = 0; i < userIds.length && exerciseIds.length > 0; i += 500) {
+      const rows = await this.db
+        .selectFrom('assignments')
+        .select(['id', 'user_id', 'exercise_id', 'status'])
+        .where('user_id', 'in', userIds.slice(i, i + 500))
+        .where('exercise_id', 'in', exerciseIds)
+        .execute();
+      for (const r of rows) byUser.set(r.user_id!, [...(byUser.get(r.user_id!) ?? []), r]);
+    }
+    for (const { user, queueId } of following) {
+      const own = byUser.get(user.id) ?? [];
+      const state = walkPath(steps.get(queueId)!, new Map(own.map((a) => [a.exercise_id, a.status as AssignmentStatus])));
+      const assignmentOf = new Map(own.map((a) => [a.exercise_id, a.id]));
+      const options = state.options.flatMap((e) => (assignmentOf.has(e) ? [assignmentOf.get(e)!] : []));
+      out.set(user.id, { currentAssignmentId: state.options.length === 0 ? user.current_assignment_id : chooseCurrent(options, user.current_assignment_id), options });
+    }
+    return out;
   }
 }

@@ -7,7 +7,7 @@ import { AssayError } from '../../../core/errors.ts';
 import type { SelfProfile, User, UserInput } from '../../../core/identity/users.service.ts';
 import { displayName } from '../../../core/identity/users.service.ts';
 import type { Services } from '../../../core/services.ts';
-import type { StudentPath } from '../../../core/queues/path.service.ts';
+import type { PathGlance, StudentPath } from '../../../core/queues/path.service.ts';
 import { effectiveQueueId } from '../../../core/queues/path.ts';
 import { sendAttachment } from '../attachment.ts';
 import type { HiveBody } from '../body.ts';
@@ -142,7 +142,7 @@ const USER_FILTERS = {
 /** Relation lists a form leaves out mean "none" on create and update, as DRF reads HTML input. */
 const FORM_LISTS = ['classes', 'mentees'] as const;
 
-function toCourseUser(u: User, path?: StudentPath) {
+function toCourseUser(u: User, path?: PathGlance) {
   return {
     id: u.id,
     display_name: displayName(u),
@@ -153,7 +153,7 @@ function toCourseUser(u: User, path?: StudentPath) {
     program: u.program_id,
     checkers_brief: u.checkers_brief,
     current_assignment: path ? path.currentAssignmentId : u.current_assignment_id,
-    current_assignment_options: path ? path.options.map((o) => o.assignment_id) : [],
+    current_assignment_options: path ? path.options : [],
     mentor: u.mentor_id,
     classes: u.classes,
     mentees: u.mentees,
@@ -253,8 +253,10 @@ async function readUserBody(request: FastifyRequest, services: Services, partial
 const doc = (operationId: string, extra: object = {}) => ({ operationId, tags: ['management'], ...extra });
 
 /** A user following a queue, with their path brought up to date (it moves on as it is read). */
-async function withPath(services: Services, u: User): Promise<[User, StudentPath | undefined]> {
-  return effectiveQueueId(u) === null ? [u, undefined] : [u, await services.paths.sync(u.id)];
+async function withPath(services: Services, u: User): Promise<[User, PathGlance | undefined]> {
+  if (effectiveQueueId(u) === null) return [u, undefined];
+  const path = await services.paths.sync(u.id);
+  return [u, { currentAssignmentId: path.currentAssignmentId, options: path.options.map((o) => o.assignment_id) }];
 }
 
 /** The caller's `me`, after their path is brought up to date (that may change the current assignment). */
@@ -280,9 +282,9 @@ export function userRoutes(router: HiveRouter): void {
         programIds: f.program__id__in,
         programCheckerIds: f.program_checker__id__in,
       });
-      const rendered = [];
-      for (const u of users) rendered.push(toCourseUser(...(await withPath(services, u))));
-      return rendered;
+      // A list only glances at the paths (no writes, one walk per queue); a student's own read updates theirs.
+      const paths = await services.paths.glance(users);
+      return users.map((u) => toCourseUser(u, paths.get(u.id)));
     },
   );
 
