@@ -61,6 +61,11 @@ export class AssayError extends Error {
   }
 }
 
+/** DRF's problem for a reference to a row that does not exist (`Invalid pk "7" - object does not exist.`). */
+export function doesNotExist(field: string, id: unknown): FieldProblem {
+  return { field, code: 'does_not_exist', message: `Invalid pk "${String(id)}" - object does not exist.` };
+}
+
 export function isAssayError(e: unknown): e is AssayError {
   return e instanceof AssayError;
 }

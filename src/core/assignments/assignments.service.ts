@@ -8,7 +8,7 @@ import { maySeeSolution } from '../courses/exercise-access.ts';
 import type { ExercisesService } from '../courses/exercises.service.ts';
 import { isRowId } from '../courses/exercises.service.ts';
 import { canManageCourse } from '../courses/visibility.ts';
-import { AssayError, fromDatabaseError } from '../errors.ts';
+import { AssayError, doesNotExist, fromDatabaseError } from '../errors.ts';
 import { nestedNotifications } from '../notifications/nested.ts';
 import type { NestedNotification } from '../notifications/nested.ts';
 import { lockThread, unlockThread } from '../threads/locks.ts';
@@ -207,9 +207,9 @@ export class AssignmentsService {
     if (actor.clearance < Clearance.checker) throw AssayError.forbidden();
     const problems = [];
     const exercise = await this.exercises.get(actor, input.exercise).catch(() => null);
-    if (!exercise) problems.push({ field: 'exercise', code: 'does_not_exist', message: `Invalid pk "${input.exercise}" - object does not exist.` });
+    if (!exercise) problems.push(doesNotExist('exercise', input.exercise));
     const user = isRowId(input.user) ? await this.db.selectFrom('users').select('id').where('id', '=', input.user).executeTakeFirst() : undefined;
-    if (!user) problems.push({ field: 'user', code: 'does_not_exist', message: `Invalid pk "${input.user}" - object does not exist.` });
+    if (!user) problems.push(doesNotExist('user', input.user));
     if (problems.length > 0) throw AssayError.invalid(problems);
     const now = this.clock.now();
     try {

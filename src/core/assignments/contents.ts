@@ -1,4 +1,5 @@
 import type { Field } from '../courses/fields.service.ts';
+import { doesNotExist } from '../errors.ts';
 import type { FieldProblem } from '../errors.ts';
 
 /** One answer of a response: the text given for one field of the exercise. */
@@ -71,7 +72,7 @@ export function contentProblems(contents: ContentInput[], fields: Field[], rules
   contents.forEach((c, i) => {
     const field = byId.get(c.field);
     if (!field) {
-      problems.push({ field: `contents.${i}.field`, code: 'does_not_exist', message: `Invalid pk "${c.field}" - object does not exist.` });
+      problems.push(doesNotExist(`contents.${i}.field`, c.field));
       return;
     }
     if (seen.has(field.id)) {

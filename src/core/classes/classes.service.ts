@@ -5,7 +5,8 @@ import type { Clock } from '../clock.ts';
 import { visibleCourseIds } from '../courses/visibility.ts';
 import type { FieldProblem } from '../errors.ts';
 import { AssayError } from '../errors.ts';
-import { assertReader, missingIds } from './references.ts';
+import { missingReferences } from '../courses/references.ts';
+import { assertReader } from './references.ts';
 
 export const CLASS_TYPES = ['Room', 'Student Group'] as const;
 export type ClassType = (typeof CLASS_TYPES)[number];
@@ -116,9 +117,9 @@ export class ClassesService {
     if (input.email !== undefined && input.email !== '' && !EMAIL.test(input.email)) {
       problems.push({ field: 'email', code: 'invalid', message: 'Enter a valid email address.' });
     }
-    if (input.program !== undefined) problems.push(...(await missingIds(this.db, 'courses', [input.program], 'program')));
-    if (input.users) problems.push(...(await missingIds(this.db, 'users', input.users, 'users')));
-    if (input.classes) problems.push(...(await missingIds(this.db, 'classes', input.classes, 'classes')));
+    if (input.program !== undefined) problems.push(...(await missingReferences(this.db, 'courses', [input.program], 'program')));
+    if (input.users) problems.push(...(await missingReferences(this.db, 'users', input.users, 'users')));
+    if (input.classes) problems.push(...(await missingReferences(this.db, 'classes', input.classes, 'classes')));
     return problems;
   }
 
@@ -203,7 +204,7 @@ export class ClassesService {
   async setQueue(actor: Actor, id: number, queueId: number | null): Promise<void> {
     await this.getForWrite(actor, id);
     if (queueId !== null) {
-      const problems = await missingIds(this.db, 'queues', [queueId], 'queue');
+      const problems = await missingReferences(this.db, 'queues', [queueId], 'queue');
       if (problems.length > 0) throw AssayError.invalid(problems);
     }
     const students = await this.studentIds(this.db, id);

@@ -6,7 +6,8 @@ import type { FieldProblem } from '../errors.ts';
 import { AssayError } from '../errors.ts';
 import { planSeating } from './auto-seat.ts';
 import type { ClassesService } from './classes.service.ts';
-import { assertReader, missingIds } from './references.ts';
+import { missingReferences } from '../courses/references.ts';
+import { assertReader } from './references.ts';
 
 export interface SeatingRow {
   id: number;
@@ -72,8 +73,8 @@ export class SeatingService {
 
   private async problems(next: SeatingRow, input: SeatingInput, selfId: number | null): Promise<FieldProblem[]> {
     const problems: FieldProblem[] = [];
-    if (input.classroom !== undefined) problems.push(...(await missingIds(this.db, 'classes', [input.classroom], 'classroom')));
-    if (input.hanich != null) problems.push(...(await missingIds(this.db, 'users', [input.hanich], 'hanich')));
+    if (input.classroom !== undefined) problems.push(...(await missingReferences(this.db, 'classes', [input.classroom], 'classroom')));
+    if (input.hanich != null) problems.push(...(await missingReferences(this.db, 'users', [input.hanich], 'hanich')));
     if (problems.length > 0) return problems;
     const taken = await this.db
       .selectFrom('seating')

@@ -4,7 +4,7 @@ import type { Actor } from '../actor.ts';
 import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import type { FieldProblem } from '../errors.ts';
-import { AssayError } from '../errors.ts';
+import { AssayError, doesNotExist } from '../errors.ts';
 import type { TreeEntry } from '../files/files.repo.ts';
 import type { FilesService, NewTreeFile } from '../files/files.service.ts';
 import type { ExerciseViewer, PatbasPolicy, PreviewType } from './exercise-access.ts';
@@ -283,7 +283,7 @@ export class ExercisesService {
             .executeTakeFirst()
         : undefined;
       if (module) courseId = module.course_id;
-      else problems.push({ field: 'parent_module', code: 'does_not_exist', message: `Invalid pk "${input.module_id}" - object does not exist.` });
+      else problems.push(doesNotExist('parent_module', input.module_id));
     }
     let tagIds: number[] | null = null;
     if (input.tags !== undefined) {

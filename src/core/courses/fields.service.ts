@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.ts';
 import type { RowOf, RowPatch } from '../../db/types.ts';
 import type { Actor } from '../actor.ts';
 import type { Clock } from '../clock.ts';
-import { AssayError } from '../errors.ts';
+import { AssayError, doesNotExist } from '../errors.ts';
 import type { Exercise, ExercisesService } from './exercises.service.ts';
 import { isRowId } from './exercises.service.ts';
 import { parseJson, toJson } from '../json-column.ts';
@@ -129,7 +129,7 @@ export class FieldsService {
     const found = new Set(valid.length > 0 ? (await this.db.selectFrom('classes').select('id').where('id', 'in', valid).execute()).map((r) => r.id) : []);
     const problems = wanted
       .filter((id) => !found.has(id))
-      .map((id) => ({ field: 'groups', code: 'does_not_exist', message: `Invalid pk "${id}" - object does not exist.` }));
+      .map((id) => doesNotExist('groups', id));
     if (problems.length > 0) throw AssayError.invalid(problems);
     return wanted;
   }

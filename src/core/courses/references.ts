@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.ts';
+import { doesNotExist } from '../errors.ts';
 import type { FieldProblem } from '../errors.ts';
 
 type Table = 'courses' | 'users' | 'classes' | 'queues' | 'subjects' | 'modules' | 'exercises' | 'tags' | 'fields';
@@ -11,7 +12,7 @@ export async function missingReferences(db: Db, table: Table, ids: (number | nul
   const found = new Set(
     storable.length > 0 ? (await db.selectFrom(table).select('id').where('id', 'in', storable).execute()).map((r) => r.id) : [],
   );
-  return wanted.filter((id) => !found.has(id)).map((id) => ({ field, code: 'does_not_exist', message: `Invalid pk "${id}" - object does not exist.` }));
+  return wanted.filter((id) => !found.has(id)).map((id) => doesNotExist(field, id));
 }
 
 /** A url-safe slug, unique in `courses` (or among a course's exercises). */

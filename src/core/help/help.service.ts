@@ -9,7 +9,7 @@ import type { Exercise, ExercisesService } from '../courses/exercises.service.ts
 import { isRowId } from '../courses/exercises.service.ts';
 import { canSee, visibleCourseIds } from '../courses/visibility.ts';
 import type { FieldProblem } from '../errors.ts';
-import { AssayError } from '../errors.ts';
+import { AssayError, doesNotExist } from '../errors.ts';
 import { displayName } from '../identity/users.service.ts';
 import { nestedNotifications } from '../notifications/nested.ts';
 import type { NestedNotification } from '../notifications/nested.ts';
@@ -75,7 +75,6 @@ export interface TopHelpResponse {
 /** How many suggestions `top_responses` gives at most. */
 export const TOP_RESPONSES = 10;
 
-const doesNotExist = (field: string, id: number): FieldProblem => ({ field, code: 'does_not_exist', message: `Invalid pk "${id}" - object does not exist.` });
 
 /**
  * Help threads: a student's request to staff (or a staff `Chat` about a student), answered by

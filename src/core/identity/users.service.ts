@@ -5,7 +5,7 @@ import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { visibleCourseIds } from '../courses/visibility.ts';
 import type { FieldProblem } from '../errors.ts';
-import { AssayError } from '../errors.ts';
+import { AssayError, doesNotExist } from '../errors.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { userPolicy } from './policy.ts';
 import type { UserRow } from './users.repo.ts';
@@ -190,7 +190,7 @@ export class UsersService {
       if (ids.length === 0) return;
       const found = new Set((await this.db.selectFrom(table).select('id').where('id', 'in', ids).execute()).map((r) => r.id));
       for (const id of ids) {
-        if (!found.has(id)) problems.push({ field, code: 'does_not_exist', message: `Invalid pk "${id}" - object does not exist.` });
+        if (!found.has(id)) problems.push(doesNotExist(field, id));
       }
     };
     if (input.program != null) await exists('courses', [input.program], 'program');
@@ -306,7 +306,7 @@ export class UsersService {
         .where('user_id', '=', actor.id)
         .executeTakeFirst();
       if (!own) {
-        throw AssayError.field('current_assignment', 'does_not_exist', `Invalid pk "${input.current_assignment}" - object does not exist.`);
+        throw AssayError.invalid([doesNotExist('current_assignment', input.current_assignment)]);
       }
     }
     if (input.current_assignment !== undefined) patch.current_assignment_id = input.current_assignment;

@@ -4,7 +4,7 @@ import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { isRowId } from '../courses/exercises.service.ts';
 import type { FieldProblem } from '../errors.ts';
-import { AssayError } from '../errors.ts';
+import { AssayError, doesNotExist } from '../errors.ts';
 import { displayName } from '../identity/users.service.ts';
 import type { ThreadKind } from '../threads/thread.ts';
 import { threadVisibleTo } from './thread-access.ts';
@@ -64,7 +64,6 @@ export interface NotificationChange {
   was_read?: boolean;
 }
 
-const doesNotExist = (field: string, id: number): FieldProblem => ({ field, code: 'does_not_exist', message: `Invalid pk "${id}" - object does not exist.` });
 
 /**
  * Notifications: everyone reads and manages only the notifications addressed to them (whatever

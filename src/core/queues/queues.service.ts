@@ -5,7 +5,7 @@ import type { Clock } from '../clock.ts';
 import { isRowId } from '../courses/exercises.service.ts';
 import { visibleCourseIds } from '../courses/visibility.ts';
 import type { FieldProblem } from '../errors.ts';
-import { AssayError } from '../errors.ts';
+import { AssayError, doesNotExist } from '../errors.ts';
 import type { ItemRow } from './flatten.ts';
 import { containsQueue, flattenQueue, itemRows, itemSteps, itemTagIds } from './flatten.ts';
 import type { QueueRule } from './path.ts';
@@ -65,7 +65,6 @@ export interface QueueItemInput {
   set_tags_id?: number[];
 }
 
-const doesNotExist = (field: string, id: number): FieldProblem => ({ field, code: 'does_not_exist', message: `Invalid pk "${id}" - object does not exist.` });
 
 /**
  * Queues and their items (hive.md §6.6). Checkers read the queues of the programs they check,

@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
 import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
-import { AssayError } from '../errors.ts';
+import { AssayError, doesNotExist } from '../errors.ts';
 import type { ExercisesService } from '../courses/exercises.service.ts';
 import type { FieldsService } from '../courses/fields.service.ts';
 import type { Module, ModulesService } from '../courses/modules.service.ts';
@@ -58,7 +58,7 @@ export class DailyReviewService {
         ? null
         : await this.db.selectFrom('classes').select(['id', 'name', 'course_id']).where('id', '=', input.class).executeTakeFirst();
     if (input.class !== undefined && input.class !== null && !klass) {
-      throw AssayError.field('class', 'does_not_exist', `Invalid pk "${input.class}" - object does not exist.`);
+      throw AssayError.invalid([doesNotExist('class', input.class)]);
     }
     let events = await this.events.startingBetween(from, to);
     if (klass) events = events.filter((e) => !e.attendees || e.attendees.length === 0 || e.attendees.some((a) => a.id === klass.id));

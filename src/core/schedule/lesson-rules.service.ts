@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
-import { AssayError } from '../errors.ts';
+import { AssayError, doesNotExist } from '../errors.ts';
 import type { FieldProblem } from '../errors.ts';
 import { missingReferences } from '../courses/references.ts';
 import type { LessonsService } from './lessons.service.ts';
@@ -63,7 +63,7 @@ export class LessonRulesService {
     if (input.parent_rule !== undefined && input.parent_rule !== null) {
       const siblings = await this.rulesOf(lessonId);
       const byId = new Map(siblings.map((r) => [r.id, r]));
-      const invalid = { field: 'parent_rule', code: 'does_not_exist', message: `Invalid pk "${input.parent_rule}" - object does not exist.` };
+      const invalid = doesNotExist('parent_rule', input.parent_rule);
       if (!byId.has(input.parent_rule)) problems.push(invalid);
       else {
         // Walking up from the new parent must never reach the rule itself.

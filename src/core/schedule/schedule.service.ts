@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
 import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
-import { AssayError } from '../errors.ts';
+import { AssayError, doesNotExist } from '../errors.ts';
 import type { ExercisesService } from '../courses/exercises.service.ts';
 import type { FieldsService } from '../courses/fields.service.ts';
 import type { ModulesService } from '../courses/modules.service.ts';
@@ -50,7 +50,7 @@ export class ScheduleService {
     if (!klass) throw AssayError.notFound();
     if (lessonId === null) return applyLessonRules(this.db, classId, null);
     const lesson = await this.db.selectFrom('lessons').select('id').where('id', '=', lessonId).executeTakeFirst();
-    if (!lesson) throw AssayError.field('lesson', 'does_not_exist', `Invalid pk "${lessonId}" - object does not exist.`);
+    if (!lesson) throw AssayError.invalid([doesNotExist('lesson', lessonId)]);
     return applyLessonRules(this.db, classId, await this.rules.rulesOf(lessonId));
   }
 
