@@ -7,6 +7,10 @@ import { hiveRoutes } from './dialects/hive/routes/index.ts';
 import { hivePlugin } from './dialects/hive/plugin.ts';
 import { ngshareFrameworkError, registerNgshare } from './dialects/ngshare/plugin.ts';
 import { NGSHARE_JSON } from './dialects/ngshare/router.ts';
+import { autolabFrameworkError, registerAutolab } from './dialects/autolab/plugin.ts';
+import { oauthFrameworkError, registerOAuth } from './dialects/oauth/plugin.ts';
+import { inginiousFrameworkError, registerInginious } from './dialects/inginious/plugin.ts';
+import { devilryFrameworkError, registerDevilry } from './dialects/devilry/plugin.ts';
 import { registerHealth } from './observability/health.ts';
 import { registerMetrics } from './observability/metrics.ts';
 import { registerGradingMetrics } from './grading/queue/index.ts';
@@ -27,6 +31,10 @@ export async function buildApp(services: Services, options: { logger?: boolean |
       const status = error.statusCode ?? 400;
       const ngshare = ngshareFrameworkError(config.ngsharePrefix, request.raw.url ?? '', status);
       if (ngshare) return reply.code(ngshare.status).type(NGSHARE_JSON).send(ngshare.body);
+      for (const render of [autolabFrameworkError, oauthFrameworkError, inginiousFrameworkError, devilryFrameworkError]) {
+        const answer = render(request.raw.url ?? '', status);
+        if (answer) return reply.code(answer.status).type(answer.contentType ?? 'application/json; charset=utf-8').send(answer.body);
+      }
       return reply.code(status).send(error);
     },
   });
@@ -46,5 +54,9 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   await app.register(hivePlugin(services, hiveRoutes), { prefix: '/api/core' });
   await app.register(hivePlugin(services, assayRoutes), { prefix: '/api/assay/v1' });
   await registerNgshare(app, services);
+  await registerOAuth(app, services);
+  await registerAutolab(app, services);
+  await registerInginious(app, services);
+  await registerDevilry(app, services);
   return app;
 }

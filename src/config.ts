@@ -1,5 +1,10 @@
 import path from 'node:path';
 import { compact } from './core/compact.ts';
+import { bool, ConfigError, int, type Env } from './settings/read.ts';
+import { readOAuthSettings, type OAuthSettings } from './settings/oauth.ts';
+import { readAutolabSettings, type AutolabSettings } from './settings/autolab.ts';
+import { readInginiousSettings, type InginiousSettings } from './settings/inginious.ts';
+import { readDevilrySettings, type DevilrySettings } from './settings/devilry.ts';
 
 /** Every setting of the server, read once from the environment (and CLI flags), validated at start. */
 export interface Config {
@@ -59,28 +64,17 @@ export interface Config {
   scheduleRefreshMinutes: number;
   /** Seconds between two passes of the lesson scheduler (lessons are applied when their events start). */
   scheduleTickSeconds: number;
+  /** OAuth2 server (Autolab's clients): token lifetimes, device flow. */
+  oauth: OAuthSettings;
+  /** Autolab dialect (`/api/v1/`). */
+  autolab: AutolabSettings;
+  /** INGInious dialect (`/api/v0/`). */
+  inginious: InginiousSettings;
+  /** Devilry dialect (simplified REST). */
+  devilry: DevilrySettings;
 }
 
-export class ConfigError extends Error {}
-
-type Env = Record<string, string | undefined>;
-
-function int(env: Env, name: string, fallback: number, min = 0): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min) throw new ConfigError(`${name} must be at least ${min}`);
-  return value;
-}
-
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name]?.trim().toLowerCase();
-  if (raw === undefined || raw === '') return fallback;
-  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
-  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
-  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
-}
+export { ConfigError };
 
 const NGSHARE_PREFIX = /^\/([A-Za-z0-9._~-]+\/)*$/;
 
@@ -145,6 +139,10 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     scheduleIcalUrl: env.ASSAY_SCHEDULE_ICAL_URL?.trim() || null,
     scheduleRefreshMinutes: int(env, 'ASSAY_SCHEDULE_REFRESH_MINUTES', 60, 1),
     scheduleTickSeconds: int(env, 'ASSAY_SCHEDULE_TICK_SECONDS', 30, 1),
+    oauth: readOAuthSettings(env),
+    autolab: readAutolabSettings(env),
+    inginious: readInginiousSettings(env),
+    devilry: readDevilrySettings(env),
     ...compact(flags),
   };
   return config;

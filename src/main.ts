@@ -16,6 +16,10 @@ commands:
                                      (course.yaml + one folder per exercise; see README)
   schedule import FILE|URL           load timetable events from an iCalendar file or URL
                                      (events keep their UID: importing again updates them)
+  oauth client create NAME --redirect-uri URI [--redirect-uri URI …] --scopes "user_info user_courses …"
+                                     register an OAuth2 client application (prints its id and secret)
+  inginious import DIR               create or update a course from an INGInious course folder
+                                     (course.yaml + one folder per task with task.yaml)
   worker [--concurrency N] [--metrics-port P]
                                      run grading workers without the HTTP server (any machine
                                      that reaches the database; ASSAY_QUEUE=pgboss for pg-boss)
@@ -36,6 +40,8 @@ async function main(): Promise<number> {
       'grace-seconds': { type: 'string' },
       concurrency: { type: 'string' },
       'metrics-port': { type: 'string' },
+      'redirect-uri': { type: 'string', multiple: true },
+      scopes: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -5,10 +5,12 @@ import { collectGarbage } from '../blobs/gc.ts';
 import { ensureAdmin, openRuntime } from '../runtime.ts';
 import { courseCommand } from './course.ts';
 import { scheduleCommand } from './schedule.ts';
+import { oauthCommand } from './oauth.ts';
+import { inginiousCommand } from './inginious.ts';
 import { serve } from './serve.ts';
 import { worker } from './worker.ts';
 
-type Flags = Record<string, string | boolean | undefined>;
+export type Flags = Record<string, string | string[] | boolean | undefined>;
 
 const out = (line: string) => process.stdout.write(line + '\n');
 
@@ -47,6 +49,10 @@ export async function runCli(config: Config, args: string[], flags: Flags, usage
         return await courseCommand(services, sub, target, usage);
       case 'schedule':
         return await scheduleCommand(services, sub, target, usage);
+      case 'oauth':
+        return await oauthCommand(services, args.slice(1), flags, usage);
+      case 'inginious':
+        return await inginiousCommand(services, args.slice(1), flags, usage);
       default:
         process.stderr.write(usage);
         return 2;

@@ -33,6 +33,10 @@ import { ScheduleService } from './schedule/schedule.service.ts';
 import { ClassesService } from './classes/classes.service.ts';
 import { SeatingService } from './classes/seating.service.ts';
 import { RegistrationService } from './identity/registration.service.ts';
+import { buildOAuthServices, type OAuthServices } from './oauth/index.ts';
+import { buildAssessmentServices, type AssessmentServices } from './assessments/index.ts';
+import { buildTaskServices, type TaskServices } from './tasks/index.ts';
+import { buildExaminationServices, type ExaminationServices } from './examination/index.ts';
 
 /** Everything the dialects call, built once per process. */
 export interface Services {
@@ -68,7 +72,18 @@ export interface Services {
   classes: ClassesService;
   seating: SeatingService;
   registration: RegistrationService;
+  /** OAuth2 server (Autolab's clients). */
+  oauth: OAuthServices;
+  /** Autolab's assessments. */
+  assessments: AssessmentServices;
+  /** INGInious' tasks. */
+  tasks: TaskServices;
+  /** Devilry's hierarchy. */
+  examination: ExaminationServices;
 }
+
+/** What the areas built last (one per dialect's own concepts) are built from. */
+export type BaseServices = Omit<Services, 'oauth' | 'assessments' | 'tasks' | 'examination'>;
 
 export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; config: Config; blobs: BlobStore; jwtSecret: string }): Services {
   const { db, clock, config, blobs } = deps;
@@ -89,7 +104,7 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
   const help = new HelpService(db, clock, exercises);
   const exchangeCourses = new ExchangeCoursesService(db, clock, config.ngshareAdmins);
   const classes = new ClassesService(db, clock);
-  return {
+  const base: BaseServices = {
     ...deps,
     files,
     users: new UsersService(db, clock, hasher),
@@ -118,5 +133,12 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     classes,
     seating: new SeatingService(db, classes),
     registration: new RegistrationService(db, clock, hasher, config.registrationSecret),
+  };
+  return {
+    ...base,
+    oauth: buildOAuthServices(base),
+    assessments: buildAssessmentServices(base),
+    tasks: buildTaskServices(base),
+    examination: buildExaminationServices(base),
   };
 }

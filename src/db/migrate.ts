@@ -8,6 +8,10 @@ import * as m0010 from './migrations/0010_grading_jobs.ts';
 import * as m0011 from './migrations/0011_graders.ts';
 import * as m0012 from './migrations/0012_autocheck_responses.ts';
 import * as m0013 from './migrations/0013_hive_indexes.ts';
+import * as m0014 from './migrations/0014_oauth.ts';
+import * as m0015 from './migrations/0015_autolab.ts';
+import * as m0016 from './migrations/0016_inginious.ts';
+import * as m0017 from './migrations/0017_devilry.ts';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> };
 
@@ -18,6 +22,10 @@ const migrations: Record<string, EngineMigration> = {
   '0011_graders': m0011,
   '0012_autocheck_responses': m0012,
   '0013_hive_indexes': m0013,
+  '0014_oauth': m0014,
+  '0015_autolab': m0015,
+  '0016_inginious': m0016,
+  '0017_devilry': m0017,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -1,0 +1,5 @@
+import type { Kysely } from 'kysely';
+import type { Engine } from '../columns.ts';
+
+/** Devilry: tables and columns (filled in by the area that owns them; see src/db/tables/devilry.ts). */
+export async function up(_db: Kysely<unknown>, _engine: Engine): Promise<void> {}
