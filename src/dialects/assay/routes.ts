@@ -3,6 +3,8 @@ import { tokenRoutes } from './tokens.ts';
 import { exerciseFileRoutes } from './exercise-files.ts';
 import { graderRoutes } from './graders.ts';
 import { submissionRoutes } from './submissions.ts';
+import { oauthRoutes } from './oauth.ts';
+import { extensionRoutes } from './extensions.ts';
 
 /** Assay's own endpoints (`/api/assay/v1/`), for what no dialect covers. Hive's envelope and auth. */
-export const assayRoutes: HiveRoutes[] = [tokenRoutes, exerciseFileRoutes, graderRoutes, submissionRoutes];
+export const assayRoutes: HiveRoutes[] = [tokenRoutes, exerciseFileRoutes, graderRoutes, submissionRoutes, oauthRoutes, extensionRoutes];
