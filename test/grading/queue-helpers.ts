@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { Clock } from '../../src/core/clock.ts';
 import { systemClock } from '../../src/core/clock.ts';
 import { dropPostgresSchema } from '../../src/db/database.ts';
@@ -100,14 +99,13 @@ export class QueueLab {
     this.queues = [];
     await this.db.deleteFrom('grading_job_events').execute();
     await this.db.deleteFrom('grading_jobs').execute();
-    if (engineUnderTest === 'postgres') {
-      await sql`DROP SCHEMA IF EXISTS ${sql.id(pgBossSchema(this.server.config.databaseSchema))} CASCADE`.execute(this.db);
-    }
+    // Under the schema lock: a server migrating meanwhile (any test file's) inspects every schema's
+    // tables, and a table dropped in the middle of that inspection fails its start.
+    if (engineUnderTest === 'postgres') await dropPostgresSchema(this.server.config.databaseUrl, pgBossSchema(this.server.config.databaseSchema));
   }
 
   async close(): Promise<void> {
     await this.reset();
-    if (engineUnderTest === 'postgres') await dropPostgresSchema(this.server.config.databaseUrl, pgBossSchema(this.server.config.databaseSchema));
     await this.server.close();
   }
 
