@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { collectGarbage } from '../../src/blobs/gc.ts';
 import { ManualClock } from '../../src/core/clock.ts';
@@ -101,6 +103,27 @@ describe('ngshare assignments, submissions and feedback', () => {
     // From the query string too (Tornado's get_argument).
     fails(await post(undefined, { files: '[{"path": "/a", "content": ""}]' }), 400, 'Illegal path');
     ok(await inst.get('/api/assignments/course1'), { assignments: ['ps1'] });
+  });
+
+  it('streams a large release from a spool file: any field order, the last files wins, nothing left behind', async () => {
+    const large = crypto.randomBytes(3_000_000);
+    const decoy = filesArg({ 'decoy.txt': 'not me' });
+    const enc = (s: string) => encodeURIComponent(s);
+    // The name spelled with an escape, a decoy `files` first, other arguments on both sides.
+    const body = `user=inst&files=${enc(decoy)}&fil%65s=${enc(filesArg({ 'big/large.bin': large, 'small.txt': 'a+b' }))}&list_only=true`;
+    const spool = path.join(server.config.dataDir, 'tmp');
+    ok(await inst.post('/api/assignment/course1/large', { raw: body, headers: { 'content-type': 'application/x-www-form-urlencoded' } }), {});
+    assert.deepEqual(fs.readdirSync(spool), [], 'the spool file is removed after the response');
+    const listed = ok(await inst.get('/api/assignment/course1/large', { query: { list_only: 'true' } }));
+    assert.deepEqual(listed.body.files, [
+      { path: 'big/large.bin', checksum: md5(large) },
+      { path: 'small.txt', checksum: md5(Buffer.from('a+b')) },
+    ]);
+    // A large body with a fault far into it: the same message as a small one, no spool file left.
+    const broken = `files=${enc(filesArg({ 'big/large.bin': large }).replace(/\]$/, ''))}`;
+    fails(await inst.post('/api/assignment/course1/broken', { raw: broken, headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 400, 'Files cannot be JSON decoded');
+    assert.deepEqual(fs.readdirSync(spool), []);
+    ok(await inst.delete('/api/assignment/course1/large'));
   });
 
   it('lists assignments in creation order for every course user, 404c for others', async () => {

@@ -10,13 +10,12 @@ import { isAssayError } from '../../src/core/errors.ts';
 import { renderNgshareError } from '../../src/dialects/ngshare/errors.ts';
 import { pathProblem } from '../../src/core/files/paths.ts';
 import type { TreeEntry } from '../../src/core/files/files.repo.ts';
-import { decodeBase64, decodeBase64Chunks, encodeMimeBase64, MimeBase64Encoder, scanBase64 } from '../../src/dialects/ngshare/base64.ts';
+import { Base64StreamDecoder, decodeBase64, encodeMimeBase64, MimeBase64Encoder } from '../../src/dialects/ngshare/base64.ts';
 import {
   encodeTreeJson,
   isListOnly,
   listTree,
-  parseFilesArgument,
-  storeUploadedFiles,
+  storeFilesArgument,
   treeResponseJson,
 } from '../../src/dialects/ngshare/tree-codec.ts';
 
@@ -24,12 +23,36 @@ const md5 = (b: Buffer) => crypto.createHash('md5').update(b).digest('hex');
 const b64 = (s: string | Buffer) => Buffer.from(s).toString('base64');
 const files = (list: unknown) => JSON.stringify(list);
 
-function rejects(raw: string | undefined, message: string) {
-  assert.throws(
-    () => parseFilesArgument(raw),
-    (e) => isAssayError(e) && e.kind === 'invalid' && e.message === message && renderNgshareError(e, 'POST', false).body.message === message,
-    `${raw} → ${message}`,
-  );
+const blobDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ngshare-codec-'));
+const blobs = new LocalBlobStore(blobDir);
+before(() => blobs.init());
+after(() => fs.rmSync(blobDir, { recursive: true, force: true }));
+
+async function* pieces(text: string, size: number): AsyncGenerator<string> {
+  for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
+}
+
+/** The `files` argument streamed in pieces of `size` characters, stored in the test's blob store. */
+function storeFiles(raw: string | undefined, size = 65536) {
+  return storeFilesArgument(raw === undefined ? undefined : pieces(raw, size), (source) => blobs.put(source));
+}
+
+/** The same answer whatever way the text is cut into pieces. */
+async function rejects(raw: string | undefined, message: string) {
+  for (const size of [65536, 1, 5]) {
+    await assert.rejects(
+      storeFiles(raw, size),
+      (e) => isAssayError(e) && e.kind === 'invalid' && e.message === message && renderNgshareError(e, 'POST', false).body.message === message,
+      `${raw} (pieces of ${size}) → ${message}`,
+    );
+  }
+}
+
+/** Decodes text fed one character at a time. */
+function decodeByCharacter(text: string): Buffer | null {
+  const decoder = new Base64StreamDecoder();
+  const out = [...text].map((c) => decoder.push(c));
+  return decoder.end() ? Buffer.concat(out) : null;
 }
 
 async function text(gen: AsyncIterable<string>): Promise<string> {
@@ -64,7 +87,8 @@ describe('ngshare base64 decoding (§3.4)', () => {
     it(`${JSON.stringify(input)} → ${expected === null ? 'rejected' : JSON.stringify(expected)}`, () => {
       const out = decodeBase64(input);
       assert.equal(out === null ? null : out.toString('latin1'), expected);
-      assert.equal(scanBase64(input).ok, expected !== null);
+      const streamed = decodeByCharacter(input);
+      assert.equal(streamed === null ? null : streamed.toString('latin1'), expected, 'fed one character at a time');
     });
   }
 
@@ -82,7 +106,7 @@ describe('ngshare base64 decoding (§3.4)', () => {
     assert.deepEqual(decodeBase64(encodeMimeBase64(data)), data);
   });
 
-  it('decodes large inputs in ~1 MiB chunks cut on whole groups, whatever the line layout', () => {
+  it('decodes large inputs fed in pieces cut anywhere, whatever the line layout', () => {
     for (const size of [3_000_000, 3_000_001, 3_000_002]) {
       const data = crypto.randomBytes(size);
       const flat = data.toString('base64');
@@ -95,9 +119,11 @@ describe('ngshare base64 decoding (§3.4)', () => {
         ['over-padded', flat.replace(/=+$/, '') + (size % 3 === 0 ? '' : '==')],
       ];
       for (const [name, text] of layouts) {
-        const chunks = [...decodeBase64Chunks(text)!];
-        assert.ok(chunks.length >= 3, `${name}: ${chunks.length} chunks`);
-        assert.ok(chunks.every((c) => c.length <= 1100 * 1024), name);
+        const decoder = new Base64StreamDecoder();
+        const chunks: Buffer[] = [];
+        for (let i = 0; i < text.length; i += 65_537) chunks.push(decoder.push(text.slice(i, i + 65_537)));
+        assert.ok(decoder.end(), name);
+        assert.ok(chunks.every((c) => c.length <= 65_537), name);
         assert.ok(Buffer.concat(chunks).equals(data), `${name} (${size} bytes)`);
       }
     }
@@ -130,46 +156,65 @@ describe('ngshare base64 encoding (§3.2)', () => {
 });
 
 describe('ngshare files argument (§3.1)', () => {
-  it('accepts a list of {path, content}, ignoring a client checksum, keeping order and duplicates', () => {
-    const parsed = parseFilesArgument(files([
+  it('accepts a list of {path, content}, ignoring a client checksum, keeping order and duplicates', async () => {
+    const parsed = await storeFiles(files([
       { path: 'b.ipynb', content: b64('one'), checksum: 'bogus' },
       { path: 'a.ipynb', content: b64('two') },
       { path: 'b.ipynb', content: b64('three') },
     ]));
     assert.deepEqual(parsed.map((f) => f.path), ['b.ipynb', 'a.ipynb', 'b.ipynb']);
-    assert.ok(parsed.every((f) => !('checksum' in f)));
+    assert.deepEqual(parsed.map((f) => f.blob.md5), ['one', 'two', 'three'].map((t) => md5(Buffer.from(t))));
   });
 
-  it('accepts [] (no files)', () => {
-    assert.deepEqual(parseFilesArgument('[]'), []);
+  it('accepts [] (no files), with whitespace around it', async () => {
+    assert.deepEqual(await storeFiles('[]'), []);
+    assert.deepEqual(await storeFiles(' \n[ ] \t', 1), []);
   });
 
-  it('answers the documented messages in order', () => {
-    rejects(undefined, 'Please supply files');
-    rejects('', 'Files cannot be JSON decoded');
-    rejects('[{"path": "a"', 'Files cannot be JSON decoded');
-    rejects(files([{ path: '/a', content: b64('x') }]), 'Illegal path');
-    rejects(files([{ path: 'a', content: 'YQ=' }]), 'Content cannot be base64 decoded');
+  it('takes the last of repeated keys, as JSON.parse does, and ignores nested values', async () => {
+    const [file] = await storeFiles('[{"path": "first", "content": "' + b64('one') + '", "extra": {"path": "/x", "content": 5}, "path": "second", "content": "' + b64('two') + '"}]', 3);
+    assert.equal(file!.path, 'second');
+    assert.equal(file!.blob.md5, md5(Buffer.from('two')));
   });
 
-  it('fixes upstream 500s with 400 Incorrect request format', () => {
-    for (const raw of ['{}', '""', '"abc"', '3', 'null', 'true', '{"path": "a", "content": ""}']) rejects(raw, 'Incorrect request format');
-    for (const el of [null, 3, 'a', [], [{ path: 'a', content: '' }]]) rejects(files([el]), 'Incorrect request format');
-    rejects(files([{ content: b64('x') }]), 'Incorrect request format');
-    rejects(files([{ path: 3, content: b64('x') }]), 'Incorrect request format');
-    rejects(files([{ path: null, content: b64('x') }]), 'Incorrect request format');
-    rejects(files([{ path: 'a' }]), 'Incorrect request format');
-    rejects(files([{ path: 'a', content: 5 }]), 'Incorrect request format');
-    rejects(files([{ path: 'a', content: null }]), 'Incorrect request format');
+  it('decodes JSON escapes inside paths and contents', async () => {
+    const [file] = await storeFiles('[{"path": "d\\u00e9j\\u00e0/a.txt", "content": "YW\\nJj\\r\\n"}]', 2);
+    assert.equal(file!.path, 'déjà/a.txt');
+    assert.equal(file!.blob.md5, md5(Buffer.from('abc')));
   });
 
-  it('checks elements in array order and the path before the content', () => {
-    rejects(files([{ path: 'ok', content: 'Y' }, { path: '/bad', content: b64('x') }]), 'Content cannot be base64 decoded');
-    rejects(files([{ path: '/bad', content: 'Y' }]), 'Illegal path');
-    rejects(files([{ path: '/bad' }]), 'Illegal path');
-    rejects(files([{ path: 'ok', content: b64('x') }, { path: '../x', content: 'Y' }]), 'Illegal path');
-    rejects(files([{ path: 'ok', content: 'Y' }, 7]), 'Content cannot be base64 decoded');
-    rejects(files([7, { path: '/bad', content: 'Y' }]), 'Incorrect request format');
+  it('answers the documented messages in order', async () => {
+    await rejects(undefined, 'Please supply files');
+    await rejects('', 'Files cannot be JSON decoded');
+    await rejects('[{"path": "a"', 'Files cannot be JSON decoded');
+    await rejects('[] []', 'Files cannot be JSON decoded');
+    await rejects(files([{ path: '/a', content: b64('x') }]), 'Illegal path');
+    await rejects(files([{ path: 'a', content: 'YQ=' }]), 'Content cannot be base64 decoded');
+    // A fault in the JSON after a bad element still makes the whole argument "not JSON", as parsing it whole would.
+    await rejects('[{"path": "/a", "content": "' + b64('x') + '"}, {"path": "b", "content": "x"', 'Files cannot be JSON decoded');
+    await rejects('[7, {"path": "b", "content": "YQ=="}, nul]', 'Files cannot be JSON decoded');
+  });
+
+  it('fixes upstream 500s with 400 Incorrect request format', async () => {
+    for (const raw of ['{}', '""', '"abc"', '3', 'null', 'true', '{"path": "a", "content": ""}']) await rejects(raw, 'Incorrect request format');
+    for (const el of [null, 3, 'a', [], [{ path: 'a', content: '' }], { path: { p: 'a' }, content: '' }]) await rejects(files([el]), 'Incorrect request format');
+    await rejects(files([{ content: b64('x') }]), 'Incorrect request format');
+    await rejects(files([{ path: 3, content: b64('x') }]), 'Incorrect request format');
+    await rejects(files([{ path: null, content: b64('x') }]), 'Incorrect request format');
+    await rejects(files([{ path: 'a' }]), 'Incorrect request format');
+    await rejects(files([{ path: 'a', content: 5 }]), 'Incorrect request format');
+    await rejects(files([{ path: 'a', content: null }]), 'Incorrect request format');
+    await rejects(files([{ path: 'a', content: ['YQ=='] }]), 'Incorrect request format');
+  });
+
+  it('checks elements in array order and the path before the content', async () => {
+    await rejects(files([{ path: 'ok', content: 'Y' }, { path: '/bad', content: b64('x') }]), 'Content cannot be base64 decoded');
+    await rejects(files([{ path: '/bad', content: 'Y' }]), 'Illegal path');
+    await rejects(files([{ content: 'Y', path: '/bad' }]), 'Illegal path');
+    await rejects(files([{ path: '/bad' }]), 'Illegal path');
+    await rejects(files([{ path: 'ok', content: b64('x') }, { path: '../x', content: 'Y' }]), 'Illegal path');
+    await rejects(files([{ path: 'ok', content: 'Y' }, 7]), 'Content cannot be base64 decoded');
+    await rejects(files([7, { path: '/bad', content: 'Y' }]), 'Incorrect request format');
   });
 });
 
@@ -177,35 +222,28 @@ describe('ngshare path rules (§3.3) agree with the core rule', () => {
   const illegal = ['/a', '/', '', '../etc', 'a/./a.py', 'a/.', 'a/', './a', 'a/..', '//a', 'a/b/', 'a/../b', '.', '..', 'a\u0000b', 'a//', '/a/b'];
   const legal = ['a', 'a/b', 'a//b', 'a///b', '..a', 'a..', '.hidden', '.ipynb_checkpoints/x-checkpoint.ipynb', 'a\\..\\b', '~/x', ' ', 'ünïcødé/файл.ipynb', '...'];
   for (const p of illegal) {
-    it(`${JSON.stringify(p)} is illegal`, () => {
+    it(`${JSON.stringify(p)} is illegal`, async () => {
       assert.notEqual(pathProblem(p), null);
-      rejects(files([{ path: p, content: '' }]), 'Illegal path');
+      await rejects(files([{ path: p, content: '' }]), 'Illegal path');
     });
   }
   for (const p of legal) {
-    it(`${JSON.stringify(p)} is legal and kept literally`, () => {
+    it(`${JSON.stringify(p)} is legal and kept literally`, async () => {
       assert.equal(pathProblem(p), null);
-      assert.equal(parseFilesArgument(files([{ path: p, content: '' }]))[0]!.path, p);
+      assert.equal((await storeFiles(files([{ path: p, content: '' }]), 3))[0]!.path, p);
     });
   }
 });
 
 describe('ngshare tree storage and download', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ngshare-codec-'));
-  const blobs = new LocalBlobStore(dir);
-  before(() => blobs.init());
-  after(() => fs.rmSync(dir, { recursive: true, force: true }));
-
   const bytes = [Buffer.from('{"cells": []}\n'), Buffer.alloc(0), crypto.randomBytes(200_000)];
 
   async function upload(): Promise<TreeEntry[]> {
-    const parsed = parseFilesArgument(files([
+    const stored = await storeFiles(files([
       { path: 'ps1/ps1.ipynb', content: encodeMimeBase64(bytes[0]!) },
       { path: 'ps1/empty.txt', content: '' },
       { path: 'ps1/data.bin', content: b64(bytes[2]!) },
-    ]));
-    const stored = await storeUploadedFiles(parsed, (source) => blobs.put(source));
-    assert.ok(parsed.every((f) => f.content === ''), 'contents released once stored');
+    ]), 4096);
     return stored.map((f) => ({ path: f.path, blob: f.blob.sha256, size: f.blob.size, md5: f.blob.md5 }));
   }
 

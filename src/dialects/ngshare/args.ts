@@ -1,6 +1,10 @@
 import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../core/services.ts';
 import { readHiveBody } from '../hive/body.ts';
+import type { FieldRange } from './form-fields.ts';
+import { fieldText, scanForm } from './form-fields.ts';
+import type { SpooledForm } from './form-spool.ts';
+import { isSpooledForm } from './form-spool.ts';
 
 /**
  * ngshare's request arguments (reference §1.2), read the way Tornado reads them: from the query
@@ -18,7 +22,12 @@ export interface NgshareArgs {
   bodyArgument(name: string): string | undefined;
   /** Tornado's `get_query_argument` (here also from the body). */
   queryArgument(name: string): string | undefined;
+  /** The `files` argument as cleaned text, piece by piece: it may be hundreds of megabytes. */
+  files(): AsyncIterable<string> | undefined;
 }
+
+/** Arguments read as streams rather than strings. */
+const STREAMED = new Set(['files']);
 
 // Tornado turns control characters other than \t \n \v \f \r into spaces, then Python's
 // str.strip() removes whitespace at both ends (its set, not JavaScript's trim()).
@@ -38,12 +47,28 @@ function lastValue(source: Record<string, unknown>, name: string): string | unde
   return last === undefined || last === null ? undefined : String(last);
 }
 
-export function argsFrom(query: Record<string, unknown>, body: Record<string, unknown>): NgshareArgs {
+export function argsFrom(query: Record<string, unknown>, body: Record<string, unknown>, spooled?: { form: SpooledForm; ranges: Map<string, FieldRange> }): NgshareArgs {
   const read = (name: string): string | undefined => {
     const value = lastValue(body, name) ?? lastValue(query, name);
     return value === undefined ? undefined : cleanArgument(value);
   };
-  return { argument: read, bodyArgument: read, queryArgument: read };
+  const files = () => {
+    const range = spooled?.ranges.get('files');
+    if (range) return fieldText(spooled!.form, range);
+    const value = read('files');
+    return value === undefined ? undefined : single(value);
+  };
+  return { argument: read, bodyArgument: read, queryArgument: read, files };
+}
+
+async function* single(text: string): AsyncGenerator<string> {
+  yield text;
+}
+
+/** The arguments of a form body kept as it arrived: its `files` stays in the body, read later as a stream. */
+export async function spooledArgs(query: Record<string, unknown>, form: SpooledForm): Promise<NgshareArgs> {
+  const { fields, ranges } = await scanForm(form, STREAMED);
+  return argsFrom(query, fields, { form, ranges });
 }
 
 /**
@@ -51,12 +76,11 @@ export function argsFrom(query: Record<string, unknown>, body: Record<string, un
  * malformed body never hides an authentication, permission or lookup failure.
  */
 export async function readArgs(request: FastifyRequest, services: Services): Promise<NgshareArgs> {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  if (isSpooledForm(request.body)) return spooledArgs(query, request.body);
   const body = await readHiveBody(request, services, { maxFileBytes: services.config.ngshareMaxBodyBytes });
-  // The raw form text is decoded now: letting it go keeps a large upload from being held three
-  // times over (raw, decoded, parsed) while its `files` are parsed and stored.
-  request.body = undefined;
   // A JSON body is not where Tornado looks for arguments.
-  return argsFrom((request.query ?? {}) as Record<string, unknown>, body.form ? body.data : {});
+  return argsFrom(query, body.form ? body.data : {});
 }
 
 /** JSON text inside a form field (`instructors`, `students`, `files`); undefined if it is not JSON. */

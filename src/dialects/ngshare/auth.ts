@@ -4,8 +4,8 @@ import { AssayError, isAssayError } from '../../core/errors.ts';
 import { sha256Hex } from '../../core/identity/tokens.service.ts';
 import type { Services } from '../../core/services.ts';
 import { tokenUserId } from '../hive/auth.ts';
-import { isRawBody, parseFormText } from '../hive/body.ts';
-import { argsFrom } from './args.ts';
+import { argsFrom, spooledArgs } from './args.ts';
+import { isSpooledForm } from './form-spool.ts';
 
 /** Who an ngshare request comes from; every failure is a 401 `Login required`. */
 export type NgshareAuthenticator = (request: FastifyRequest) => Promise<Actor>;
@@ -94,9 +94,9 @@ function hubAuthenticator(services: Services, hubUrl: string): NgshareAuthentica
  */
 function devAuthenticator(services: Services): NgshareAuthenticator {
   return async (request) => {
-    const raw = request.body;
-    const body = isRawBody(raw) && raw.kind === 'form' ? parseFormText(raw.text) : {};
-    const username = argsFrom((request.query ?? {}) as Record<string, unknown>, body).argument('user');
+    const query = (request.query ?? {}) as Record<string, unknown>;
+    const args = isSpooledForm(request.body) ? await spooledArgs(query, request.body) : argsFrom(query, {});
+    const username = args.argument('user');
     if (!username) throw loginRequired();
     const actor = await services.exchangeCourses.actorNamed(username);
     if (!actor) throw loginRequired();

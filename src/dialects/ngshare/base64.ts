@@ -6,118 +6,83 @@
 const DATA = new Uint8Array(128);
 for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/') DATA[c.charCodeAt(0)] = 1;
 const EQUALS = 0x3d;
-const NEWLINE = 0x0a;
-const RETURN = 0x0d;
-
-export interface Base64Scan {
-  /** Whether Python would decode it. */
-  ok: boolean;
-  /** Where decoding stopped: the padding that completes a group ends it, the rest is ignored. */
-  end: number;
-  /** Only data characters, line breaks and the final padding before `end`: Node decodes it as is. */
-  plain: boolean;
-}
-
-/**
- * Walks the text as CPython's `binascii.a2b_base64` does in non-strict mode, without decoding:
- * non-alphabet characters are skipped; `=` counts as padding only after two data characters
- * of a group, and the padding that fills a group stops decoding; a data character after an
- * `=` restarts the count; ending inside a group is an error.
- */
-export function scanBase64(text: string): Base64Scan {
-  // Fast path for what clients send (data and line breaks up to the first `=`): natively
-  // checked and counted, so only the short tail is walked character by character.
-  const firstPad = text.indexOf('=');
-  const cleanEnd = firstPad === -1 ? text.length : firstPad;
-  const prefix = cleanEnd === text.length ? text : text.slice(0, cleanEnd);
-  if (!NOT_PLAIN.test(prefix)) {
-    const data = cleanEnd - occurrences(prefix, '\n') - occurrences(prefix, '\r');
-    return walk(text, cleanEnd, data % 4);
-  }
-  return walk(text, 0, 0);
-}
 
 const NOT_PLAIN = /[^A-Za-z0-9+/\r\n]/;
+const LINE_BREAKS = /[\r\n]/g;
+const EMPTY = Buffer.alloc(0);
 
-function occurrences(text: string, char: string): number {
-  let n = 0;
-  for (let i = text.indexOf(char); i !== -1; i = text.indexOf(char, i + 1)) n++;
-  return n;
-}
+/**
+ * Decodes text fed in pieces the way CPython's `binascii.a2b_base64` decodes it in non-strict
+ * mode: non-alphabet characters are skipped; `=` counts as padding only after two data
+ * characters of a group, and the padding that fills a group ends decoding (the rest is
+ * ignored); a data character after an `=` restarts the count; ending inside a group is an
+ * error. Memory is one piece plus at most three carried characters.
+ */
+export class Base64StreamDecoder {
+  private quad = 0;
+  private pads = 0;
+  private done = false;
+  private carry = '';
 
-function walk(text: string, from: number, startQuad: number): Base64Scan {
-  let quad = startQuad;
-  let pads = 0;
-  let plain = true;
-  for (let i = from; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === EQUALS) {
-      if (quad >= 2) {
-        pads++;
-        if (quad + pads >= 4) return { ok: true, end: i + 1, plain };
-      } else {
-        plain = false;
-      }
-      continue;
-    }
-    if (c >= 128 || DATA[c] === 0) {
-      if ((c !== NEWLINE && c !== RETURN) || pads > 0) plain = false;
-      continue;
-    }
-    if (pads > 0) plain = false;
-    pads = 0;
-    quad = (quad + 1) % 4;
+  /** The bytes of the whole groups completed so far. */
+  push(text: string): Buffer {
+    if (this.done || text.length === 0) return EMPTY;
+    const data = NOT_PLAIN.test(text) ? this.walk(text) : this.plain(text);
+    const all = this.carry + data;
+    const whole = this.done ? all.length : all.length - (all.length % 4);
+    this.carry = all.slice(whole);
+    return whole > 0 ? Buffer.from(whole === all.length ? all : all.slice(0, whole), 'base64') : EMPTY;
   }
-  return { ok: quad === 0, end: text.length, plain };
-}
 
-const NOT_DATA = /[^A-Za-z0-9+/]/g;
+  /** Whether Python would have decoded the whole text (nothing is left to emit either way). */
+  end(): boolean {
+    return this.done || this.quad === 0;
+  }
+
+  /** The fast path: only data characters and line breaks. */
+  private plain(text: string): string {
+    const data = text.replace(LINE_BREAKS, '');
+    if (data.length > 0) {
+      this.pads = 0;
+      this.quad = (this.quad + data.length) % 4;
+    }
+    return data;
+  }
+
+  private walk(text: string): string {
+    let data = '';
+    let run = -1;
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      const isData = c < 128 && DATA[c] === 1;
+      if (isData) {
+        if (run === -1) run = i;
+        this.pads = 0;
+        this.quad = (this.quad + 1) % 4;
+        continue;
+      }
+      if (run !== -1) {
+        data += text.slice(run, i);
+        run = -1;
+      }
+      if (c === EQUALS && this.quad >= 2) {
+        this.pads++;
+        if (this.quad + this.pads >= 4) {
+          this.done = true;
+          return data;
+        }
+      }
+    }
+    if (run !== -1) data += text.slice(run);
+    return data;
+  }
+}
 
 /** The decoded bytes, or null where Python raises `binascii.Error`. */
 export function decodeBase64(text: string): Buffer | null {
-  const chunks = decodeBase64Chunks(text);
-  return chunks === null ? null : Buffer.concat([...chunks]);
-}
-
-/** Text per decoded chunk: about 1 MiB of bytes. */
-const CHUNK_CHARS = 1400 * 1024;
-
-/**
- * The decoded bytes in chunks of about 1 MiB, or null where Python raises `binascii.Error`;
- * decoding a large file this way never holds the whole of it.
- */
-export function decodeBase64Chunks(text: string): Iterable<Buffer> | null {
-  const scan = scanBase64(text);
-  if (!scan.ok) return null;
-  const used = scan.end === text.length ? text : text.slice(0, scan.end);
-  // Node's decoder agrees with Python on data characters and line breaks; anything else
-  // (junk, `=` that Python skips) is removed first so Node sees only the data Python used.
-  const plain = scan.plain ? used : used.replace(NOT_DATA, '');
-  return plainChunks(plain);
-}
-
-function* plainChunks(text: string): Generator<Buffer> {
-  // Padding, if any, is the tail; chunks are cut only in the data before it.
-  const pad = text.indexOf('=');
-  const dataEnd = pad === -1 ? text.length : pad;
-  let from = 0;
-  while (from < text.length) {
-    let to = from + CHUNK_CHARS;
-    if (to >= dataEnd) {
-      to = text.length;
-    } else {
-      // A chunk must end on a whole group of four data characters (line breaks do not count).
-      const slice = text.slice(from, to);
-      let extra = (slice.length - occurrences(slice, '\n') - occurrences(slice, '\r')) % 4;
-      while (extra > 0) {
-        to--;
-        const c = text.charCodeAt(to);
-        if (c !== NEWLINE && c !== RETURN) extra--;
-      }
-    }
-    yield Buffer.from(text.slice(from, to), 'base64');
-    from = to;
-  }
+  const decoder = new Base64StreamDecoder();
+  const bytes = decoder.push(text);
+  return decoder.end() ? bytes : null;
 }
 
 /** Bytes per MIME line: 57 bytes make the 76 base64 characters of `base64.encodebytes`. */

@@ -1,7 +1,10 @@
 import multipart from '@fastify/multipart';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Services } from '../../core/services.ts';
-import type { RawBody } from '../hive/body.ts';
+import { isSpooledForm, SpooledForm } from './form-spool.ts';
 import type { NgshareAuthenticator } from './auth.ts';
 import { ngshareAuthenticator, ngshareAuthHook } from './auth.ts';
 import { renderNgshareError } from './errors.ts';
@@ -28,8 +31,13 @@ function ngsharePlugin(services: Services, authenticate: NgshareAuthenticator, p
     const limit = services.config.ngshareMaxBodyBytes;
     app.setValidatorCompiler(() => () => true);
     app.removeAllContentTypeParsers();
-    app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: limit }, (_req, body, done) => {
-      done(null, { kind: 'form', text: body as string } satisfies RawBody);
+    // Kept as it arrived (a large one in a temporary file): fields are decoded in the handler,
+    // after the checks that come first, and `files` is streamed from it (form-spool.ts).
+    const spoolDir = path.join(services.config.dataDir, 'tmp');
+    fs.mkdirSync(spoolDir, { recursive: true });
+    app.addContentTypeParser('application/x-www-form-urlencoded', (_req: FastifyRequest, payload: Readable) => SpooledForm.receive(payload, limit, spoolDir));
+    app.addHook('onResponse', async (request) => {
+      if (isSpooledForm(request.body)) request.body.discard();
     });
     // Tornado takes arguments only from form bodies; any other body is read and ignored.
     app.addContentTypeParser('*', (_req, payload, done) => {

@@ -1,10 +1,16 @@
-import { Readable } from 'node:stream';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
+import { getManyValues, isMany, none } from 'stream-chain/defs.js';
+import type { Many } from 'stream-chain/defs.js';
+import { jsonParser } from 'stream-json/core/parser.js';
+import type { Token } from 'stream-json/core/parser.js';
 import { AssayError } from '../../core/errors.ts';
 import type { TreeEntry } from '../../core/files/files.repo.ts';
 import type { NewTreeFile } from '../../core/files/files.service.ts';
 import { isLegalPath } from '../../core/files/paths.ts';
 import type { StoredBlob } from '../../blobs/store.ts';
-import { decodeBase64Chunks, MimeBase64Encoder, scanBase64 } from './base64.ts';
+import { Base64StreamDecoder, MimeBase64Encoder } from './base64.ts';
 
 /**
  * The encoded directory tree of ngshare (reference §3): a `files` form field holding JSON
@@ -26,56 +32,241 @@ function filesError(failure: keyof typeof FAILURES): AssayError {
   return new AssayError('invalid', message, { reason, fields: [{ field: 'files', code: reason, message }] });
 }
 
-/** One uploaded element, checked but not decoded yet. */
-export interface UploadedFile {
-  path: string;
-  content: string;
-}
-
 /**
- * Parses and checks the whole `files` argument before anything is stored (§3.1): element by
- * element in array order, the path before the content, so the first bad element decides the
- * message. Shapes upstream crashes on (not a list, not objects, missing or non-string fields)
- * answer `Incorrect request format`. A client-sent `checksum` is ignored.
+ * Reads, checks and stores the `files` argument as it streams in (§3.1): the JSON is tokenized
+ * piece by piece and each element's content is base64-decoded straight into the blob store,
+ * so neither the argument nor any one file is ever whole in memory.
+ *
+ * The answer is the one parsing it whole would give: text that is not JSON is `Files cannot be
+ * JSON decoded` wherever the fault lies; then a value that is not a list is `Incorrect request
+ * format`; then the first bad element decides, its path checked before its content. Shapes
+ * upstream crashes on (not objects, missing or non-string fields) answer `Incorrect request
+ * format`. A client-sent `checksum` is ignored; of repeated keys the last counts, as in JSON.parse.
+ * Blobs stored before a fault is found are left to `gc`.
  */
-export function parseFilesArgument(raw: string | undefined | null): UploadedFile[] {
-  if (raw === undefined || raw === null) throw filesError('missing');
-  let parsed: unknown;
+export async function storeFilesArgument(
+  text: AsyncIterable<string> | undefined,
+  store: (source: Readable) => Promise<StoredBlob>,
+): Promise<NewTreeFile[]> {
+  if (text === undefined) throw filesError('missing');
+  const reader = new FilesReader(store);
   try {
-    parsed = JSON.parse(raw);
-  } catch {
-    throw filesError('notJson');
+    for await (const piece of text) await reader.feed(piece);
+    await reader.finish();
+  } finally {
+    await reader.abandon();
   }
-  if (!Array.isArray(parsed)) throw filesError('malformed');
-  const files: UploadedFile[] = [];
-  for (const element of parsed as unknown[]) {
-    if (typeof element !== 'object' || element === null || Array.isArray(element)) throw filesError('malformed');
-    const { path, content } = element as { path?: unknown; content?: unknown };
-    if (typeof path !== 'string') throw filesError('malformed');
-    if (!isLegalPath(path)) throw filesError('illegalPath');
-    if (typeof content !== 'string') throw filesError('malformed');
-    if (!scanBase64(content).ok) throw filesError('badBase64');
-    files.push({ path, content });
-  }
-  return files;
+  return await reader.result();
 }
 
-/**
- * Decodes and stores the checked files one at a time, each streamed to the store in chunks of
- * about 1 MiB, so no decoded file is ever whole in memory; each element's text is released once
- * stored. Blobs stored before a failure are left to `gc`.
- */
-export async function storeUploadedFiles(files: UploadedFile[], store: (source: Readable) => Promise<StoredBlob>): Promise<NewTreeFile[]> {
-  const stored: NewTreeFile[] = [];
-  for (let i = 0; i < files.length; i++) {
-    const file = files[i]!;
-    const chunks = decodeBase64Chunks(file.content);
-    // parseFilesArgument checked it; a null here would be a bug, not bad input.
-    if (chunks === null) throw new Error(`files.${i}: content no longer decodes`);
-    stored.push({ path: file.path, blob: await store(Readable.from(chunks)) });
-    file.content = '';
+/** Blob writes (each ends with an fsync) that may be under way while the text goes on being read. */
+const WRITES_IN_FLIGHT = 8;
+
+type Container = 'array' | 'object';
+
+/** What one element of the list said, once its object has closed. */
+const NOT_STRING = Symbol('not a string');
+
+interface ElementState {
+  path: string | null | typeof NOT_STRING;
+  /** Set when the last `content` was a string: its blob (being stored) and whether it was base64. */
+  content: { blob: Promise<StoredBlob> | null; decodable: boolean } | null | typeof NOT_STRING;
+}
+
+/** The streaming state behind storeFilesArgument: JSON tokens in, stored files out. */
+class FilesReader {
+  private readonly parse = jsonParser({ packKeys: true, packStrings: false, streamStrings: true, streamKeys: false, packNumbers: true, streamNumbers: false });
+  private readonly stack: Container[] = [];
+  private topIsArray: boolean | null = null;
+  private notJson = false;
+  private failure: keyof typeof FAILURES | null = null;
+  private readonly stored: { path: string; blob: Promise<StoredBlob> }[] = [];
+  /** Every blob write started, in order, and how many of them have been waited for. */
+  private readonly writes: Promise<StoredBlob>[] = [];
+  private waited = 0;
+  private element: ElementState | null = null;
+  private key: string | null = null;
+  /** The element-level string being read: a path (collected) or a content (streamed). */
+  private path: string[] | null = null;
+  private content: { decoder: Base64StreamDecoder; sink: PassThrough; blob: Promise<StoredBlob> } | null = null;
+
+  constructor(private readonly store: (source: Readable) => Promise<StoredBlob>) {}
+
+  async feed(piece: string): Promise<void> {
+    if (this.notJson) return;
+    let tokens: Token[];
+    try {
+      tokens = many(this.parse(piece));
+    } catch {
+      return this.spoil();
+    }
+    for (const token of tokens) await this.take(token);
+    const sink = this.content?.sink;
+    if (sink?.writableNeedDrain) await once(sink, 'drain');
   }
-  return stored;
+
+  async finish(): Promise<void> {
+    if (this.notJson) return;
+    try {
+      // A flushable stage is flushed by calling it with `none`.
+      const tokens = many(this.parse(none as unknown as string));
+      for (const token of tokens) await this.take(token);
+    } catch {
+      return this.spoil();
+    }
+    if (this.topIsArray === null || this.stack.length > 0) this.notJson = true;
+  }
+
+  async result(): Promise<NewTreeFile[]> {
+    if (this.notJson) throw filesError('notJson');
+    if (!this.topIsArray) throw filesError('malformed');
+    if (this.failure) throw filesError(this.failure);
+    return Promise.all(this.stored.map(async ({ path, blob }) => ({ path, blob: await blob })));
+  }
+
+  /**
+   * Closes a content stream left open by a failure (its temporary file is removed) and waits
+   * for every blob write, so nothing is still writing once the request is answered.
+   */
+  async abandon(): Promise<void> {
+    const open = this.content;
+    this.content = null;
+    open?.sink.destroy(new Error('upload abandoned'));
+    await Promise.allSettled(this.writes);
+  }
+
+  /** The text is not JSON: nothing more is stored, and that is the answer. */
+  private async spoil(): Promise<void> {
+    this.notJson = true;
+    await this.abandon();
+  }
+
+  /** Element level: directly inside an object that is an element of the top-level list. */
+  private get atElement(): boolean {
+    return this.topIsArray === true && this.stack.length === 2 && this.element !== null;
+  }
+
+  private async take(token: Token): Promise<void> {
+    switch (token.name) {
+      case 'startArray':
+      case 'startObject':
+        this.beginValue(token.name === 'startArray' ? 'array' : 'object');
+        this.stack.push(token.name === 'startArray' ? 'array' : 'object');
+        return;
+      case 'endObject':
+        this.stack.pop();
+        if (this.stack.length === 1 && this.topIsArray) this.closeElement();
+        return;
+      case 'endArray':
+        this.stack.pop();
+        return;
+      case 'keyValue':
+        if (this.atElement) this.key = token.value;
+        return;
+      case 'startString':
+        this.beginString();
+        return;
+      case 'stringChunk':
+        if (this.path) this.path.push(token.value);
+        else if (this.content) this.writeContent(token.value);
+        return;
+      case 'endString':
+        await this.endString();
+        return;
+      case 'numberValue':
+      case 'nullValue':
+      case 'trueValue':
+      case 'falseValue':
+        this.beginValue('scalar');
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** A value starts (not a string): the top-level value, a list element, or an element's field. */
+  private beginValue(kind: Container | 'scalar'): void {
+    if (this.stack.length === 0) {
+      this.topIsArray = kind === 'array';
+      return;
+    }
+    if (this.topIsArray && this.stack.length === 1) {
+      if (kind === 'object') this.element = { path: null, content: null };
+      else this.fail('malformed');
+      return;
+    }
+    if (this.atElement) this.setField(NOT_STRING);
+  }
+
+  private setField(value: typeof NOT_STRING): void {
+    if (this.key === 'path') this.element!.path = value;
+    if (this.key === 'content') this.element!.content = value;
+    this.key = null;
+  }
+
+  private beginString(): void {
+    if (this.stack.length === 0) {
+      this.topIsArray = false;
+      return;
+    }
+    if (this.topIsArray && this.stack.length === 1) return this.fail('malformed');
+    if (!this.atElement) return;
+    if (this.key === 'path') this.path = [];
+    else if (this.key === 'content' && this.failure === null) {
+      const sink = new PassThrough({ highWaterMark: 1024 * 1024 });
+      const blob = this.store(sink);
+      this.writes.push(blob);
+      this.content = { decoder: new Base64StreamDecoder(), sink, blob };
+    } else if (this.key === 'content') {
+      // A fault was found already: the content is only checked for JSON, not stored.
+      this.element!.content = { blob: null, decodable: true };
+    }
+  }
+
+  private writeContent(text: string): void {
+    const open = this.content!;
+    const bytes = open.decoder.push(text);
+    if (bytes.length > 0) open.sink.write(bytes);
+  }
+
+  private async endString(): Promise<void> {
+    if (this.path) {
+      // A copy: the pieces are slices of the text they came in, which would stay alive with them.
+      this.element!.path = Buffer.from(this.path.join(''), 'utf8').toString('utf8');
+      this.path = null;
+    } else if (this.content) {
+      const open = this.content;
+      this.content = null;
+      const decodable = open.decoder.end();
+      open.sink.end();
+      this.element!.content = { blob: open.blob, decodable };
+      // Later files are read while earlier ones are written, up to a bound.
+      if (this.writes.length - this.waited > WRITES_IN_FLIGHT) await this.writes[this.waited++]!.catch(() => undefined);
+    }
+    if (this.atElement) this.key = null;
+  }
+
+  private closeElement(): void {
+    const element = this.element!;
+    this.element = null;
+    this.key = null;
+    if (this.failure) return;
+    const { path, content } = element;
+    if (typeof path !== 'string') return this.fail('malformed');
+    if (!isLegalPath(path)) return this.fail('illegalPath');
+    if (content === null || content === NOT_STRING) return this.fail('malformed');
+    if (!content.decodable) return this.fail('badBase64');
+    this.stored.push({ path, blob: content.blob! });
+  }
+
+  private fail(failure: keyof typeof FAILURES): void {
+    this.failure ??= failure;
+  }
+}
+
+function many(result: Token | Many<Token> | typeof none): Token[] {
+  if (result === none) return [];
+  return isMany(result) ? getManyValues(result) : [result as Token];
 }
 
 /** `list_only` is on only for the exact string `true` (§3.2). */

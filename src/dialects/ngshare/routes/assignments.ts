@@ -7,16 +7,15 @@ import type { NewTreeFile } from '../../../core/files/files.service.ts';
 import type { NgshareContext, NgshareRouter } from '../router.ts';
 import { NGSHARE_JSON } from '../router.ts';
 import { formatNgshareTimestamp, requireNgshareTimestamp } from '../timestamps.ts';
-import { isListOnly, listTree, parseFilesArgument, storeUploadedFiles, treeResponseJson } from '../tree-codec.ts';
+import { isListOnly, listTree, storeFilesArgument, treeResponseJson } from '../tree-codec.ts';
 
 const timestampMissing = () => new AssayError('invalid', 'Please supply timestamp', { reason: 'timestamp_missing' });
 
-/** Checks the `files` argument whole, then decodes and stores it one file at a time (§3.1). */
-async function uploadedTree(ctx: NgshareContext, files: string | undefined): Promise<NewTreeFile[]> {
-  const parsed = parseFilesArgument(files);
+/** Reads, checks and stores the `files` argument as it streams from the body (§3.1). */
+async function uploadedTree(ctx: NgshareContext, files: AsyncIterable<string> | undefined): Promise<NewTreeFile[]> {
   // One file may be as large as the whole request; the request limit already bounds it.
   const limit = ctx.services.config.ngshareMaxBodyBytes;
-  return storeUploadedFiles(parsed, (source) => ctx.services.files.store(source, limit));
+  return storeFilesArgument(files, (source) => ctx.services.files.store(source, limit));
 }
 
 /**
@@ -63,7 +62,7 @@ export function ngshareAssignmentRoutes(router: NgshareRouter): void {
     const access = await exchange.course(actor, params.course_id!, { kind: 'instructor' });
     // No overwrite: 409 comes before the files are looked at (clients DELETE first).
     await exchange.assertNewAssignment(access, params.assignment_id!);
-    const files = await uploadedTree(ctx, (await ctx.args()).argument('files'));
+    const files = await uploadedTree(ctx, (await ctx.args()).files());
     await exchange.release(access, params.assignment_id!, files);
     return {};
   });
@@ -98,7 +97,7 @@ export function ngshareAssignmentRoutes(router: NgshareRouter): void {
     const exchange = services.exchangeAssignments;
     const access = await exchange.course(actor, params.course_id!, { kind: 'member' });
     const assignment = await exchange.assignment(access, params.assignment_id!);
-    const files = await uploadedTree(ctx, (await ctx.args()).bodyArgument('files'));
+    const files = await uploadedTree(ctx, (await ctx.args()).files());
     return { timestamp: formatted(await exchange.submit(assignment, actor.id, files)) };
   });
 
@@ -127,7 +126,7 @@ export function ngshareAssignmentRoutes(router: NgshareRouter): void {
     const sent = args.bodyArgument('timestamp');
     if (sent === undefined) throw timestampMissing();
     const submission = await exchange.submission(assignment, userId, requireNgshareTimestamp(sent));
-    const files = await uploadedTree(ctx, args.bodyArgument('files'));
+    const files = await uploadedTree(ctx, args.files());
     await exchange.putFeedback(assignment, userId, submission.timestamp, actor.id, files);
     return {};
   });
