@@ -1,35 +1,15 @@
 import type { Actor } from '../actor.ts';
-import { AssayError } from '../errors.ts';
 import type { BaseServices } from '../services.ts';
+import type { OAuthClient, OAuthClientCreated } from './clients.service.ts';
+import { ClientsService } from './clients.service.ts';
+import type { DeviceRequestStarted, DeviceRequestSummary } from './device-flow.service.ts';
+import { DeviceFlowService } from './device-flow.service.ts';
+import { BrowserSessionsService } from './sessions.service.ts';
+import type { AuthorizationRequest, IssuedTokens, OAuthAccess, TokenInfo, TokenRequest } from './tokens.service.ts';
+import { OAuthTokensService } from './tokens.service.ts';
 
-/** The scopes Autolab's API knows, in upstream's spelling. */
-export const OAUTH_SCOPES = ['user_info', 'user_courses', 'user_scores', 'user_submit', 'instructor_all', 'admin_all'] as const;
-export type OAuthScope = (typeof OAUTH_SCOPES)[number];
-
-/** Who a valid access token speaks for, and what it may do. */
-export interface OAuthAccess {
-  userId: number;
-  clientId: number;
-  scopes: string[];
-}
-
-export interface IssuedTokens {
-  accessToken: string;
-  refreshToken: string;
-  /** Seconds the access token lives. */
-  expiresIn: number;
-  scopes: string[];
-  createdAt: Date;
-}
-
-export interface OAuthClientCreated {
-  id: number;
-  name: string;
-  clientId: string;
-  clientSecret: string;
-  redirectUris: string[];
-  scopes: string[];
-}
+export { OAUTH_SCOPES, type OAuthScope } from './scopes.ts';
+export type { AuthorizationRequest, DeviceRequestStarted, DeviceRequestSummary, IssuedTokens, OAuthAccess, OAuthClient, OAuthClientCreated, TokenInfo, TokenRequest };
 
 /** OAuth2 clients, grants and tokens (Autolab's clients sign in through it). */
 export interface OAuthServices {
@@ -39,12 +19,53 @@ export interface OAuthServices {
   issueTokens(input: { clientId: number; userId: number; scopes: string[] }): Promise<IssuedTokens>;
   /** The access a bearer token grants; null when it is unknown, expired or revoked. */
   verifyAccessToken(token: string): Promise<OAuthAccess | null>;
+
+  /** The authorization endpoint's checks (client, redirect URI, response type, scope). */
+  checkAuthorization(input: { clientId?: string; redirectUri?: string; responseType?: string; scope?: string }): Promise<AuthorizationRequest>;
+  /** The user consented to a checked request: a one-time authorization code. */
+  grantAuthorization(actor: Actor, request: AuthorizationRequest): Promise<string>;
+  /** The token endpoint (authorization_code and refresh_token grants). */
+  exchangeToken(request: TokenRequest): Promise<IssuedTokens>;
+  revokeToken(request: { token?: string; clientId?: string; clientSecret?: string }): Promise<void>;
+  tokenInfo(token: string | undefined): Promise<TokenInfo>;
+
+  /** Autolab's device flow. */
+  startDeviceRequest(clientUid: string | undefined): Promise<DeviceRequestStarted>;
+  pollDeviceRequest(clientUid: string | undefined, deviceCode: string | undefined): Promise<{ code: string }>;
+  isLiveDeviceRequest(clientUid: string | undefined, deviceCode: string | undefined): Promise<boolean>;
+  describeDeviceRequest(userCode: string): Promise<DeviceRequestSummary>;
+  answerDeviceRequest(actor: Actor, userCode: string, approve: boolean): Promise<void>;
+
+  /** Browser sessions of the consent and activation pages. */
+  signIn(username: string, password: string): Promise<{ key: string; actor: Actor } | null>;
+  sessionActor(key: string | undefined): Promise<Actor | null>;
+  signOut(key: string | undefined): Promise<void>;
 }
 
-const unbuilt = (): never => {
-  throw new AssayError('not_implemented', 'OAuth2 is not implemented yet');
-};
-
-export function buildOAuthServices(_base: BaseServices): OAuthServices {
-  return { createClient: unbuilt, issueTokens: unbuilt, verifyAccessToken: unbuilt };
+export function buildOAuthServices(base: BaseServices): OAuthServices {
+  const { db, clock } = base;
+  const settings = base.config.oauth;
+  const clients = new ClientsService(db, clock);
+  const tokens = new OAuthTokensService(db, clock, settings, clients);
+  const device = new DeviceFlowService(db, clock, settings.deviceCodeSeconds, clients, tokens);
+  const sessions = new BrowserSessionsService(db, clock, base.users, settings.sessionSeconds);
+  return {
+    createClient: (actor, input) => clients.create(actor, input),
+    issueTokens: (input) => tokens.issueTokens(input),
+    verifyAccessToken: (token) => tokens.verifyAccessToken(token),
+    checkAuthorization: (input) => tokens.checkAuthorization(input),
+    grantAuthorization: (actor, request) =>
+      tokens.createAuthorizationCode(actor.id, { clientId: request.client.id, redirectUri: request.redirectUri, scopes: request.scopes }),
+    exchangeToken: (request) => tokens.exchange(request),
+    revokeToken: (request) => tokens.revoke(request),
+    tokenInfo: (token) => tokens.info(token),
+    startDeviceRequest: (uid) => device.start(uid),
+    pollDeviceRequest: (uid, code) => device.poll(uid, code),
+    isLiveDeviceRequest: (uid, code) => device.isLive(uid, code),
+    describeDeviceRequest: (userCode) => device.describe(userCode),
+    answerDeviceRequest: (actor, userCode, approve) => device.answer(actor, userCode, approve),
+    signIn: (username, password) => sessions.signIn(username, password),
+    sessionActor: (key) => sessions.actor(key),
+    signOut: (key) => sessions.signOut(key),
+  };
 }
