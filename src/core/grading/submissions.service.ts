@@ -5,7 +5,7 @@ import { rerunExercise } from '../../grading/queue/index.ts';
 import type { ProblemResult, TestResult } from '../../grading/results/types.ts';
 import type { Actor } from '../actor.ts';
 import type { Clock } from '../clock.ts';
-import type { Exercise, ExercisesService, TreeListing } from '../courses/exercises.service.ts';
+import type { Exercise, ExercisesService, HandinTarget, TreeListing } from '../courses/exercises.service.ts';
 import { isRowId } from '../courses/exercises.service.ts';
 import { canManageCourse, canSee, visibleCourseIds } from '../courses/visibility.ts';
 import { AssayError } from '../errors.ts';
@@ -101,18 +101,26 @@ export class SubmissionsService {
   ) {}
 
   /**
+   * The exercise as the actor may hand in to it (not found when they may not see it): a dialect
+   * that must refuse an invisible exercise before it reads the body passes this on to `submit`.
+   */
+  target(actor: Actor, exerciseId: number): Promise<HandinTarget> {
+    return this.exercises.forSubmission(actor, exerciseId);
+  }
+
+  /**
    * Hands in `input` for the actor, in their own assignment on the exercise (created at the first
    * submission). The assignment row is written first in the transaction, which serialises the
    * submissions of one assignment on both engines (a row lock on PostgreSQL, the write lock on
    * SQLite), so numbers follow 1, 2, 3 under concurrency; the unique (assignment, number)
    * constraint backs that up, and a transaction that loses a race is run again.
    */
-  async submit(actor: Actor, exerciseId: number, input: SubmissionInput): Promise<Submission> {
-    const exercise = await this.exercises.forSubmission(actor, exerciseId);
+  async submit(actor: Actor, exerciseId: number, input: SubmissionInput, target?: HandinTarget): Promise<Submission> {
+    const exercise = target && target.id === exerciseId ? target : await this.target(actor, exerciseId);
     const shape = treeShapeProblems(input.files.map((f) => f.path));
     if (shape.length > 0) throw AssayError.invalid(shape);
     if (input.files.length === 0 && input.answers === undefined) throw AssayError.field('file', 'required', 'No file was submitted.');
-    const staffSide = await this.exercises.isStaffSide(actor, exercise);
+    const staffSide = exercise.staffSide;
     const grader = await this.graders.configFor(exercise.id);
     // Checking the reference solution first runs the harness twice.
     const wallSeconds = grader ? grader.limits.wall_seconds * (grader.check_solution ? 2 : 1) : undefined;

@@ -150,9 +150,9 @@ export function submissionRoutes(router: HiveRouter): void {
     },
     async ({ request, services, actor, id }) => {
       const exerciseId = id();
-      await services.exercises.get(actor, exerciseId);
+      const target = await services.submissions.target(actor, exerciseId);
       const input = await readSubmission(request, services);
-      return render(await services.submissions.submit(actor, exerciseId, input));
+      return render(await services.submissions.submit(actor, exerciseId, input, target));
     },
   );
 
