@@ -18,7 +18,7 @@ commands:
                                      (events keep their UID: importing again updates them)
   oauth client create NAME --redirect-uri URI [--redirect-uri URI …] --scopes "user_info user_courses …"
                                      register an OAuth2 client application (prints its id and secret)
-  inginious import DIR               create or update a course from an INGInious course folder
+  inginious import DIR [--slug ID]   create or update a course from an INGInious course folder
                                      (course.yaml + one folder per task with task.yaml)
   worker [--concurrency N] [--metrics-port P]
                                      run grading workers without the HTTP server (any machine
@@ -42,6 +42,7 @@ async function main(): Promise<number> {
       'metrics-port': { type: 'string' },
       'redirect-uri': { type: 'string', multiple: true },
       scopes: { type: 'string' },
+      slug: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

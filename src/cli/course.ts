@@ -2,7 +2,9 @@ import type { SyncProblem } from '../core/courses/course-directory.ts';
 import { SYNC_KINDS, syncCourseDirectory } from '../core/courses/course-sync.ts';
 import { isAssayError } from '../core/errors.ts';
 import type { Services } from '../core/services.ts';
+import { isInginiousCourseFolder } from '../core/tasks/task-folder.ts';
 import { ensureAdmin } from '../runtime.ts';
+import { inginiousCommand } from './inginious.ts';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 
@@ -15,6 +17,8 @@ export async function courseCommand(services: Services, sub: string | undefined,
     process.stderr.write(usage);
     return 2;
   }
+  // An INGInious course folder (task.yaml per task) is imported as `assay inginious import` does.
+  if (await isInginiousCourseFolder(dir)) return inginiousCommand(services, ['import', dir], {}, usage);
   // The course's checker defaults to the first admin: make sure there is one, as `migrate` does.
   const admin = await ensureAdmin(services);
   if (admin?.generatedPassword) out(`created admin account "${admin.username}" with password: ${admin.generatedPassword}`);

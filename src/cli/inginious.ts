@@ -1,8 +1,29 @@
+import type { SyncProblem } from '../core/courses/course-directory.ts';
+import { isAssayError } from '../core/errors.ts';
 import type { Services } from '../core/services.ts';
 import type { Flags } from './commands.ts';
 
-/** `assay inginious …` (see the usage text in src/main.ts). */
-export async function inginiousCommand(_services: Services, _args: string[], _flags: Flags, usage: string): Promise<number> {
-  process.stderr.write(usage);
-  return 2;
+const out = (line: string) => process.stdout.write(line + '\n');
+
+/** `assay inginious import DIR [--slug ID]`: prints what was imported; on a problem, every problem and exit 1. */
+export async function inginiousCommand(services: Services, args: string[], flags: Flags, usage: string): Promise<number> {
+  const [sub, dir] = args;
+  if (sub !== 'import' || !dir) {
+    process.stderr.write(usage);
+    return 2;
+  }
+  const slug = typeof flags.slug === 'string' ? flags.slug : undefined;
+  let report;
+  try {
+    report = await services.tasks.importCourse(dir, { slug });
+  } catch (err) {
+    const problems = isAssayError(err) ? (err.details.syncProblems as SyncProblem[] | undefined) : undefined;
+    if (!problems) throw err;
+    process.stderr.write(`assay: ${dir} was not imported (nothing changed): ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
+    for (const p of problems) process.stderr.write(`  ${p.file}${p.key ? `: ${p.key}` : ''}: ${p.message}\n`);
+    return 1;
+  }
+  out(`${report.created ? 'created' : 'updated'} course "${report.slug}" (id ${report.courseId}) from ${dir}`);
+  for (const t of report.tasks) out(`  task ${t.slug}: ${t.created ? 'created' : 'updated'}, graded ${t.grader === 'sandbox' ? 'by its run script' : t.grader === 'core' ? 'in the core (answers in task.yaml)' : 'by nothing'}`);
+  return 0;
 }

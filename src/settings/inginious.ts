@@ -1,11 +1,44 @@
 import type { Env } from './read.ts';
+import { ConfigError, int } from './read.ts';
 
-/** The Inginious settings (environment variables documented in the README). */
+/** The INGInious dialect's settings (environment variables documented in the README). */
 export interface InginiousSettings {
-  /** Placeholder until the area defines its settings. */
-  readonly enabled: boolean;
+  /** ASSAY_INGINIOUS_TIMEZONE: the zone `submitted_on` is written in (IANA name). */
+  readonly timezone: string;
+  /** ASSAY_INGINIOUS_SESSION_SECONDS: lifetime of the login cookie. */
+  readonly sessionSeconds: number;
+  /** ASSAY_INGINIOUS_MAX_FILE_BYTES: a file problem's size limit when its task sets none. */
+  readonly maxFileBytes: number;
+  /** ASSAY_INGINIOUS_ALLOWED_EXTS: a file problem's extensions when its task sets none (space- or comma-separated). */
+  readonly allowedExts: readonly string[];
 }
 
-export function readInginiousSettings(_env: Env): InginiousSettings {
-  return { enabled: true };
+const UPSTREAM_EXTS = ['.c', '.cpp', '.java', '.oz', '.zip', '.tar.gz', '.tar.bz2', '.txt'];
+
+function timezone(env: Env): string {
+  const zone = env.ASSAY_INGINIOUS_TIMEZONE?.trim() || 'UTC';
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+  } catch {
+    throw new ConfigError(`ASSAY_INGINIOUS_TIMEZONE must be an IANA time zone such as Europe/Brussels, got "${zone}"`);
+  }
+  return zone;
+}
+
+function exts(env: Env): string[] {
+  const raw = env.ASSAY_INGINIOUS_ALLOWED_EXTS?.trim();
+  if (!raw) return UPSTREAM_EXTS;
+  const list = raw.split(/[\s,]+/).filter((e) => e !== '');
+  const bad = list.find((e) => !/^\.[\w.+-]+$/.test(e));
+  if (bad !== undefined) throw new ConfigError(`ASSAY_INGINIOUS_ALLOWED_EXTS: "${bad}" is not an extension such as .py`);
+  return list;
+}
+
+export function readInginiousSettings(env: Env): InginiousSettings {
+  return {
+    timezone: timezone(env),
+    sessionSeconds: int(env, 'ASSAY_INGINIOUS_SESSION_SECONDS', 86_400, 60),
+    maxFileBytes: int(env, 'ASSAY_INGINIOUS_MAX_FILE_BYTES', 1024 * 1024, 1),
+    allowedExts: exts(env),
+  };
 }
