@@ -173,7 +173,10 @@ describe('INGInious API v0', () => {
       assert.equal(task.status, 'notviewed');
       assert.match(res.text, /"grade":0\.0/);
       assert.match(task.context, /``hello\(\)``/);
-      assert.equal('deadline' in task, false);
+      // The issue asks for `deadline` (upstream documents it but never emits it): null when there is none.
+      assert.equal(task.deadline, null);
+      const limited = (await student.get(`${base}/tasks/limited`)).body[0];
+      assert.equal(limited.deadline, '2030-06-30 23:00:00', 'the soft end, in the configured zone');
       const secret = task.problems.find((p: { id: string }) => p.id === 'secret');
       assert.equal(secret.type, 'match');
       assert.equal('answer' in secret, false);

@@ -30,6 +30,8 @@ export interface TaskView {
   name: string;
   authors: string[];
   contact_url: string;
+  /** When handing in is due (the soft end), else when the task closes; null: never. */
+  deadline: Timestamp | null;
   status: TaskStatus;
   grade: number;
   context: string;
@@ -210,6 +212,7 @@ export class TasksService {
         name: t.name,
         authors: parseJson<string[]>(t.authors, []),
         contact_url: t.contact_url ?? '',
+        deadline: t.due_at ?? t.end_at,
         status,
         grade,
         context: t.context ?? t.description,

@@ -57,8 +57,9 @@ function assertSameOrigin(request: FastifyRequest): void {
   if (origin !== undefined && origin !== `${request.protocol}://${request.host}`) throw new AssayError('forbidden', 'Cross-origin request refused', { reason: 'cross_origin' });
 }
 
-function renderTask(t: TaskView) {
-  return { ...t, grade: new PyFloat(t.grade) };
+/** `deadline` is the one field upstream documents without emitting: the issue asks for it (wall clock in the zone, to the second). */
+function renderTask(t: TaskView, zone: string) {
+  return { ...t, deadline: t.deadline === null ? null : formatInZone(t.deadline, zone).slice(0, 19), grade: new PyFloat(t.grade) };
 }
 
 function renderSubmission(s: SubmissionView, zone: string) {
@@ -164,12 +165,12 @@ function inginiousPlugin(services: Services) {
     route('/courses/:courseid', { GET: async (request) => tasks.courses(await actorOf(request), (request.params as Params).courseid!) });
 
     route('/courses/:courseid/tasks', {
-      GET: async (request) => (await tasks.tasks(await actorOf(request), (request.params as Params).courseid!)).map(renderTask),
+      GET: async (request) => (await tasks.tasks(await actorOf(request), (request.params as Params).courseid!)).map((t) => renderTask(t, zone)),
     });
     route('/courses/:courseid/tasks/:taskid', {
       GET: async (request) => {
         const p = request.params as Params;
-        return (await tasks.tasks(await actorOf(request), p.courseid!, p.taskid!)).map(renderTask);
+        return (await tasks.tasks(await actorOf(request), p.courseid!, p.taskid!)).map((t) => renderTask(t, zone));
       },
     });
 
