@@ -42,7 +42,11 @@ export type ResultRecorder = (trx: Executor, job: FinishedJob, result: JobResult
  * running job is guarded by `status = 'running' AND lease_owner = <worker>`, so of two workers
  * that both believe they hold a job, only the one that still does changes it.
  */
+/** How often a claim looks for an overdue job before a queued one (see claimNext). */
+const OVERDUE_FIRST_EVERY = 16;
+
 export class JobStore {
+  private claimsSinceOverdueFirst = OVERDUE_FIRST_EVERY;
   /** Writes what a result means (grades, feedback, dialect records) in the transaction that completes the job. */
   recorder: ResultRecorder | null = null;
 
@@ -115,13 +119,19 @@ export class JobStore {
   }
 
   /**
-   * Leases the next job to `workerId`: an overdue one first (they have waited longest), else the
-   * first queued one in (priority, fair_rank, id) order. Each is one UPDATE of the row a
-   * subquery picks; on PostgreSQL the subquery skips rows other claimers hold locked.
+   * Leases the next job to `workerId`: the first queued one in (priority, fair_rank, id) order,
+   * else an overdue one; every OVERDUE_FIRST_EVERY-th claim looks for an overdue one first (they
+   * have waited longest). Overdue jobs are rare, and a look that finds none is a statement on
+   * every claim of a busy queue for nothing; the recovery pass takes them back meanwhile anyway.
+   * Each look is one UPDATE of the row a subquery picks; on PostgreSQL the subquery skips rows
+   * other claimers hold locked.
    */
   async claimNext(trx: Executor, workerId: string, after: AfterCommit): Promise<GradingJob | null> {
     const now = this.clock.now();
-    for (const which of [this.overdue(now), sql<boolean>`status = 'queued'`]) {
+    const queued = sql<boolean>`status = 'queued'`;
+    const overdueFirst = ++this.claimsSinceOverdueFirst >= OVERDUE_FIRST_EVERY;
+    if (overdueFirst) this.claimsSinceOverdueFirst = 0;
+    for (const which of overdueFirst ? [this.overdue(now), queued] : [queued, this.overdue(now)]) {
       let next = trx.selectFrom('grading_jobs').select('id').where(which).orderBy('priority').orderBy('fair_rank').orderBy('id').limit(1);
       if (this.engine === 'postgres') next = next.forUpdate().skipLocked();
       const row = await this.lease(trx, workerId, now).where('id', '=', next).returningAll().executeTakeFirst();
