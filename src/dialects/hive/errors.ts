@@ -45,6 +45,13 @@ export function fromFrameworkError(err: FastifyError, method: string): AssayErro
   }
 }
 
+/** Any thrown value as a core error: itself, a database constraint, or a framework refusal; null for anything else. */
+export function asAssayError(thrown: unknown, method: string): AssayError | null {
+  const err = isAssayError(thrown) ? thrown : fromDatabaseError(thrown);
+  if (err) return err;
+  return thrown && typeof thrown === 'object' && 'code' in thrown ? fromFrameworkError(thrown as FastifyError, method) : null;
+}
+
 export function renderHiveError(error: unknown, method: string, contentType: string | undefined): RenderedError {
   let err: AssayError | null = isAssayError(error) ? error : fromDatabaseError(error);
   if (!err && error && typeof error === 'object' && 'code' in error) err = fromFrameworkError(error as FastifyError, method);

@@ -1,0 +1,123 @@
+import type { Db } from '../../db/database.ts';
+import type { Clock } from '../clock.ts';
+import { AssayError } from '../errors.ts';
+import type { AutolabRole } from './access.ts';
+import { AUTOLAB_ROLES, ENROLLMENT_OF_ROLE, ROLE_OF_ENROLLMENT, refusals } from './access.ts';
+import type { CourseContext } from './assessments.service.ts';
+import type { EnrollmentPatch, RosterRecord } from './people.repo.ts';
+import { peopleRepo } from './people.repo.ts';
+
+/** Autolab's `course_user_data` object over a core enrollment. */
+export interface CourseUserDatum {
+  lecture: string;
+  section: string;
+  grade_policy: string;
+  nickname: string | null;
+  dropped: boolean;
+  first_name: string;
+  last_name: string;
+  email: string;
+  auth_level: AutolabRole;
+}
+
+export interface CourseUserDatumInput {
+  lecture?: string;
+  section?: string;
+  grade_policy?: string;
+  nickname?: string;
+  dropped?: boolean;
+  auth_level?: string;
+}
+
+const datum = (r: RosterRecord): CourseUserDatum => ({
+  lecture: r.lecture,
+  section: r.section,
+  grade_policy: r.grade_policy,
+  nickname: r.nickname,
+  dropped: Boolean(r.dropped),
+  first_name: r.first_name,
+  last_name: r.last_name,
+  email: r.email,
+  auth_level: ROLE_OF_ENROLLMENT[r.role] ?? 'student',
+});
+
+const nonexistentUser = () => refusals.bad('Nonexistent user');
+const notInCourse = () => new AssayError('not_found', 'User is not in course', { reason: 'user_not_in_course' });
+
+function roleOf(level: string): 'student' | 'checker' | 'instructor' {
+  if (!(AUTOLAB_ROLES as readonly string[]).includes(level)) throw refusals.bad('Invalid auth_level');
+  return ENROLLMENT_OF_ROLE[level as AutolabRole];
+}
+
+/**
+ * Course membership in Autolab's words (instructors only; openCourse checked that). Users must
+ * already exist; dropping keeps the enrollment and marks it dropped.
+ */
+export class RosterService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  async list(ctx: CourseContext): Promise<CourseUserDatum[]> {
+    return (await peopleRepo.roster(this.db, ctx.course.id)).map(datum);
+  }
+
+  /** The enrollment of the user with this email (the enrolled one, when several share it). */
+  private async find(ctx: CourseContext, email: string): Promise<{ userId: number; row: RosterRecord | undefined }> {
+    const users = await peopleRepo.usersByEmail(this.db, email);
+    if (users.length === 0) throw nonexistentUser();
+    for (const u of users) {
+      const row = await peopleRepo.enrollment(this.db, ctx.course.id, u.id);
+      if (row) return { userId: u.id, row };
+    }
+    return { userId: users[0]!.id, row: undefined };
+  }
+
+  async show(ctx: CourseContext, email: string): Promise<CourseUserDatum> {
+    const { row } = await this.find(ctx, email);
+    if (!row) throw notInCourse();
+    return datum(row);
+  }
+
+  async create(ctx: CourseContext, email: string, input: CourseUserDatumInput & { lecture: string; section: string; auth_level: string }): Promise<CourseUserDatum> {
+    const { userId, row } = await this.find(ctx, email);
+    if (row) throw refusals.bad('User is already in the course');
+    const role = roleOf(input.auth_level);
+    await this.db.transaction().execute(async (trx) => {
+      const id = await peopleRepo.insertEnrollment(trx, {
+        course_id: ctx.course.id,
+        user_id: userId,
+        role,
+        section: input.section,
+        dropped: input.dropped ?? false,
+        created_at: this.clock.now(),
+      });
+      await peopleRepo.updateEnrollment(trx, id, { lecture: input.lecture, grade_policy: input.grade_policy ?? '', nickname: input.nickname ?? null });
+    });
+    return this.show(ctx, email);
+  }
+
+  /** Sets `auth_level` first, then the other fields given. */
+  async update(ctx: CourseContext, email: string, input: CourseUserDatumInput): Promise<CourseUserDatum> {
+    const { row } = await this.find(ctx, email);
+    if (!row) throw notInCourse();
+    const patch: EnrollmentPatch = {};
+    if (input.auth_level !== undefined) patch.role = roleOf(input.auth_level);
+    if (input.lecture !== undefined) patch.lecture = input.lecture;
+    if (input.section !== undefined) patch.section = input.section;
+    if (input.grade_policy !== undefined) patch.grade_policy = input.grade_policy;
+    if (input.nickname !== undefined) patch.nickname = input.nickname;
+    if (input.dropped !== undefined) patch.dropped = input.dropped;
+    await this.db.transaction().execute((trx) => peopleRepo.updateEnrollment(trx, row.id, patch));
+    return this.show(ctx, email);
+  }
+
+  /** Autolab never deletes an enrollment: it is marked dropped. */
+  async drop(ctx: CourseContext, email: string): Promise<CourseUserDatum> {
+    const { row } = await this.find(ctx, email);
+    if (!row) throw notInCourse();
+    await this.db.transaction().execute((trx) => peopleRepo.updateEnrollment(trx, row.id, { dropped: true }));
+    return this.show(ctx, email);
+  }
+}
