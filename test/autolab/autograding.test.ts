@@ -13,7 +13,7 @@ const haveSandbox = await sandboxAvailable();
 const MAKEFILE = [
   'all:',
   '\t@echo "Autograding $$(cat handin)"',
-  '\t@if grep -q good handin; then echo \'{"scores": {"Correctness": 10, "Style": 4.5}, "scoreboard": [10]}\'; else echo \'{"scores": {"Correctness": 2, "Style": 0}}\'; fi',
+  '\t@if grep -q good handin; then echo \'{"scores": {"Correctness": 10, "Style": 4.5}, "scoreboard": [10]}\'; elif grep -q junk handin; then echo \'{scores: {Correctness: 1, Speed: 3}}\'; else echo \'{scores: {Correctness: 2, Style: 0}}\'; fi',
   '',
 ].join('\n');
 
@@ -27,7 +27,7 @@ problems:
     max_score: 5
 grader:
   convention: autolab
-  command: [make, -s, -f, autograde-Makefile]
+  command: [make, -s]
   limits:
     wall_seconds: 30
 `;
@@ -84,8 +84,15 @@ describe('autolab: an autograded assessment end to end (real sandbox)', { skip: 
     const again = await graded(2);
     assert.match(again.text, /^\[\{"version":2,"filename":"2_handin","created_at":"[^"]+\+00:00","scores":\{"Correctness":2\.0,"Style":0\.0\}\}/);
 
+    // A result naming a problem the assessment does not have: zeros, and the feedback says why.
+    const third = await api(server, student.token).post(`${A}/submit`, { multipart: handin('junk') });
+    assert.equal(third.body.version, 3);
+    assert.match((await graded(3)).text, /^\[\{"version":3,[^\]]*"scores":\{"Correctness":0\.0,"Style":0\.0\}\}/);
+    const why = await api(server, student.token).get(`${A}/submissions/3/feedback?problem=Correctness`);
+    assert.match(why.body.feedback, /\nAutograder error: Unknown problem name: Speed$/);
+
     const scores = await api(server, instructor.token).get(`${A}/scores`);
     assert.equal(scores.status, 200);
-    assert.equal(scores.text, `{"${student.email}":{"1":{"Correctness":10.0,"Style":4.5},"2":{"Correctness":2.0,"Style":0.0}}}`);
+    assert.equal(scores.text, `{"${student.email}":{"1":{"Correctness":10.0,"Style":4.5},"2":{"Correctness":2.0,"Style":0.0},"3":{"Correctness":0.0,"Style":0.0}}}`);
   });
 });

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
-import { parseAutolabResults } from '../../src/grading/results/autolab.ts';
+import { parseAutolabResults, settleAutolabGrade } from '../../src/grading/results/autolab.ts';
 import { INGINIOUS_FEEDBACK_FILE, parseInginiousResults } from '../../src/grading/results/inginious.ts';
 import { parseNativeResults } from '../../src/grading/results/native.ts';
 import type { RunOutput } from '../../src/grading/results/types.ts';
@@ -84,6 +84,26 @@ describe('Autolab output', () => {
       assert.equal(r.outcome, 'error', stdout);
       assert.equal(r.staffError, true);
     }
+  });
+
+  it('quotes bare keys as Autolab does, leaving strings alone', async () => {
+    const r = await parseAutolabResults(run({ stdout: 'see http://x.org:80/a\n{scores: {Correctness: 7, "Style": 2}, scoreboard: ["a:b", 9]}\n' }));
+    assert.equal(r.outcome, 'success');
+    assert.deepEqual(r.problems, { Correctness: { score: 7 }, Style: { score: 2 } });
+    assert.deepEqual(r.scoreboard, ['a:b', 9]);
+  });
+
+  it('settles against the problems: unknown names and parse failures give zeros and say why', async () => {
+    const good = await parseAutolabResults(run({ stdout: '{"scores": {"A": 3}}' }));
+    assert.equal(settleAutolabGrade(good, ['A', 'B']), good, 'a result naming known problems is kept as it is');
+    const unknown = settleAutolabGrade(await parseAutolabResults(run({ stdout: 'out\n{"scores": {"A": 3, "Z": 1}}' })), ['A', 'B']);
+    assert.equal(unknown.outcome, 'error');
+    assert.deepEqual(unknown.problems, { A: { score: 0 }, B: { score: 0 } });
+    assert.match(unknown.feedback, /^out\n\{"scores".*\nAutograder error: Unknown problem name: Z$/s);
+    const garbage = settleAutolabGrade(await parseAutolabResults(run({ stdout: 'crashed\n' })), ['A', 'B']);
+    assert.deepEqual(garbage.problems, { A: { score: 0 }, B: { score: 0 } });
+    assert.equal(garbage.score, 0);
+    assert.equal(garbage.feedback, 'crashed\nAutograder error: the last line of output is not JSON');
   });
 });
 

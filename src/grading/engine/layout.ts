@@ -30,8 +30,9 @@ export function layoutFiles(convention: GraderConvention, harness: TreeFile[], s
     seen.add(p);
     files.push({ path: p, content, ...(mode !== undefined ? { mode } : {}) });
   };
-  // The harness comes first so a submission can never replace a harness file.
-  for (const f of harness) add(f.path, f.content, isScript(f) ? 0o755 : undefined);
+  // The harness comes first so a submission can never replace a harness file. Autolab's
+  // `autograde-Makefile` is the `Makefile` that `make` runs, as Tango lays it out.
+  for (const f of harness) add(convention === 'autolab' && f.path === 'autograde-Makefile' ? 'Makefile' : f.path, f.content, isScript(f) ? 0o755 : undefined);
   for (const f of submission) add(f.path, f.content);
   if (convention === 'inginious') {
     add('.assay/input.json', Buffer.from(JSON.stringify(answers ?? {})));

@@ -2,7 +2,7 @@ import { AssayError } from '../../core/errors.ts';
 import type { GraderConfig } from '../../core/grading/graders.service.ts';
 import type { Services } from '../../core/services.ts';
 import type { JobResult, JobRunner, RunContext } from '../queue/index.ts';
-import { parseAutolabResults } from '../results/autolab.ts';
+import { parseAutolabResults, settleAutolabGrade } from '../results/autolab.ts';
 import { parseInginiousResults } from '../results/inginious.ts';
 import { parseNativeResults } from '../results/native.ts';
 import type { GradeResult, RunOutput } from '../results/types.ts';
@@ -44,7 +44,7 @@ export function createSandboxRunner(services: Services): JobRunner {
     return Promise.all(entries.map(async (e) => ({ path: e.path, content: await services.files.read(e.blob) })));
   };
 
-  const runOnce = async (config: GraderConfig, harness: TreeFile[], submission: TreeFile[], answers: unknown, signal: AbortSignal): Promise<GradeResult> => {
+  const runOnce = async (config: GraderConfig, harness: TreeFile[], submission: TreeFile[], answers: unknown, signal: AbortSignal, problemNames: string[]): Promise<GradeResult> => {
     if (signal.aborted) throw new AssayError('unavailable', 'the worker is stopping');
     const result = await runInSandbox({
       files: layoutFiles(config.convention, harness, submission, answers),
@@ -63,7 +63,8 @@ export function createSandboxRunner(services: Services): JobRunner {
         stderr: result.stderr,
         readFile: (p) => result.readFile(p),
       };
-      return await PARSERS[config.convention](output);
+      const grade = await PARSERS[config.convention](output);
+      return config.convention === 'autolab' ? settleAutolabGrade(grade, problemNames) : grade;
     } finally {
       await result.cleanup();
     }
@@ -82,17 +83,22 @@ export function createSandboxRunner(services: Services): JobRunner {
       config.check_solution ? readTree(config.solutionTreeId) : Promise.resolve([]),
     ]);
     const answers = submission.answers ? JSON.parse(submission.answers) : {};
+    // Autolab settles a result against the assessment's problems (see settleAutolabGrade).
+    const problemNames =
+      config.convention === 'autolab'
+        ? (await services.db.selectFrom('problems').select('name').where('exercise_id', '=', job.exercise_id).execute()).map((p) => p.name)
+        : [];
     await context.report('Built', `${config.convention} grader, ${harness.length} harness files, ${files.length} submitted files`);
 
     if (config.check_solution) {
-      const reference = await runOnce(config, harness, solution, answers, context.signal);
+      const reference = await runOnce(config, harness, solution, answers, context.signal, problemNames);
       if (reference.outcome !== 'success') {
         const why = `The grader fails the reference solution (${reference.outcome}): this is a staff error, not the student's.`;
         return { outcome: 'Error', summary: why, grade: { ...emptyResult('error', why, `${reference.feedback}\n${reference.log}`, true) } };
       }
     }
     await context.report('Sending');
-    const grade = await runOnce(config, harness, files, answers, context.signal);
+    const grade = await runOnce(config, harness, files, answers, context.signal, problemNames);
     return { outcome: grade.staffError ? 'Error' : 'Success', summary: summarize(grade), grade };
   };
 }

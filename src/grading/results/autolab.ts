@@ -1,9 +1,13 @@
 import type { GradeResult, RunOutput } from './types.ts';
 import { emptyResult, runFailure } from './types.ts';
 
+/** Bare keys (`{scores: {Style: 3}}`) quoted as Autolab quotes them before parsing. */
+const BARE_KEY = /([{,]\s*)([A-Za-z_$][\w$]*)(\s*):/g;
+
 /**
  * Autolab's convention: the autograder's last non-empty stdout line is
- * `{"scores": {"<problem>": n, …}, "scoreboard": [...]}`; the whole output is the feedback.
+ * `{"scores": {"<problem>": n, …}, "scoreboard": [...]}` (bare keys allowed); the whole output is
+ * the feedback.
  */
 export async function parseAutolabResults(run: RunOutput): Promise<GradeResult> {
   const failed = runFailure(run);
@@ -14,7 +18,7 @@ export async function parseAutolabResults(run: RunOutput): Promise<GradeResult> 
   if (!last) return garbage('the autograder printed nothing');
   let doc: unknown;
   try {
-    doc = JSON.parse(last);
+    doc = JSON.parse(last.replace(BARE_KEY, '$1"$2"$3:'));
   } catch {
     return garbage('the last line of output is not JSON');
   }
@@ -39,4 +43,19 @@ export async function parseAutolabResults(run: RunOutput): Promise<GradeResult> 
     scoreboard: Array.isArray(scoreboard) ? scoreboard : null,
     log: run.stderr,
   };
+}
+
+/**
+ * What Autolab does with a result once it knows the assessment's problems: a name it does not
+ * know makes the result a parse failure, and on a parse failure every problem the result did not
+ * score gets 0 and the error is appended to the feedback (the student sees zeros and why).
+ */
+export function settleAutolabGrade(grade: GradeResult, problemNames: string[]): GradeResult {
+  const unknown = Object.keys(grade.problems).filter((name) => !problemNames.includes(name));
+  const failure = unknown.length > 0 ? `Unknown problem name${unknown.length > 1 ? 's' : ''}: ${unknown.join(', ')}` : grade.outcome === 'error' ? grade.log : null;
+  if (failure === null) return grade;
+  const problems: GradeResult['problems'] = {};
+  for (const name of problemNames) problems[name] = { score: unknown.length === 0 && grade.problems[name]?.score !== undefined ? grade.problems[name]!.score! : 0 };
+  const feedback = `${grade.feedback}${grade.feedback.endsWith('\n') || grade.feedback === '' ? '' : '\n'}Autograder error: ${failure}`;
+  return { ...grade, outcome: 'error', staffError: true, score: Object.values(problems).reduce((a, p) => a + (p.score ?? 0), 0), problems, feedback };
 }
