@@ -66,6 +66,15 @@ describe('oauth device flow (Autolab)', () => {
     assert.equal(tokens.status, 200, tokens.text);
     assert.equal(tokens.body.scope, CLI_SCOPES.join(' '), 'the full registered scope list');
     assert.deepEqual(await server.services.oauth.verifyAccessToken(tokens.body.access_token), { userId: user.id, clientId: cli.id, scopes: CLI_SCOPES });
+
+    // As autolab-cli goes on: the Autolab API with the token, then with a refreshed one.
+    const me = await call(server.app, 'GET', '/api/v1/user', { headers: { authorization: `Bearer ${tokens.body.access_token}` } });
+    assert.equal(me.status, 200, me.text);
+    assert.equal(me.body.email, (await server.services.db.selectFrom('users').select('email').where('id', '=', user.id).executeTakeFirstOrThrow()).email);
+    const refreshed = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: tokens.body.refresh_token, client_id: cli.client_id, client_secret: cli.client_secret });
+    assert.equal(refreshed.status, 200, refreshed.text);
+    assert.equal((await call(server.app, 'GET', `/api/v1/user?access_token=${refreshed.body.access_token}`)).status, 200);
+    assert.deepEqual((await call(server.app, 'GET', `/api/v1/user?access_token=${tokens.body.access_token}`)).body, { error: 'OAuth2 authorization failed' });
   });
 
   async function runApproved(): Promise<string> {
