@@ -1,11 +1,16 @@
 import type { Env } from './read.ts';
+import { bool, ConfigError } from './read.ts';
 
 /** The Devilry settings (environment variables documented in the README). */
 export interface DevilrySettings {
-  /** Placeholder until the area defines its settings. */
-  readonly enabled: boolean;
+  /** Path prefix the Devilry routes are mounted under (`ASSAY_DEVILRY_PREFIX`, default none). */
+  readonly prefix: string;
+  /** Whether the login cookie is marked `Secure` (`ASSAY_DEVILRY_SECURE_COOKIE`, default false). */
+  readonly secureCookie: boolean;
 }
 
-export function readDevilrySettings(_env: Env): DevilrySettings {
-  return { enabled: true };
+export function readDevilrySettings(env: Env): DevilrySettings {
+  const raw = (env.ASSAY_DEVILRY_PREFIX ?? '').trim().replace(/\/+$/, '');
+  if (raw !== '' && !/^(\/[\w.~-]+)+$/.test(raw)) throw new ConfigError(`ASSAY_DEVILRY_PREFIX must be a path like /devilry, got "${raw}"`);
+  return { prefix: raw, secureCookie: bool(env, 'ASSAY_DEVILRY_SECURE_COOKIE', false) };
 }

@@ -1,0 +1,165 @@
+/** What examiners (and administrators) write: deadlines, deliveries and feedback, each updating the group's derived fields in the same transaction. */
+import type { Actor } from '../actor.ts';
+import type { Clock } from '../clock.ts';
+import type { Db } from '../../db/database.ts';
+import type { Engine } from '../../db/columns.ts';
+import { AssayError } from '../errors.ts';
+import { assertEditable, FieldChecker } from './fields.ts';
+import { forbidden } from './groups.service.ts';
+import { groupSql, groupVisibleSql, refreshDerived } from './groups.repo.ts';
+import { hierarchyRepo } from './hierarchy.repo.ts';
+import type { DevilryRole } from './policies.ts';
+import { groupVisibility } from './policies.ts';
+import { isVisible } from './search.repo.ts';
+
+export class ExaminingService {
+  constructor(
+    private readonly db: Db,
+    private readonly engine: Engine,
+    private readonly clock: Clock,
+  ) {}
+
+  private async assertGroupVisible(db: Db, actor: Actor, role: DevilryRole, groupId: number | undefined): Promise<number> {
+    if (groupId === undefined || !(await isVisible(db, groupSql, groupId, groupVisibleSql(this.engine, groupVisibility(actor, role, this.clock.now()), false)))) {
+      throw forbidden();
+    }
+    return groupId;
+  }
+
+  /** In the caller's transaction (a bulk operation), or in a transaction of its own. */
+  private within<T>(trx: Db | undefined, fn: (db: Db) => Promise<T>): Promise<T> {
+    return trx ? fn(trx) : this.db.transaction().execute(fn);
+  }
+
+  async createDeadline(actor: Actor, role: DevilryRole, input: Record<string, unknown>, trx?: Db): Promise<number> {
+    const check = new FieldChecker(input);
+    const groupId = check.int('assignment_group');
+    const deadline = check.datetime('deadline');
+    const text = check.text('text', { required: false }) ?? null;
+    check.done();
+    return this.within(trx, async (db) => {
+      await this.assertGroupVisible(db, actor, role, groupId);
+      const id = await hierarchyRepo.insertDeadline(db, { groupId: groupId!, deadline: deadline!, text }, this.clock.now());
+      await refreshDerived(db, groupId!);
+      return id;
+    });
+  }
+
+  /** An examiner's delivery has no `delivered_by` and number 0; a student's is theirs, numbered 1, 2, … */
+  async createDelivery(actor: Actor, role: DevilryRole, input: Record<string, unknown>, trx?: Db): Promise<number> {
+    const check = new FieldChecker(input);
+    const deadlineId = check.int('deadline');
+    const successful = check.bool('successful', true);
+    const deliveryType = check.int('delivery_type', { required: false, min: 0 }) ?? 0;
+    const alias = check.int('alias_delivery', { required: false }) ?? null;
+    check.done();
+    return this.within(trx, async (db) => {
+      const deadline = deadlineId === undefined ? undefined : await hierarchyRepo.deadline(db, deadlineId);
+      const groupId = await this.assertGroupVisible(db, actor, role, deadline?.assignment_id);
+      const deliveredBy = role === 'student' ? actor.id : null;
+      const id = await hierarchyRepo.insertDelivery(db, { groupId, deadlineId: deadlineId!, deliveredBy, successful: successful!, deliveryType, aliasDelivery: alias }, this.clock.now());
+      await refreshDerived(db, groupId);
+      return id;
+    });
+  }
+
+  /** Feedback is immutable: a new one supersedes the older (the group's `feedback` points at the newest). */
+  async createFeedback(actor: Actor, role: DevilryRole, input: Record<string, unknown>, trx?: Db): Promise<number> {
+    const check = new FieldChecker(input);
+    const deliveryId = check.int('delivery');
+    const grade = check.text('grade', { max: 12 });
+    const points = check.int('points', { min: 0 });
+    const passing = check.bool('is_passing_grade', false);
+    const renderedView = check.text('rendered_view', { required: false }) ?? '';
+    check.done();
+    return this.within(trx, async (db) => {
+      const delivery = deliveryId === undefined ? undefined : await hierarchyRepo.delivery(db, deliveryId);
+      const groupId = await this.assertGroupVisible(db, actor, role, delivery?.assignment_id);
+      const id = await hierarchyRepo.insertFeedback(
+        db,
+        { deliveryId: deliveryId!, savedBy: actor.id, grade: grade!, points: points!, isPassingGrade: passing!, renderedView },
+        this.clock.now(),
+      );
+      await refreshDerived(db, groupId);
+      return id;
+    });
+  }
+
+  /** Examiner update of a deadline: `text`, `deadline`, `assignment_group`, `feedbacks_published`. */
+  async updateDeadline(actor: Actor, role: DevilryRole, id: number, input: Record<string, unknown>, trx?: Db): Promise<void> {
+    await this.within(trx, async (db) => {
+      const current = await hierarchyRepo.deadline(db, id);
+      const groupId = await this.assertGroupVisible(db, actor, role, current?.assignment_id);
+      assertEditable(input, ['text', 'deadline', 'assignment_group', 'feedbacks_published']);
+      const check = new FieldChecker(input);
+      const patch = {
+        ...('assignment_group' in input ? { assignment_id: check.int('assignment_group') } : {}),
+        ...('deadline' in input ? { deadline: check.datetime('deadline') } : {}),
+        ...('text' in input ? { text: check.text('text', { required: false }) ?? null } : {}),
+        ...('feedbacks_published' in input ? { feedbacks_published: check.bool('feedbacks_published', false) } : {}),
+      };
+      check.done();
+      const moved = patch.assignment_id !== undefined && patch.assignment_id !== groupId;
+      if (moved) {
+        await this.assertGroupVisible(db, actor, role, patch.assignment_id);
+        if ((await hierarchyRepo.deliveriesOnDeadline(db, id)) > 0) {
+          throw AssayError.field('assignment_group', 'invalid', 'A deadline with deliveries can not move to another group.');
+        }
+      }
+      await hierarchyRepo.updateDeadline(db, id, patch as Parameters<typeof hierarchyRepo.updateDeadline>[2]);
+      await refreshDerived(db, groupId);
+      if (moved) await refreshDerived(db, patch.assignment_id!);
+    });
+  }
+
+  /** A deadline may be deleted only while it has no deliveries. */
+  async deleteDeadline(actor: Actor, role: DevilryRole, id: number, trx?: Db): Promise<void> {
+    await this.within(trx, async (db) => {
+      const current = await hierarchyRepo.deadline(db, id);
+      const groupId = await this.assertGroupVisible(db, actor, role, current?.assignment_id);
+      if ((await hierarchyRepo.deliveriesOnDeadline(db, id)) > 0) throw forbidden();
+      await hierarchyRepo.deleteDeadline(db, id);
+      await refreshDerived(db, groupId);
+    });
+  }
+
+  /** Examiner update of a delivery: `successful`, `deadline` (within its group), `delivery_type`, `alias_delivery`. */
+  async updateDelivery(actor: Actor, role: DevilryRole, id: number, input: Record<string, unknown>, trx?: Db): Promise<void> {
+    await this.within(trx, async (db) => {
+      const current = await hierarchyRepo.delivery(db, id);
+      const groupId = await this.assertGroupVisible(db, actor, role, current?.assignment_id);
+      assertEditable(input, ['successful', 'deadline', 'delivery_type', 'alias_delivery']);
+      const check = new FieldChecker(input);
+      const patch = {
+        ...('deadline' in input ? { deadline_id: check.int('deadline') } : {}),
+        ...('successful' in input ? { successful: check.bool('successful', true) } : {}),
+        ...('delivery_type' in input ? { delivery_type: check.int('delivery_type', { min: 0 }) } : {}),
+        ...('alias_delivery' in input ? { alias_delivery: check.int('alias_delivery', { required: false }) ?? null } : {}),
+      };
+      check.done();
+      if (patch.deadline_id !== undefined && (await hierarchyRepo.deadline(db, patch.deadline_id))?.assignment_id !== groupId) {
+        throw AssayError.field('deadline', 'invalid', "The deadline must belong to the delivery's group.");
+      }
+      await hierarchyRepo.updateDelivery(db, id, patch as Parameters<typeof hierarchyRepo.updateDelivery>[2]);
+      await refreshDerived(db, groupId);
+    });
+  }
+
+  /** Deleting a delivery deletes its feedback with it. */
+  async deleteDelivery(actor: Actor, role: DevilryRole, id: number, trx?: Db): Promise<void> {
+    await this.within(trx, async (db) => {
+      const groupId = await this.assertGroupVisible(db, actor, role, (await hierarchyRepo.delivery(db, id))?.assignment_id);
+      await hierarchyRepo.deleteDelivery(db, id);
+      await refreshDerived(db, groupId);
+    });
+  }
+
+  /** The administrator's delete of one feedback; the group's `feedback` falls back to the newest left. */
+  async deleteFeedback(actor: Actor, role: DevilryRole, id: number, trx?: Db): Promise<void> {
+    await this.within(trx, async (db) => {
+      const groupId = await this.assertGroupVisible(db, actor, role, (await hierarchyRepo.feedback(db, id))?.assignment_id);
+      await hierarchyRepo.deleteFeedback(db, id);
+      await refreshDerived(db, groupId);
+    });
+  }
+}
