@@ -52,7 +52,7 @@ export class EmbeddedQueue implements GradingQueue {
   }
 
   claim(workerId: string): Promise<GradingJob | null> {
-    return this.store.transaction((trx, after) => this.store.claimNext(trx, workerId, after));
+    return this.store.workerTransaction((trx, after) => this.store.claimNext(trx, workerId, after));
   }
 
   heartbeat(jobId: number, workerId: string): Promise<boolean> {
@@ -60,7 +60,7 @@ export class EmbeddedQueue implements GradingQueue {
   }
 
   complete(jobId: number, workerId: string, result: JobResult): Promise<boolean> {
-    return this.store.transaction((trx, after) => this.store.complete(trx, jobId, workerId, result, after));
+    return this.store.workerTransaction((trx, after) => this.store.complete(trx, jobId, workerId, result, after));
   }
 
   async fail(jobId: number, workerId: string, error: string): Promise<FailOutcome> {
