@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import yazl from 'yazl';
 import type { BlobStore, StoredBlob } from '../../blobs/store.ts';
 import type { Db } from '../../db/database.ts';
+import type { Engine } from '../../db/columns.ts';
 import type { Clock } from '../clock.ts';
 import { AssayError } from '../errors.ts';
 import type { TreeEntry } from './files.repo.ts';
@@ -28,12 +29,13 @@ export class FilesService {
     private readonly blobs: BlobStore,
     private readonly clock: Clock,
     readonly maxUploadBytes: number,
+    private readonly engine: Engine,
   ) {}
 
   /** Stores one uploaded file; the blob row is written when it is referenced (see createTree / recordBlob). */
   async store(source: Readable | Buffer, maxBytes = this.maxUploadBytes): Promise<StoredBlob> {
     const blob = await this.blobs.put(source, maxBytes);
-    await filesRepo.recordBlob(this.db, blob, this.clock.now());
+    await filesRepo.recordBlob(this.db, this.engine, blob, this.clock.now());
     return blob;
   }
 
