@@ -446,7 +446,7 @@ describe('errors', () => {
 
   it('an operation not built yet is a 501; a method the role lacks is a 405', async () => {
     const student = await devilryLogin(w.server, w.users.alice.username);
-    failsWith(await student.get('/student/restfulsimplifiedfilemeta/', {}), 501, { errormessages: ['Not implemented'] });
+    failsWith(await student.post('/student/restfulsimplifiedfilemeta/', {}), 501, { errormessages: ['Not implemented'] });
     const { makeUser } = await import('../helpers/fixtures.ts');
     const admin = await devilryLogin(w.server, (await makeUser(w.server, 5)).username);
     // Administrators have no update on deadlines, but search/read exist: the GET forms are only for missing S/R.

@@ -7,13 +7,16 @@ import type { Actor } from '../actor.ts';
 import { AssayError, isAssayError } from '../errors.ts';
 import type { FieldProblem } from '../errors.ts';
 import type { Db } from '../../db/database.ts';
+import type { AdministeredModel } from './administered.repo.ts';
+import { isAdministered } from './administered.repo.ts';
+import type { AdministeredService } from './administered.service.ts';
 import type { ExaminingService } from './examining.service.ts';
 import type { GroupsService } from './groups.service.ts';
 import type { DevilryRole } from './policies.ts';
 
-export type BulkCreateModel = 'deadline' | 'delivery' | 'staticfeedback';
-export type BulkUpdateModel = 'assignmentgroup' | 'deadline' | 'delivery';
-export type BulkDeleteModel = 'deadline' | 'delivery' | 'staticfeedback';
+export type BulkCreateModel = 'deadline' | 'delivery' | 'staticfeedback' | AdministeredModel;
+export type BulkUpdateModel = 'assignmentgroup' | 'deadline' | 'delivery' | AdministeredModel;
+export type BulkDeleteModel = 'deadline' | 'delivery' | 'staticfeedback' | 'filemeta' | AdministeredModel;
 
 const asObject = (item: unknown): Record<string, unknown> | null => (item && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>) : null);
 
@@ -22,6 +25,7 @@ export class BulkService {
     private readonly db: Db,
     private readonly groups: GroupsService,
     private readonly examining: ExaminingService,
+    private readonly administered: AdministeredService,
   ) {}
 
   private run<T>(items: unknown[], each: (trx: Db, item: unknown) => Promise<T>): Promise<T[]> {
@@ -47,6 +51,7 @@ export class BulkService {
     return this.run(items, (trx, item) => {
       const data = asObject(item);
       if (!data) throw AssayError.field(null, 'invalid', 'Each item must be a JSON object.');
+      if (isAdministered(model)) return this.administered.create(actor, model, data, trx);
       return this.examining[create[model]](actor, role, data, trx);
     });
   }
@@ -57,7 +62,8 @@ export class BulkService {
       const data = asObject(item);
       const pk = data ? (data.pk ?? data.id) : undefined;
       if (!data || typeof pk !== 'number' || !Number.isSafeInteger(pk)) throw AssayError.field('pk', 'required', 'This field is required.');
-      if (model === 'assignmentgroup') await this.groups.update(actor, role, pk, data, trx);
+      if (isAdministered(model)) await this.administered.update(actor, model, pk, data, trx);
+      else if (model === 'assignmentgroup') await this.groups.update(actor, role, pk, data, trx);
       else if (model === 'deadline') await this.examining.updateDeadline(actor, role, pk, data, trx);
       else await this.examining.updateDelivery(actor, role, pk, data, trx);
       return pk;
@@ -65,10 +71,11 @@ export class BulkService {
   }
 
   deleteMany(actor: Actor, role: DevilryRole, model: BulkDeleteModel, ids: unknown[]): Promise<number[]> {
-    const remove = { deadline: 'deleteDeadline', delivery: 'deleteDelivery', staticfeedback: 'deleteFeedback' } as const;
+    const remove = { deadline: 'deleteDeadline', delivery: 'deleteDelivery', staticfeedback: 'deleteFeedback', filemeta: 'deleteFile' } as const;
     return this.run(ids, async (trx, id) => {
       if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw new AssayError('forbidden', 'Forbidden');
-      await this.examining[remove[model]](actor, role, id, trx);
+      if (isAdministered(model)) await this.administered.delete(actor, model, id, trx);
+      else await this.examining[remove[model]](actor, role, id, trx);
       return id;
     });
   }

@@ -134,3 +134,19 @@ export const feedbackSql = describe({
   many: candidates('delivery__deadline__assignment_group__candidates__identifier'),
   manyGroups: { candidates: ['delivery__deadline__assignment_group__candidates__identifier'] },
 });
+
+const fileHierarchy = hierarchyDefs('delivery__deadline__assignment_group__parentnode');
+/** A delivery's file: an entry of its submission's tree, named by its Devilry id. */
+export const filemetaSql = describe({
+  base: 'devilry_filemetas fm',
+  always: `JOIN submissions sb ON sb.id = fm.submission_id JOIN tree_entries te ON te.tree_id = sb.tree_id AND te.path = fm.filename
+    JOIN devilry_deliveries dv ON dv.submission_id = fm.submission_id JOIN devilry_deadlines d ON d.id = dv.deadline_id ${GROUP_OF_DEADLINE}`,
+  id: 'fm.id',
+  own: [
+    ['id', int, 'fm.id'],
+    ['filename', text, 'fm.filename'],
+    ['size', int, 'te.size'],
+    ['delivery', int, 'fm.submission_id'],
+  ],
+  groups: { assignment: fileHierarchy.assignment, period: fileHierarchy.period, subject: fileHierarchy.subject },
+});

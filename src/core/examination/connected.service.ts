@@ -3,7 +3,7 @@ import type { Actor } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../../db/database.ts';
 import type { Engine } from '../../db/columns.ts';
-import { deadlineSql, deliverySql, feedbackSql } from './connected.repo.ts';
+import { deadlineSql, deliverySql, feedbackSql, filemetaSql } from './connected.repo.ts';
 import { candidatesOf, groupVisibleSql } from './groups.repo.ts';
 import type { SearchResult } from './groups.service.ts';
 import { forbidden } from './groups.service.ts';
@@ -23,6 +23,7 @@ export const CONNECTED = {
   deadline: deadlineSql,
   delivery: deliverySql,
   staticfeedback: feedbackSql,
+  filemeta: filemetaSql,
   assignment: assignmentSql,
   period: periodSql,
   subject: subjectSql,

@@ -4,6 +4,8 @@ import type { Clock } from '../clock.ts';
 import type { Db } from '../../db/database.ts';
 import type { Engine } from '../../db/columns.ts';
 import { AssayError } from '../errors.ts';
+import type { FilesService, NewTreeFile } from '../files/files.service.ts';
+import { pathProblem } from '../files/paths.ts';
 import { assertEditable, FieldChecker } from './fields.ts';
 import { forbidden } from './groups.service.ts';
 import { groupSql, groupVisibleSql, refreshDerived } from './groups.repo.ts';
@@ -17,6 +19,7 @@ export class ExaminingService {
     private readonly db: Db,
     private readonly engine: Engine,
     private readonly clock: Clock,
+    private readonly files: FilesService,
   ) {}
 
   private async assertGroupVisible(db: Db, actor: Actor, role: DevilryRole, groupId: number | undefined): Promise<number> {
@@ -123,12 +126,13 @@ export class ExaminingService {
     });
   }
 
-  /** Examiner update of a delivery: `successful`, `deadline` (within its group), `delivery_type`, `alias_delivery`. */
+  /** Update of a delivery: `successful`, `deadline` (within its group), and for examiners and administrators `delivery_type`, `alias_delivery`. */
   async updateDelivery(actor: Actor, role: DevilryRole, id: number, input: Record<string, unknown>, trx?: Db): Promise<void> {
     await this.within(trx, async (db) => {
       const current = await hierarchyRepo.delivery(db, id);
       const groupId = await this.assertGroupVisible(db, actor, role, current?.assignment_id);
-      assertEditable(input, ['successful', 'deadline', 'delivery_type', 'alias_delivery']);
+      // Students finish their own delivery (mark it successful, e.g. once its files are uploaded) or move it to another deadline of the group.
+      assertEditable(input, role === 'student' ? ['successful', 'deadline'] : ['successful', 'deadline', 'delivery_type', 'alias_delivery']);
       const check = new FieldChecker(input);
       const patch = {
         ...('deadline' in input ? { deadline_id: check.int('deadline') } : {}),
@@ -160,6 +164,38 @@ export class ExaminingService {
       const groupId = await this.assertGroupVisible(db, actor, role, (await hierarchyRepo.feedback(db, id))?.assignment_id);
       await hierarchyRepo.deleteFeedback(db, id);
       await refreshDerived(db, groupId);
+    });
+  }
+
+  /**
+   * Adds a file to a delivery: its submission gets a new tree with the file appended (trees are
+   * never changed in place) and the file a Devilry id. A delivery holds one file per name.
+   */
+  async addFile(actor: Actor, role: DevilryRole, deliveryId: number, filename: string, content: Buffer, trx?: Db): Promise<number> {
+    const problem = pathProblem(filename);
+    if (problem) throw AssayError.field('filename', 'invalid_path', `Illegal path "${filename}": ${problem}.`);
+    const blob = await this.files.store(content);
+    return this.within(trx, async (db) => {
+      await this.assertGroupVisible(db, actor, role, (await hierarchyRepo.delivery(db, deliveryId))?.assignment_id);
+      if (await hierarchyRepo.fileMetaExists(db, deliveryId, filename)) throw AssayError.field(null, 'unique', 'File meta with this Delivery and Filename already exists.');
+      const treeId = await hierarchyRepo.deliveryTree(db, deliveryId);
+      const entries = treeId === null ? [] : await this.files.treeEntries(treeId, db);
+      const kept: NewTreeFile[] = entries.map((e) => ({ path: e.path, blob: { sha256: e.blob, size: e.size, md5: e.md5 } }));
+      await hierarchyRepo.setDeliveryTree(db, deliveryId, await this.files.createTree([...kept, { path: filename, blob }], db));
+      return hierarchyRepo.insertFileMeta(db, deliveryId, filename);
+    });
+  }
+
+  /** Removes a file from its delivery: the submission gets a new tree without it. */
+  async deleteFile(actor: Actor, role: DevilryRole, id: number, trx?: Db): Promise<void> {
+    await this.within(trx, async (db) => {
+      const meta = await hierarchyRepo.fileMeta(db, id);
+      await this.assertGroupVisible(db, actor, role, meta?.assignment_id);
+      const treeId = await hierarchyRepo.deliveryTree(db, meta!.submission_id);
+      const entries = treeId === null ? [] : await this.files.treeEntries(treeId, db);
+      const kept: NewTreeFile[] = entries.filter((e) => e.path !== meta!.filename).map((e) => ({ path: e.path, blob: { sha256: e.blob, size: e.size, md5: e.md5 } }));
+      await hierarchyRepo.setDeliveryTree(db, meta!.submission_id, await this.files.createTree(kept, db));
+      await hierarchyRepo.deleteFileMeta(db, id);
     });
   }
 }

@@ -63,6 +63,7 @@ export const hierarchyRepo = {
 
   async addMember(trx: Db, groupId: number, userId: number, role: 'candidate' | 'examiner', candidateId: string | null = null): Promise<void> {
     await trx.insertInto('assignment_members').values({ assignment_id: groupId, user_id: userId, role }).execute();
+    await trx.insertInto('devilry_members').values({ assignment_id: groupId, user_id: userId, role }).execute();
     if (candidateId !== null) await trx.insertInto('devilry_candidate_ids').values({ assignment_id: groupId, user_id: userId, candidate_id: candidateId }).execute();
   },
 
@@ -135,6 +136,35 @@ export const hierarchyRepo = {
       .select(['s.id', 's.assignment_id'])
       .where('s.id', '=', id)
       .executeTakeFirst();
+  },
+
+  async deliveryTree(db: Db, id: number): Promise<number | null> {
+    return (await db.selectFrom('submissions').select('tree_id').where('id', '=', id).executeTakeFirst())?.tree_id ?? null;
+  },
+
+  async setDeliveryTree(trx: Db, id: number, treeId: number): Promise<void> {
+    await trx.updateTable('submissions').set({ tree_id: treeId }).where('id', '=', id).execute();
+  },
+
+  fileMeta(db: Db, id: number) {
+    return db
+      .selectFrom('devilry_filemetas as fm')
+      .innerJoin('submissions as s', 's.id', 'fm.submission_id')
+      .select(['fm.id', 'fm.submission_id', 'fm.filename', 's.assignment_id'])
+      .where('fm.id', '=', id)
+      .executeTakeFirst();
+  },
+
+  async fileMetaExists(db: Db, deliveryId: number, filename: string): Promise<boolean> {
+    return Boolean(await db.selectFrom('devilry_filemetas').select('id').where('submission_id', '=', deliveryId).where('filename', '=', filename).executeTakeFirst());
+  },
+
+  async insertFileMeta(trx: Db, deliveryId: number, filename: string): Promise<number> {
+    return (await trx.insertInto('devilry_filemetas').values({ submission_id: deliveryId, filename }).returning('id').executeTakeFirstOrThrow()).id;
+  },
+
+  async deleteFileMeta(trx: Db, id: number): Promise<void> {
+    await trx.deleteFrom('devilry_filemetas').where('id', '=', id).execute();
   },
 
   /** A delivery is its submission: deleting it takes its feedback along (foreign keys cascade). */
@@ -211,6 +241,31 @@ export const hierarchyRepo = {
         return true;
       }
     }
+  },
+
+  /**
+   * Deletes a subject or a node with everything below it: child nodes, their subjects, and the
+   * periods (courses) of those subjects; false when there is none.
+   */
+  async deleteUpper(trx: Db, model: 'node' | 'subject', id: number): Promise<boolean> {
+    const table = model === 'node' ? 'devilry_nodes' : 'devilry_subjects';
+    if (!(await trx.selectFrom(table).select('id').where('id', '=', id).executeTakeFirst())) return false;
+    const nodes: number[] = [];
+    if (model === 'node') {
+      for (let level = [id]; level.length > 0; ) {
+        nodes.push(...level);
+        level = (await trx.selectFrom('devilry_nodes').select('id').where('parentnode_id', 'in', level).execute()).map((r) => r.id);
+      }
+    }
+    const subjects =
+      model === 'subject' ? [id] : (await trx.selectFrom('devilry_subjects').select('id').where('node_id', 'in', nodes).execute()).map((r) => r.id);
+    if (subjects.length > 0) {
+      await trx.deleteFrom('courses').where('id', 'in', trx.selectFrom('devilry_periods').select('course_id').where('subject_id', 'in', subjects)).execute();
+      await trx.deleteFrom('devilry_subjects').where('id', 'in', subjects).execute();
+    }
+    // Children first: a node's parent reference is nulled, not cascaded, on delete.
+    for (const node of nodes.reverse()) await trx.deleteFrom('devilry_nodes').where('id', '=', node).execute();
+    return true;
   },
 
   /** Deletes a period (course), an assignment (exercise) or a group (core assignment) with all below it; false when there is none. */

@@ -176,12 +176,18 @@ export class HierarchyWrites {
     });
   }
 
-  /** Deletes a period, an assignment or a group with everything below it (superusers only, as upstream for objects with children). */
+  /** Deletes a node, a subject, a period, an assignment or a group with everything below it (superusers only, as upstream for objects with children). */
   async delete(actor: Actor, model: string, id: number): Promise<void> {
     if (!isAdmin(actor)) throw forbidden();
-    if (model !== 'period' && model !== 'assignment' && model !== 'assignmentgroup') throw new AssayError('not_implemented', 'Not implemented');
     await this.hierarchy.inTransaction(async (trx) => {
-      if (!(await hierarchyRepo.deleteLevel(trx, model, id))) throw forbidden();
+      const deleted =
+        model === 'node' || model === 'subject'
+          ? await hierarchyRepo.deleteUpper(trx, model, id)
+          : model === 'period' || model === 'assignment' || model === 'assignmentgroup'
+            ? await hierarchyRepo.deleteLevel(trx, model, id)
+            : null;
+      if (deleted === null) throw new AssayError('not_implemented', 'Not implemented');
+      if (!deleted) throw forbidden();
     });
   }
 }

@@ -1,5 +1,6 @@
 import type { BaseServices } from '../services.ts';
 import { PasswordHasher } from '../identity/passwords.ts';
+import { AdministeredService } from './administered.service.ts';
 import { BulkService } from './bulk.service.ts';
 import { ConnectedService } from './connected.service.ts';
 import { ExaminingService } from './examining.service.ts';
@@ -16,18 +17,21 @@ export interface ExaminationServices {
   hierarchyWrites: HierarchyWrites;
   sessions: SessionsService;
   bulk: BulkService;
+  administered: AdministeredService;
 }
 
 export function buildExaminationServices(base: BaseServices): ExaminationServices {
   const { db, engine, clock } = base;
   const groups = new GroupsService(db, engine, clock);
   const hierarchy = new HierarchyService(db, clock);
-  const examining = new ExaminingService(db, engine, clock);
+  const examining = new ExaminingService(db, engine, clock, base.files);
+  const administered = new AdministeredService(db, engine, clock);
   return {
+    administered,
     groups,
     connected: new ConnectedService(db, engine, clock),
     examining,
-    bulk: new BulkService(db, groups, examining),
+    bulk: new BulkService(db, groups, examining, administered),
     hierarchy,
     hierarchyWrites: new HierarchyWrites(hierarchy),
     sessions: new SessionsService(db, new PasswordHasher(base.config.argon2MemoryKiB), base.users, base.tokens),

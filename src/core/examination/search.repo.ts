@@ -157,9 +157,16 @@ export async function runSearch(db: Db, engine: Engine, r: ResourceSql, plan: Se
   const pageFrom = fromSql(r, exprsOf(r, plan, true), visible);
   const scalars = plan.fields.filter((f) => r.columns[f] !== undefined);
   const select = sql.join(
-    [sql.raw(`${r.id} AS "__id"`), ...(r.group ? [sql.raw(`${r.group} AS "__group"`)] : []), ...scalars.map((f) => sql.raw(`${r.columns[f]} AS "${f}"`))],
+    [sql.raw(`${r.id} AS "__id"`), ...(r.group ? [sql.raw(`${r.group} AS "__group"`)] : []), ...scalars.map((f, i) => sql.raw(`${r.columns[f]} AS "c${i}"`))],
     sql`, `,
   );
+  // Columns travel under short aliases: field paths outgrow PostgreSQL's 63-character identifiers.
+  const named = (rows: Row[]): Row[] =>
+    rows.map((row) => {
+      const out: Row = { __id: row.__id, __group: row.__group, __total: row.__total };
+      scalars.forEach((f, i) => (out[f] = row[`c${i}`]));
+      return out;
+    });
   const count = async () => Number((await sql<{ n: number | string }>`SELECT COUNT(*) AS n ${countFrom} WHERE ${where}`.execute(db)).rows[0]?.n ?? 0);
   if (plan.limit === 0) return { total: await count(), rows: [] };
   const order = orderSql(engine, r, plan);
@@ -167,13 +174,13 @@ export async function runSearch(db: Db, engine: Engine, r: ResourceSql, plan: Se
     // A search over the caller's own groups: the matches are few, so the page carries the total
     // (one pass over them instead of two); only a page past the end needs its own count.
     const page = await sql<Row>`SELECT ${select}, COUNT(*) OVER () AS "__total" ${pageFrom} WHERE ${where} ORDER BY ${order} LIMIT ${plan.limit} OFFSET ${plan.start}`.execute(db);
-    return { total: page.rows.length > 0 ? Number(page.rows[0]!.__total) : await count(), rows: page.rows };
+    return { total: page.rows.length > 0 ? Number(page.rows[0]!.__total) : await count(), rows: named(page.rows) };
   }
   const [total, page] = await Promise.all([
     count(),
     sql<Row>`SELECT ${select} ${pageFrom} WHERE ${where} ORDER BY ${order} LIMIT ${plan.limit} OFFSET ${plan.start}`.execute(db),
   ]);
-  return { total, rows: page.rows };
+  return { total, rows: named(page.rows) };
 }
 
 /** Whether one row (by id) is visible: the read and update checks. */

@@ -101,9 +101,51 @@ const deliveries = {
   indexes: [['deadline_id']],
 } as const satisfies TableSpec;
 
+/** Candidates and examiners as Devilry objects: the id of each `assignment_members` row Devilry made. */
+const members = {
+  name: 'devilry_members',
+  columns: { assignment_id: ref('assignments'), user_id: ref('users'), role: req('text') },
+  uniques: [['assignment_id', 'user_id', 'role']],
+  checks: ["role IN ('candidate', 'examiner')"],
+} as const satisfies TableSpec;
+
+/** What a period's related student or examiner (a core enrollment) has beyond the enrollment. */
+const related = {
+  name: 'devilry_related',
+  id: false,
+  primaryKey: ['enrollment_id'],
+  columns: { enrollment_id: ref('enrollments'), candidate_id: opt('text'), tags: req('text', { default: '' }) },
+} as const satisfies TableSpec;
+
+const relatedStudentKeyValues = {
+  name: 'devilry_related_student_kv',
+  columns: {
+    enrollment_id: ref('enrollments'),
+    application: req('text'),
+    key_name: req('text'),
+    value_text: opt('text'),
+    student_can_read: flag(),
+  },
+  uniques: [['enrollment_id', 'application', 'key_name']],
+} as const satisfies TableSpec;
+
+const periodKeyValues = {
+  name: 'devilry_period_kv',
+  columns: { course_id: ref('courses'), application: req('text'), key_name: req('text'), value_text: opt('text') },
+  uniques: [['course_id', 'application', 'key_name']],
+} as const satisfies TableSpec;
+
+/** The files of a delivery by Devilry id: each names an entry of its submission's file tree. */
+const fileMetas = {
+  name: 'devilry_filemetas',
+  columns: { submission_id: ref('submissions'), filename: req('text') },
+  uniques: [['submission_id', 'filename']],
+} as const satisfies TableSpec;
+
 export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
-  const existing = new Set(['courses', 'exercises', 'assignments', 'users', 'submissions']);
-  for (const spec of [nodes, subjects, periods, assignments, groups, groupTags, candidateIds, deadlines, deliveries]) {
+  const existing = new Set(['courses', 'exercises', 'assignments', 'users', 'submissions', 'enrollments']);
+  const specs = [nodes, subjects, periods, assignments, groups, groupTags, candidateIds, deadlines, deliveries, members, related, relatedStudentKeyValues, periodKeyValues, fileMetas];
+  for (const spec of specs) {
     await createTable(db, engine, spec, existing);
   }
   // Search orders by the latest deadline both ways with NULL as the smallest value (SQLite's

@@ -46,4 +46,16 @@ export interface DevilryTables {
     delivery_type: Defaulted<number>;
     alias_delivery: number | null;
   };
+  devilry_members: { id: Generated<number>; assignment_id: number; user_id: number; role: 'candidate' | 'examiner' };
+  devilry_related: { enrollment_id: number; candidate_id: string | null; tags: Defaulted<string> };
+  devilry_related_student_kv: {
+    id: Generated<number>;
+    enrollment_id: number;
+    application: string;
+    key_name: string;
+    value_text: string | null;
+    student_can_read: Bool;
+  };
+  devilry_period_kv: { id: Generated<number>; course_id: number; application: string; key_name: string; value_text: string | null };
+  devilry_filemetas: { id: Generated<number>; submission_id: number; filename: string };
 }

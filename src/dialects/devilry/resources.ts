@@ -8,6 +8,8 @@ import type { ResourceSpec } from '../../core/examination/search.ts';
 import type { DevilryRole, Operation } from '../../core/examination/policies.ts';
 import { allows } from '../../core/examination/policies.ts';
 import type { ConnectedModel } from '../../core/examination/connected.service.ts';
+import type { AdministeredModel } from '../../core/examination/administered.repo.ts';
+import { ADMINISTERED, isAdministered } from '../../core/examination/administered.repo.ts';
 import type { Services } from '../../core/services.ts';
 import { devilryErrors } from './errors.ts';
 import { objectParams } from './request.ts';
@@ -84,7 +86,7 @@ const connectedRead: Handler = async (s, c) => {
 
 const connectedHandlers = Object.fromEntries(
   (['administrator', 'examiner', 'student'] as const).flatMap((role) =>
-    (['deadline', 'delivery', 'staticfeedback', 'assignment', 'period', 'subject', 'node'] satisfies ConnectedModel[]).flatMap((model) => [
+    (['deadline', 'delivery', 'staticfeedback', 'filemeta', 'assignment', 'period', 'subject', 'node'] satisfies ConnectedModel[]).flatMap((model) => [
       [`${role}/${model}/search`, connectedSearch],
       [`${role}/${model}/read`, connectedRead],
     ]),
@@ -104,15 +106,43 @@ const deleting =
 const deadlineDelete = deleting((s, c, id) => s.examination.examining.deleteDeadline(c.actor, c.role, id));
 const deliveryDelete = deleting((s, c, id) => s.examination.examining.deleteDelivery(c.actor, c.role, id));
 const feedbackDelete = deleting((s, c, id) => s.examination.examining.deleteFeedback(c.actor, c.role, id));
+const filemetaDelete = deleting((s, c, id) => s.examination.examining.deleteFile(c.actor, c.role, id));
 
 const deliveryUpdate = updating((s, c, id, data) => s.examination.examining.updateDelivery(c.actor, c.role, id, data));
 const hierarchyCreate = creating((s, c, data) => s.examination.hierarchyWrites.create(c.actor, c.model, data));
 const hierarchyUpdate = updating((s, c, id, data) => s.examination.hierarchyWrites.update(c.actor, c.model, id, data));
 const hierarchyDelete = deleting((s, c, id) => s.examination.hierarchyWrites.delete(c.actor, c.model, id));
 
+const administeredSearch: Handler = async (s, c) => {
+  const model = c.model as AdministeredModel;
+  const res = await s.examination.administered.search(c.actor, c.role, model, objectParams(c.data));
+  return { kind: 'search', total: res.total, items: res.items.map((i) => toWire(s.examination.administered.spec(model), i)) };
+};
+
+const administeredRead: Handler = async (s, c) => {
+  const model = c.model as AdministeredModel;
+  const item = await s.examination.administered.read(c.actor, c.role, model, idOrForbidden(c), objectParams(c.data));
+  return { kind: 'item', status: 200, body: toWire(s.examination.administered.spec(model), item) };
+};
+
+const administeredHandlers: Record<string, Handler> = {
+  ...Object.fromEntries(
+    Object.keys(ADMINISTERED).flatMap((model) => [
+      [`administrator/${model}/search`, administeredSearch],
+      [`administrator/${model}/read`, administeredRead],
+      [`administrator/${model}/create`, creating((s, c, data) => s.examination.administered.create(c.actor, c.model as AdministeredModel, data))],
+      [`administrator/${model}/update`, updating((s, c, id, data) => s.examination.administered.update(c.actor, c.model as AdministeredModel, id, data))],
+      [`administrator/${model}/delete`, deleting((s, c, id) => s.examination.administered.delete(c.actor, c.model as AdministeredModel, id))],
+    ]),
+  ),
+  'student/relatedstudentkeyvalue/search': administeredSearch,
+  'student/relatedstudentkeyvalue/read': administeredRead,
+};
+
 /** Implemented handlers by `role/model/operation`. */
 const HANDLERS: Record<string, Handler> = {
   ...connectedHandlers,
+  ...administeredHandlers,
   'administrator/assignmentgroup/search': groupSearch,
   'administrator/assignmentgroup/read': groupRead,
   'examiner/assignmentgroup/search': groupSearch,
@@ -130,9 +160,12 @@ const HANDLERS: Record<string, Handler> = {
   'examiner/deadline/delete': deadlineDelete,
   'administrator/deadline/delete': deadlineDelete,
   'examiner/delivery/update': deliveryUpdate,
+  'administrator/delivery/update': deliveryUpdate,
+  'student/delivery/update': deliveryUpdate,
   'examiner/delivery/delete': deliveryDelete,
   'administrator/delivery/delete': deliveryDelete,
   'administrator/staticfeedback/delete': feedbackDelete,
+  'administrator/filemeta/delete': filemetaDelete,
   'administrator/node/create': hierarchyCreate,
   'administrator/subject/create': hierarchyCreate,
   'administrator/period/create': hierarchyCreate,
@@ -194,13 +227,21 @@ export async function dispatch(services: Services, method: string, call: Call): 
 async function bulk(services: Services, c: Call, op: Operation): Promise<Answer> {
   if (!Array.isArray(c.data)) throw devilryErrors.badRequestData('Expected a JSON array');
   const b = services.examination.bulk;
+  if (c.role === 'administrator' && isAdministered(c.model)) {
+    if (op === 'create') return { kind: 'item', status: 201, body: await b.createMany(c.actor, c.role, c.model, c.data) };
+    if (op === 'update') return { kind: 'item', status: 200, body: await b.updateMany(c.actor, c.role, c.model, c.data) };
+    if (op === 'delete') {
+      const ids = await b.deleteMany(c.actor, c.role, c.model, c.data);
+      return { kind: 'search', items: ids as unknown as Record<string, unknown>[], total: ids.length };
+    }
+  }
   if (op === 'create' && (c.model === 'deadline' || c.model === 'delivery' || c.model === 'staticfeedback')) {
     return { kind: 'item', status: 201, body: await b.createMany(c.actor, c.role, c.model, c.data) };
   }
   if (op === 'update' && (c.model === 'assignmentgroup' || c.model === 'deadline' || c.model === 'delivery')) {
     return { kind: 'item', status: 200, body: await b.updateMany(c.actor, c.role, c.model, c.data) };
   }
-  if (op === 'delete' && (c.model === 'deadline' || c.model === 'delivery' || c.model === 'staticfeedback')) {
+  if (op === 'delete' && (c.model === 'deadline' || c.model === 'delivery' || c.model === 'staticfeedback' || c.model === 'filemeta')) {
     const ids = await b.deleteMany(c.actor, c.role, c.model, c.data);
     return { kind: 'search', items: ids as unknown as Record<string, unknown>[], total: ids.length };
   }
