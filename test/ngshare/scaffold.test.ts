@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { byCodePoint } from '../../src/core/exchange/exchange-courses.service.ts';
-import { argsFrom, cleanArgument } from '../../src/dialects/ngshare/args.ts';
+import { argsFrom } from '../../src/dialects/ngshare/args.ts';
+import { cleanArgument } from '../../src/dialects/ngshare/form-fields.ts';
 import { ngshareFrameworkError, ngsharePrefixes } from '../../src/dialects/ngshare/plugin.ts';
 
 describe('ngshare configuration', () => {

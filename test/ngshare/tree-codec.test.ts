@@ -32,20 +32,30 @@ async function* pieces(text: string, size: number): AsyncGenerator<string> {
   for (let i = 0; i < text.length; i += size) yield text.slice(i, i + size);
 }
 
-/** The `files` argument streamed in pieces of `size` characters, stored in the test's blob store. */
-function storeFiles(raw: string | undefined, size = 65536) {
-  return storeFilesArgument(raw === undefined ? undefined : pieces(raw, size), (source) => blobs.put(source));
+/**
+ * The `files` argument in pieces of `size` characters, stored in the test's blob store: parsed
+ * whole (`whole`, as a small argument is) or tokenized as it streams (as a large one is).
+ */
+function storeFiles(raw: string | undefined, size = 65536, whole = false) {
+  return storeFilesArgument(raw === undefined ? undefined : pieces(raw, size), (source) => blobs.put(source), whole ? undefined : 0);
 }
 
-/** The same answer whatever way the text is cut into pieces. */
+/** The same answer whatever way the text is cut into pieces, streamed or parsed whole. */
 async function rejects(raw: string | undefined, message: string) {
-  for (const size of [65536, 1, 5]) {
+  for (const [size, whole] of [[65536, false], [1, false], [5, false], [7, true]] as const) {
     await assert.rejects(
-      storeFiles(raw, size),
+      storeFiles(raw, size, whole),
       (e) => isAssayError(e) && e.kind === 'invalid' && e.message === message && renderNgshareError(e, 'POST', false).body.message === message,
-      `${raw} (pieces of ${size}) → ${message}`,
+      `${raw} (pieces of ${size}${whole ? ', whole' : ''}) → ${message}`,
     );
   }
+}
+
+/** Both ways of reading give the same files. */
+async function accepts(raw: string, size = 3) {
+  const streamed = await storeFiles(raw, size);
+  assert.deepEqual(await storeFiles(raw, size, true), streamed, 'parsed whole, the same files');
+  return streamed;
 }
 
 /** Decodes text fed one character at a time. */
@@ -157,7 +167,7 @@ describe('ngshare base64 encoding (§3.2)', () => {
 
 describe('ngshare files argument (§3.1)', () => {
   it('accepts a list of {path, content}, ignoring a client checksum, keeping order and duplicates', async () => {
-    const parsed = await storeFiles(files([
+    const parsed = await accepts(files([
       { path: 'b.ipynb', content: b64('one'), checksum: 'bogus' },
       { path: 'a.ipynb', content: b64('two') },
       { path: 'b.ipynb', content: b64('three') },
@@ -167,18 +177,18 @@ describe('ngshare files argument (§3.1)', () => {
   });
 
   it('accepts [] (no files), with whitespace around it', async () => {
-    assert.deepEqual(await storeFiles('[]'), []);
-    assert.deepEqual(await storeFiles(' \n[ ] \t', 1), []);
+    assert.deepEqual(await accepts('[]'), []);
+    assert.deepEqual(await accepts(' \n[ ] \t', 1), []);
   });
 
   it('takes the last of repeated keys, as JSON.parse does, and ignores nested values', async () => {
-    const [file] = await storeFiles('[{"path": "first", "content": "' + b64('one') + '", "extra": {"path": "/x", "content": 5}, "path": "second", "content": "' + b64('two') + '"}]', 3);
+    const [file] = await accepts('[{"path": "first", "content": "' + b64('one') + '", "extra": {"path": "/x", "content": 5}, "path": "second", "content": "' + b64('two') + '"}]', 3);
     assert.equal(file!.path, 'second');
     assert.equal(file!.blob.md5, md5(Buffer.from('two')));
   });
 
   it('decodes JSON escapes inside paths and contents', async () => {
-    const [file] = await storeFiles('[{"path": "d\\u00e9j\\u00e0/a.txt", "content": "YW\\nJj\\r\\n"}]', 2);
+    const [file] = await accepts('[{"path": "d\\u00e9j\\u00e0/a.txt", "content": "YW\\nJj\\r\\n"}]', 2);
     assert.equal(file!.path, 'déjà/a.txt');
     assert.equal(file!.blob.md5, md5(Buffer.from('abc')));
   });
@@ -230,7 +240,7 @@ describe('ngshare path rules (§3.3) agree with the core rule', () => {
   for (const p of legal) {
     it(`${JSON.stringify(p)} is legal and kept literally`, async () => {
       assert.equal(pathProblem(p), null);
-      assert.equal((await storeFiles(files([{ path: p, content: '' }]), 3))[0]!.path, p);
+      assert.equal((await accepts(files([{ path: p, content: '' }]), 3))[0]!.path, p);
     });
   }
 });

@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Services } from '../../core/services.ts';
 import { readHiveBody } from '../hive/body.ts';
 import type { FieldRange } from './form-fields.ts';
-import { fieldText, scanForm } from './form-fields.ts';
+import { cleanArgument, fieldText, scanForm } from './form-fields.ts';
 import type { SpooledForm } from './form-spool.ts';
 import { isSpooledForm } from './form-spool.ts';
 
@@ -28,17 +28,6 @@ export interface NgshareArgs {
 
 /** Arguments read as streams rather than strings. */
 const STREAMED = new Set(['files']);
-
-// Tornado turns control characters other than \t \n \v \f \r into spaces, then Python's
-// str.strip() removes whitespace at both ends (its set, not JavaScript's trim()).
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
-const CONTROL = /[\x00-\x08\x0e-\x1f]/g;
-const PY_SPACE = '[\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
-const EDGES = new RegExp(`^${PY_SPACE}+|${PY_SPACE}+$`, 'g');
-
-export function cleanArgument(value: string): string {
-  return value.replace(CONTROL, ' ').replace(EDGES, '');
-}
 
 function lastValue(source: Record<string, unknown>, name: string): string | undefined {
   if (!Object.hasOwn(source, name)) return undefined;

@@ -27,7 +27,12 @@ export class Base64StreamDecoder {
   /** The bytes of the whole groups completed so far. */
   push(text: string): Buffer {
     if (this.done || text.length === 0) return EMPTY;
-    const data = NOT_PLAIN.test(text) ? this.walk(text) : this.plain(text);
+    // What clients send is data and line breaks up to the padding: that part takes the native
+    // path, and only what follows the first `=` is walked character by character.
+    const pad = text.indexOf('=');
+    const head = pad === -1 ? text : text.slice(0, pad);
+    let data = NOT_PLAIN.test(head) ? this.walk(head) : this.plain(head);
+    if (pad !== -1 && !this.done) data += this.walk(text.slice(pad));
     const all = this.carry + data;
     const whole = this.done ? all.length : all.length - (all.length % 4);
     this.carry = all.slice(whole);

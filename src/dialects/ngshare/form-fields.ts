@@ -131,13 +131,19 @@ export class PercentDecoder {
   }
 }
 
-// What Tornado's get_argument does to a value (see cleanArgument in args.ts): control
-// characters become spaces, then Python's whitespace is stripped at both ends.
+// What Tornado's get_argument does to a value: control characters other than \t \n \v \f \r
+// become spaces, then Python's str.strip() removes whitespace at both ends (its set, not
+// JavaScript's trim()).
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\x00-\x08\x0e-\x1f]/g;
 const PY_SPACE = '[\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
 const LEADING = new RegExp(`^${PY_SPACE}+`);
 const ONE_SPACE = new RegExp(`^${PY_SPACE}$`);
+
+export function cleanArgument(value: string): string {
+  const text = value.replace(CONTROL, ' ').replace(LEADING, '');
+  return text.slice(0, trailingSpaceStart(text));
+}
 
 /** Where the run of whitespace that ends `text` starts (a backward scan: no regex backtracking). */
 function trailingSpaceStart(text: string): number {
@@ -146,12 +152,22 @@ function trailingSpaceStart(text: string): number {
   return i;
 }
 
+/** Up to this many bytes, a value is decoded whole, natively, rather than piece by piece. */
+const WHOLE_FIELD_BYTES = 8 * 1024 * 1024;
+
 /**
  * One field's value as cleaned text, piece by piece: percent-decoded, UTF-8 decoded (invalid
  * sequences become U+FFFD, as in URLSearchParams), then cleaned as Tornado cleans arguments.
  * Trailing whitespace is held back until text follows it, so it is stripped only at the end.
  */
 export async function* fieldText(spool: SpooledForm, range: FieldRange): AsyncGenerator<string> {
+  if (range.end - range.start <= WHOLE_FIELD_BYTES) {
+    const raw: Buffer[] = [];
+    for await (const chunk of spool.open(range.start, range.end)) raw.push(chunk as Buffer);
+    // The range holds no `&`: it is one value, decoded exactly as the form parser decodes it.
+    yield cleanArgument(new URLSearchParams(`v=${Buffer.concat(raw).toString('utf8')}`).get('v') ?? '');
+    return;
+  }
   const percent = new PercentDecoder();
   const utf8 = new StringDecoder('utf8');
   let started = false;
