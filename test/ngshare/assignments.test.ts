@@ -3,6 +3,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { buildApp } from '../../src/app.ts';
 import { collectGarbage } from '../../src/blobs/gc.ts';
 import { ManualClock } from '../../src/core/clock.ts';
 import { encodeMimeBase64 } from '../../src/dialects/ngshare/base64.ts';
@@ -125,6 +126,21 @@ describe('ngshare assignments, submissions and feedback', () => {
     fails(await inst.post('/api/assignment/course1/broken', { raw: broken, headers: { 'content-type': 'application/x-www-form-urlencoded' } }), 400, 'Files cannot be JSON decoded');
     assert.deepEqual(fs.readdirSync(spool), []);
     ok(await inst.delete('/api/assignment/course1/large'));
+  });
+
+  it('removes spool files a stopped process left behind (older than an hour) when it starts', async () => {
+    const spool = path.join(server.config.dataDir, 'tmp');
+    const stale = path.join(spool, 'ngshare-stale.form');
+    const fresh = path.join(spool, 'ngshare-fresh.form');
+    fs.writeFileSync(stale, 'files=');
+    fs.writeFileSync(fresh, 'files=');
+    const old = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(stale, old, old);
+    const again = await buildApp(server.services, { logger: false });
+    await again.ready();
+    await again.close();
+    assert.deepEqual(fs.readdirSync(spool), ['ngshare-fresh.form']);
+    fs.rmSync(fresh);
   });
 
   it('lists assignments in creation order for every course user, 404c for others', async () => {

@@ -35,10 +35,13 @@ function ngsharePlugin(services: Services, authenticate: NgshareAuthenticator, p
     // after the checks that come first, and `files` is streamed from it (form-spool.ts).
     const spoolDir = path.join(services.config.dataDir, 'tmp');
     fs.mkdirSync(spoolDir, { recursive: true });
+    removeStaleSpools(spoolDir);
     app.addContentTypeParser('application/x-www-form-urlencoded', (_req: FastifyRequest, payload: Readable) => SpooledForm.receive(payload, limit, spoolDir));
-    app.addHook('onResponse', async (request) => {
+    const discard = async (request: FastifyRequest) => {
       if (isSpooledForm(request.body)) request.body.discard();
-    });
+    };
+    app.addHook('onResponse', discard);
+    app.addHook('onRequestAbort', discard);
     // Tornado takes arguments only from form bodies; any other body is read and ignored.
     app.addContentTypeParser('*', (_req, payload, done) => {
       payload.on('error', done);
@@ -98,5 +101,16 @@ export async function registerNgshare(app: FastifyInstance, services: Services):
   if (services.config.ngshareAuth === 'dev') app.log.warn('ASSAY_NGSHARE_AUTH=dev: ngshare callers name themselves with `user`; never use this in production');
   for (const prefix of ngsharePrefixes(services.config.ngsharePrefix)) {
     await app.register(ngsharePlugin(services, authenticate, prefix), { prefix: prefix.replace(/\/$/, '') });
+  }
+}
+
+/** Spool files a previous process left behind (it stopped mid-request): older than an hour, they are nobody's. */
+function removeStaleSpools(dir: string): void {
+  const cutoff = Date.now() - 3600_000;
+  for (const name of fs.readdirSync(dir)) {
+    if (!/^ngshare-.*\.form$/.test(name)) continue;
+    const file = path.join(dir, name);
+    const stat = fs.statSync(file, { throwIfNoEntry: false });
+    if (stat && stat.mtimeMs < cutoff) fs.rmSync(file, { force: true });
   }
 }
