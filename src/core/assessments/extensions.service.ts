@@ -5,6 +5,7 @@ import type { ExercisesService } from '../courses/exercises.service.ts';
 import { isRowId } from '../courses/exercises.service.ts';
 import { AssayError, doesNotExist } from '../errors.ts';
 import type { Extension } from './late-policy.ts';
+import { usersRepo } from '../identity/users.repo.ts';
 import { peopleRepo } from './people.repo.ts';
 
 export interface ExtensionInfo extends Extension {
@@ -36,7 +37,7 @@ export class ExtensionsService {
     if (!Number.isSafeInteger(value.days) || value.days < 0 || value.days > MAX_EXTENSION_DAYS) {
       throw AssayError.field('days', 'invalid', `Ensure this value is a whole number between 0 and ${MAX_EXTENSION_DAYS}.`);
     }
-    const user = isRowId(userId) ? await this.db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst() : undefined;
+    const user = isRowId(userId) ? await usersRepo.byId(this.db, userId) : undefined;
     if (!user) throw AssayError.invalid([doesNotExist('user', userId)]);
     await this.db.transaction().execute((trx) => peopleRepo.saveExtension(trx, exercise.id, user.id, value, this.clock.now()));
     return (await this.list(actor, exercise.id)).find((x) => x.user === user.id)!;

@@ -5,7 +5,7 @@ import type { PasswordHasher } from '../identity/passwords.ts';
 import type { TokensService } from '../identity/tokens.service.ts';
 import type { UsersService } from '../identity/users.service.ts';
 import type { Db } from '../../db/database.ts';
-import { sha256Hex } from '../identity/tokens.service.ts';
+import { usersRepo } from '../identity/users.repo.ts';
 
 export const SESSION_TOKEN_NAME = 'devilry-session';
 
@@ -19,7 +19,7 @@ export class SessionsService {
 
   /** A new session token, or `unauthenticated` (wrong credentials) / `forbidden` (inactive account). */
   async login(username: string, password: string): Promise<string> {
-    const row = await this.db.selectFrom('users').select(['id', 'password_hash', 'is_active']).where('username', '=', username).executeTakeFirst();
+    const row = await usersRepo.byUsername(this.db, username);
     const ok = await this.hasher.verify(row?.password_hash ?? null, password);
     if (!row || !ok) throw new AssayError('unauthenticated', 'Invalid username or password', { reason: 'invalid_credentials' });
     if (!row.is_active) throw new AssayError('forbidden', 'Account is not active', { reason: 'inactive' });
@@ -33,6 +33,6 @@ export class SessionsService {
   }
 
   async logout(token: string): Promise<void> {
-    await this.db.deleteFrom('api_tokens').where('token_hash', '=', sha256Hex(token)).where('name', '=', SESSION_TOKEN_NAME).execute();
+    await this.tokens.revokeApiTokenByValue(token, SESSION_TOKEN_NAME);
   }
 }

@@ -121,6 +121,11 @@ export class TokensService {
     if (Number(res.numDeletedRows) === 0) throw AssayError.notFound();
   }
 
+  /** Revokes a personal API token by its value, if it carries this name (a login session's token). */
+  async revokeApiTokenByValue(token: string, name: string): Promise<void> {
+    await this.db.deleteFrom('api_tokens').where('token_hash', '=', sha256Hex(token)).where('name', '=', name).execute();
+  }
+
   /** The user a personal API token belongs to, or null. */
   async resolveApiToken(token: string): Promise<number | null> {
     const row = await this.db.selectFrom('api_tokens').select(['id', 'user_id', 'last_used_at']).where('token_hash', '=', sha256Hex(token)).executeTakeFirst();
