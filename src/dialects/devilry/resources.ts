@@ -4,7 +4,9 @@
  * not implement yet answer 501 in Devilry's envelope.
  */
 import type { Actor } from '../../core/actor.ts';
-import type { ResourceSpec } from '../../core/examination/search.ts';
+import type { ResourceSpec, SearchParams } from '../../core/examination/search.ts';
+import type { SearchResult } from '../../core/examination/groups.service.ts';
+import type { Item } from '../../core/examination/items.ts';
 import type { DevilryRole, Operation } from '../../core/examination/policies.ts';
 import { allows } from '../../core/examination/policies.ts';
 import type { ConnectedModel } from '../../core/examination/connected.service.ts';
@@ -72,17 +74,30 @@ const deadlineCreate = creating((s, c, data) => s.examination.examining.createDe
 const deliveryCreate = creating((s, c, data) => s.examination.examining.createDelivery(c.actor, c.role, data));
 const feedbackCreate = creating((s, c, data) => s.examination.examining.createFeedback(c.actor, c.role, data));
 
-const connectedSearch: Handler = async (s, c) => {
-  const model = c.model as ConnectedModel;
-  const res = await s.examination.connected.search(c.actor, c.role, model, objectParams(c.data));
-  return { kind: 'search', total: res.total, items: res.items.map((i) => toWire(s.examination.connected.spec(model), i)) };
-};
+/** A core service that searches and reads one family of resources (connected or administered ones). */
+interface ReadService<M extends string> {
+  spec(model: M): ResourceSpec;
+  search(actor: Actor, role: DevilryRole, model: M, params: SearchParams): Promise<SearchResult>;
+  read(actor: Actor, role: DevilryRole, model: M, id: number, params: SearchParams): Promise<Item>;
+}
 
-const connectedRead: Handler = async (s, c) => {
-  const model = c.model as ConnectedModel;
-  const item = await s.examination.connected.read(c.actor, c.role, model, idOrForbidden(c), objectParams(c.data));
-  return { kind: 'item', status: 200, body: toWire(s.examination.connected.spec(model), item) };
-};
+/** The search and read handlers of one family, rendered through its specs. */
+function reading<M extends string>(service: (s: Services) => ReadService<M>): { search: Handler; read: Handler } {
+  return {
+    search: async (s, c) => {
+      const model = c.model as M;
+      const res = await service(s).search(c.actor, c.role, model, objectParams(c.data));
+      return { kind: 'search', total: res.total, items: res.items.map((i) => toWire(service(s).spec(model), i)) };
+    },
+    read: async (s, c) => {
+      const model = c.model as M;
+      const item = await service(s).read(c.actor, c.role, model, idOrForbidden(c), objectParams(c.data));
+      return { kind: 'item', status: 200, body: toWire(service(s).spec(model), item) };
+    },
+  };
+}
+
+const { search: connectedSearch, read: connectedRead } = reading<ConnectedModel>((s) => s.examination.connected);
 
 const connectedHandlers = Object.fromEntries(
   (['administrator', 'examiner', 'student'] as const).flatMap((role) =>
@@ -113,17 +128,7 @@ const hierarchyCreate = creating((s, c, data) => s.examination.hierarchyWrites.c
 const hierarchyUpdate = updating((s, c, id, data) => s.examination.hierarchyWrites.update(c.actor, c.model, id, data));
 const hierarchyDelete = deleting((s, c, id) => s.examination.hierarchyWrites.delete(c.actor, c.model, id));
 
-const administeredSearch: Handler = async (s, c) => {
-  const model = c.model as AdministeredModel;
-  const res = await s.examination.administered.search(c.actor, c.role, model, objectParams(c.data));
-  return { kind: 'search', total: res.total, items: res.items.map((i) => toWire(s.examination.administered.spec(model), i)) };
-};
-
-const administeredRead: Handler = async (s, c) => {
-  const model = c.model as AdministeredModel;
-  const item = await s.examination.administered.read(c.actor, c.role, model, idOrForbidden(c), objectParams(c.data));
-  return { kind: 'item', status: 200, body: toWire(s.examination.administered.spec(model), item) };
-};
+const { search: administeredSearch, read: administeredRead } = reading<AdministeredModel>((s) => s.examination.administered);
 
 const administeredHandlers: Record<string, Handler> = {
   ...Object.fromEntries(
