@@ -1,4 +1,4 @@
-import { ConfigError, int, type Env } from './read.ts';
+import { int, timeZone, type Env } from './read.ts';
 
 /** The Autolab settings (environment variables documented in the README). */
 export interface AutolabSettings {
@@ -13,17 +13,11 @@ export interface AutolabSettings {
 }
 
 export function readAutolabSettings(env: Env): AutolabSettings {
-  const timeZone = env.ASSAY_AUTOLAB_TIME_ZONE?.trim() || 'UTC';
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone });
-  } catch {
-    throw new ConfigError(`ASSAY_AUTOLAB_TIME_ZONE must be an IANA time zone (e.g. America/New_York), got "${timeZone}"`);
-  }
   return {
     apiRequests: int(env, 'ASSAY_AUTOLAB_API_REQUESTS', 10),
     apiWindowSeconds: int(env, 'ASSAY_AUTOLAB_API_WINDOW_SECONDS', 30, 1),
     submitRequests: int(env, 'ASSAY_AUTOLAB_SUBMIT_REQUESTS', 4),
     submitWindowSeconds: int(env, 'ASSAY_AUTOLAB_SUBMIT_WINDOW_SECONDS', 60, 1),
-    timeZone,
+    timeZone: timeZone(env, 'ASSAY_AUTOLAB_TIME_ZONE', 'America/New_York'),
   };
 }

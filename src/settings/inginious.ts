@@ -1,5 +1,5 @@
 import type { Env } from './read.ts';
-import { ConfigError, int } from './read.ts';
+import { ConfigError, int, timeZone } from './read.ts';
 
 /** The INGInious dialect's settings (environment variables documented in the README). */
 export interface InginiousSettings {
@@ -15,16 +15,6 @@ export interface InginiousSettings {
 
 const UPSTREAM_EXTS = ['.c', '.cpp', '.java', '.oz', '.zip', '.tar.gz', '.tar.bz2', '.txt'];
 
-function timezone(env: Env): string {
-  const zone = env.ASSAY_INGINIOUS_TIMEZONE?.trim() || 'UTC';
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-  } catch {
-    throw new ConfigError(`ASSAY_INGINIOUS_TIMEZONE must be an IANA time zone such as Europe/Brussels, got "${zone}"`);
-  }
-  return zone;
-}
-
 function exts(env: Env): string[] {
   const raw = env.ASSAY_INGINIOUS_ALLOWED_EXTS?.trim();
   if (!raw) return UPSTREAM_EXTS;
@@ -36,7 +26,7 @@ function exts(env: Env): string[] {
 
 export function readInginiousSettings(env: Env): InginiousSettings {
   return {
-    timezone: timezone(env),
+    timezone: timeZone(env, 'ASSAY_INGINIOUS_TIMEZONE', 'Europe/Brussels'),
     sessionSeconds: int(env, 'ASSAY_INGINIOUS_SESSION_SECONDS', 86_400, 60),
     maxFileBytes: int(env, 'ASSAY_INGINIOUS_MAX_FILE_BYTES', 1024 * 1024, 1),
     allowedExts: exts(env),

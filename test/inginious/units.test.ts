@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ProblemDefinition, RawAnswers } from '../../src/core/tasks/problems.ts';
 import { answerProblems, gradeInCore, publicProblem, storedAnswers } from '../../src/core/tasks/problems.ts';
-import { formatInZone, parseInZone } from '../../src/core/tasks/zoned-time.ts';
+import { formatInZone, parseInZone } from '../../src/core/zoned-time.ts';
 import { pythonRepr, rstToHtml, toWire, PyFloat } from '../../src/dialects/inginious/wire.ts';
 
 const defaults = { maxFileBytes: 10, allowedExts: ['.c', '.tar.gz'] };

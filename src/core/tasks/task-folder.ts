@@ -8,7 +8,7 @@ import type { GraderSettings } from '../grading/graders.service.ts';
 import { DEFAULT_GRADER_LIMITS, GRADER_LIMIT_RANGE } from '../grading/graders.service.ts';
 import type { ProblemDefinition } from './problems.ts';
 import { PROBLEM_TYPES, gradedInCore } from './problems.ts';
-import { parseInZone } from './zoned-time.ts';
+import { parseInZone } from '../zoned-time.ts';
 
 /**
  * Reads an INGInious course folder without touching the database:

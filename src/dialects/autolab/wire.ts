@@ -1,4 +1,5 @@
 import type { Timestamp } from '../../core/clock.ts';
+import { zoneOffsetMs } from '../../core/zoned-time.ts';
 import { timestampToDate } from '../../core/clock.ts';
 
 /**
@@ -29,25 +30,10 @@ export function toAutolabJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-const offsets = new Map<string, Intl.DateTimeFormat>();
-
-/** Minutes the zone is ahead of UTC at that instant. */
-function offsetMinutes(ms: number, timeZone: string): number {
-  if (timeZone === 'UTC') return 0;
-  let format = offsets.get(timeZone);
-  if (!format) {
-    format = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    offsets.set(timeZone, format);
-  }
-  const p = Object.fromEntries(format.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  const local = Date.UTC(+p.year!, +p.month! - 1, +p.day!, +p.hour!, +p.minute!, +p.second!);
-  return Math.round((local - Math.floor(ms / 1000) * 1000) / 60_000);
-}
-
 /** `2024-01-01T00:00:00.000+00:00`: milliseconds and a numeric offset, never `Z` (autolab-cli reads nothing else). */
 export function formatAutolabTime(t: Timestamp, timeZone: string): string {
   const ms = timestampToDate(t).getTime();
-  const offset = offsetMinutes(ms, timeZone);
+  const offset = timeZone === 'UTC' ? 0 : Math.round(zoneOffsetMs(timeZone, ms) / 60_000);
   const local = new Date(ms + offset * 60_000).toISOString().slice(0, 23);
   const sign = offset < 0 ? '-' : '+';
   const abs = Math.abs(offset);

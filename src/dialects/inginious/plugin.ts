@@ -5,7 +5,7 @@ import type { Actor } from '../../core/actor.ts';
 import { AssayError, isAssayError } from '../../core/errors.ts';
 import type { Services } from '../../core/services.ts';
 import type { SubmissionView, TaskView } from '../../core/tasks/tasks.service.ts';
-import { formatInZone } from '../../core/tasks/zoned-time.ts';
+import { formatInZone } from '../../core/zoned-time.ts';
 import type { FrameworkErrorRenderer } from '../framework-errors.ts';
 import { tokenUserId } from '../hive/auth.ts';
 import type { TextBody } from './body.ts';
