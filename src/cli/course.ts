@@ -1,9 +1,8 @@
-import type { SyncProblem } from '../core/courses/course-directory.ts';
 import { SYNC_KINDS, syncCourseDirectory } from '../core/courses/course-sync.ts';
-import { isAssayError } from '../core/errors.ts';
 import type { Services } from '../core/services.ts';
 import { isInginiousCourseFolder } from '../core/tasks/task-folder.ts';
 import { ensureAdmin } from '../runtime.ts';
+import { reportSyncProblems } from './sync-problems.ts';
 import { inginiousCommand } from './inginious.ts';
 
 const out = (line: string) => process.stdout.write(line + '\n');
@@ -26,11 +25,7 @@ export async function courseCommand(services: Services, sub: string | undefined,
   try {
     report = await syncCourseDirectory(services, dir);
   } catch (err) {
-    const problems = isAssayError(err) ? (err.details.syncProblems as SyncProblem[] | undefined) : undefined;
-    if (!problems) throw err;
-    process.stderr.write(`assay: ${dir} was not synced (nothing changed): ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
-    for (const p of problems) process.stderr.write(`  ${p.file}${p.key ? `: ${p.key}` : ''}: ${p.message}\n`);
-    return 1;
+    return reportSyncProblems(err, `${dir} was not synced`);
   }
   out(`synced course "${report.slug}" (id ${report.courseId}) from ${dir}`);
   for (const kind of SYNC_KINDS) {
@@ -42,3 +37,4 @@ export async function courseCommand(services: Services, sub: string | undefined,
   if (!report.changed) out('nothing changed');
   return 0;
 }
+

@@ -1,7 +1,6 @@
-import type { SyncProblem } from '../core/courses/course-directory.ts';
-import { isAssayError } from '../core/errors.ts';
 import type { Services } from '../core/services.ts';
 import type { Flags } from './commands.ts';
+import { reportSyncProblems } from './sync-problems.ts';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 
@@ -17,11 +16,7 @@ export async function inginiousCommand(services: Services, args: string[], flags
   try {
     report = await services.tasks.importCourse(dir, { slug });
   } catch (err) {
-    const problems = isAssayError(err) ? (err.details.syncProblems as SyncProblem[] | undefined) : undefined;
-    if (!problems) throw err;
-    process.stderr.write(`assay: ${dir} was not imported (nothing changed): ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
-    for (const p of problems) process.stderr.write(`  ${p.file}${p.key ? `: ${p.key}` : ''}: ${p.message}\n`);
-    return 1;
+    return reportSyncProblems(err, `${dir} was not imported`);
   }
   out(`${report.created ? 'created' : 'updated'} course "${report.slug}" (id ${report.courseId}) from ${dir}`);
   for (const t of report.tasks) out(`  task ${t.slug}: ${t.created ? 'created' : 'updated'}, graded ${t.grader === 'sandbox' ? 'by its run script' : t.grader === 'core' ? 'in the core (answers in task.yaml)' : 'by nothing'}`);
