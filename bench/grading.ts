@@ -25,6 +25,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../src/app.ts';
@@ -165,6 +166,8 @@ interface CpuUse {
   machineBusy: number;
   /** CPU time the whole machine used (busy share × CPUs × elapsed). */
   machineMs: number;
+  /** Share of the time the server's event loop (this process's main thread) was not idle. */
+  eventLoopBusy: number;
 }
 
 function machineTimes(): { busy: number; total: number } {
@@ -182,12 +185,14 @@ function machineTimes(): { busy: number; total: number } {
 function cpuMeter(): () => CpuUse {
   const process0 = process.cpuUsage();
   const machine0 = machineTimes();
+  const loop0 = performance.eventLoopUtilization();
   const t0 = performance.now();
   return () => {
     const p = process.cpuUsage(process0);
     const m = machineTimes();
     const machineBusy = (m.busy - machine0.busy) / Math.max(1, m.total - machine0.total);
-    return { processMs: (p.user + p.system) / 1000, machineBusy, machineMs: machineBusy * os.cpus().length * (performance.now() - t0) };
+    const eventLoopBusy = performance.eventLoopUtilization(loop0).utilization;
+    return { processMs: (p.user + p.system) / 1000, machineBusy, machineMs: machineBusy * os.cpus().length * (performance.now() - t0), eventLoopBusy };
   };
 }
 
@@ -682,7 +687,7 @@ async function overhead(): Promise<void> {
 }
 
 const cpuText = (c: CpuUse, n: number, unit: string) =>
-  `CPU per ${unit}: this process ${ms(c.processMs / n)}, whole machine ${ms(c.machineMs / n)} (${pct(c.machineBusy)} busy)`;
+  `CPU per ${unit}: this process ${ms(c.processMs / n)}, whole machine ${ms(c.machineMs / n)} (${pct(c.machineBusy)} busy); server event loop ${pct(c.eventLoopBusy)} busy`;
 
 function reportEndToEnd(engine: Engine, e: EndToEnd): void {
   print(`\n2. Raw sandbox throughput (${engine} session): ${RUNS} runs of \`python3 check.py\`, ${WORKERS} at a time`);

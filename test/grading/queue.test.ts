@@ -299,8 +299,8 @@ for (const mode of modes) {
       const gate = new Promise<void>((resolve) => (release = resolve));
       const job = await queue.enqueue(lab.courseA);
       lab.pool(queue, async (_job, ctx) => {
-        await ctx.report('Built', 'compiled');
-        await ctx.report('Sending');
+        await ctx.report({ action: 'Built', payload: 'compiled' });
+        await ctx.report({ action: 'Sending' });
         await gate;
         return { outcome: 'No Check', summary: 'this exercise has no checks' } satisfies JobResult;
       });

@@ -113,6 +113,8 @@ export interface TreeListing {
 export interface HandinTarget extends Pick<Exercise, 'id' | 'course_id' | 'max_submissions'> {
   /** Checkers, staff, admins and the course's instructors: no submission limit applies. */
   staffSide: boolean;
+  /** How long a grading job of this exercise may run (twice the wall limit when the reference solution runs first); null without a grader. */
+  gradingWallSeconds: number | null;
 }
 
 export class ExercisesService {
@@ -239,18 +241,22 @@ export class ExercisesService {
 
   /**
    * What handing in needs of an exercise the actor may see, in one query (submitting is the hot
-   * path): the row, and whether the actor is on the grading side of its course. Else not found.
+   * path): the row, whether the actor is on the grading side of its course, and its grader's wall
+   * limit. Else not found.
    */
   async forSubmission(actor: Actor, id: number): Promise<HandinTarget> {
     if (!isRowId(id)) throw AssayError.notFound();
     const row = await this.db
       .selectFrom('exercises')
       .innerJoin('courses', 'courses.id', 'exercises.course_id')
+      .leftJoin('graders', 'graders.exercise_id', 'exercises.id')
       .select((eb) => [
         'exercises.id',
         'exercises.course_id',
         'exercises.max_submissions',
         'courses.checker_id',
+        'graders.wall_seconds',
+        'graders.check_solution',
         eb
           .selectFrom('enrollments')
           .select('enrollments.role')
@@ -267,7 +273,8 @@ export class ExercisesService {
     const visible = actor.clearance >= Clearance.staff || row.role !== null || (actor.clearance >= Clearance.checker && row.checker_id === actor.id);
     if (!visible) throw AssayError.notFound();
     const staffSide = actor.clearance >= Clearance.checker || row.role === 'instructor';
-    return { id: row.id, course_id: row.course_id, max_submissions: row.max_submissions, staffSide };
+    const gradingWallSeconds = row.wall_seconds === null ? null : row.wall_seconds * (row.check_solution ? 2 : 1);
+    return { id: row.id, course_id: row.course_id, max_submissions: row.max_submissions, staffSide, gradingWallSeconds };
   }
 
   /** The exercise, when the actor may change it: not found if invisible, forbidden if only visible. */

@@ -51,7 +51,7 @@ export class FilesService {
   async createTree(files: NewTreeFile[], db: Db = this.db): Promise<number> {
     this.validatePaths(files.map((f) => f.path));
     const entries: TreeEntry[] = files.map((f) => ({ path: f.path, blob: f.blob.sha256, size: f.blob.size, md5: f.blob.md5 }));
-    return filesRepo.createTree(db, entries, this.clock.now());
+    return filesRepo.createTree(db, this.engine, entries, this.clock.now());
   }
 
   treeEntries(treeId: number, db: Db = this.db): Promise<TreeEntry[]> {

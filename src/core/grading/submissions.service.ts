@@ -9,6 +9,7 @@ import type { Exercise, ExercisesService, HandinTarget, TreeListing } from '../c
 import { isRowId } from '../courses/exercises.service.ts';
 import { canManageCourse, canSee, visibleCourseIds } from '../courses/visibility.ts';
 import { AssayError } from '../errors.ts';
+import type { TreeEntry } from '../files/files.repo.ts';
 import type { FilesService, NewTreeFile } from '../files/files.service.ts';
 import { treeShapeProblems } from '../files/tree-shape.ts';
 import type { GradersService } from './graders.service.ts';
@@ -121,9 +122,7 @@ export class SubmissionsService {
     if (shape.length > 0) throw AssayError.invalid(shape);
     if (input.files.length === 0 && input.answers === undefined) throw AssayError.field('file', 'required', 'No file was submitted.');
     const staffSide = exercise.staffSide;
-    const grader = await this.graders.configFor(exercise.id);
-    // Checking the reference solution first runs the harness twice.
-    const wallSeconds = grader ? grader.limits.wall_seconds * (grader.check_solution ? 2 : 1) : undefined;
+    const wallSeconds = exercise.gradingWallSeconds ?? undefined;
 
     for (let attempt = 1; ; attempt++) {
       try {
@@ -228,6 +227,23 @@ export class SubmissionsService {
     const raced = await bump();
     if (!raced) throw new Error('assignment vanished while submitting');
     return raced.id;
+  }
+
+  /**
+   * What the grading engine needs of a submission, in one query: its answers (JSON text) and its
+   * files in upload order; null when it no longer exists. No actor: the engine is not a user.
+   */
+  async forGrading(submissionId: number): Promise<{ answers: string | null; files: TreeEntry[] } | null> {
+    const rows = await this.db
+      .selectFrom('submissions as s')
+      .leftJoin('tree_entries as t', 't.tree_id', 's.tree_id')
+      .select(['s.answers', 't.path', 't.blob', 't.size', 't.md5'])
+      .where('s.id', '=', submissionId)
+      .orderBy('t.position')
+      .execute();
+    if (rows.length === 0) return null;
+    const files = rows.flatMap((r) => (r.path === null || r.blob === null ? [] : [{ path: r.path, blob: r.blob, size: Number(r.size), md5: r.md5 ?? '' }]));
+    return { answers: rows[0]!.answers, files };
   }
 
   /** A submission the actor may see (theirs, or any of a course whose staff side they are on), with its latest grading. */

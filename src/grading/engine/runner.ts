@@ -10,6 +10,10 @@ import { emptyResult } from '../results/types.ts';
 import { runInSandbox } from '../sandbox/index.ts';
 import type { TreeFile } from './layout.ts';
 import { SANDBOX_PATH, layoutFiles } from './layout.ts';
+import { TreeCache, readFiles } from './tree-cache.ts';
+
+/** Harness and solution trees kept in memory between jobs (see TreeCache). */
+const TREE_CACHE_BYTES = 64 * 1024 * 1024;
 
 const PARSERS = {
   native: parseNativeResults,
@@ -37,12 +41,8 @@ function summarize(grade: GradeResult): string {
  * grader's convention. A grader that fails the reference solution (`check_solution`) is a staff
  * error, never the student's failure.
  */
-export function createSandboxRunner(services: Services): JobRunner {
-  const readTree = async (treeId: number | null): Promise<TreeFile[]> => {
-    if (treeId === null) return [];
-    const entries = await services.files.treeEntries(treeId);
-    return Promise.all(entries.map(async (e) => ({ path: e.path, content: await services.files.read(e.blob) })));
-  };
+export function createSandboxRunner(services: Services, options: { treeCacheBytes?: number } = {}): JobRunner {
+  const staffTrees = new TreeCache(services.files, options.treeCacheBytes ?? TREE_CACHE_BYTES);
 
   const runOnce = async (config: GraderConfig, harness: TreeFile[], submission: TreeFile[], answers: unknown, signal: AbortSignal, problemNames: string[]): Promise<GradeResult> => {
     if (signal.aborted) throw new AssayError('unavailable', 'the worker is stopping');
@@ -73,14 +73,12 @@ export function createSandboxRunner(services: Services): JobRunner {
   return async (job, context: RunContext): Promise<GradingOutcome> => {
     const config = await services.graders.configFor(job.exercise_id);
     if (!config) return { outcome: 'No Check', summary: 'This exercise has no automatic check.', grade: null };
-    const submission = job.submission_id
-      ? await services.db.selectFrom('submissions').select(['tree_id', 'answers']).where('id', '=', job.submission_id).executeTakeFirst()
-      : undefined;
+    const submission = job.submission_id ? await services.submissions.forGrading(job.submission_id) : null;
     if (!submission) return { outcome: 'Error', summary: 'The submission no longer exists.', grade: null };
     const [harness, files, solution] = await Promise.all([
-      readTree(config.harnessTreeId),
-      readTree(submission.tree_id),
-      config.check_solution ? readTree(config.solutionTreeId) : Promise.resolve([]),
+      staffTrees.get(config.harnessTreeId),
+      readFiles(services.files, submission.files),
+      config.check_solution ? staffTrees.get(config.solutionTreeId) : Promise.resolve([]),
     ]);
     const answers = submission.answers ? JSON.parse(submission.answers) : {};
     // Autolab settles a result against the assessment's problems (see settleAutolabGrade).
@@ -88,16 +86,18 @@ export function createSandboxRunner(services: Services): JobRunner {
       config.convention === 'autolab'
         ? (await services.db.selectFrom('problems').select('name').where('exercise_id', '=', job.exercise_id).execute()).map((p) => p.name)
         : [];
-    await context.report('Built', `${config.convention} grader, ${harness.length} harness files, ${files.length} submitted files`);
-
+    const built = { action: 'Built', payload: `${config.convention} grader, ${harness.length} harness files, ${files.length} submitted files` } as const;
+    const sending = { action: 'Sending' } as const;
+    // Without a reference run nothing happens between the two steps: they are told in one write.
+    await context.report(built, ...(config.check_solution ? [] : [sending]));
     if (config.check_solution) {
       const reference = await runOnce(config, harness, solution, answers, context.signal, problemNames);
       if (reference.outcome !== 'success') {
         const why = `The grader fails the reference solution (${reference.outcome}): this is a staff error, not the student's.`;
         return { outcome: 'Error', summary: why, grade: { ...emptyResult('error', why, `${reference.feedback}\n${reference.log}`, true) } };
       }
+      await context.report(sending);
     }
-    await context.report('Sending');
     const grade = await runOnce(config, harness, files, answers, context.signal, problemNames);
     return { outcome: grade.staffError ? 'Error' : 'Success', summary: summarize(grade), grade };
   };

@@ -5,7 +5,7 @@ import type { Database } from '../../db/types.ts';
 import { GradingMetrics } from './metrics.ts';
 import type { QueueSettings, ResultRecorder } from './store.ts';
 import { JobStore } from './store.ts';
-import type { EnqueueInput, FailOutcome, GradingJob, GradingQueue, JobEvent, JobResult, QueueDepth, TimelineAction } from './types.ts';
+import type { EnqueueInput, FailOutcome, GradingJob, GradingQueue, JobEvent, JobResult, ProgressStep, QueueDepth } from './types.ts';
 
 export interface QueueDeps {
   db: Kysely<Database>;
@@ -52,7 +52,7 @@ export class EmbeddedQueue implements GradingQueue {
   }
 
   claim(workerId: string): Promise<GradingJob | null> {
-    return this.store.workerTransaction((trx, after) => this.store.claimNext(trx, workerId, after));
+    return this.store.claimNext(workerId);
   }
 
   heartbeat(jobId: number, workerId: string): Promise<boolean> {
@@ -60,7 +60,7 @@ export class EmbeddedQueue implements GradingQueue {
   }
 
   complete(jobId: number, workerId: string, result: JobResult): Promise<boolean> {
-    return this.store.workerTransaction((trx, after) => this.store.complete(trx, jobId, workerId, result, after));
+    return this.store.transaction((trx, after) => this.store.complete(trx, jobId, workerId, result, after));
   }
 
   async fail(jobId: number, workerId: string, error: string): Promise<FailOutcome> {
@@ -79,8 +79,8 @@ export class EmbeddedQueue implements GradingQueue {
     return released;
   }
 
-  addEvent(jobId: number, action: TimelineAction, payload: string | null = null): Promise<void> {
-    return this.store.addEvent(this.store.db, jobId, action, payload);
+  addProgress(jobId: number, steps: ProgressStep[]): Promise<void> {
+    return this.store.addProgress(jobId, steps.map((s) => ({ action: s.action, payload: s.payload ?? null })));
   }
 
   events(jobId: number): Promise<JobEvent[]> {

@@ -45,8 +45,11 @@ export class PgBossQueue extends EmbeddedQueue {
   readonly boss: PgBoss;
   readonly bossSchema: string;
   private starting: Promise<void> | null = null;
-  /** The pg-boss job behind the lease each worker of this process holds (a worker runs one job at a time). */
-  private readonly deliveries = new Map<string, { jobId: number; bossId: string; data: Delivery }>();
+  /**
+   * The pg-boss job behind each lease this process holds, by worker and job: a worker may hold two,
+   * the one it runs and the one whose result it is still recording.
+   */
+  private readonly deliveries = new Map<string, { bossId: string; data: Delivery }>();
   private readonly expireMargin: number;
 
   constructor(private readonly deps: PgBossDeps) {
@@ -114,7 +117,7 @@ export class PgBossQueue extends EmbeddedQueue {
         return claimed.job;
       });
       if (job) {
-        this.deliveries.set(workerId, { jobId: job.id, bossId: delivery.id, data: delivery.data });
+        this.deliveries.set(leaseKey(workerId, job.id), { bossId: delivery.id, data: delivery.data });
         return job;
       }
     }
@@ -157,8 +160,8 @@ export class PgBossQueue extends EmbeddedQueue {
     workerId: string,
     work: (trx: Executor, after: AfterCommit, redeliver: (delaySeconds?: number) => Promise<void>) => Promise<T>,
   ): Promise<T> {
-    const entry = this.deliveries.get(workerId);
-    const held = entry?.jobId === jobId ? entry : undefined;
+    const key = leaseKey(workerId, jobId);
+    const held = this.deliveries.get(key);
     const out = await this.store.transaction(async (trx, after) => {
       const redeliver = async (delaySeconds?: number) => {
         const row = await trx.selectFrom('grading_jobs').select(['id', 'priority', 'fair_rank']).where('id', '=', jobId).executeTakeFirstOrThrow();
@@ -168,7 +171,7 @@ export class PgBossQueue extends EmbeddedQueue {
       if (held) await this.boss.complete(PGBOSS_QUEUE, held.bossId, {}, { db: bossDb(trx) });
       return result;
     });
-    if (held) this.deliveries.delete(workerId);
+    if (held) this.deliveries.delete(key);
     return out;
   }
 
@@ -219,6 +222,8 @@ export class PgBossQueue extends EmbeddedQueue {
     await this.boss.stop({ graceful: false, close: true, wait: true });
   }
 }
+
+const leaseKey = (workerId: string, jobId: number) => `${workerId}#${jobId}`;
 
 /** Lets pg-boss run its statements inside one of our transactions. */
 function bossDb(trx: Executor): PgBoss.Db {

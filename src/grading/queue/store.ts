@@ -1,4 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
+import type { RawBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { Clock } from '../../core/clock.ts';
 import { addSeconds } from '../../core/clock.ts';
@@ -42,6 +43,20 @@ export type ResultRecorder = (trx: Executor, job: FinishedJob, result: JobResult
  * running job is guarded by `status = 'running' AND lease_owner = <worker>`, so of two workers
  * that both believe they hold a job, only the one that still does changes it.
  */
+/**
+ * The first CTE of a worker's statements on PostgreSQL. set_config(…, true) is SET LOCAL: the
+ * transaction the statement belongs to commits without waiting for the disk. A crash may lose such
+ * a commit, which leaves the job as it was before it (queued, or running under a lease that runs
+ * out): the job is then run again and its result recorded once, as after a lost worker. Nobody was
+ * answered that such a write is durable, and a worker does not wait for an fsync between two jobs.
+ * Statements that use it refer to `relaxed` so that it runs.
+ */
+const RELAXED = sql`relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS setting)`;
+
+/** The `Handling` step of a claim, in SQL (PostgreSQL's claim writes it in the claiming statement) and in JavaScript. */
+const HANDLING_TEXT = sql<string>`'attempt ' || attempts || ' of ' || max_attempts || ' by ' || lease_owner`;
+const handlingText = (row: Pick<Row, 'attempts' | 'max_attempts' | 'lease_owner'>) => `attempt ${row.attempts} of ${row.max_attempts} by ${row.lease_owner}`;
+
 /** How often a claim looks for an overdue job before a queued one (see claimNext). */
 const OVERDUE_FIRST_EVERY = 16;
 
@@ -124,20 +139,50 @@ export class JobStore {
    * have waited longest). Overdue jobs are rare, and a look that finds none is a statement on
    * every claim of a busy queue for nothing; the recovery pass takes them back meanwhile anyway.
    * Each look is one UPDATE of the row a subquery picks; on PostgreSQL the subquery skips rows
-   * other claimers hold locked.
+   * other claimers hold locked, and the look is a single statement that also writes the timeline's
+   * `Handling` and commits without waiting for the disk (see workerTransaction): a worker claims in
+   * one round trip.
    */
-  async claimNext(trx: Executor, workerId: string, after: AfterCommit): Promise<GradingJob | null> {
+  async claimNext(workerId: string): Promise<GradingJob | null> {
     const now = this.clock.now();
     const queued = sql<boolean>`status = 'queued'`;
     const overdueFirst = ++this.claimsSinceOverdueFirst >= OVERDUE_FIRST_EVERY;
     if (overdueFirst) this.claimsSinceOverdueFirst = 0;
     for (const which of overdueFirst ? [this.overdue(now), queued] : [queued, this.overdue(now)]) {
-      let next = trx.selectFrom('grading_jobs').select('id').where(which).orderBy('priority').orderBy('fair_rank').orderBy('id').limit(1);
-      if (this.engine === 'postgres') next = next.forUpdate().skipLocked();
-      const row = await this.lease(trx, workerId, now).where('id', '=', next).returningAll().executeTakeFirst();
-      if (row) return this.claimed(trx, row, after);
+      if (this.engine === 'postgres') {
+        const row = await this.claimOnPostgres(workerId, now, which);
+        if (row) return this.claimedOnPostgres(row);
+        continue;
+      }
+      const job = await this.transaction(async (trx, after) => {
+        const next = trx.selectFrom('grading_jobs').select('id').where(which).orderBy('priority').orderBy('fair_rank').orderBy('id').limit(1);
+        const row = await this.lease(trx, workerId, now).where('id', '=', next).returningAll().executeTakeFirst();
+        return row ? this.claimed(trx, row, after) : null;
+      });
+      if (job) return job;
     }
     return null;
+  }
+
+  private async claimOnPostgres(workerId: string, now: string, which: RawBuilder<boolean>): Promise<Row | undefined> {
+    const result = await sql<Row>`WITH ${RELAXED},
+      claimed AS (
+        UPDATE grading_jobs
+        SET status = 'running', lease_owner = ${workerId}, lease_until = ${addSeconds(now, this.settings.leaseSeconds)},
+            attempts = attempts + 1, started_at = ${now}, error = NULL
+        FROM relaxed
+        WHERE id = (SELECT id FROM grading_jobs WHERE ${which} ORDER BY priority, fair_rank, id LIMIT 1 FOR UPDATE SKIP LOCKED)
+        RETURNING grading_jobs.*),
+      handling AS (
+        INSERT INTO grading_job_events (job_id, time, action, payload)
+        SELECT id, started_at, 'Handling', ${HANDLING_TEXT} FROM claimed)
+      SELECT * FROM claimed`.execute(this.db);
+    return result.rows[0];
+  }
+
+  private claimedOnPostgres(row: Row): GradingJob {
+    if (row.attempts === 1 && row.started_at) this.metrics.observeWait(row.created_at, row.started_at);
+    return toJob(row);
   }
 
   /**
@@ -173,7 +218,7 @@ export class JobStore {
   }
 
   private async claimed(trx: Executor, row: Row, after: AfterCommit): Promise<GradingJob> {
-    await this.addEvent(trx, row.id, 'Handling', `attempt ${row.attempts} of ${row.max_attempts} by ${row.lease_owner}`);
+    await this.addEvent(trx, row.id, 'Handling', handlingText(row));
     if (row.attempts === 1 && row.started_at) {
       const startedAt = row.started_at;
       after.push(() => this.metrics.observeWait(row.created_at, startedAt));
@@ -198,25 +243,54 @@ export class JobStore {
     return Number(r.numUpdatedRows) === 1;
   }
 
+  /**
+   * Marks the job done with its result, records what the result means (the recorder) and ends its
+   * timeline, all in the caller's transaction. On PostgreSQL the row change and the timeline are one
+   * statement, which also lets the transaction commit without waiting for the disk (see
+   * workerTransaction).
+   */
   async complete(trx: Executor, jobId: number, workerId: string, result: JobResult, after: AfterCommit): Promise<boolean> {
     const now = this.clock.now();
-    const row = await this.guarded(trx, jobId, workerId)
+    const outcome = result.outcome ?? 'Success';
+    const summary = result.summary ?? null;
+    const row = this.engine === 'postgres' ? await this.completeOnPostgres(trx, jobId, workerId, result, now) : await this.markDone(trx, jobId, workerId, result, now);
+    if (!row) return false;
+    if (this.recorder) await this.recorder(trx, row, result);
+    if (this.engine !== 'postgres') {
+      await trx
+        .insertInto('grading_job_events')
+        .values([
+          { job_id: jobId, time: now, action: 'Finished', payload: null },
+          { job_id: jobId, time: now, action: outcome, payload: summary },
+        ])
+        .execute();
+    }
+    after.push(() => this.metrics.observeEnd(outcomeLabel[outcome] ?? 'success', row.started_at, now));
+    return true;
+  }
+
+  private markDone(trx: Executor, jobId: number, workerId: string, result: JobResult, now: string) {
+    return this.guarded(trx, jobId, workerId)
       .set({ status: 'done', result: JSON.stringify(result), finished_at: now, lease_owner: null, lease_until: null, error: null })
       .returning(['id', 'exercise_id', 'submission_id', 'response_id', 'started_at'])
       .executeTakeFirst();
-    if (!row) return false;
-    if (this.recorder) await this.recorder(trx, row, result);
-    const outcome = result.outcome ?? 'Success';
-    const time = this.clock.now();
-    await trx
-      .insertInto('grading_job_events')
-      .values([
-        { job_id: jobId, time, action: 'Finished', payload: null },
-        { job_id: jobId, time: this.clock.now(), action: outcome, payload: result.summary ?? null },
-      ])
-      .execute();
-    after.push(() => this.metrics.observeEnd(outcomeLabel[outcome] ?? 'success', row.started_at, now));
-    return true;
+  }
+
+  private async completeOnPostgres(trx: Executor, jobId: number, workerId: string, result: JobResult, now: string) {
+    const done = await sql<FinishedJob & { started_at: string | null }>`WITH ${RELAXED},
+      done AS (
+        UPDATE grading_jobs
+        SET status = 'done', result = ${JSON.stringify(result)}, finished_at = ${now}, lease_owner = NULL, lease_until = NULL, error = NULL
+        FROM relaxed
+        WHERE id = ${jobId} AND status = 'running' AND lease_owner = ${workerId}
+        RETURNING id, exercise_id, submission_id, response_id, started_at, finished_at),
+      told AS (
+        INSERT INTO grading_job_events (job_id, time, action, payload)
+        SELECT done.id, done.finished_at, e.action, e.payload
+        FROM done CROSS JOIN (VALUES (1, 'Finished', NULL), (2, ${result.outcome ?? 'Success'}, ${result.summary ?? null})) AS e (n, action, payload)
+        ORDER BY e.n)
+      SELECT id, exercise_id, submission_id, response_id, started_at FROM done`.execute(trx);
+    return done.rows[0];
   }
 
   async fail(trx: Executor, jobId: number, workerId: string, error: string, after: AfterCommit): Promise<FailOutcome> {
@@ -314,6 +388,25 @@ export class JobStore {
     await trx.insertInto('grading_job_events').values({ job_id: jobId, time: this.clock.now(), action, payload }).execute();
   }
 
+  /**
+   * Timeline steps a worker reports while it runs a job (Built, Sending), as one statement. On
+   * PostgreSQL its commit does not wait for the disk: a step lost in a crash is a missing line in
+   * the timeline of a job that is run again anyway.
+   */
+  async addProgress(jobId: number, steps: { action: TimelineAction; payload: string | null }[]): Promise<void> {
+    if (steps.length === 0) return;
+    const time = this.clock.now();
+    if (this.engine !== 'postgres') {
+      await this.db.insertInto('grading_job_events').values(steps.map((s) => ({ job_id: jobId, time, action: s.action, payload: s.payload }))).execute();
+      return;
+    }
+    const rows = sql.join(steps.map((s, i) => sql`(${i}, ${s.action}, ${s.payload})`));
+    await sql`WITH ${RELAXED}
+      INSERT INTO grading_job_events (job_id, time, action, payload)
+      SELECT ${jobId}, CAST(${time} AS timestamptz), e.action, e.payload FROM relaxed CROSS JOIN (VALUES ${rows}) AS e (n, action, payload)
+      ORDER BY e.n`.execute(this.db);
+  }
+
   async events(jobId: number): Promise<JobEvent[]> {
     const rows = await this.db.selectFrom('grading_job_events').selectAll().where('job_id', '=', jobId).orderBy('id').execute();
     return rows.map((r) => ({ ...r, action: r.action as TimelineAction }));
@@ -346,18 +439,4 @@ export class JobStore {
     return out;
   }
 
-  /**
-   * A transaction whose commit need not wait for the disk (PostgreSQL's asynchronous commit):
-   * for a worker's claim and completion only. A crash may lose such a commit, which leaves the job
-   * as it was before it (queued, or running under a lease that runs out): the job is then run
-   * again and its result recorded once, as after a lost worker. Nobody was answered that such a
-   * write is durable, and the worker does not wait for an fsync between two jobs.
-   */
-  async workerTransaction<T>(work: (trx: Executor, after: AfterCommit) => Promise<T>): Promise<T> {
-    if (this.engine !== 'postgres') return this.transaction(work);
-    return this.transaction(async (trx, after) => {
-      await sql`SET LOCAL synchronous_commit TO OFF`.execute(trx);
-      return work(trx, after);
-    });
-  }
 }

@@ -81,8 +81,13 @@ export interface EnqueueInput {
 export interface RunContext {
   /** Aborted when the worker lost its lease or is stopping: stop and throw. */
   signal: AbortSignal;
-  /** Adds an intermediate timeline step (`Built`, `Sending`), visible while the job runs. */
-  report(action: 'Built' | 'Sending', payload?: string | null): Promise<void>;
+  /** Adds intermediate timeline steps (`Built`, `Sending`), visible while the job runs; steps told together are one write. */
+  report(...steps: ProgressStep[]): Promise<void>;
+}
+
+export interface ProgressStep {
+  action: 'Built' | 'Sending';
+  payload?: string | null;
 }
 
 /**
@@ -127,7 +132,8 @@ export interface GradingQueue {
   wait(jobId: number, workerId: string, reason: string): Promise<boolean>;
   /** Gives the job back untouched (the worker is stopping); the attempt does not count. */
   release(jobId: number, workerId: string, reason: string): Promise<boolean>;
-  addEvent(jobId: number, action: TimelineAction, payload?: string | null): Promise<void>;
+  /** Adds a running job's intermediate timeline steps (see RunContext.report). */
+  addProgress(jobId: number, steps: ProgressStep[]): Promise<void>;
   events(jobId: number): Promise<JobEvent[]>;
   get(jobId: number): Promise<GradingJob | null>;
   depth(): Promise<QueueDepth>;

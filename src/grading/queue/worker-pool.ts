@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import os from 'node:os';
 import { isAssayError } from '../../core/errors.ts';
-import type { GradingJob, GradingQueue, JobResult, JobRunner } from './types.ts';
+import type { GradingJob, GradingQueue, JobResult, JobRunner, ProgressStep } from './types.ts';
 
 export interface WorkerPoolOptions {
   /** Jobs run at the same time (one worker loop each). */
@@ -143,6 +143,8 @@ export class WorkerPool {
   }
 
   private async loop(workerId: string): Promise<void> {
+    // Results are stored behind the next claim, one at a time and in order (see run).
+    let recording: Promise<void> = Promise.resolve();
     while (!this.stopping) {
       const pause = this.pausedUntil - Date.now();
       if (pause > 0) {
@@ -161,11 +163,19 @@ export class WorkerPool {
         await this.idle(this.options.idlePollMs);
         continue;
       }
-      await this.run(job, workerId);
+      const record = await this.run(job, workerId);
+      if (record) recording = recording.then(record);
     }
+    await recording;
   }
 
-  private async run(job: GradingJob, workerId: string): Promise<void> {
+  /**
+   * Runs one job. A result is not stored here: what is returned stores it, and the loop calls it
+   * while it already claims and runs the next job, so the sandbox is not left idle for the
+   * recording's round trips. The lease stays heartbeated until the result is stored; a process that
+   * dies before that leaves a lease that runs out, and the job is run again, as after any lost worker.
+   */
+  private async run(job: GradingJob, workerId: string): Promise<(() => Promise<void>) | null> {
     const controller = new AbortController();
     let abandon!: () => void;
     const abandoned = new Promise<typeof ABANDONED>((resolve) => (abandon = () => resolve(ABANDONED)));
@@ -183,36 +193,48 @@ export class WorkerPool {
         (e: unknown) => this.report(e, 'heartbeat'),
       );
     }, (this.options.leaseSeconds * 1000) / 3);
+    let record: (() => Promise<void>) | null = null;
     try {
       const context = {
         signal: controller.signal,
-        report: (action: 'Built' | 'Sending', payload: string | null = null) => this.queue.addEvent(job.id, action, payload),
+        report: (...steps: ProgressStep[]) => this.queue.addProgress(job.id, steps),
       };
       let outcome: JobResult | typeof ABANDONED;
       try {
         outcome = await Promise.race([this.runner(job, context), abandoned]);
       } catch (e) {
-        if (lost || controller.signal.aborted) return;
+        if (lost || controller.signal.aborted) return null;
         if (isAssayError(e) && e.kind === 'unavailable') {
           await this.queue.wait(job.id, workerId, e.message);
           this.pausedUntil = Math.max(this.pausedUntil, Date.now() + this.options.recheckSeconds * 1000);
         } else {
           await this.queue.fail(job.id, workerId, message(e));
         }
-        return;
+        return null;
       }
-      if (outcome === ABANDONED || lost) return;
+      if (outcome === ABANDONED || lost) return null;
       const invalid = invalidResult(outcome);
       if (invalid) {
         await this.queue.fail(job.id, workerId, invalid);
-        return;
+        return null;
       }
-      await this.queue.complete(job.id, workerId, outcome);
+      const result = outcome;
+      record = async () => {
+        try {
+          if (!lost) await this.queue.complete(job.id, workerId, result);
+        } catch (e) {
+          // Recording the outcome failed (database unreachable): the lease runs out and the job is delivered again.
+          this.report(e, 'record');
+        } finally {
+          clearInterval(beat);
+        }
+      };
+      return record;
     } catch (e) {
-      // Recording the outcome failed (database unreachable): the lease runs out and the job is delivered again.
       this.report(e, 'record');
+      return null;
     } finally {
-      clearInterval(beat);
+      if (!record) clearInterval(beat);
       this.inFlight.delete(flight);
     }
   }

@@ -68,11 +68,15 @@ export function exists(file: string): boolean {
   }
 }
 
-/** rmdir, retried briefly: a cgroup stays busy until the kernel has released its last exited task. */
+/**
+ * rmdir, retried briefly: a cgroup stays busy until the kernel has released its last exited task.
+ * Asynchronous, unlike the other helpers: removing a v1 cgroup waits for an RCU grace period
+ * (milliseconds), which would stall the event loop behind every run.
+ */
 export async function removeCgroupDir(dir: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      fs.rmdirSync(dir);
+      await fsp.rmdir(dir);
       return;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
