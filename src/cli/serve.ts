@@ -1,14 +1,12 @@
 import { buildApp } from '../app.ts';
 import type { Config } from '../config.ts';
-import { createSandboxRunner } from '../grading/engine/runner.ts';
-import { startWorkerPool } from '../grading/queue/index.ts';
-import type { WorkerPool } from '../grading/queue/index.ts';
-import { defaultSandbox } from '../grading/sandbox/index.ts';
+import type { EmbeddedWorkers } from '../grading/thread/embedded-workers.ts';
+import { startEmbeddedWorkers } from '../grading/thread/embedded-workers.ts';
 import { ensureAdmin, openRuntime } from '../runtime.ts';
 import { startScheduleJobs } from '../core/schedule/schedule-jobs.ts';
 
 /**
- * `assay serve`: migrate, make sure an admin exists, start the in-process grading workers
+ * `assay serve`: migrate, make sure an admin exists, start the grading workers (a thread of their own on PostgreSQL)
  * (ASSAY_WORKERS), listen, and shut down cleanly on a signal.
  */
 export async function serve(config: Config): Promise<void> {
@@ -22,14 +20,12 @@ export async function serve(config: Config): Promise<void> {
   }
   const app = await buildApp(services);
   await services.grading.start();
-  let pool: WorkerPool | null = null;
+  let workers: EmbeddedWorkers | null = null;
   if (config.gradingWorkers > 0) {
     // Without a working sandbox the server still serves; jobs wait (see /healthz) until it works.
-    await defaultSandbox()
-      .warm()
-      .catch((err: unknown) => app.log.warn(`grading sandbox unavailable: ${err instanceof Error ? err.message : String(err)}`));
-    pool = startWorkerPool(services.grading, createSandboxRunner(services), config, {
+    workers = await startEmbeddedWorkers(services, config, {
       onError: (err, context) => app.log.error({ err, context }, 'grading worker error'),
+      onSandboxProblem: (message) => app.log.warn(`grading sandbox unavailable: ${message}`),
     });
   }
   const scheduleJobs = startScheduleJobs(services, { info: (m) => app.log.info(m), error: (m) => app.log.error(m) });
@@ -39,8 +35,7 @@ export async function serve(config: Config): Promise<void> {
     closing = true;
     scheduleJobs.stop();
     await app.close();
-    await pool?.stop();
-    await defaultSandbox().close();
+    await workers?.stop();
     await runtime.close();
     process.exit(0);
   };

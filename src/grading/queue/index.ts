@@ -15,6 +15,7 @@ export { EmbeddedQueue } from './embedded.ts';
 export { PgBossQueue, pgBossSchema } from './pgboss.ts';
 export { WorkerPool } from './worker-pool.ts';
 export { GradingMetrics, registerGradingMetrics } from './metrics.ts';
+export type { MetricObservation } from './metrics.ts';
 export { rerunExercise } from './reruns.ts';
 
 export interface QueueContext {

@@ -9,11 +9,19 @@ export type OutcomeLabel = 'success' | 'error' | 'no_check' | 'retry' | 'failed'
 
 const SECONDS_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
+/** One observation, as the grading thread sends it to the server's metrics. */
+export type MetricObservation =
+  | { kind: 'wait'; createdAt: Timestamp; startedAt: Timestamp }
+  | { kind: 'end'; outcome: OutcomeLabel; startedAt: Timestamp | null; endedAt: Timestamp };
+
 /**
  * The queue's own metrics, observed where the job changes state. They belong to no registry
- * until `registerGradingMetrics` adds them to one (the server's `/metrics`, or a worker's).
+ * until `registerGradingMetrics` adds them to one (the server's `/metrics`, or a worker's). In the
+ * grading thread they are relayed to the server's instance instead (see relayTo and apply).
  */
 export class GradingMetrics {
+  private relay: ((observation: MetricObservation) => void) | null = null;
+
   readonly waitSeconds = new client.Histogram({
     name: 'assay_grading_job_wait_seconds',
     help: 'Time from enqueue to the first start of a grading job',
@@ -35,12 +43,26 @@ export class GradingMetrics {
   });
 
   observeWait(createdAt: Timestamp, startedAt: Timestamp): void {
-    this.waitSeconds.observe(secondsBetween(createdAt, startedAt));
+    this.apply({ kind: 'wait', createdAt, startedAt });
   }
 
   observeEnd(outcome: OutcomeLabel, startedAt: Timestamp | null, endedAt: Timestamp): void {
-    this.outcomes.inc({ outcome });
-    if (startedAt) this.runSeconds.observe({ outcome }, secondsBetween(startedAt, endedAt));
+    this.apply({ kind: 'end', outcome, startedAt, endedAt });
+  }
+
+  /** From now on, hands every observation to `send` instead of recording it here. */
+  relayTo(send: (observation: MetricObservation) => void): void {
+    this.relay = send;
+  }
+
+  apply(o: MetricObservation): void {
+    if (this.relay) return this.relay(o);
+    if (o.kind === 'wait') {
+      this.waitSeconds.observe(secondsBetween(o.createdAt, o.startedAt));
+      return;
+    }
+    this.outcomes.inc({ outcome: o.outcome });
+    if (o.startedAt) this.runSeconds.observe({ outcome: o.outcome }, secondsBetween(o.startedAt, o.endedAt));
   }
 }
 
