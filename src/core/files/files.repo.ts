@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Engine } from '../../db/columns.ts';
+import { RELAXED_COMMIT } from '../../db/relaxed-commit.ts';
 import type { StoredBlob } from '../../blobs/store.ts';
 
 export interface TreeEntry {
@@ -41,8 +42,7 @@ export const filesRepo = {
         .execute();
       return;
     }
-    // set_config(…, true) is SET LOCAL: it holds for this statement's own transaction and its commit.
-    await sql`WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS setting)
+    await sql`WITH ${RELAXED_COMMIT}
       INSERT INTO blobs (sha256, size, md5, created_at)
       SELECT ${blob.sha256}, CAST(${blob.size} AS bigint), ${blob.md5}, CAST(${now} AS timestamptz) FROM relaxed
       ON CONFLICT (sha256) DO UPDATE SET created_at = EXCLUDED.created_at`.execute(db);

@@ -4,6 +4,7 @@ import { sql } from 'kysely';
 import type { Clock } from '../../core/clock.ts';
 import { addSeconds } from '../../core/clock.ts';
 import type { Engine } from '../../db/columns.ts';
+import { RELAXED_COMMIT } from '../../db/relaxed-commit.ts';
 import type { Database, GradingJobsTable } from '../../db/types.ts';
 import type { GradingMetrics } from './metrics.ts';
 import type { EnqueueInput, FailOutcome, FinishedJob, GradingJob, JobEvent, JobKind, JobResult, JobStatus, QueueDepth, TimelineAction } from './types.ts';
@@ -38,21 +39,6 @@ export type AfterCommit = (() => void)[];
 /** Called once per job, inside the transaction that marks it done (so its writes happen exactly once). */
 export type ResultRecorder = (trx: Executor, job: FinishedJob, result: JobResult) => Promise<void>;
 
-/**
- * The lease table: every query on `grading_jobs` and its timeline. Each state change of a
- * running job is guarded by `status = 'running' AND lease_owner = <worker>`, so of two workers
- * that both believe they hold a job, only the one that still does changes it.
- */
-/**
- * The first CTE of a worker's statements on PostgreSQL. set_config(…, true) is SET LOCAL: the
- * transaction the statement belongs to commits without waiting for the disk. A crash may lose such
- * a commit, which leaves the job as it was before it (queued, or running under a lease that runs
- * out): the job is then run again and its result recorded once, as after a lost worker. Nobody was
- * answered that such a write is durable, and a worker does not wait for an fsync between two jobs.
- * Statements that use it refer to `relaxed` so that it runs.
- */
-const RELAXED = sql`relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS setting)`;
-
 /** The `Handling` step of a claim, in SQL (PostgreSQL's claim writes it in the claiming statement) and in JavaScript. */
 const HANDLING_TEXT = sql<string>`'attempt ' || attempts || ' of ' || max_attempts || ' by ' || lease_owner`;
 const handlingText = (row: Pick<Row, 'attempts' | 'max_attempts' | 'lease_owner'>) => `attempt ${row.attempts} of ${row.max_attempts} by ${row.lease_owner}`;
@@ -60,6 +46,17 @@ const handlingText = (row: Pick<Row, 'attempts' | 'max_attempts' | 'lease_owner'
 /** How often a claim looks for an overdue job before a queued one (see claimNext). */
 const OVERDUE_FIRST_EVERY = 16;
 
+/**
+ * The lease table: every query on `grading_jobs` and its timeline. Each state change of a
+ * running job is guarded by `status = 'running' AND lease_owner = <worker>`, so of two workers
+ * that both believe they hold a job, only the one that still does changes it.
+ *
+ * On PostgreSQL a worker's claim, progress and completion commit without waiting for the disk
+ * (RELAXED_COMMIT). A crash may lose such a commit, which leaves the job as it was before it
+ * (queued, or running under a lease that runs out): the job is then run again and its result
+ * recorded once, as after a lost worker. Nobody was answered that such a write is durable, and a
+ * worker does not wait for an fsync between two jobs.
+ */
 export class JobStore {
   private claimsSinceOverdueFirst = OVERDUE_FIRST_EVERY;
   /** Writes what a result means (grades, feedback, dialect records) in the transaction that completes the job. */
@@ -140,7 +137,7 @@ export class JobStore {
    * every claim of a busy queue for nothing; the recovery pass takes them back meanwhile anyway.
    * Each look is one UPDATE of the row a subquery picks; on PostgreSQL the subquery skips rows
    * other claimers hold locked, and the look is a single statement that also writes the timeline's
-   * `Handling` and commits without waiting for the disk (see workerTransaction): a worker claims in
+   * `Handling` and commits without waiting for the disk (see the class): a worker claims in
    * one round trip.
    */
   async claimNext(workerId: string): Promise<GradingJob | null> {
@@ -165,7 +162,7 @@ export class JobStore {
   }
 
   private async claimOnPostgres(workerId: string, now: string, which: RawBuilder<boolean>): Promise<Row | undefined> {
-    const result = await sql<Row>`WITH ${RELAXED},
+    const result = await sql<Row>`WITH ${RELAXED_COMMIT},
       claimed AS (
         UPDATE grading_jobs
         SET status = 'running', lease_owner = ${workerId}, lease_until = ${addSeconds(now, this.settings.leaseSeconds)},
@@ -246,8 +243,8 @@ export class JobStore {
   /**
    * Marks the job done with its result, records what the result means (the recorder) and ends its
    * timeline, all in the caller's transaction. On PostgreSQL the row change and the timeline are one
-   * statement, which also lets the transaction commit without waiting for the disk (see
-   * workerTransaction).
+   * statement, which also lets the transaction commit without waiting for the disk (see the
+   * class).
    */
   async complete(trx: Executor, jobId: number, workerId: string, result: JobResult, after: AfterCommit): Promise<boolean> {
     const now = this.clock.now();
@@ -277,7 +274,7 @@ export class JobStore {
   }
 
   private async completeOnPostgres(trx: Executor, jobId: number, workerId: string, result: JobResult, now: string) {
-    const done = await sql<FinishedJob & { started_at: string | null }>`WITH ${RELAXED},
+    const done = await sql<FinishedJob & { started_at: string | null }>`WITH ${RELAXED_COMMIT},
       done AS (
         UPDATE grading_jobs
         SET status = 'done', result = ${JSON.stringify(result)}, finished_at = ${now}, lease_owner = NULL, lease_until = NULL, error = NULL
@@ -401,7 +398,7 @@ export class JobStore {
       return;
     }
     const rows = sql.join(steps.map((s, i) => sql`(${i}, ${s.action}, ${s.payload})`));
-    await sql`WITH ${RELAXED}
+    await sql`WITH ${RELAXED_COMMIT}
       INSERT INTO grading_job_events (job_id, time, action, payload)
       SELECT ${jobId}, CAST(${time} AS timestamptz), e.action, e.payload FROM relaxed CROSS JOIN (VALUES ${rows}) AS e (n, action, payload)
       ORDER BY e.n`.execute(this.db);
