@@ -11,7 +11,8 @@ export interface BlobStore {
   /** Streams `source` in; throws a `too_large` AssayError past `maxBytes`, leaving nothing behind. */
   put(source: Readable | Buffer, maxBytes?: number): Promise<StoredBlob>;
   open(sha256: string): Readable;
-  read(sha256: string): Promise<Buffer>;
+  /** The whole blob; `size` (when the caller knows it) lets a small one be read in one step. */
+  read(sha256: string, size?: number): Promise<Buffer>;
   has(sha256: string): Promise<boolean>;
   delete(sha256: string): Promise<void>;
   /** Every blob in the store with its last-modified time, for garbage collection. */

@@ -62,8 +62,8 @@ export class FilesService {
     return this.blobs.open(sha256);
   }
 
-  read(sha256: string): Promise<Buffer> {
-    return this.blobs.read(sha256);
+  read(sha256: string, size?: number): Promise<Buffer> {
+    return this.blobs.read(sha256, size);
   }
 
   /** A zip of the tree, streamed; entries keep their tree order. */

@@ -71,9 +71,12 @@ export function createSandboxRunner(services: Services, options: { treeCacheByte
   };
 
   return async (job, context: RunContext): Promise<GradingOutcome> => {
-    const config = await services.graders.configFor(job.exercise_id);
+    // Both reads at once: they are the job's first round trips, before anything can run.
+    const [config, submission] = await Promise.all([
+      services.graders.configFor(job.exercise_id),
+      job.submission_id ? services.submissions.forGrading(job.submission_id) : null,
+    ]);
     if (!config) return { outcome: 'No Check', summary: 'This exercise has no automatic check.', grade: null };
-    const submission = job.submission_id ? await services.submissions.forGrading(job.submission_id) : null;
     if (!submission) return { outcome: 'Error', summary: 'The submission no longer exists.', grade: null };
     const [harness, files, solution] = await Promise.all([
       staffTrees.get(config.harnessTreeId),

@@ -44,5 +44,5 @@ export class TreeCache {
 
 /** The contents of a tree's entries, in its order. */
 export function readFiles(files: FilesService, entries: TreeEntry[]): Promise<TreeFile[]> {
-  return Promise.all(entries.map(async (e) => ({ path: e.path, content: await files.read(e.blob) })));
+  return Promise.all(entries.map(async (e) => ({ path: e.path, content: await files.read(e.blob, e.size) })));
 }

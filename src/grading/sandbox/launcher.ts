@@ -104,7 +104,7 @@ export class LauncherPool {
   async take(): Promise<Launcher> {
     let lastError: unknown = new Error('sandbox launchers keep dying');
     for (let attempt = 0; attempt < 3; attempt++) {
-      // No refill here: spawning blocks the event loop for a few ms; the caller refills once its run is over.
+      // No refill here: spawning blocks the event loop for a few ms; the caller refills once its run has started.
       const next = this.ready.shift() ?? this.start();
       try {
         const launcher = await next;

@@ -244,8 +244,8 @@ export class Sandbox {
       await removeWorkDir(workDir);
       throw err;
     } finally {
-      // Nothing is left running (killAll ran at exit); removing the cgroup and starting the next
-      // launcher (spawn blocks the event loop for a few ms) happen behind the result.
+      // Nothing is left running (killAll ran at exit); removing the cgroup happens behind the
+      // result, and so does starting a launcher if the one started during the run failed.
       setImmediate(() => {
         void cgroup.destroy().catch(() => undefined);
         ready.pool.fill();
@@ -317,6 +317,10 @@ export class Sandbox {
       child.stdin!.on('error', () => undefined);
       child.stdin!.end(options.stdin);
       control.end(payload);
+      // The next launcher starts now, while this run's processes start up and the event loop has
+      // nothing to do but wait for them: spawning blocks the loop for a few ms, which after the
+      // run would delay its result and the worker's next job.
+      setImmediate(() => ready.pool.fill());
     });
   }
 }
