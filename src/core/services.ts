@@ -118,7 +118,7 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     problems: new ProblemsService(db, exercises),
     graders,
     grading,
-    submissions: new SubmissionsService(db, clock, files, exercises, graders, grading),
+    submissions: new SubmissionsService(db, clock, files, exercises, grading),
     help,
     helpResponses: new HelpResponsesService(db, clock, help),
     notifications: new NotificationsService(db, clock),

@@ -12,7 +12,6 @@ import { AssayError } from '../errors.ts';
 import type { TreeEntry } from '../files/files.repo.ts';
 import type { FilesService, NewTreeFile } from '../files/files.service.ts';
 import { treeShapeProblems } from '../files/tree-shape.ts';
-import type { GradersService } from './graders.service.ts';
 import { readGrade } from './results.service.ts';
 
 export interface SubmissionInput {
@@ -97,7 +96,6 @@ export class SubmissionsService {
     private readonly clock: Clock,
     private readonly files: FilesService,
     private readonly exercises: ExercisesService,
-    private readonly graders: GradersService,
     private readonly grading: GradingQueue,
   ) {}
 
