@@ -31,8 +31,8 @@ import { loadConfig } from '../src/config.ts';
 import { syncCourseDirectory } from '../src/core/courses/course-sync.ts';
 import type { Services } from '../src/core/services.ts';
 import { dropPostgresSchema } from '../src/db/database.ts';
-import type { TreeFile } from '../src/grading/engine/layout.ts';
 import { SANDBOX_PATH, layoutFiles } from '../src/grading/engine/layout.ts';
+import { TreeCache } from '../src/grading/engine/tree-cache.ts';
 import { startWorkerPool } from '../src/grading/queue/index.ts';
 import type { EmbeddedWorkers } from '../src/grading/thread/embedded-workers.ts';
 import { startEmbeddedWorkers } from '../src/grading/thread/embedded-workers.ts';
@@ -337,17 +337,11 @@ interface Raw {
   sandboxCpu: Timing | null;
 }
 
-async function treeFiles(services: Services, treeId: number | null): Promise<TreeFile[]> {
-  if (treeId === null) return [];
-  const entries = await services.files.treeEntries(treeId);
-  return Promise.all(entries.map(async (e) => ({ path: e.path, content: await services.files.read(e.blob) })));
-}
-
 /** The grader's command on the exercise's harness and a correct answer, exactly as the runner lays it out, WORKERS at a time. */
 async function rawThroughput(services: Services, exerciseId: number, n: number): Promise<Raw> {
   const config = await services.graders.configFor(exerciseId);
   if (!config) throw new BenchError('the bench exercise has no grader');
-  const files = layoutFiles(config.convention, await treeFiles(services, config.harnessTreeId), [{ path: 'answer.txt', content: Buffer.from(ANSWER) }], {});
+  const files = layoutFiles(config.convention, await new TreeCache(services.files, 0).get(config.harnessTreeId), [{ path: 'answer.txt', content: Buffer.from(ANSWER) }], {});
   const latencies: number[] = [];
   const sandboxCpu: number[] = [];
   let next = 0;
