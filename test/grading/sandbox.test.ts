@@ -6,6 +6,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AssayError } from '../../src/core/errors.ts';
 import { HeadTailCapture, measureSandboxOverhead, Sandbox } from '../../src/grading/sandbox/index.ts';
+import { startTsWorker } from '../../src/grading/thread/ts-worker.ts';
 import { describeRun, SKIP_WITHOUT_BWRAP, testSandbox } from './sandbox-helpers.ts';
 
 describe('HeadTailCapture', () => {
@@ -273,3 +274,40 @@ describe('sandbox runs', { skip: SKIP_WITHOUT_BWRAP }, () => {
     }
   });
 });
+
+describe('sandboxes in several threads of one process', { skip: SKIP_WITHOUT_BWRAP }, () => {
+  it('keep their own /etc copy and cgroups: a sandbox starting in one thread disturbs no run of another', async () => {
+    const root = path.join(os.tmpdir(), `assay-sandbox-threads-${process.pid}`);
+    const worker = startTsWorker(new URL('./sandbox-thread-child.ts', import.meta.url), { workerData: { root, runs: 40 } });
+    const boxes: Sandbox[] = [];
+    try {
+      const done = new Promise<{ failures: string[] }>((resolve, reject) => {
+        worker.on('message', (m: { kind: string; failures?: string[] }) => {
+          if (m.kind === 'done') resolve({ failures: m.failures ?? [] });
+        });
+        worker.on('error', reject);
+        worker.on('exit', (code) => reject(new Error(`the thread exited (code ${code})`)));
+      });
+      await new Promise<void>((resolve) => worker.once('message', () => resolve()));
+      // Meanwhile this thread starts sandboxes on the same root, each building its /etc copy and probing cgroups.
+      let started = 0;
+      let finished = false;
+      void done.finally(() => (finished = true)).catch(() => undefined);
+      while (!finished && started < 40) {
+        const box = new Sandbox({ root });
+        boxes.push(box);
+        const probe = await box.run({ files: [], command: ['true'] });
+        await probe.cleanup();
+        started++;
+      }
+      const { failures } = await done;
+      assert.ok(started > 0);
+      assert.deepEqual(failures, []);
+    } finally {
+      for (const box of boxes) await box.close();
+      await worker.terminate();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+

@@ -1,3 +1,4 @@
+import { threadId } from 'node:worker_threads';
 import type { CgroupDriverName } from './types.ts';
 import { detectV1 } from './cgroup-v1.ts';
 import { detectV2 } from './cgroup-v2.ts';
@@ -84,7 +85,7 @@ export async function detectCgroupDriver(preference: CgroupPreference = 'auto', 
       continue;
     }
     try {
-      const probe = found.create(`probe-${process.pid}-${Date.now()}`, { memoryBytes: 64 * 1024 * 1024, processes: 8 });
+      const probe = found.create(`probe-${process.pid}-${threadId}-${Date.now()}`, { memoryBytes: 64 * 1024 * 1024, processes: 8 });
       await probe.destroy();
       return { driver: found, notes };
     } catch (err) {

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { SANDBOX_HOSTNAME } from './constants.ts';
 import { isAlive } from './alive.ts';
 
@@ -27,19 +28,21 @@ export const SANDBOX_ETC_FILES: Record<string, string> = {
 };
 
 /**
- * Builds the sandbox's /etc once per process as a copy (one bind mount per run instead of one per
- * entry: each mount costs bwrap time). Only what any user may read on the host is copied, symlinks
- * stay symlinks; ETC_BOUND entries get an empty mount point. No network, so no TLS certificates.
- * Copies of processes that are gone are removed.
+ * Builds the sandbox's /etc once per process and thread as a copy (one bind mount per run instead of
+ * one per entry: each mount costs bwrap time). Only what any user may read on the host is copied,
+ * symlinks stay symlinks; ETC_BOUND entries get an empty mount point. No network, so no TLS
+ * certificates. Copies of processes that are gone are removed. Each thread has its own copy (the
+ * server's and its grading thread's sandboxes start independently): rebuilding a copy under the runs
+ * of another thread would pull their /etc away.
  */
 export function buildSandboxEtc(root: string): string {
   for (const name of fs.readdirSync(root)) {
-    const match = /^\.etc-(\d+)$/.exec(name);
+    const match = /^\.etc-(\d+)(?:-\d+)?$/.exec(name);
     if (match && Number(match[1]) !== process.pid && !isAlive(Number(match[1]))) {
       fs.rmSync(path.join(root, name), { recursive: true, force: true });
     }
   }
-  const dir = path.join(root, `.etc-${process.pid}`);
+  const dir = path.join(root, `.etc-${process.pid}-${threadId}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { mode: 0o755 });
   fs.chmodSync(dir, 0o755);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { threadId } from 'node:worker_threads';
 import { AssayError } from '../../core/errors.ts';
 import { bwrapArgs, environmentArgs, systemArgs } from './bwrap-args.ts';
 import { detectCgroupDriver } from './cgroups.ts';
@@ -71,7 +72,10 @@ interface Outcome {
   stderr: HeadTailCapture;
 }
 
-/** Numbers the run cgroups of this process (names must be unique across all its Sandbox instances). */
+/**
+ * Numbers the run cgroups of this thread. Names must be unique across every Sandbox instance of the
+ * process, in every thread (each thread has its own copy of this module): `<pid>-<thread>-<n>`.
+ */
 let runSequence = 0;
 
 const SIGNAL_NAMES = new Map<number, NodeJS.Signals>(
@@ -170,7 +174,7 @@ export class Sandbox {
         driver,
         owner,
         initialLimits: { memoryBytes: DEFAULT_LIMITS.memoryBytes, processes: DEFAULT_LIMITS.processes + 2 },
-        nextId: () => `${process.pid}-${++runSequence}`,
+        nextId: () => `${process.pid}-${threadId}-${++runSequence}`,
       },
       this.settings.poolSize ?? 2,
     );
