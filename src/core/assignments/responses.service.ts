@@ -6,6 +6,7 @@ import { Clearance, isStaff } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import type { FieldsService } from '../courses/fields.service.ts';
 import type { GradersService } from '../grading/graders.service.ts';
+import { jobWallSeconds } from '../grading/job-wall.ts';
 import type { ExercisesService } from '../courses/exercises.service.ts';
 import { isRowId } from '../courses/exercises.service.ts';
 import { AssayError } from '../errors.ts';
@@ -184,7 +185,7 @@ export class ResponsesService {
     const grader = input.response_type === 'Submission' ? await this.graders.configFor(exercise.id) : null;
     // Unpacked before the transaction: storing blobs writes through the main connection.
     const submitted = input.response_type === 'Submission' && input.file ? await submissionFiles(this.files, input.file, input.file_name ?? '') : [];
-    const wallSeconds = grader ? grader.limits.wall_seconds * (grader.check_solution ? 2 : 1) : undefined;
+    const wallSeconds = grader ? jobWallSeconds(grader.limits.wall_seconds, grader.check_solution) : undefined;
     const id = await this.db.transaction().execute((trx) => this.write(trx, actor, assignmentId, input, { exercise, submitted, wallSeconds, now: this.clock.now() }));
     if (input.response_type === 'Submission') this.grading.wake();
     return (await this.render(actor, await this.rows(assignmentId, false, id)))[0]!;

@@ -6,6 +6,7 @@ import type { Clock } from '../clock.ts';
 import type { FieldProblem } from '../errors.ts';
 import { AssayError, doesNotExist } from '../errors.ts';
 import type { TreeEntry } from '../files/files.repo.ts';
+import { jobWallSeconds } from '../grading/job-wall.ts';
 import type { FilesService, NewTreeFile } from '../files/files.service.ts';
 import type { ExerciseViewer, PatbasPolicy, PreviewType } from './exercise-access.ts';
 import { mayDownloadHandout, mayDownloadSolution, maySeeSolution } from './exercise-access.ts';
@@ -273,7 +274,7 @@ export class ExercisesService {
     const visible = actor.clearance >= Clearance.staff || row.role !== null || (actor.clearance >= Clearance.checker && row.checker_id === actor.id);
     if (!visible) throw AssayError.notFound();
     const staffSide = actor.clearance >= Clearance.checker || row.role === 'instructor';
-    const gradingWallSeconds = row.wall_seconds === null ? null : row.wall_seconds * (row.check_solution ? 2 : 1);
+    const gradingWallSeconds = row.wall_seconds === null ? null : jobWallSeconds(row.wall_seconds, Boolean(row.check_solution));
     return { id: row.id, course_id: row.course_id, max_submissions: row.max_submissions, staffSide, gradingWallSeconds };
   }
 
