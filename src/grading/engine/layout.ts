@@ -36,9 +36,17 @@ export function layoutFiles(convention: GraderConvention, harness: TreeFile[], s
   for (const f of submission) add(f.path, f.content);
   if (convention === 'inginious') {
     add('.assay/input.json', Buffer.from(JSON.stringify(answers ?? {})));
-    for (const name of fs.readdirSync(INGINIOUS_BIN)) add(`${ASSAY_BIN}/${name}`, fs.readFileSync(path.join(INGINIOUS_BIN, name)), 0o755);
+    for (const { name, content } of inginiousCommands()) add(`${ASSAY_BIN}/${name}`, content, 0o755);
   }
   return files;
+}
+
+let commands: { name: string; content: Buffer }[] | null = null;
+
+/** The INGInious feedback commands, read once: they ship with Assay and never change while it runs. */
+function inginiousCommands(): { name: string; content: Buffer }[] {
+  commands ??= fs.readdirSync(INGINIOUS_BIN).map((name) => ({ name, content: fs.readFileSync(path.join(INGINIOUS_BIN, name)) }));
+  return commands;
 }
 
 function isScript(f: TreeFile): boolean {
