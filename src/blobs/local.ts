@@ -45,6 +45,10 @@ export class LocalBlobStore implements BlobStore {
         done(null, chunk);
       },
     });
+    // A multipart file stream is destroyed when its body ends early, possibly before anyone reads
+    // it (the handler was still authenticating); Node 20's pipeline never settles on a source
+    // destroyed before it attaches, which would hang the request and leak the open temp file.
+    if (!Buffer.isBuffer(source) && source.destroyed) throw source.errored ?? new Error('Unexpected end of the uploaded file.');
     const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
     try {
       await pipeline(input, meter, fs.createWriteStream(tmp, { flags: 'wx' }));

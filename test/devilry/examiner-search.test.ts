@@ -414,6 +414,25 @@ describe('errors', () => {
     failsWith(await search({ start: 'first' }), 400, { fielderrors: { start: ['Enter a whole number.'] }, errormessages: [] });
   });
 
+  it('a start or limit past 2^53 is a 400 "A number is out of range." on both engines; 2^53-1 still pages', async () => {
+    const outOfRange = (field: string) => ({ fielderrors: { [field]: ['A number is out of range.'] }, errormessages: [] });
+    for (const value of [1e20, '100000000000000000000', '9223372036854775808', 2 ** 63, 2 ** 53]) {
+      failsWith(await search({ start: value }), 400, outOfRange('start'));
+      failsWith(await search({ limit: value }), 400, outOfRange('limit'));
+    }
+    failsWith(await ex1.get(`${GROUPS}?getdata_in_qrystring=1&start=9223372036854775808`), 400, outOfRange('start'));
+    failsWith(await ex1.get(`${GROUPS}?getdata_in_qrystring=1&limit=-9223372036854775808`), 400, {
+      fielderrors: { limit: ['Ensure this value is greater than or equal to 0.'] },
+      errormessages: [],
+    });
+    // Every resource's search reads its paging the same way.
+    failsWith(await ex1.get('/examiner/restfulsimplifieddeadline/', { limit: 1e20 }), 400, outOfRange('limit'));
+    failsWith(await ex1.get('/examiner/restfulsimplifiedperiod/', { start: '9223372036854775808' }), 400, outOfRange('start'));
+    const largest = ok(await search({ start: Number.MAX_SAFE_INTEGER, limit: Number.MAX_SAFE_INTEGER }));
+    assert.deepEqual(largest.body.items, []);
+    assert.equal(largest.body.total, 4);
+  });
+
   it('invalid JSON is a 400 "Bad request data"; a body that is not an object too', async () => {
     const res = await ex1.get(GROUPS, '{"query": ');
     assert.equal(res.status, 400);

@@ -591,6 +591,21 @@ describe('hive /help/ lists: filters, ordering, pagination, bulk answers, feeds'
     assert.equal(forwarded.body.next, 'http://localhost:80/api/core/help/?limit=1&offset=1');
   });
 
+  it('huge or negative limit and offset page cleanly on both engines, never a 500', async () => {
+    const get = async (query: string) => {
+      const res = await c.staff.api.get(`${base}?${query}`);
+      assert.equal(res.status, 200, `${query}: ${res.text}`);
+      return res.body;
+    };
+    const huge = ['100000000000000000000', '9223372036854775808', '18446744073709551616'];
+    for (const n of huge) {
+      assert.equal((await get(`limit=${n}`)).results.length, 5, n);
+      assert.deepEqual((await get(`limit=2&offset=${n}`)).results, [], n);
+    }
+    for (const q of ['limit=1e20', 'limit=-9223372036854775808']) assert.ok(Array.isArray(await get(q)), q);
+    assert.deepEqual((await get('limit=2&offset=-9223372036854775808')).results.map((r: { id: number }) => r.id), [h.loop, h.medical]);
+  });
+
   it('builds the links from the configured public URL', async () => {
     const other = await startTestServer({ env: { ASSAY_PUBLIC_URL: 'https://hive.example.org/' } });
     try {

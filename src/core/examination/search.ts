@@ -81,6 +81,11 @@ function intParam(raw: unknown, name: string, fallback: number | null, problems:
     problems.push({ field: name, code: 'min_value', message: 'Ensure this value is greater than or equal to 0.' });
     return fallback;
   }
+  // Past 2^53 a number is no longer exact, and neither engine takes it as a LIMIT or an OFFSET.
+  if (n > Number.MAX_SAFE_INTEGER) {
+    problems.push({ field: name, code: 'max_value', message: 'A number is out of range.' });
+    return fallback;
+  }
   return n;
 }
 
