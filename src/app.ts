@@ -13,6 +13,7 @@ import { inginiousFrameworkError, registerInginious } from './dialects/inginious
 import { devilryFrameworkError, registerDevilry } from './dialects/devilry/plugin.ts';
 import { registerHealth } from './observability/health.ts';
 import { registerMetrics } from './observability/metrics.ts';
+import { redactingLoggerOptions } from './observability/log-redaction.ts';
 import { registerGradingMetrics } from './grading/queue/index.ts';
 
 export const HIVE_VERSION = '5.12.0';
@@ -21,7 +22,8 @@ export const HIVE_VERSION = '5.12.0';
 export async function buildApp(services: Services, options: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
   const { config } = services;
   const app = Fastify({
-    logger: options.logger ?? { level: config.logLevel },
+    // A caller's logger options (a test's stream, a level) are added to the redaction, never replace it.
+    logger: options.logger === false ? false : { ...redactingLoggerOptions(config.logLevel), ...(typeof options.logger === 'object' ? options.logger : {}) },
     // ngshare names courses and users by strings in the path, longer than find-my-way's default 100.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     bodyLimit: config.maxBodyBytes,
