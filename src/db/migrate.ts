@@ -12,6 +12,7 @@ import * as m0014 from './migrations/0014_oauth.ts';
 import * as m0015 from './migrations/0015_autolab.ts';
 import * as m0016 from './migrations/0016_inginious.ts';
 import * as m0017 from './migrations/0017_devilry.ts';
+import * as m0018 from './migrations/0018_enrollment_names.ts';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> };
 
@@ -26,6 +27,7 @@ const migrations: Record<string, EngineMigration> = {
   '0015_autolab': m0015,
   '0016_inginious': m0016,
   '0017_devilry': m0017,
+  '0018_enrollment_names': m0018,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -95,8 +95,17 @@ interface ResponsesTable extends DatabaseV1Responses {
 }
 type DatabaseV1Responses = DatabaseV1['responses'];
 
-export type Database = Omit<DatabaseV1, 'responses'> & {
+/** Migration 0018: a member's names and email in one course, as ngshare sets them (null: never set). */
+interface EnrollmentsTable extends DatabaseV1Enrollments {
+  first_name: ColumnType<string | null, string | null | undefined, string | null>;
+  last_name: ColumnType<string | null, string | null | undefined, string | null>;
+  email: ColumnType<string | null, string | null | undefined, string | null>;
+}
+type DatabaseV1Enrollments = DatabaseV1['enrollments'];
+
+export type Database = Omit<DatabaseV1, 'responses' | 'enrollments'> & {
   responses: ResponsesTable;
+  enrollments: EnrollmentsTable;
   grading_jobs: GradingJobsTable;
   grading_job_events: GradingJobEventsTable;
   graders: GradersTable;

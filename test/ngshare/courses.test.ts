@@ -128,13 +128,14 @@ describe('ngshare courses, instructors and students (assay tokens)', () => {
   });
 
   it('reads instructors: course users only; outsiders cannot tell the course exists', async () => {
+    // Names never set for this course read as null, as upstream's (the users' profiles are not the course's).
     ok(await inst1.get('/api/instructors/course1'), {
       instructors: [
-        { username: 'inst1', first_name: 'First', last_name: 'inst1', email: '' },
-        { username: 'inst2', first_name: 'First', last_name: 'inst2', email: '' },
+        { username: 'inst1', first_name: null, last_name: null, email: null },
+        { username: 'inst2', first_name: null, last_name: null, email: null },
       ],
     });
-    ok(await admin.get('/api/instructor/course1/inst2'), { username: 'inst2', first_name: 'First', last_name: 'inst2', email: '' });
+    ok(await admin.get('/api/instructor/course1/inst2'), { username: 'inst2', first_name: null, last_name: null, email: null });
     fails(await inst1.get('/api/instructor/course1/stud1'), 404, 'Instructor not found');
     fails(await outsider.get('/api/instructors/course1'), 404, 'Course not found');
     fails(await outsider.get('/api/instructor/course1/inst1'), 404, 'Course not found');
@@ -292,6 +293,71 @@ describe('ngshare courses, instructors and students (assay tokens)', () => {
   });
 });
 
+describe('ngshare member names belong to the course membership', () => {
+  let server: TestServer;
+  let admin: Ng;
+  let teacherA: Ng;
+  let teacherB: Ng;
+  let shared: Ng;
+
+  before(async () => {
+    server = await startTestServer();
+    const apiToken = async (username: string, clearance: 1 | 5 = 1) => {
+      const user = await makeUser(server, clearance, username);
+      return (await server.services.tokens.createApiToken(user.id, 'nbgrader')).token;
+    };
+    admin = ng(server, await apiToken('boss', 5));
+    teacherA = ng(server, await apiToken('teacherA'));
+    teacherB = ng(server, await apiToken('teacherB'));
+    shared = ng(server, await apiToken('shared'));
+    ok(await admin.post('/api/course/courseA', { form: { instructors: '["teacherA"]' } }));
+    ok(await admin.post('/api/course/courseB', { form: { instructors: '["teacherB"]' } }));
+  });
+  after(() => server.close());
+
+  const profile = async (username: string) => {
+    const user = await server.services.users.byUsername(username);
+    return { first_name: user?.first_name, last_name: user?.last_name, email: user?.email };
+  };
+
+  it("a course's instructor names a student for that course only, never on the user's profile", async () => {
+    ok(await teacherB.post('/api/student/courseB/shared', { form: names('Bee', 'Student', 'b@example.org') }));
+    ok(await teacherA.post('/api/student/courseA/shared', { form: names('Renamed', 'ByA', 'evil@example.org') }));
+    ok(await teacherA.get('/api/student/courseA/shared'), { username: 'shared', ...names('Renamed', 'ByA', 'evil@example.org') });
+    ok(await shared.get('/api/student/courseB/shared'), { username: 'shared', ...names('Bee', 'Student', 'b@example.org') });
+    assert.deepEqual(await profile('shared'), { first_name: 'First', last_name: 'shared', email: '' });
+  });
+
+  it('an instructor cannot rename an admin globally by enrolling them', async () => {
+    ok(await teacherA.post('/api/student/courseA/boss', { form: names('Mallory', 'Owned', 'mallory@evil') }));
+    assert.deepEqual(await profile('boss'), { first_name: 'First', last_name: 'boss', email: '' });
+  });
+
+  it("instructors' names are per course too (upstream test_get_instructor: a name set in course 2 reads back in course 2)", async () => {
+    ok(await admin.post('/api/instructor/courseB/teacherA', { form: names('Tea', 'InB', 'tb@example.org') }));
+    ok(await teacherB.get('/api/instructor/courseB/teacherA'), { username: 'teacherA', ...names('Tea', 'InB', 'tb@example.org') });
+    ok(await teacherA.get('/api/instructor/courseA/teacherA'), { username: 'teacherA', first_name: null, last_name: null, email: null });
+    ok(await teacherA.post('/api/instructor/courseA/teacherA', { form: names('Tea', 'InA', '') }));
+    ok(await teacherB.get('/api/instructors/courseB'), {
+      instructors: [
+        { username: 'teacherB', first_name: null, last_name: null, email: null },
+        { username: 'teacherA', ...names('Tea', 'InB', 'tb@example.org') },
+      ],
+    });
+    assert.deepEqual(await profile('teacherA'), { first_name: 'First', last_name: 'teacherA', email: '' });
+  });
+
+  it('a member removed and added again starts without names; bulk adds name per course as well', async () => {
+    ok(await teacherA.delete('/api/student/courseA/shared'));
+    ok(await teacherA.post('/api/students/courseA', { form: { students: JSON.stringify([{ username: 'shared', ...names('Bulk', 'A', '') }]) } }), {
+      status: [{ username: 'shared', success: true }],
+    });
+    ok(await teacherA.get('/api/student/courseA/shared'), { username: 'shared', ...names('Bulk', 'A', '') });
+    ok(await teacherB.get('/api/student/courseB/shared'), { username: 'shared', ...names('Bee', 'Student', 'b@example.org') });
+    assert.deepEqual(await profile('shared'), { first_name: 'First', last_name: 'shared', email: '' });
+  });
+});
+
 /** A stand-in JupyterHub: `GET /hub/api/user` with `Authorization: token <t>`. */
 async function startHub(users: Record<string, string>) {
   const seen: string[] = [];
@@ -445,7 +511,7 @@ describe('ngshare development mode (ASSAY_NGSHARE_AUTH=dev)', () => {
     fails(await anonymous.post('/api/course/dev1', { form: { user: 'lawrence' } }), 403, 'Permission denied');
     ok(await anonymous.post('/api/course/dev1', { form: { user: 'kevin', instructors: '["abigail"]' } }));
     ok(await anonymous.get('/api/instructors/dev1', { query: { user: 'abigail' } }), {
-      instructors: [{ username: 'abigail', first_name: '', last_name: '', email: '' }],
+      instructors: [{ username: 'abigail', first_name: null, last_name: null, email: null }],
     });
     ok(await anonymous.delete('/api/course/dev1', { form: { user: 'kevin' } }));
     // Tokens mean nothing here.

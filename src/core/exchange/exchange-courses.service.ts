@@ -3,12 +3,15 @@ import type { Actor, ClearanceLevel } from '../actor.ts';
 import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { AssayError, fromDatabaseError } from '../errors.ts';
+import { exchangeMembersRepo } from './exchange-members.repo.ts';
 import { ensureUser, storableName, userByName } from './exchange-users.ts';
 
 /**
  * The nbgrader exchange's view of courses (ngshare): a course is an Assay course whose slug is
  * the exchange's course id; its members are the course's instructor and student enrolments (a
- * user is one or the other, never both); names and emails are the users' own.
+ * user is one or the other, never both). Names and emails belong to the membership: a course's
+ * staff set them for their course, never on the user's own profile (upstream keeps them per
+ * membership too).
  *
  * Errors carry `details.reason`; the dialect turns reasons into its exact wire strings.
  * Anti-enumeration: a caller who is neither an exchange admin nor a member of an existing
@@ -25,11 +28,12 @@ export interface CourseAccess {
   role: ExchangeRole;
 }
 
+/** A member and the names set for them in this course (null: never set). */
 export interface Member {
   username: string;
-  first_name: string;
-  last_name: string;
-  email: string;
+  first_name: string | null;
+  last_name: string | null;
+  email: string | null;
 }
 
 export interface MemberNames {
@@ -95,15 +99,8 @@ export class ExchangeCoursesService {
   }
 
   /** The user's current enrolment role, whatever it is (Hive also knows checkers). */
-  private async enrolment(db: Db, courseId: number, userId: number): Promise<string | null> {
-    const row = await db
-      .selectFrom('enrollments')
-      .select('role')
-      .where('course_id', '=', courseId)
-      .where('user_id', '=', userId)
-      .where('dropped', '=', false)
-      .executeTakeFirst();
-    return row?.role ?? null;
+  private enrolment(db: Db, courseId: number, userId: number): Promise<string | null> {
+    return exchangeMembersRepo.role(db, courseId, userId);
   }
 
   /** The user's part in the course as the exchange sees it: instructor, student or nothing. */
@@ -188,27 +185,15 @@ export class ExchangeCoursesService {
     });
   }
 
-  private members(courseId: number, role: MemberRole, username?: string) {
-    let q = this.db
-      .selectFrom('enrollments')
-      .innerJoin('users', 'users.id', 'enrollments.user_id')
-      .select(['users.username', 'users.first_name', 'users.last_name', 'users.email'])
-      .where('enrollments.course_id', '=', courseId)
-      .where('enrollments.role', '=', role)
-      .where('enrollments.dropped', '=', false);
-    if (username !== undefined) q = q.where('users.username', '=', username);
-    return q.orderBy('enrollments.id');
-  }
-
   private async member(courseId: number, role: MemberRole, username: string): Promise<Member> {
-    const row = storableName(username) ? await this.members(courseId, role, username).executeTakeFirst() : undefined;
+    const row = storableName(username) ? (await exchangeMembersRepo.list(this.db, courseId, role, username))[0] : undefined;
     if (!row) throw role === 'instructor' ? fail('not_found', 'instructor_not_found', 'Instructor not found') : fail('not_found', 'student_not_found', 'Student not found');
     return row;
   }
 
   async listInstructors(actor: Actor, slug: string): Promise<Member[]> {
     const access = await this.access(actor, slug);
-    return this.members(access.courseId, 'instructor').execute();
+    return exchangeMembersRepo.list(this.db, access.courseId, 'instructor');
   }
 
   async getInstructor(actor: Actor, slug: string, username: string): Promise<Member> {
@@ -219,7 +204,7 @@ export class ExchangeCoursesService {
   async listStudents(actor: Actor, slug: string): Promise<Member[]> {
     const access = await this.access(actor, slug);
     this.assertInstructor(access);
-    return this.members(access.courseId, 'student').execute();
+    return exchangeMembersRepo.list(this.db, access.courseId, 'student');
   }
 
   async getStudent(actor: Actor, slug: string, username: string): Promise<Member> {
@@ -244,7 +229,7 @@ export class ExchangeCoursesService {
       }
       const user = await ensureUser(tx, this.clock, username);
       await this.enrol(tx, access.courseId, user.id, 'instructor');
-      await this.setNames(tx, user.id, names);
+      await this.setNames(tx, access.courseId, user.id, names);
     });
   }
 
@@ -256,7 +241,7 @@ export class ExchangeCoursesService {
       if (!user || (await this.membership(tx, access.courseId, user.id)) !== 'instructor') {
         throw fail('not_found', 'instructor_not_found', 'Instructor not found');
       }
-      await tx.deleteFrom('enrollments').where('course_id', '=', access.courseId).where('user_id', '=', user.id).execute();
+      await exchangeMembersRepo.remove(tx, access.courseId, user.id);
     });
   }
 
@@ -290,7 +275,7 @@ export class ExchangeCoursesService {
       if (!user || (await this.membership(tx, access.courseId, user.id)) !== 'student') {
         throw fail('not_found', 'student_not_found', 'Student not found');
       }
-      await tx.deleteFrom('enrollments').where('course_id', '=', access.courseId).where('user_id', '=', user.id).execute();
+      await exchangeMembersRepo.remove(tx, access.courseId, user.id);
       await tx.updateTable('users').set({ program_id: null }).where('id', '=', user.id).where('program_id', '=', access.courseId).execute();
     });
   }
@@ -307,7 +292,7 @@ export class ExchangeCoursesService {
     await this.enrol(tx, courseId, user.id, 'student');
     // Hive knows one program per student: the first course a student joins becomes it.
     if (user.program_id === null) await tx.updateTable('users').set({ program_id: courseId }).where('id', '=', user.id).execute();
-    await this.setNames(tx, user.id, names);
+    await this.setNames(tx, courseId, user.id, names);
     return true;
   }
 
@@ -317,15 +302,15 @@ export class ExchangeCoursesService {
    */
   private async enrol(tx: Db, courseId: number, userId: number, role: MemberRole): Promise<void> {
     if ((await this.membership(tx, courseId, userId)) === role) return;
-    await tx.deleteFrom('enrollments').where('course_id', '=', courseId).where('user_id', '=', userId).execute();
-    await tx.insertInto('enrollments').values({ course_id: courseId, user_id: userId, role, created_at: this.clock.now() }).execute();
+    await exchangeMembersRepo.replace(tx, courseId, userId, role, this.clock.now());
     if (role === 'instructor') await tx.updateTable('users').set({ program_id: null }).where('id', '=', userId).where('program_id', '=', courseId).execute();
   }
 
-  private async setNames(tx: Db, userId: number, names: MemberNames): Promise<void> {
+  /** The member's names in this course; the user's own profile is never touched. */
+  private async setNames(tx: Db, courseId: number, userId: number, names: MemberNames): Promise<void> {
     if ([names.first_name, names.last_name, names.email].some((v) => v.includes('\u0000'))) {
       throw fail('invalid', 'incorrect_request_format', 'Incorrect request format');
     }
-    await tx.updateTable('users').set({ first_name: names.first_name, last_name: names.last_name, email: names.email }).where('id', '=', userId).execute();
+    await exchangeMembersRepo.setNames(tx, courseId, userId, names);
   }
 }
