@@ -208,6 +208,7 @@ describe('INGInious API v0', () => {
       ['missing match', multipart({ code: 'x' }, { upload: ['hi.txt', 'hi'] })],
       ['missing file', { code: 'x', secret: '42' }],
       ['file extension not allowed', multipart({ code: 'x', secret: '42' }, { upload: ['hi.exe', 'hi'] })],
+      ['file extension in another case (compared case-sensitively, as upstream)', multipart({ code: 'x', secret: '42' }, { upload: ['hi.TXT', 'hi'] })],
       ['file over max_size', multipart({ code: 'x', secret: '42' }, { upload: ['hi.txt', Buffer.alloc(65, 'a')] })],
     ];
     for (const [name, body] of cases) {
@@ -280,6 +281,7 @@ describe('INGInious API v0', () => {
       assert.equal(list.body[0].input.q1, '1');
       assert.deepEqual(list.body[0].input.q2, ['0', '2']);
       assert.equal(list.body[0].input['@username'], student.login.body.username);
+      assert.match(list.body[0].input['@time'], /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{6}$/, "upstream's str() of the submission time");
 
       const [task] = (await student.get(`${base}/tasks/quiz`)).body;
       assert.equal(task.status, 'succeeded');

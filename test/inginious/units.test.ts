@@ -20,7 +20,7 @@ describe('INGInious answer checks', () => {
     ['optional code absent', optional, answers({}), true],
     ['optional code empty', optional, answers({ o: [''] }), true],
     ['file with a default extension', file, answers({}, { f: [{ filename: 'a.tar.gz', data: Buffer.from('x') }] }), true],
-    ['file extension in another case', file, answers({}, { f: [{ filename: 'A.C', data: Buffer.from('x') }] }), true],
+    ['file extension in another case (case-sensitive, as upstream)', file, answers({}, { f: [{ filename: 'A.C', data: Buffer.from('x') }] }), false],
     ['file over the default size', file, answers({}, { f: [{ filename: 'a.c', data: Buffer.alloc(11) }] }), false],
     ['file exactly at the default size', file, answers({}, { f: [{ filename: 'a.c', data: Buffer.alloc(10) }] }), true],
     ['two files', file, answers({}, { f: [{ filename: 'a.c', data: Buffer.from('') }, { filename: 'b.c', data: Buffer.from('') }] }), false],

@@ -100,7 +100,8 @@ function answerProblem(problem: ProblemDefinition, raw: RawAnswers, defaults: Fi
       if (files.length > 1) return 'takes one file';
       const { maxBytes, exts } = fileProblemOf(problem, defaults);
       const file = files[0]!;
-      if (!exts.some((e) => file.filename.toLowerCase().endsWith(e.toLowerCase()))) return `the file name must end with one of ${exts.join(' ')}`;
+      // Case-sensitive, as upstream's `filename.endswith(exts)`: `hi.TXT` does not end with `.txt`.
+      if (!exts.some((e) => file.filename.endsWith(e))) return `the file name must end with one of ${exts.join(' ')}`;
       if (file.data.length > maxBytes) return `the file is larger than ${maxBytes} bytes`;
       return null;
     }

@@ -5,6 +5,7 @@ import { addSeconds } from '../clock.ts';
 import { AssayError, fromDatabaseError } from '../errors.ts';
 import type { NewTreeFile } from '../files/files.service.ts';
 import type { BaseServices } from '../services.ts';
+import { formatInZone } from '../zoned-time.ts';
 import type { FileDefaults, ProblemDefinition, RawAnswers, StoredAnswer, StoredFileAnswer } from './problems.ts';
 import { answerProblems, gradeInCore, gradedInCore, publicProblem, storedAnswers } from './problems.ts';
 import type { SubmissionState } from './submission-state.ts';
@@ -330,7 +331,8 @@ export class TasksService {
         '@username': actor.username,
         '@email': await repo.emailOf(this.db, actor.id),
         '@lang': 'en',
-        '@time': this.now(),
+        // Upstream's str() of the submission time (the run script's `getinput @time` reads it too).
+        '@time': formatInZone(this.now(), this.base.config.inginious.timezone),
         '@attempts': String(attempts + 1),
         '@random': [],
         '@state': '',

@@ -62,6 +62,8 @@ function renderTask(t: TaskView, zone: string) {
   return { ...t, deadline: t.deadline === null ? null : formatInZone(t.deadline, zone).slice(0, 19), grade: new PyFloat(t.grade) };
 }
 
+const STORED_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
 function renderSubmission(s: SubmissionView, zone: string) {
   const out: Record<string, unknown> = { id: s.id, submitted_on: formatInZone(s.submitted_on, zone), status: s.state.status };
   if (s.state.status === 'done') {
@@ -73,6 +75,8 @@ function renderSubmission(s: SubmissionView, zone: string) {
   if (s.input) {
     out.input = Object.fromEntries(
       Object.entries(s.input).map(([k, v]) => {
+        // Submissions stored before `@time` was kept in upstream's form carry the core's timestamp.
+        if (k === '@time' && typeof v === 'string' && STORED_TIMESTAMP.test(v)) return [k, formatInZone(v, zone)];
         const file = v as { filename?: unknown; content?: unknown };
         return [k, file && typeof file === 'object' && Buffer.isBuffer(file.content) ? { filename: file.filename, value: file.content.toString('base64') } : v];
       }),
