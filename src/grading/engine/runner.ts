@@ -2,7 +2,7 @@ import { AssayError } from '../../core/errors.ts';
 import type { GraderConfig } from '../../core/grading/graders.service.ts';
 import type { Services } from '../../core/services.ts';
 import type { JobResult, JobRunner, RunContext } from '../queue/index.ts';
-import { parseAutolabResults, settleAutolabGrade } from '../results/autolab.ts';
+import { autolabCommand, parseAutolabResults, settleAutolabGrade } from '../results/autolab.ts';
 import { parseInginiousResults } from '../results/inginious.ts';
 import { parseNativeResults } from '../results/native.ts';
 import type { GradeResult, RunOutput } from '../results/types.ts';
@@ -48,9 +48,11 @@ export function createSandboxRunner(services: Services, options: { treeCacheByte
     if (signal.aborted) throw new AssayError('unavailable', 'the worker is stopping');
     const result = await runInSandbox({
       files: layoutFiles(config.convention, harness, submission, answers),
-      command: config.command,
+      command: config.convention === 'autolab' ? autolabCommand(config.command) : config.command,
       limits: config.sandboxLimits,
       env: { PATH: SANDBOX_PATH },
+      // The harness starts the student's code in a sandbox of its own with run_student.
+      nested: true,
     });
     try {
       const output: RunOutput = {
@@ -58,6 +60,7 @@ export function createSandboxRunner(services: Services, options: { treeCacheByte
         signal: result.signal,
         timedOut: result.timedOut,
         memoryExceeded: result.memoryExceeded,
+        workDirQuotaExceeded: result.workDirQuotaExceeded,
         outputTruncated: result.outputTruncated,
         stdout: result.stdout,
         stderr: result.stderr,
