@@ -90,6 +90,23 @@ describe('hive /assignments/ and their responses', () => {
     assert.equal((await student.api.post('/api/core/assignments/', { json: { user: student.id, exercise: exerciseId, assignment_status: 'New' } })).status, 403);
   });
 
+  it("refuses an assignment on a course's exercise for a student of another course, whoever asks", async () => {
+    const outsider = await makeStudent(server, cast.B.program.id);
+    const outside = { user: outsider.id, exercise: exerciseId, assignment_status: 'New' };
+    const expected = [{ code: 'invalid', detail: "The user is not enrolled in the exercise's course.", attr: 'user' }];
+    const byChecker = await cast.checkerA.post('/api/core/assignments/', { json: outside });
+    assert.equal(byChecker.status, 400, byChecker.text);
+    assert.deepEqual(byChecker.body.errors, expected);
+    const byAdmin = await cast.admin.post('/api/core/assignments/', { json: outside });
+    assert.equal(byAdmin.status, 400, byAdmin.text);
+    assert.deepEqual(byAdmin.body.errors, expected);
+    const seen = await server.services.db.selectFrom('assignments').select('id').where('user_id', '=', outsider.id).execute();
+    assert.deepEqual(seen, []);
+    // An enrolment in the exercise's course is enough, besides the program.
+    await server.services.programs.enroll(await adminActor(server), cast.A.program.id, outsider.id, 'student');
+    assert.equal((await cast.checkerA.post('/api/core/assignments/', { json: outside })).status, 201);
+  });
+
   it('runs the whole lifecycle: submit, lock, Redo, resubmit, Done, with notifications for subscribers', async () => {
     const assignment = await newAssignment(student.id);
     const url = `/api/core/assignments/${assignment.id}`;

@@ -7,6 +7,7 @@ import type { PatbasPolicy } from '../courses/exercise-access.ts';
 import { maySeeSolution } from '../courses/exercise-access.ts';
 import type { ExercisesService } from '../courses/exercises.service.ts';
 import { isRowId } from '../courses/exercises.service.ts';
+import { belongsToCourse } from '../courses/membership.repo.ts';
 import { canManageCourse } from '../courses/visibility.ts';
 import { AssayError, doesNotExist, fromDatabaseError } from '../errors.ts';
 import { nestedNotifications } from '../notifications/nested.ts';
@@ -75,6 +76,7 @@ export interface AssignmentNotice {
 }
 
 const UNIQUE_PAIR = 'The fields user, exercise must make a unique set.';
+const ASSIGNEE_OUTSIDE_COURSE = "The user is not enrolled in the exercise's course.";
 
 export const fullName = (u: { first_name: string; last_name: string; username: string }): string =>
   `${u.first_name} ${u.last_name}`.trim() || u.username;
@@ -211,6 +213,8 @@ export class AssignmentsService {
     const user = isRowId(input.user) ? await this.db.selectFrom('users').select('id').where('id', '=', input.user).executeTakeFirst() : undefined;
     if (!user) problems.push(doesNotExist('user', input.user));
     if (problems.length > 0) throw AssayError.invalid(problems);
+    // Whoever creates it, an assignment is work of the exercise's course: its student must belong there.
+    if (!(await belongsToCourse(this.db, input.user, exercise!.course_id))) throw AssayError.field('user', 'invalid', ASSIGNEE_OUTSIDE_COURSE);
     const now = this.clock.now();
     try {
       const id = await this.db.transaction().execute(async (trx) => {
