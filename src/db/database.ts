@@ -6,6 +6,7 @@ import pg from 'pg';
 import { parseTimestamp } from '../core/clock.ts';
 import type { Engine } from './columns.ts';
 import { BooleanColumnsPlugin } from './boolean-plugin.ts';
+import { refuseNulParameters } from './nul-guard.ts';
 import { schemaV1 } from './schema-v1.ts';
 import { adaptSqlite } from './sqlite-adapter.ts';
 import type { Database } from './types.ts';
@@ -86,7 +87,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     options: `-c search_path=${schema} -c timezone=UTC`,
     types: pgTypes(),
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), plugins });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: refuseNulParameters(pool) }), plugins });
   return { db, engine, close: () => db.destroy() };
 }
 

@@ -50,6 +50,8 @@ export function renderOAuthError(error: unknown): OAuthErrorAnswer {
     return { status, body: { error: code, error_description: describeOAuthError(code, param) } };
   }
   if (isAssayError(error) && error.kind === 'rate_limited') return { status: 429, body: RATE_LIMITED_BODY };
+  // Input the core refuses outside the protocol's own checks (text holding U+0000, say).
+  if (isAssayError(error) && error.kind === 'invalid') return { status: 400, body: { error: 'invalid_request', error_description: describeOAuthError('invalid_request') } };
   const status = (error as { statusCode?: number }).statusCode;
   if (status && status >= 400 && status < 500) return { status, body: { error: 'invalid_request', error_description: describeOAuthError('invalid_request') } };
   return { status: 500, body: { error: 'server_error', error_description: 'The authorization server encountered an unexpected condition which prevented it from fulfilling the request.' } };
