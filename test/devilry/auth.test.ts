@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { ManualClock } from '../../src/core/clock.ts';
 import { startTestServer } from '../helpers/harness.ts';
 import type { TestServer } from '../helpers/harness.ts';
 import { makeUser, PASSWORD } from '../helpers/fixtures.ts';
@@ -8,9 +9,10 @@ import { devilryClient, GROUPS, JSON_TYPE } from './world.ts';
 
 let server: TestServer;
 let username: string;
+const clock = new ManualClock('2024-05-01T09:30:00.000000Z');
 
 before(async () => {
-  server = await startTestServer();
+  server = await startTestServer({ clock });
   username = (await makeUser(server, 2)).username;
 });
 after(() => server.close());
@@ -18,12 +20,12 @@ after(() => server.close());
 const login = (form: Record<string, string>, headers: Record<string, string> = {}) => call(server.app, 'POST', '/authenticate/login', { form, headers });
 
 describe('POST /authenticate/login', () => {
-  it('success: 302 with a SameSite, HttpOnly session cookie the client replays', async () => {
+  it('success: 302 with a SameSite, HttpOnly session cookie, lasting the session\'s lifetime, the client replays', async () => {
     const res = await login({ username, password: PASSWORD, next: '/examiner/' });
     assert.equal(res.status, 302);
     assert.equal(res.headers.location, '/examiner/');
     const cookie = String(res.headers['set-cookie']);
-    assert.match(cookie, /^sessionid=assay_[\w-]+; Path=\/; HttpOnly; SameSite=Lax$/);
+    assert.match(cookie, /^sessionid=[\w-]{43}; Max-Age=1209600; Path=\/; HttpOnly; SameSite=Lax$/);
     const api = devilryClient(server, cookie.split(';')[0]!);
     const search = await api.get(GROUPS, {});
     assert.equal(search.status, 200, search.text);
@@ -81,6 +83,54 @@ describe('POST /authenticate/login', () => {
     const after = await devilryClient(server, cookie).get(GROUPS, {});
     assert.equal(after.status, 403);
     assert.deepEqual(after.body, { errormessages: ['Authentication required'] });
+  });
+
+  it('a session expires after ASSAY_DEVILRY_SESSION_SECONDS (two weeks by default)', async () => {
+    const cookie = String((await login({ username, password: PASSWORD })).headers['set-cookie']).split(';')[0]!;
+    const api = devilryClient(server, cookie);
+    clock.advance((server.config.devilry.sessionSeconds - 1) * 1000);
+    assert.equal((await api.get(GROUPS, {})).status, 200);
+    clock.advance(2000);
+    const expired = await api.get(GROUPS, {});
+    assert.equal(expired.status, 403);
+    assert.deepEqual(expired.body, { errormessages: ['Authentication required'] });
+  });
+
+  it('a session key is only a cookie: no dialect takes it as a Bearer token, and it is no API token', async () => {
+    const user = await makeUser(server, 2);
+    const key = String((await login({ username: user.username, password: PASSWORD })).headers['set-cookie']).split(';')[0]!.slice('sessionid='.length);
+    const devilry = await call(server.app, 'GET', GROUPS, { token: key });
+    assert.equal(devilry.status, 403);
+    assert.deepEqual(devilry.body, { errormessages: ['Authentication required'] });
+    const hive = await call(server.app, 'GET', '/api/core/management/users/me/', { token: key });
+    assert.equal(hive.status, 401, hive.text);
+    const inginious = await call(server.app, 'GET', '/api/v0/courses', { token: key });
+    assert.equal(inginious.status, 403, inginious.text);
+    const ngshare = await call(server.app, 'GET', '/api/courses', { token: key });
+    assert.equal(ngshare.status, 401, ngshare.text);
+    const own = await call(server.app, 'GET', '/api/assay/v1/tokens/', { token: (await server.services.tokens.issuePair(user.id)).access });
+    assert.deepEqual(own.body, [], 'a login session is not listed among the API tokens');
+  });
+
+  it('a sessionid that is not valid percent-encoding is a 403 "Authentication required", not a 500', async () => {
+    for (const value of ['%E0%A4%A', '%', '%zz', 'a%FFb']) {
+      const res = await call(server.app, 'GET', GROUPS, { headers: { cookie: `sessionid=${value}` }, query: { getdata_in_qrystring: '1' } });
+      assert.equal(res.status, 403, `${value}: ${res.text}`);
+      assert.deepEqual(res.body, { errormessages: ['Authentication required'] });
+    }
+    const login = await call(server.app, 'GET', '/authenticate/logout', { headers: { cookie: 'sessionid=%E0%A4%A' } });
+    assert.equal(login.status, 302);
+  });
+
+  it('a write whose Origin is "null" is foreign: 403', async () => {
+    const res = await login({ username, password: PASSWORD }, { origin: 'null' });
+    assert.equal(res.status, 403);
+    assert.deepEqual(res.body, { errormessages: ['Cross-origin request refused'] });
+    assert.equal(res.headers['set-cookie'], undefined);
+    const cookie = String((await login({ username, password: PASSWORD })).headers['set-cookie']).split(';')[0]!;
+    const put = await devilryClient(server, cookie).put(`${GROUPS}1`, { is_open: true }, { headers: { origin: 'null' } });
+    assert.equal(put.status, 403);
+    assert.deepEqual(put.body, { errormessages: ['Cross-origin request refused'] });
   });
 
   it('scripts may also send an Assay bearer token', async () => {

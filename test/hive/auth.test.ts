@@ -193,6 +193,18 @@ describe('hive token endpoints and bearer authentication', () => {
       assertClientError(await client(server.app, 'garbage').get(ME), 401, 'token_not_valid', BEARER_INVALID);
     });
 
+    it('refuses a JWT signed with the server\'s own secret but carrying no exp', async () => {
+      const secret = (await server.services.db.selectFrom('settings').select('value').where('key', '=', 'jwt_secret').executeTakeFirstOrThrow()).value;
+      const sign = (claims: Record<string, unknown>) => {
+        const head = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');
+        const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+        return `${head}.${body}.${crypto.createHmac('sha256', secret).update(`${head}.${body}`).digest('base64url')}`;
+      };
+      const claims = { token_type: 'access', user_id: userId, jti: 'f'.repeat(32), iat: Math.floor(clock.nowMs() / 1000) };
+      assert.equal((await client(server.app, sign({ ...claims, exp: claims.iat + 60 })).get(ME)).status, 200, 'the same claims with exp pass');
+      assertClientError(await client(server.app, sign(claims)).get(ME), 401, 'token_not_valid', BEARER_INVALID);
+    });
+
     it('expires access tokens after their lifetime, while the refresh token still works', async () => {
       const { access, refresh } = await obtain();
       const api = client(server.app, access);

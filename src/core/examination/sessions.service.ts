@@ -1,4 +1,7 @@
-/** Devilry's login: a session cookie carrying a personal API token named `devilry-session`. */
+/**
+ * Devilry's login: a `sessionid` cookie naming a cookie session of the identity tokens (it expires
+ * with the session's lifetime and is never accepted as a bearer API token).
+ */
 import type { Actor } from '../actor.ts';
 import { AssayError } from '../errors.ts';
 import type { PasswordHasher } from '../identity/passwords.ts';
@@ -7,32 +10,31 @@ import type { UsersService } from '../identity/users.service.ts';
 import type { Db } from '../../db/database.ts';
 import { usersRepo } from '../identity/users.repo.ts';
 
-export const SESSION_TOKEN_NAME = 'devilry-session';
-
 export class SessionsService {
   constructor(
     private readonly db: Db,
     private readonly hasher: PasswordHasher,
     private readonly users: UsersService,
     private readonly tokens: TokensService,
+    readonly lifetimeSeconds: number,
   ) {}
 
-  /** A new session token, or `unauthenticated` (wrong credentials) / `forbidden` (inactive account). */
+  /** A new session key, or `unauthenticated` (wrong credentials) / `forbidden` (inactive account). */
   async login(username: string, password: string): Promise<string> {
     const row = await usersRepo.byUsername(this.db, username);
     const ok = await this.hasher.verify(row?.password_hash ?? null, password);
     if (!row || !ok) throw new AssayError('unauthenticated', 'Invalid username or password', { reason: 'invalid_credentials' });
     if (!row.is_active) throw new AssayError('forbidden', 'Account is not active', { reason: 'inactive' });
-    return (await this.tokens.createApiToken(row.id, SESSION_TOKEN_NAME)).token;
+    return this.tokens.createCookieSession(row.id, this.lifetimeSeconds);
   }
 
-  /** The caller of a session token, or null. */
-  async actorOf(token: string): Promise<Actor | null> {
-    const userId = await this.tokens.resolveApiToken(token);
+  /** The caller of a live session key, or null. */
+  async actorOf(key: string): Promise<Actor | null> {
+    const userId = await this.tokens.cookieSessionUser(key, this.lifetimeSeconds);
     return userId === null ? null : this.users.actorFor(userId);
   }
 
-  async logout(token: string): Promise<void> {
-    await this.tokens.revokeApiTokenByValue(token, SESSION_TOKEN_NAME);
+  async logout(key: string): Promise<void> {
+    await this.tokens.endCookieSession(key);
   }
 }

@@ -20,6 +20,13 @@ export interface ApiToken {
 /** Personal API tokens carry this prefix, so a dialect can tell them from JWTs at a glance. */
 export const API_TOKEN_PREFIX = 'assay_';
 
+/**
+ * Cookie login sessions (Devilry's `sessionid`) are kept beside API tokens under this reserved
+ * name. They live for the session's lifetime from their creation and are never API tokens: a
+ * bearer lookup does not find them, and no API token may take this name.
+ */
+export const COOKIE_SESSION_NAME = 'devilry-session';
+
 const invalidToken = () => new AssayError('unauthenticated', 'Given token not valid for any token type', { reason: 'token_not_valid' });
 
 export const sha256Hex = (text: string): string => crypto.createHash('sha256').update(text).digest('hex');
@@ -64,7 +71,8 @@ export class TokensService {
 
   private async verify(token: string, type: 'access' | 'refresh'): Promise<{ userId: number; jti: string }> {
     try {
-      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], currentDate: new Date(this.clock.nowMs()) });
+      // Every token this server signs expires: one without `exp` was not made here.
+      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], requiredClaims: ['exp'], currentDate: new Date(this.clock.nowMs()) });
       if (payload.token_type !== type || typeof payload.user_id !== 'number' || typeof payload.jti !== 'string') throw invalidToken();
       return { userId: payload.user_id, jti: payload.jti };
     } catch {
@@ -98,6 +106,7 @@ export class TokensService {
   }
 
   async createApiToken(userId: number, name: string): Promise<{ id: number; name: string; token: string }> {
+    if (name === COOKIE_SESSION_NAME) throw AssayError.field('name', 'invalid', `"${COOKIE_SESSION_NAME}" is reserved for login sessions.`);
     const token = API_TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
     const row = await this.db
       .insertInto('api_tokens')
@@ -112,6 +121,7 @@ export class TokensService {
       .selectFrom('api_tokens')
       .select(['id', 'name', 'created_at', 'last_used_at'])
       .where('user_id', '=', userId)
+      .where('name', '!=', COOKIE_SESSION_NAME)
       .orderBy('id')
       .execute();
   }
@@ -121,14 +131,44 @@ export class TokensService {
     if (Number(res.numDeletedRows) === 0) throw AssayError.notFound();
   }
 
-  /** Revokes a personal API token by its value, if it carries this name (a login session's token). */
-  async revokeApiTokenByValue(token: string, name: string): Promise<void> {
-    await this.db.deleteFrom('api_tokens').where('token_hash', '=', sha256Hex(token)).where('name', '=', name).execute();
+  /** A new cookie session key for the user (not an API token, so without their prefix); the user's expired sessions go. */
+  async createCookieSession(userId: number, lifetimeSeconds: number): Promise<string> {
+    const key = crypto.randomBytes(32).toString('base64url');
+    const now = this.clock.now();
+    await this.db
+      .deleteFrom('api_tokens')
+      .where('user_id', '=', userId)
+      .where('name', '=', COOKIE_SESSION_NAME)
+      .where('created_at', '<=', addSeconds(now, -lifetimeSeconds))
+      .execute();
+    await this.db.insertInto('api_tokens').values({ user_id: userId, name: COOKIE_SESSION_NAME, token_hash: sha256Hex(key), created_at: now }).execute();
+    return key;
   }
 
-  /** The user a personal API token belongs to, or null. */
+  /** The user of a cookie session younger than its lifetime, or null. */
+  async cookieSessionUser(key: string, lifetimeSeconds: number): Promise<number | null> {
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .select('user_id')
+      .where('token_hash', '=', sha256Hex(key))
+      .where('name', '=', COOKIE_SESSION_NAME)
+      .where('created_at', '>', addSeconds(this.clock.now(), -lifetimeSeconds))
+      .executeTakeFirst();
+    return row?.user_id ?? null;
+  }
+
+  async endCookieSession(key: string): Promise<void> {
+    await this.db.deleteFrom('api_tokens').where('token_hash', '=', sha256Hex(key)).where('name', '=', COOKIE_SESSION_NAME).execute();
+  }
+
+  /** The user a personal API token belongs to, or null (a cookie session is not one). */
   async resolveApiToken(token: string): Promise<number | null> {
-    const row = await this.db.selectFrom('api_tokens').select(['id', 'user_id', 'last_used_at']).where('token_hash', '=', sha256Hex(token)).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('api_tokens')
+      .select(['id', 'user_id', 'last_used_at'])
+      .where('token_hash', '=', sha256Hex(token))
+      .where('name', '!=', COOKIE_SESSION_NAME)
+      .executeTakeFirst();
     if (!row) return null;
     const now = this.clock.now();
     // Recording use at most once a minute keeps token auth free of a write per request.

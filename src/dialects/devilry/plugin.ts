@@ -1,3 +1,4 @@
+import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasResource } from '../../core/examination/policies.ts';
 import type { DevilryRole } from '../../core/examination/policies.ts';
@@ -7,7 +8,7 @@ import { devilryErrors, renderDevilryError } from './errors.ts';
 import { isExtjs, parseJsonText, queryStringMode, readGetBody } from './request.ts';
 import type { Answer } from './resources.ts';
 import { dispatch } from './resources.ts';
-import { assertSameOrigin, cookieValue, devilryActor, SESSION_COOKIE, setSessionCookie } from './session.ts';
+import { assertSameOrigin, devilryActor, sessionKey, setSessionCookie } from './session.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
 const ROLES: DevilryRole[] = ['administrator', 'examiner', 'student'];
@@ -58,6 +59,7 @@ function roleRoutes(services: Services, role: DevilryRole) {
   return async (app: FastifyInstance) => {
     rawBodies(app, services.config.maxBodyBytes);
     errorHandling(app);
+    await app.register(cookie);
     const handler = async (request: FastifyRequest, reply: FastifyReply) => {
       const { model, id } = request.params as { model: string; id?: string };
       if (!hasResource(role, model) || (id !== undefined && !ID.test(id))) throw devilryErrors.notFound();
@@ -77,6 +79,7 @@ function authenticateRoutes(services: Services, prefix: string) {
   return async (app: FastifyInstance) => {
     rawBodies(app, services.config.maxBodyBytes);
     errorHandling(app);
+    await app.register(cookie);
     app.post('/login', async (request, reply) => {
       const text = (request.body as string | undefined) ?? '';
       const type = String(request.headers['content-type'] ?? '');
@@ -90,8 +93,8 @@ function authenticateRoutes(services: Services, prefix: string) {
       return reply.code(302).header('location', next).type(JSON_TYPE).send({ success: true });
     });
     app.get('/logout', async (request, reply) => {
-      const token = cookieValue(request, SESSION_COOKIE);
-      if (token) await services.examination.sessions.logout(token);
+      const key = sessionKey(request);
+      if (key) await services.examination.sessions.logout(key);
       setSessionCookie(reply, services, null);
       return reply.code(302).header('location', `${prefix}/authenticate/login`).type(JSON_TYPE).send({ success: true });
     });

@@ -7,27 +7,26 @@ import { devilryErrors } from './errors.ts';
 
 export const SESSION_COOKIE = 'sessionid';
 
-export function cookieValue(request: FastifyRequest, name: string): string | null {
-  const header = request.headers.cookie;
-  if (!header) return null;
-  for (const part of header.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
-  }
-  return null;
+/** The login cookie's value (parsed by @fastify/cookie, registered in every Devilry scope), or null. */
+export function sessionKey(request: FastifyRequest): string | null {
+  return request.cookies[SESSION_COOKIE] || null;
 }
 
-export function setSessionCookie(reply: FastifyReply, services: Services, token: string | null): void {
-  const secure = services.config.devilry.secureCookie ? '; Secure' : '';
-  const value = token === null ? `${SESSION_COOKIE}=; Max-Age=0` : `${SESSION_COOKIE}=${token}`;
-  reply.header('set-cookie', `${value}; Path=/; HttpOnly; SameSite=Lax${secure}`);
+/** Sets the login cookie for the session's lifetime, or (null) clears it. */
+export function setSessionCookie(reply: FastifyReply, services: Services, key: string | null): void {
+  const options = { path: '/', httpOnly: true, sameSite: 'lax', secure: services.config.devilry.secureCookie } as const;
+  if (key === null) reply.clearCookie(SESSION_COOKIE, options);
+  else reply.setCookie(SESSION_COOKIE, key, { ...options, maxAge: services.examination.sessions.lifetimeSeconds });
 }
 
-/** A state-changing request from a foreign page (its Origin names another host) is refused. */
+/**
+ * A state-changing request from a foreign page is refused: an Origin naming another host, or
+ * `null` (a sandboxed frame, a redirect across sites, a `data:` page: never this server's own page).
+ */
 export function assertSameOrigin(request: FastifyRequest): void {
   if (request.method === 'GET' || request.method === 'HEAD') return;
   const origin = request.headers.origin;
-  if (origin === undefined || origin === 'null') return;
+  if (origin === undefined) return;
   let same = false;
   try {
     // Both through URL, so a default port written out (`host:80`) compares equal to none.
@@ -40,7 +39,7 @@ export function assertSameOrigin(request: FastifyRequest): void {
 
 /** The caller: the login cookie, or (for scripts) an Assay bearer token. */
 export async function devilryActor(request: FastifyRequest, services: Services): Promise<Actor> {
-  const session = cookieValue(request, SESSION_COOKIE);
+  const session = sessionKey(request);
   if (session) {
     const actor = await services.examination.sessions.actorOf(session);
     if (actor) return actor;
