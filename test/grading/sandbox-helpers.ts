@@ -1,11 +1,25 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findExecutable, Sandbox } from '../../src/grading/sandbox/index.ts';
+import { findExecutable, Sandbox, sandboxStatus } from '../../src/grading/sandbox/index.ts';
 import type { SandboxResult, SandboxSettings } from '../../src/grading/sandbox/index.ts';
 
+/**
+ * With ASSAY_REQUIRE_SANDBOX=1 (.ci/run sets it, so a green CI means the sandbox was tested), a test
+ * file that needs the sandbox fails where it would otherwise skip its sandbox tests.
+ */
+const sandboxRequired = process.env.ASSAY_REQUIRE_SANDBOX === '1';
+
 export const BWRAP = findExecutable('bwrap');
+if (!BWRAP && sandboxRequired) throw new Error('ASSAY_REQUIRE_SANDBOX=1 but bubblewrap (bwrap) is not installed');
 export const SKIP_WITHOUT_BWRAP = BWRAP ? false : 'bubblewrap (bwrap) is not installed: sandbox tests skipped';
+
+/** Whether the default sandbox works here (bwrap present and proven by one probe run); see sandboxRequired. */
+export async function sandboxWorks(): Promise<boolean> {
+  const { available, reason } = await sandboxStatus();
+  if (!available && sandboxRequired) throw new Error(`ASSAY_REQUIRE_SANDBOX=1 but the sandbox does not work here: ${reason}`);
+  return available;
+}
 
 /** A sandbox with its own root (removed by its close()), so tests never meet other runs' leftovers. */
 export function testSandbox(settings: SandboxSettings = {}): Sandbox & { dispose(): Promise<void> } {
@@ -16,6 +30,22 @@ export function testSandbox(settings: SandboxSettings = {}): Sandbox & { dispose
     fs.rmSync(root, { recursive: true, force: true });
   };
   return box;
+}
+
+/**
+ * Removes a sandbox root that a killed server left behind: its mount helper unmounts the run and /etc
+ * tmpfs mounts as soon as it sees the server gone, which may be a moment after the server's exit.
+ */
+export async function removeRootOfKilledServer(root: string): Promise<void> {
+  for (let i = 0; ; i++) {
+    try {
+      fs.rmSync(root, { recursive: true, force: true });
+      return;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EBUSY' || i >= 100) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
 }
 
 /** Host pids whose command line contains `marker` (each argv joined by spaces). */

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SandboxRunOptions } from '../../src/grading/sandbox/index.ts';
-import { describeRun, hostProcessesWith, SKIP_WITHOUT_BWRAP, testSandbox, uniqueMarker } from './sandbox-helpers.ts';
+import { describeRun, hostProcessesWith, removeRootOfKilledServer, SKIP_WITHOUT_BWRAP, testSandbox, uniqueMarker } from './sandbox-helpers.ts';
 
 // Each test states what the sandbox must prevent and fails when the sandbox is weakened: the
 // command inside first proves it ran (so a failure to even start cannot pass for a blocked attack).
@@ -409,7 +409,7 @@ describe('sandbox security', { skip: SKIP_WITHOUT_BWRAP }, () => {
       assert.deepEqual(left, [], 'the run outlived the process that started it');
     } finally {
       child.kill('SIGKILL');
-      fs.rmSync(root, { recursive: true, force: true });
+      await removeRootOfKilledServer(root);
     }
   });
 });

@@ -53,15 +53,24 @@ export interface RunArgs {
    * it would count every process of the sandbox uid on the machine (ucounts are hierarchical).
    */
   nprocInside: { prlimit: string } | null;
+  /**
+   * The run may create user namespaces: a harness needs them for `run_student`, which starts the
+   * student's code in a sandbox of its own (with --disable-userns there). Off, nothing in the run can.
+   */
+  nested?: boolean;
 }
 
-/** The whole bwrap argv of one run (without the bwrap path). */
-export function bwrapArgs(run: RunArgs): string[] {
+/**
+ * One run's bwrap command line in two parts: the options, which bwrap reads from a file descriptor
+ * (`--args`) so that they (host paths among them) never show in its argv, which the run can read in
+ * /proc/1/cmdline; and the command, which must stay in the argv.
+ */
+export function bwrapArgs(run: RunArgs): { options: string[]; command: string[] } {
   const inside = run.nprocInside ? [run.nprocInside.prlimit, `--nproc=${run.limits.processes + 1}`, '--'] : [];
-  return [
+  const options = [
     '--unshare-all',
     '--unshare-user',
-    '--disable-userns',
+    ...(run.nested ? [] : ['--disable-userns']),
     '--die-with-parent',
     '--new-session',
     '--hostname', SANDBOX_HOSTNAME,
@@ -77,8 +86,6 @@ export function bwrapArgs(run: RunArgs): string[] {
     '--bind', run.workDir, '/work',
     '--remount-ro', '/',
     '--chdir', '/work',
-    '--',
-    ...inside,
-    ...run.command,
   ];
+  return { options, command: [...inside, ...run.command] };
 }

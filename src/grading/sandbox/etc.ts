@@ -31,20 +31,27 @@ export const SANDBOX_ETC_FILES: Record<string, string> = {
  * Builds the sandbox's /etc once per process and thread as a copy (one bind mount per run instead of
  * one per entry: each mount costs bwrap time). Only what any user may read on the host is copied,
  * symlinks stay symlinks; ETC_BOUND entries get an empty mount point. No network, so no TLS
- * certificates. Copies of processes that are gone are removed. Each thread has its own copy (the
+ * certificates. Copies of processes that are gone are removed. Each thread (each instance) has its own copy (the
  * server's and its grading thread's sandboxes start independently): rebuilding a copy under the runs
  * of another thread would pull their /etc away.
  */
-export function buildSandboxEtc(root: string): string {
+/** Each Sandbox instance has its own copy: two instances of one thread may share a root. */
+let instances = 0;
+
+/**
+ * `mount` (when given) makes the empty directory it is passed a file system of its own (a tmpfs when
+ * root), so that the bind shows as `/` of it in the run's mountinfo instead of as a host path.
+ */
+export async function buildSandboxEtc(root: string, mount?: (dir: string) => Promise<boolean>): Promise<string> {
   for (const name of fs.readdirSync(root)) {
-    const match = /^\.etc-(\d+)(?:-\d+)?$/.exec(name);
+    const match = /^\.etc-(\d+)(?:-\d+)*$/.exec(name);
     if (match && Number(match[1]) !== process.pid && !isAlive(Number(match[1]))) {
       fs.rmSync(path.join(root, name), { recursive: true, force: true });
     }
   }
-  const dir = path.join(root, `.etc-${process.pid}-${threadId}`);
+  const dir = path.join(root, `.etc-${process.pid}-${threadId}-${++instances}`);
   fs.rmSync(dir, { recursive: true, force: true });
-  fs.mkdirSync(dir, { mode: 0o755 });
+  if (!(await mount?.(dir))) fs.mkdirSync(dir, { mode: 0o755 });
   fs.chmodSync(dir, 0o755);
   for (const name of fs.readdirSync('/etc')) {
     if (name in SANDBOX_ETC_FILES) continue;

@@ -7,23 +7,27 @@ import type { Owner } from './workdir.ts';
 
 /**
  * A launcher is a bash process started ahead of time and already moved into a fresh cgroup. A run
- * sends it its rlimits and the bwrap command line on fd 3; it sets the rlimits with `ulimit` (no extra
- * exec), answers `x` on fd 3 (so a launcher failure is told apart from the run's own exit code), closes
- * every fd but 0-2 (fds this server inherited without close-on-exec must not reach a submission) and
- * execs bwrap. Everything the run starts is therefore born inside its cgroup, and the cgroup move (an
- * RCU grace period on v1, ~10 ms) is off the run's critical path.
+ * sends it its rlimits, the argv to exec and bwrap's options on fd 3; it sets the rlimits with
+ * `ulimit` (no extra exec), answers `x` on fd 3 (so a launcher failure is told apart from the run's
+ * own exit code), closes every fd but 0-3 (fds this server inherited without close-on-exec must not
+ * reach a submission) and execs bwrap, which reads its options from what is left on fd 3 (`--args 3`)
+ * and closes it. Everything the run starts is therefore born inside its cgroup, and the cgroup move
+ * (an RCU grace period on v1, ~10 ms) is off the run's critical path.
  *
  * Payload (NUL-separated): cpu soft s, cpu hard s, fsize KiB, nofile, address space KiB (0 = unset),
- * then the argv to exec.
+ * the number n of argv entries, the n entries of the argv to exec, then bwrap's options. mapfile
+ * reads a pipe or socket a byte at a time, so it stops exactly after the argv.
  */
 export const LAUNCH_SCRIPT = [
-  `mapfile -d '' -t -u 3 a || exit 111`,
-  `[ "\${#a[@]}" -gt 5 ] || exit 111`,
+  `mapfile -d '' -t -n 6 -u 3 a || exit 111`,
+  `[ "\${#a[@]}" -eq 6 ] || exit 111`,
+  `mapfile -d '' -t -n "\${a[5]}" -u 3 c || exit 111`,
+  `[ "\${#c[@]}" -gt 0 ] || exit 111`,
   `ulimit -S -t "\${a[0]}" && ulimit -H -t "\${a[1]}" && ulimit -f "\${a[2]}" && ulimit -n "\${a[3]}" && ulimit -c 0 || exit 111`,
   `if [ "\${a[4]}" != 0 ]; then ulimit -v "\${a[4]}" || exit 111; fi`,
   `printf x >&3 || exit 111`,
-  `for f in /proc/$$/fd/*; do fd=\${f##*/}; if [[ $fd =~ ^[0-9]+$ ]] && [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi; done`,
-  `exec "\${a[@]:5}"`,
+  `for f in /proc/$$/fd/*; do fd=\${f##*/}; if [[ $fd =~ ^[0-9]+$ ]] && [ "$fd" -gt 3 ]; then eval "exec $fd>&-"; fi; done`,
+  `exec "\${c[@]}"`,
 ].join('\n');
 
 export interface Launcher {
@@ -32,9 +36,10 @@ export interface Launcher {
   cgroup: RunCgroup;
 }
 
-export function launcherPayload(limits: SandboxLimits, addressSpaceBytes: number, argv: string[]): Buffer {
+/** `argv` is exec'd; `bwrapOptions` stay on fd 3 for bwrap's `--args 3` (argv must contain it). */
+export function launcherPayload(limits: SandboxLimits, addressSpaceBytes: number, argv: string[], bwrapOptions: string[]): Buffer {
   const kib = (bytes: number) => Math.ceil(bytes / 1024);
-  const fields = [limits.cpuSeconds, limits.cpuSeconds + 1, kib(limits.fileSizeBytes), limits.openFiles, addressSpaceBytes > 0 ? kib(addressSpaceBytes) : 0, ...argv];
+  const fields = [limits.cpuSeconds, limits.cpuSeconds + 1, kib(limits.fileSizeBytes), limits.openFiles, addressSpaceBytes > 0 ? kib(addressSpaceBytes) : 0, argv.length, ...argv, ...bwrapOptions];
   return Buffer.from(fields.map((f) => `${f}\0`).join(''), 'utf8');
 }
 

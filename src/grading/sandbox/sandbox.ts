@@ -15,7 +15,9 @@ import { DEFAULT_LIMITS } from './types.ts';
 import type { CgroupDriverName, SandboxLimits, SandboxResult, SandboxRunOptions } from './types.ts';
 import { startWatchdog } from './watchdog.ts';
 import type { Watchdog } from './watchdog.ts';
-import { createWorkDir, normalizeFiles, readWorkFile, removeStaleWorkDirs, removeWorkDir } from './workdir.ts';
+import { DEFAULT_WORK_DIR_QUOTA, WorkDirs } from './work-dirs.ts';
+import type { WorkDirQuota } from './work-dirs.ts';
+import { normalizeFiles, readWorkFile } from './workdir.ts';
 import type { Owner } from './workdir.ts';
 
 export interface SandboxSettings {
@@ -39,6 +41,11 @@ export interface SandboxSettings {
   readOnlyPaths?: string[];
   /** Limits used where a run gives none (on top of DEFAULT_LIMITS). */
   defaultLimits?: Partial<SandboxLimits>;
+  /**
+   * What a run's work dir may hold in all (default $ASSAY_SANDBOX_WORK_BYTES / $ASSAY_SANDBOX_WORK_FILES,
+   * else DEFAULT_WORK_DIR_QUOTA). Enforced by the kernel (a tmpfs per run) when this process is root.
+   */
+  workDirQuota?: Partial<WorkDirQuota>;
 }
 
 export interface SandboxStatus {
@@ -61,6 +68,7 @@ interface Ready {
   notes: string[];
   owner: Owner;
   pool: LauncherPool;
+  workDirs: WorkDirs;
 }
 
 interface Outcome {
@@ -110,6 +118,7 @@ export class Sandbox {
   private ready: Promise<Ready> | null = null;
   private pool: LauncherPool | null = null;
   private watchdog: Watchdog | null = null;
+  private workDirs: WorkDirs | null = null;
 
   constructor(private readonly settings: SandboxSettings = {}) {
     this.root = path.resolve(settings.root ?? process.env.ASSAY_SANDBOX_ROOT ?? path.join(os.tmpdir(), 'assay-sandbox'));
@@ -162,10 +171,21 @@ export class Sandbox {
     const bash = this.settings.bashPath ?? '/bin/bash';
     if (!fs.existsSync(bash)) throw unavailable(`bash not found at ${bash}.`);
     const owner: Owner = process.getuid?.() === 0 ? { uid: this.settings.hostUid ?? 65534, gid: this.settings.hostGid ?? 65534 } : null;
-    const etcDir = this.prepareRoot();
-    await removeStaleWorkDirs(this.root);
+    const created = fs.mkdirSync(this.root, { recursive: true, mode: 0o711 });
+    if (created) fs.chmodSync(this.root, 0o711);
+    const workDirs = await WorkDirs.open(this.root, owner, this.quota(), bash, this.settings.poolSize ?? 2);
+    let etcDir: string;
+    try {
+      // The /etc copy on a tmpfs of its own, as run dirs are: no host path in a run's mountinfo.
+      etcDir = await buildSandboxEtc(this.root, (dir) => workDirs.mountPrivate(dir, 16 * 1024 * 1024, 4096));
+    } catch (err) {
+      await workDirs.close();
+      throw err;
+    }
     const { driver, notes } = await detectCgroupDriver(this.settings.cgroups ?? 'auto', this.settings.cgroupName ?? 'assay-sandbox');
+    if (!workDirs.limited) notes.push('work dirs have no quota on their total size and file count: that needs the server to run as root (a tmpfs per run)');
     if (driver.name === 'none' && (!prlimit.startsWith('/usr/') || !fs.existsSync(prlimit))) {
+      await workDirs.close();
       throw unavailable(`without cgroups the process limit needs prlimit (util-linux) under /usr, not found at ${prlimit}.`);
     }
     const pool = new LauncherPool(
@@ -178,7 +198,7 @@ export class Sandbox {
       },
       this.settings.poolSize ?? 2,
     );
-    const ready: Ready = { bwrap, prlimit, system: systemArgs(etcDir, this.settings.readOnlyPaths ?? []), driver, notes, owner, pool };
+    const ready: Ready = { bwrap, prlimit, system: systemArgs(etcDir, this.settings.readOnlyPaths ?? []), driver, notes, owner, pool, workDirs };
     // One real run proves the whole path (user namespaces allowed, root reachable by the sandbox uid…),
     // so a broken machine says why at start instead of failing every run.
     try {
@@ -189,9 +209,12 @@ export class Sandbox {
       }
     } catch (err) {
       await pool.close();
+      await workDirs.close();
       throw err;
     }
     this.pool = pool;
+    this.workDirs = workDirs;
+    workDirs.fill();
     this.watchdog = startWatchdog(bash, driver.bases);
     return ready;
   }
@@ -209,14 +232,24 @@ export class Sandbox {
     this.ready = null;
     this.watchdog?.stop();
     this.watchdog = null;
+    const workDirs = this.workDirs;
+    this.workDirs = null;
     await pool?.close();
+    await workDirs?.close();
   }
 
-  /** The root (0711: the sandbox uid must traverse it to reach its work dir) and the sandbox's /etc. */
-  private prepareRoot(): string {
-    const created = fs.mkdirSync(this.root, { recursive: true, mode: 0o711 });
-    if (created) fs.chmodSync(this.root, 0o711);
-    return buildSandboxEtc(this.root);
+  /** The work dir quota: settings, else the environment, else the default. */
+  private quota(): WorkDirQuota {
+    const fromEnv = (name: string) => {
+      const value = Number(process.env[name]);
+      return Number.isSafeInteger(value) && value > 0 ? value : undefined;
+    };
+    const bytes = this.settings.workDirQuota?.bytes ?? fromEnv('ASSAY_SANDBOX_WORK_BYTES') ?? DEFAULT_WORK_DIR_QUOTA.bytes;
+    const files = this.settings.workDirQuota?.files ?? fromEnv('ASSAY_SANDBOX_WORK_FILES') ?? DEFAULT_WORK_DIR_QUOTA.files;
+    if (!Number.isSafeInteger(bytes) || bytes < 1024 * 1024 || !Number.isSafeInteger(files) || files < 16) {
+      throw AssayError.field('workDirQuota', 'invalid', 'The work dir quota needs at least 1 MiB and 16 files.');
+    }
+    return { bytes, files };
   }
 
   private async execute(ready: Ready, options: SandboxRunOptions): Promise<SandboxResult> {
@@ -227,14 +260,15 @@ export class Sandbox {
     }
     environmentArgs(options.env);
     const files = normalizeFiles(options.files);
-    const workDir = await createWorkDir(this.root, files, ready.owner);
+    const { workDirs } = ready;
+    const workDir = await workDirs.create(files);
     let launcher: Launcher | undefined;
     try {
       launcher = await ready.pool.take();
       // +2: the launcher (bwrap's monitor once it execs) and bwrap's init are in the cgroup too.
       launcher.cgroup.setLimits({ memoryBytes: limits.memoryBytes, processes: limits.processes + 2 });
     } catch (err) {
-      await removeWorkDir(workDir);
+      await workDirs.remove(workDir);
       launcher?.child.kill('SIGKILL');
       throw unavailable(`cannot prepare the run: ${(err as Error).message}`);
     }
@@ -245,7 +279,7 @@ export class Sandbox {
       outcome = await this.launch(ready, launcher, workDir, limits, options);
       stats = cgroup.stats();
     } catch (err) {
-      await removeWorkDir(workDir);
+      await workDirs.remove(workDir);
       throw err;
     } finally {
       // Nothing is left running (killAll ran at exit); removing the cgroup happens behind the
@@ -255,19 +289,21 @@ export class Sandbox {
         ready.pool.fill();
       });
     }
-    return buildResult(outcome, stats, limits, ready.driver.name, workDir);
+    return buildResult(outcome, stats, limits, ready.driver.name, workDir, workDirs);
   }
 
   private launch(ready: Ready, launcher: Launcher, workDir: string, limits: SandboxLimits, options: SandboxRunOptions): Promise<Outcome> {
-    const argv = bwrapArgs({
+    const { options: bwrapOptions, command } = bwrapArgs({
       system: ready.system,
       workDir,
       limits,
       command: options.command,
       env: options.env,
       nprocInside: ready.driver.name === 'none' ? { prlimit: ready.prlimit } : null,
+      nested: options.nested === true,
     });
-    const payload = launcherPayload(limits, addressSpaceFor(limits, ready.driver.name), [ready.bwrap, ...argv]);
+    const argv = [ready.bwrap, '--args', '3', '--', ...command];
+    const payload = launcherPayload(limits, addressSpaceFor(limits, ready.driver.name), argv, bwrapOptions);
     const { child, control, cgroup } = launcher;
 
     return new Promise<Outcome>((resolve, reject) => {
@@ -329,7 +365,7 @@ export class Sandbox {
   }
 }
 
-function buildResult(outcome: Outcome, stats: CgroupStats, limits: SandboxLimits, driver: CgroupDriverName, workDir: string): SandboxResult {
+function buildResult(outcome: Outcome, stats: CgroupStats, limits: SandboxLimits, driver: CgroupDriverName, workDir: string, workDirs: WorkDirs): SandboxResult {
   let exitCode = outcome.code;
   let signal = outcome.signal;
   if (outcome.timedOut) {
@@ -356,6 +392,7 @@ function buildResult(outcome: Outcome, stats: CgroupStats, limits: SandboxLimits
     memoryExceeded: stats.oomKills > 0,
     processLimitReached: stats.processLimitHits > 0,
     fileSizeExceeded: signal === 'SIGXFSZ',
+    workDirQuotaExceeded: workDirs.full(workDir),
     outputTruncated: outcome.stdout.truncated || outcome.stderr.truncated,
     wallMs: Math.round(outcome.wallMs * 1000) / 1000,
     stdout: outcome.stdout.text(),
@@ -367,6 +404,6 @@ function buildResult(outcome: Outcome, stats: CgroupStats, limits: SandboxLimits
     cgroupDriver: driver,
     workDir,
     readFile: (relativePath, maxBytes) => readWorkFile(workDir, relativePath, maxBytes),
-    cleanup: () => (removed ??= removeWorkDir(workDir)),
+    cleanup: () => (removed ??= workDirs.remove(workDir)),
   };
 }

@@ -48,6 +48,11 @@ export interface SandboxRunOptions {
   env?: Record<string, string>;
   /** Bytes fed to the main process's stdin (default: none, stdin is /dev/null). */
   stdin?: string | Buffer;
+  /**
+   * The run may create user namespaces, as `run_student` needs (a grading harness). The code the
+   * harness runs through `run_student` still cannot (--disable-userns in its own sandbox).
+   */
+  nested?: boolean;
 }
 
 export type CgroupDriverName = 'v1' | 'v2' | 'none';
@@ -66,6 +71,11 @@ export interface SandboxResult {
   processLimitReached: boolean;
   /** Where detectable: the main process died from SIGXFSZ (programs that ignore it get EFBIG instead). */
   fileSizeExceeded: boolean;
+  /**
+   * The run filled its work dir: its files reached the work dir quota (total bytes or file count;
+   * see SandboxSettings.workDirQuota). Writes past it failed with ENOSPC. Only detected with a quota.
+   */
+  workDirQuotaExceeded: boolean;
   /** stdout or stderr went over the output limit (its middle was dropped). */
   outputTruncated: boolean;
   wallMs: number;

@@ -38,6 +38,12 @@ export function normalizeFiles(files: SandboxFile[] | Map<string, string | Buffe
  */
 export async function createWorkDir(root: string, files: SandboxFile[], owner: Owner): Promise<string> {
   const dir = await fsp.mkdtemp(path.join(root, `run-${process.pid}-`));
+  await fillWorkDir(dir, files, owner, () => removeWorkDir(dir));
+  return dir;
+}
+
+/** Lays out `files` in the empty directory `dir`; on failure calls `discard` and throws `invalid`. */
+export async function fillWorkDir(dir: string, files: SandboxFile[], owner: Owner, discard: () => Promise<void>): Promise<void> {
   try {
     const created = new Set<string>();
     for (const file of files) {
@@ -64,10 +70,12 @@ export async function createWorkDir(root: string, files: SandboxFile[], owner: O
       if (owner) await fsp.chown(target, owner.uid, owner.gid);
     }
     if (owner) await fsp.chown(dir, owner.uid, owner.gid);
-    return dir;
   } catch (err) {
-    await removeWorkDir(dir);
+    await discard();
     if (err instanceof AssayError) throw err;
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') {
+      throw AssayError.tooLarge('The files of the run do not fit in its work directory quota.', 0);
+    }
     throw new AssayError('invalid', `Cannot prepare the sandbox files: ${(err as Error).message}`);
   }
 }

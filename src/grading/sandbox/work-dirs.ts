@@ -1,0 +1,107 @@
+import crypto from 'node:crypto';
+import path from 'node:path';
+import { isAlive } from './alive.ts';
+import { Mounter, tmpfsFull, tmpfsMountsUnder } from './mounts.ts';
+import type { SandboxFile } from './types.ts';
+import { createWorkDir, fillWorkDir, removeStaleWorkDirs, removeWorkDir } from './workdir.ts';
+import type { Owner } from './workdir.ts';
+
+/** The whole of what a run may keep in its work dir (its files, the student areas of run_student). */
+export interface WorkDirQuota {
+  bytes: number;
+  files: number;
+}
+
+export const DEFAULT_WORK_DIR_QUOTA: Readonly<WorkDirQuota> = Object.freeze({ bytes: 256 * 1024 * 1024, files: 10_000 });
+
+/**
+ * Where runs' work dirs come from. When this process is root, each is a fresh tmpfs limited to the
+ * quota (bytes and files), mounted ahead of time by the mount helper (see mounts.ts) so a run never
+ * waits for it, and unmounted at cleanup. Otherwise a plain directory (mkdtemp) with no quota on its
+ * total: the sandbox status says so.
+ */
+export class WorkDirs {
+  private ready: Promise<string>[] = [];
+  private readonly mounted = new Set<string>();
+
+  private constructor(
+    private readonly root: string,
+    private readonly owner: Owner,
+    private readonly quota: WorkDirQuota,
+    private readonly mounter: Mounter | null,
+    private readonly poolSize: number,
+  ) {}
+
+  /** Removes what dead processes left behind (mounts first) and starts the mount helper when root. */
+  static async open(root: string, owner: Owner, quota: WorkDirQuota, bash: string, poolSize: number): Promise<WorkDirs> {
+    const mounter = process.getuid?.() === 0 ? new Mounter(bash) : null;
+    if (mounter) {
+      for (const point of tmpfsMountsUnder(root)) {
+        const match = /^(?:run|\.etc)-(\d+)-/.exec(path.basename(point));
+        if (match && !isAlive(Number(match[1]))) await mounter.unmount(point).catch(() => undefined);
+      }
+    }
+    await removeStaleWorkDirs(root);
+    return new WorkDirs(root, owner, quota, mounter, poolSize);
+  }
+
+  /** Whether run dirs have a quota (they are tmpfs mounts). */
+  get limited(): boolean {
+    return this.mounter !== null;
+  }
+
+  /** A fresh work dir holding exactly `files`, owned by the sandbox uid. */
+  async create(files: SandboxFile[]): Promise<string> {
+    if (!this.mounter) return createWorkDir(this.root, files, this.owner);
+    const dir = await (this.ready.shift() ?? this.mountOne());
+    this.fill();
+    await fillWorkDir(dir, files, this.owner, () => this.remove(dir));
+    return dir;
+  }
+
+  /** Whether the run filled its work dir (bytes or files): it went over its quota. */
+  full(dir: string): boolean {
+    return this.mounted.has(dir) && tmpfsFull(dir);
+  }
+
+  async remove(dir: string): Promise<void> {
+    if (!this.mounted.delete(dir)) return removeWorkDir(dir);
+    // Should the helper be gone, its own exit unmounted everything.
+    await this.mounter!.unmount(dir).catch(() => undefined);
+  }
+
+  /** Mounts work dirs until `poolSize` are ready or on their way. */
+  fill(): void {
+    if (!this.mounter) return;
+    while (this.ready.length < this.poolSize) {
+      const next = this.mountOne();
+      next.catch(() => undefined);
+      this.ready.push(next);
+    }
+  }
+
+  /** A tmpfs for something other than a run (the sandbox's /etc copy): mounted, unmounted at close. */
+  async mountPrivate(dir: string, bytes: number, files: number): Promise<boolean> {
+    if (!this.mounter) return false;
+    await this.mounter.mount(dir, { bytes, files, uid: 0, gid: 0, mode: 0o755 });
+    this.mounted.add(dir);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    const idle = this.ready;
+    this.ready = [];
+    if (!this.mounter) return;
+    await Promise.all(idle.map((p) => p.then((dir) => this.remove(dir)).catch(() => undefined)));
+    await Promise.all([...this.mounted].map((dir) => this.remove(dir).catch(() => undefined)));
+    this.mounter.close();
+  }
+
+  private async mountOne(): Promise<string> {
+    const dir = path.join(this.root, `run-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
+    const { uid, gid } = this.owner ?? { uid: process.getuid!(), gid: process.getgid!() };
+    await this.mounter!.mount(dir, { ...this.quota, uid, gid, mode: 0o700 });
+    this.mounted.add(dir);
+    return dir;
+  }
+}
