@@ -5,6 +5,7 @@ import { readOAuthSettings, type OAuthSettings } from './settings/oauth.ts';
 import { readAutolabSettings, type AutolabSettings } from './settings/autolab.ts';
 import { readInginiousSettings, type InginiousSettings } from './settings/inginious.ts';
 import { readDevilrySettings, type DevilrySettings } from './settings/devilry.ts';
+import { readUnzipSettings, type UnzipSettings } from './settings/unzip.ts';
 
 /** Every setting of the server, read once from the environment (and CLI flags), validated at start. */
 export interface Config {
@@ -23,6 +24,8 @@ export interface Config {
   refreshTokenSeconds: number;
   maxUploadBytes: number;
   maxBodyBytes: number;
+  /** Limits on unpacking an uploaded zip (a Hive `Submission`). */
+  unzip: UnzipSettings;
   publicUrl: string | null;
   trustProxy: boolean;
   logLevel: string;
@@ -123,6 +126,7 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     refreshTokenSeconds: int(env, 'ASSAY_REFRESH_TOKEN_SECONDS', 86400, 1),
     maxUploadBytes: int(env, 'ASSAY_MAX_UPLOAD_BYTES', 100 * 1024 * 1024, 1),
     maxBodyBytes: int(env, 'ASSAY_MAX_BODY_BYTES', 10 * 1024 * 1024, 1024),
+    unzip: readUnzipSettings(env),
     publicUrl: env.ASSAY_PUBLIC_URL?.replace(/\/+$/, '') || null,
     trustProxy: bool(env, 'ASSAY_TRUST_PROXY', false),
     logLevel: env.ASSAY_LOG_LEVEL || 'info',

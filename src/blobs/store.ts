@@ -11,6 +11,8 @@ export interface BlobStore {
   /** Streams `source` in; throws a `too_large` AssayError past `maxBytes`, leaving nothing behind. */
   put(source: Readable | Buffer, maxBytes?: number): Promise<StoredBlob>;
   open(sha256: string): Readable;
+  /** Bytes `start` (inclusive) to `end` (exclusive) of a blob: an archive is read where it is, never whole. */
+  openRange(sha256: string, start: number, end: number): Readable;
   /** The whole blob; `size` (when the caller knows it) lets a small one be read in one step. */
   read(sha256: string, size?: number): Promise<Buffer>;
   has(sha256: string): Promise<boolean>;

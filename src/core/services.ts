@@ -87,7 +87,7 @@ export type BaseServices = Omit<Services, 'oauth' | 'assessments' | 'tasks' | 'e
 
 export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; config: Config; blobs: BlobStore; jwtSecret: string }): Services {
   const { db, clock, config, blobs } = deps;
-  const files = new FilesService(db, blobs, clock, config.maxUploadBytes, deps.engine);
+  const files = new FilesService(db, blobs, clock, config.maxUploadBytes, deps.engine, config.unzip);
   const hasher = new PasswordHasher(config.argon2MemoryKiB);
   const exercises = new ExercisesService(db, clock, files);
   const graders = new GradersService(db, clock, files, exercises);

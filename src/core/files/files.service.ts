@@ -3,6 +3,7 @@ import yazl from 'yazl';
 import type { BlobStore, StoredBlob } from '../../blobs/store.ts';
 import type { Db } from '../../db/database.ts';
 import type { Engine } from '../../db/columns.ts';
+import type { UnzipSettings } from '../../settings/unzip.ts';
 import type { Clock } from '../clock.ts';
 import { AssayError } from '../errors.ts';
 import type { TreeEntry } from './files.repo.ts';
@@ -30,6 +31,7 @@ export class FilesService {
     private readonly clock: Clock,
     readonly maxUploadBytes: number,
     private readonly engine: Engine,
+    readonly unzipLimits: UnzipSettings,
   ) {}
 
   /** Stores one uploaded file; the blob row is written when it is referenced (see createTree / recordBlob). */
@@ -37,6 +39,19 @@ export class FilesService {
     const blob = await this.blobs.put(source, maxBytes);
     await filesRepo.recordBlob(this.db, this.engine, blob, this.clock.now());
     return blob;
+  }
+
+  /**
+   * Writes a blob without recording it: it stays invisible (and `assay gc` takes it back) unless
+   * `recordBlobs` records it, so a batch that fails half-way leaves nothing recorded.
+   */
+  writeUnrecorded(source: Readable, maxBytes: number): Promise<StoredBlob> {
+    return this.blobs.put(source, maxBytes);
+  }
+
+  async recordBlobs(blobs: StoredBlob[]): Promise<void> {
+    const now = this.clock.now();
+    for (const blob of blobs) await filesRepo.recordBlob(this.db, this.engine, blob, now);
   }
 
   /** Validates every path first: nothing is written when one path is illegal. */
@@ -60,6 +75,10 @@ export class FilesService {
 
   open(sha256: string): Readable {
     return this.blobs.open(sha256);
+  }
+
+  openRange(sha256: string, start: number, end: number): Readable {
+    return this.blobs.openRange(sha256, start, end);
   }
 
   read(sha256: string, size?: number): Promise<Buffer> {

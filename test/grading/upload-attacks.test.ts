@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import yazl from 'yazl';
+import { startTestServer } from '../helpers/harness.ts';
+import { login, makeCourseTree, makeExercise, makeStudent } from '../helpers/fixtures.ts';
+import { client } from '../helpers/http.ts';
+
+// Attacks through uploads, referenced by the sandbox security suite: each test states what the
+// server must refuse and fails when that protection is taken away.
+
+const MiB = 1024 * 1024;
+
+async function zipOf(entries: { name: string; data: Buffer }[], compressionLevel = 6): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  for (const e of entries) zip.addBuffer(e.data, e.name, { compressionLevel });
+  zip.end();
+  const chunks: Buffer[] = [];
+  for await (const c of zip.outputStream) chunks.push(c as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** The issue's bomb, 10 × 100 MiB of zeros (deflated fast: 4.5 MB rather than the issue's 1 MB, the same attack). */
+let bomb: Buffer | null = null;
+async function zipBomb(): Promise<Buffer> {
+  const zeros = Buffer.alloc(100 * MiB);
+  bomb ??= await zipOf(Array.from({ length: 10 }, (_, i) => ({ name: `zeros-${i}.bin`, data: zeros })), 1);
+  return bomb;
+}
+
+const sha256 = (data: Buffer) => crypto.createHash('sha256').update(data).digest('hex');
+
+/** A Hive multipart body of one response with an uploaded file. */
+function responseForm(responseType: string, file: { name: string; data: Buffer }): FormData {
+  const form = new FormData();
+  form.append('response_type', responseType);
+  form.append('contents', '[]');
+  form.append('file', new Blob([new Uint8Array(file.data)]), file.name);
+  return form;
+}
+
+/** A server, a course with an exercise, a student with an assignment on it (Hive's way to hand in). */
+async function handInSetup(env: Record<string, string>) {
+  const server = await startTestServer({ env });
+  const tree = await makeCourseTree(server);
+  const exercise = await makeExercise(server, tree.module.id);
+  const checker = client(server.app, await login(server, tree.checker.username));
+  const newHiveAssignment = async () => {
+    const student = await makeStudent(server, tree.program.id);
+    const res = await checker.post('/api/core/assignments/', { json: { user: student.id, exercise: exercise.id, assignment_status: 'New' } });
+    assert.equal(res.status, 201, res.text);
+    return { student, url: `/api/core/assignments/${res.body.id}/responses/`, assignmentId: res.body.id as number };
+  };
+  /** Rows a refused hand-in must not leave behind (its upload's own blob row aside, which `assay gc` collects). */
+  const counts = async () => {
+    const count = async (table: 'responses' | 'submissions' | 'grading_jobs' | 'tree_entries') =>
+      Number((await server.services.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    return { responses: await count('responses'), submissions: await count('submissions'), jobs: await count('grading_jobs'), entries: await count('tree_entries') };
+  };
+  const blobRecorded = async (sha: string) => (await server.services.db.selectFrom('blobs').select('sha256').where('sha256', '=', sha).executeTakeFirst()) !== undefined;
+  const blobOnDisk = (sha: string) => fs.existsSync(path.join(server.config.blobDir, sha.slice(0, 2), sha.slice(2, 4), sha));
+  return { server, exercise, newHiveAssignment, counts, blobRecorded, blobOnDisk };
+}
+
+describe('upload attacks: zip archives', () => {
+  describe('with the default unzip limits', () => {
+    let setup: Awaited<ReturnType<typeof handInSetup>>;
+    before(async () => {
+      setup = await handInSetup({});
+    });
+    after(() => setup.server.close());
+
+    it('refuses the 10 × 100 MiB zip bomb sent as a Hive Submission with a 413, quickly, recording nothing it unpacked', async () => {
+      const data = await zipBomb();
+      const { student, url } = await setup.newHiveAssignment();
+      const before = await setup.counts();
+      const started = Date.now();
+      const res = await student.api.post(url, { multipart: responseForm('Submission', { name: 'bomb.zip', data }) });
+      assert.equal(res.status, 413, res.text);
+      assert.equal(res.body.type, 'client_error');
+      assert.equal(res.body.errors[0].code, 'max_size');
+      assert.equal(res.body.errors[0].attr, 'file');
+      assert.match(res.body.errors[0].detail, /zip archive unpacks to more than/);
+      assert.ok(Date.now() - started < 10_000, `refused in ${Date.now() - started} ms: the declared sizes are enough, nothing is inflated`);
+      assert.deepEqual(await setup.counts(), before, 'no response, submission, job or tree');
+      const entrySha = sha256(Buffer.alloc(100 * MiB));
+      assert.equal(await setup.blobRecorded(entrySha), false);
+      assert.equal(setup.blobOnDisk(entrySha), false, 'not one entry was written');
+    });
+
+    it('refuses an archive past the compression ratio even when its total is under the byte limit', async () => {
+      // 8 MiB of zeros zip to about 8 KB: a ratio near 1000, the default limit being 100.
+      const data = await zipOf([{ name: 'zeros.bin', data: Buffer.alloc(8 * MiB) }]);
+      const { student, url } = await setup.newHiveAssignment();
+      const before = await setup.counts();
+      const res = await student.api.post(url, { multipart: responseForm('Submission', { name: 'dense.zip', data }) });
+      assert.equal(res.status, 413, res.text);
+      assert.equal(res.body.errors[0].attr, 'file');
+      assert.match(res.body.errors[0].detail, /more than 100 times its own size/);
+      assert.deepEqual(await setup.counts(), before);
+    });
+
+    it("keeps a zip sent to Assay's own submission API as the one file it is: nothing is unpacked", async () => {
+      const data = await zipBomb();
+      const { student } = await setup.newHiveAssignment();
+      const form = new FormData();
+      form.append('file', new Blob([new Uint8Array(data)]), 'bomb.zip');
+      const res = await student.api.post(`/api/assay/v1/exercises/${setup.exercise.id}/submissions/`, { multipart: form });
+      assert.equal(res.status, 201, res.text);
+      assert.deepEqual(res.body.files.map((f: { path: string; size: number }) => [f.path, f.size]), [['bomb.zip', data.length]]);
+      assert.equal(setup.blobOnDisk(sha256(Buffer.alloc(100 * MiB))), false);
+    });
+  });
+
+  describe('with tight unzip limits', () => {
+    let setup: Awaited<ReturnType<typeof handInSetup>>;
+    before(async () => {
+      setup = await handInSetup({ ASSAY_UNZIP_MAX_ENTRIES: '20', ASSAY_UNZIP_MAX_BYTES: String(300 * MiB), ASSAY_UNZIP_MAX_RATIO: '0' });
+    });
+    after(() => setup.server.close());
+
+    it('refuses an archive of more files than ASSAY_UNZIP_MAX_ENTRIES with a 413, recording none of them', async () => {
+      const entries = Array.from({ length: 21 }, (_, i) => ({ name: `f${i}.txt`, data: Buffer.from(`file ${i} ${crypto.randomUUID()}`) }));
+      const { student, url } = await setup.newHiveAssignment();
+      const before = await setup.counts();
+      const res = await student.api.post(url, { multipart: responseForm('Submission', { name: 'many.zip', data: await zipOf(entries) }) });
+      assert.equal(res.status, 413, res.text);
+      assert.match(res.body.errors[0].detail, /holds more than 20 files/);
+      assert.deepEqual(await setup.counts(), before);
+      for (const e of entries.slice(0, 20)) assert.equal(await setup.blobRecorded(sha256(e.data)), false, `${e.name} is not recorded`);
+    });
+
+    it('refuses the zip bomb past ASSAY_UNZIP_MAX_BYTES with a 413', async () => {
+      const { student, url } = await setup.newHiveAssignment();
+      const res = await student.api.post(url, { multipart: responseForm('Submission', { name: 'bomb.zip', data: await zipBomb() }) });
+      assert.equal(res.status, 413, res.text);
+      assert.match(res.body.errors[0].detail, new RegExp(`unpacks to more than ${300 * MiB} bytes`));
+    });
+
+    it('unpacks an archive within the limits as a stream: a 128 MiB entry never sits in memory whole', async () => {
+      const big = Buffer.alloc(128 * MiB, 7);
+      const data = await zipOf([{ name: 'big.bin', data: big }, { name: 'src/a.py', data: Buffer.from('print(1)\n') }]);
+      const bigSha = sha256(big);
+      const { student, url } = await setup.newHiveAssignment();
+      global.gc?.();
+      const baseline = process.memoryUsage().rss;
+      let peak = baseline;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 5);
+      let res;
+      try {
+        res = await student.api.post(url, { multipart: responseForm('Submission', { name: 'big.zip', data }) });
+      } finally {
+        clearInterval(sampler);
+      }
+      assert.equal(res.status, 201, res.text);
+      assert.ok(peak - baseline < 64 * MiB, `memory grew by ${Math.round((peak - baseline) / MiB)} MiB while unpacking 128 MiB`);
+      const submission = await setup.server.services.db.selectFrom('submissions').select('tree_id').where('response_id', '=', res.body.id).executeTakeFirstOrThrow();
+      const entries = await setup.server.services.files.treeEntries(submission.tree_id!);
+      assert.deepEqual(entries.map((e) => [e.path, e.size, e.blob]), [['big.bin', 128 * MiB, bigSha], ['src/a.py', 9, sha256(Buffer.from('print(1)\n'))]]);
+      assert.equal(await setup.blobRecorded(bigSha), true);
+    });
+
+    it('refuses an archive with an unsafe path with a 400 on file', async () => {
+      const { student, url } = await setup.newHiveAssignment();
+      const data = await zipOf([{ name: `${'n'.repeat(256)}.py`, data: Buffer.from('x') }]);
+      const res = await student.api.post(url, { multipart: responseForm('Submission', { name: 'long.zip', data }) });
+      assert.equal(res.status, 400, res.text);
+      assert.equal(res.body.errors[0].attr, 'file');
+      assert.match(res.body.errors[0].detail, /name longer than 255 bytes/);
+    });
+  });
+});
