@@ -1,6 +1,5 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.ts';
-import { runCli } from './cli/commands.ts';
 
 const USAGE = `usage: assay <command> [options]
 
@@ -53,6 +52,8 @@ async function main(): Promise<number> {
   const port = values.port !== undefined ? Number(values.port) : undefined;
   if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) throw new ConfigError('--port must be a port number');
   const config = loadConfig(process.env, { port, host: values.host });
+  // Loaded only now: the commands pull in the whole server, which `--help` does not need.
+  const { runCli } = await import('./cli/commands.ts');
   return runCli(config, positionals, values, USAGE);
 }
 

@@ -5,7 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import { createSandboxRunner } from '../../src/grading/engine/runner.ts';
 import { startWorkerPool } from '../../src/grading/queue/index.ts';
 import type { WorkerPool } from '../../src/grading/queue/index.ts';
-import { sandboxAvailable } from '../../src/grading/sandbox/index.ts';
+import { sandboxWorks } from '../grading/sandbox-helpers.ts';
 import { adminActor, makeUser, PASSWORD } from '../helpers/fixtures.ts';
 import { startTestServer } from '../helpers/harness.ts';
 import type { TestServer } from '../helpers/harness.ts';
@@ -13,7 +13,7 @@ import type { Reply, RequestOptions } from '../helpers/http.ts';
 import { call } from '../helpers/http.ts';
 
 const COURSE = path.resolve('test/inginious/fixtures/demo');
-const haveSandbox = await sandboxAvailable();
+const haveSandbox = await sandboxWorks();
 const base = '/api/v0/courses/demo';
 
 /** A script's session: logs in with the form, then sends the cookie back on every call. */

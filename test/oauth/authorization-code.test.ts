@@ -6,7 +6,7 @@ import { startTestServer } from '../helpers/harness.ts';
 import type { TestServer } from '../helpers/harness.ts';
 import { call } from '../helpers/http.ts';
 import type { RegisteredClient } from './oauth-helpers.ts';
-import { authorizationCode, browserSession, INVALID_CLIENT, INVALID_GRANT, missing, registerClient, signedInUser, tokenRequest, UNSUPPORTED_GRANT } from './oauth-helpers.ts';
+import { authorizationCode, browserSession, formToken, INVALID_CLIENT, INVALID_GRANT, missing, registerClient, signedInUser, tokenRequest, UNSUPPORTED_GRANT } from './oauth-helpers.ts';
 
 describe('oauth authorization-code flow and token endpoint', () => {
   let server: TestServer;
@@ -175,7 +175,8 @@ describe('oauth authorization-code flow and token endpoint', () => {
 
   it('redirects a denial and redirectable errors to the client, and shows the others', async () => {
     const base = { client_id: app.client_id, redirect_uri: REDIRECT, response_type: 'code', state: 'st' };
-    const denied = await call(server.app, 'POST', '/oauth/authorize', { headers: { cookie }, form: { ...base, scope: 'user_info', decision: 'deny' } });
+    const _csrf = await formToken(server, cookie);
+    const denied = await call(server.app, 'POST', '/oauth/authorize', { headers: { cookie }, form: { ...base, scope: 'user_info', decision: 'deny', _csrf } });
     assert.equal(denied.status, 302);
     const deniedUrl = new URL(String(denied.headers.location));
     assert.equal(deniedUrl.origin + deniedUrl.pathname, REDIRECT);
@@ -203,14 +204,14 @@ describe('oauth authorization-code flow and token endpoint', () => {
     assert.equal(unknown.status, 400);
     assert.match(unknown.text, /Client authentication failed/);
     const before = await server.services.db.selectFrom('oauth_grants').select('id').execute();
-    const forged = await call(server.app, 'POST', '/oauth/authorize', { headers: { cookie }, form: { ...base, redirect_uri: 'https://evil.example/cb', decision: 'approve' } });
+    const forged = await call(server.app, 'POST', '/oauth/authorize', { headers: { cookie }, form: { ...base, redirect_uri: 'https://evil.example/cb', decision: 'approve', _csrf } });
     assert.equal(forged.status, 400);
     assert.equal((await server.services.db.selectFrom('oauth_grants').select('id').execute()).length, before.length);
   });
 
   it('shows the code on the page for out-of-band clients', async () => {
     const oob = await registerClient(server, ['urn:ietf:wg:oauth:2.0:oob']);
-    const res = await call(server.app, 'POST', '/oauth/authorize', { headers: { cookie }, form: { client_id: oob.client_id, response_type: 'code', decision: 'approve' } });
+    const res = await call(server.app, 'POST', '/oauth/authorize', { headers: { cookie }, form: { client_id: oob.client_id, response_type: 'code', decision: 'approve', _csrf: await formToken(server, cookie) } });
     assert.equal(res.status, 200, res.text);
     const code = /<code id="authorization_code">([^<]+)<\/code>/.exec(res.text)?.[1];
     assert.ok(code, res.text);
@@ -229,6 +230,53 @@ describe('oauth authorization-code flow and token endpoint', () => {
       assert.equal(res.status, 302);
       assert.match(String(res.headers.location), /^\/oauth\/sign_in\?return_to=/);
     }
+  });
+
+  it('refuses a cross-site consent riding a signed-in browser (foreign or null Origin, missing or wrong form token)', async () => {
+    const grants = async () => (await server.services.db.selectFrom('oauth_grants').select('id').execute()).length;
+    const before = await grants();
+    const approve = { client_id: app.client_id, redirect_uri: REDIRECT, response_type: 'code', scope: 'user_info', state: 's', decision: 'approve' };
+    const _csrf = await formToken(server, cookie);
+    const attempts: [Record<string, string>, Record<string, string>][] = [
+      [{ origin: 'https://evil.example' }, { ...approve, _csrf }],
+      [{ origin: 'null' }, { ...approve, _csrf }],
+      [{}, approve],
+      [{}, { ...approve, _csrf: `${_csrf}x` }],
+    ];
+    for (const [headers, form] of attempts) {
+      const res = await call(server.app, 'POST', '/oauth/authorize', { headers: { cookie, ...headers }, form });
+      assert.equal(res.status, 403, `${JSON.stringify(headers)} ${JSON.stringify(form)}: ${res.text}`);
+      assert.equal(res.headers.location, undefined);
+      assert.match(res.text, /Request refused/);
+    }
+    // A session cookie without the form-token secret cookie (a cross-site POST carries only what SameSite lets through).
+    const sessionOnly = cookie.split('; ').find((c) => c.startsWith('assay_oauth_session='))!;
+    assert.equal((await call(server.app, 'POST', '/oauth/authorize', { headers: { cookie: sessionOnly }, form: { ...approve, _csrf } })).status, 403);
+    const signInElsewhere = await call(server.app, 'POST', '/oauth/sign_in', { headers: { origin: 'https://evil.example' }, form: { username: 'x', password: 'y' } });
+    assert.equal(signInElsewhere.status, 403);
+    assert.equal(await grants(), before, 'no code was granted');
+    const own = await call(server.app, 'POST', '/oauth/authorize', { headers: { cookie }, form: { ...approve, _csrf } });
+    assert.equal(own.status, 302, own.text);
+    assert.ok(new URL(String(own.headers.location)).searchParams.get('code'));
+  });
+
+  it('does not echo over-long input in a Location: 400 invalid_request, or the default return path', async () => {
+    const huge = 'a'.repeat(64 * 1024);
+    const post = await call(server.app, 'POST', '/oauth/authorize', { form: { client_id: app.client_id, redirect_uri: REDIRECT, response_type: 'code', state: huge } });
+    assert.equal(post.status, 400, post.text.slice(0, 200));
+    assert.equal(post.headers.location, undefined);
+    assert.deepEqual(post.body, { error: 'invalid_request', error_description: 'The request is missing a required parameter, includes an unsupported parameter value, or is otherwise malformed.' });
+    const get = await call(server.app, 'GET', `/oauth/authorize?client_id=${app.client_id}&state=${'b'.repeat(8000)}`);
+    assert.equal(get.status, 400);
+    assert.equal(get.headers.location, undefined);
+    const user = await makeUser(server, 1);
+    const signIn = await call(server.app, 'POST', '/oauth/sign_in', { form: { username: user.username, password: 'correct horse battery staple', return_to: `/oauth/authorize?state=${huge}` } });
+    assert.equal(signIn.status, 303);
+    assert.equal(signIn.headers.location, '/activate');
+    // An ordinary request is still sent to sign in and back.
+    const short = await call(server.app, 'POST', '/oauth/authorize', { form: { client_id: app.client_id, redirect_uri: REDIRECT, response_type: 'code', state: 's' } });
+    assert.equal(short.status, 302);
+    assert.match(String(short.headers.location), /^\/oauth\/sign_in\?return_to=%2Foauth%2Fauthorize%3F/);
   });
 
   it('answers unknown /oauth paths and unreadable requests as JSON errors', async () => {

@@ -7,7 +7,7 @@ import type { TestServer } from '../helpers/harness.ts';
 import { call } from '../helpers/http.ts';
 import type { Client } from '../helpers/http.ts';
 import type { RegisteredClient } from './oauth-helpers.ts';
-import { browserSession, CLI_SCOPES, registerClient, tokenRequest } from './oauth-helpers.ts';
+import { browserSession, CLI_SCOPES, formToken, hiddenField, registerClient, tokenRequest } from './oauth-helpers.ts';
 
 const CALLBACK = 'http://localhost:3000/device_flow_auth_cb';
 const PENDING = { error: 'authorization_pending' };
@@ -94,17 +94,46 @@ describe('oauth device flow (Autolab)', () => {
     const form = await call(server.app, 'GET', '/activate', { headers: { cookie } });
     assert.equal(form.status, 200);
     assert.match(form.text, /name="user_code"/);
-    const wrong = await call(server.app, 'POST', '/activate', { headers: { cookie }, form: { user_code: 'zzzzzz' } });
+    const wrong = await call(server.app, 'POST', '/activate', { headers: { cookie }, form: { user_code: 'zzzzzz', _csrf: hiddenField(form.text, '_csrf') } });
     assert.equal(wrong.status, 400);
     assert.match(wrong.text, /not valid or has expired/);
-    const consent = await call(server.app, 'POST', '/activate', { headers: { cookie }, form: { user_code: started.user_code } });
+    const consent = await call(server.app, 'POST', '/activate', { headers: { cookie }, form: { user_code: started.user_code, _csrf: hiddenField(wrong.text, '_csrf') } });
     assert.equal(consent.status, 200, consent.text);
     assert.match(consent.text, /Test app/);
     assert.match(consent.text, /user_submit/);
     assert.deepEqual((await poll(started.device_code)).body, PENDING, 'seeing the consent page answers nothing');
-    const done = await call(server.app, 'POST', '/activate/confirm', { headers: { cookie }, form: { user_code: started.user_code, decision: 'approve' } });
+    const done = await call(server.app, 'POST', '/activate/confirm', { headers: { cookie }, form: { user_code: started.user_code, _csrf: hiddenField(consent.text, '_csrf'), decision: 'approve' } });
     assert.equal(done.status, 200);
     assert.match(done.text, /Device approved/);
+    assert.equal((await poll(started.device_code)).status, 200);
+  });
+
+  it('refuses a cross-site approval riding a signed-in browser: foreign or null Origin, cross-site fetch, missing or wrong form token', async () => {
+    const started = await init();
+    const cookie = await browserSession(server, user.username);
+    const _csrf = await formToken(server, cookie);
+    const other = await formToken(server, await browserSession(server, user.username));
+    const approve = { user_code: started.user_code, decision: 'approve' };
+    const attempts: [Record<string, string>, Record<string, string>][] = [
+      [{ origin: 'https://evil.example' }, { ...approve, _csrf }],
+      [{ origin: 'null' }, { ...approve, _csrf }],
+      [{ 'sec-fetch-site': 'cross-site' }, { ...approve, _csrf }],
+      [{}, approve],
+      [{}, { ...approve, _csrf: 'forged' }],
+      [{}, { ...approve, _csrf: other }],
+    ];
+    for (const [headers, form] of attempts) {
+      for (const url of ['/activate/confirm', '/activate']) {
+        const res = await call(server.app, 'POST', url, { headers: { cookie, ...headers }, form });
+        assert.equal(res.status, 403, `${url} ${JSON.stringify(headers)} ${JSON.stringify(form)}: ${res.text}`);
+        assert.match(String(res.headers['content-type']), /text\/html/);
+        assert.match(res.text, /Request refused/);
+      }
+    }
+    assert.deepEqual((await poll(started.device_code)).body, PENDING, 'nothing was approved');
+    // The browser's own form, from this server's page, still works.
+    const own = await call(server.app, 'POST', '/activate/confirm', { headers: { cookie, origin: 'http://localhost:80', host: 'localhost:80' }, form: { ...approve, _csrf } });
+    assert.equal(own.status, 200, own.text);
     assert.equal((await poll(started.device_code)).status, 200);
   });
 
@@ -120,7 +149,7 @@ describe('oauth device flow (Autolab)', () => {
 
     const viaPage = await init();
     const cookie = await browserSession(server, user.username);
-    const res = await call(server.app, 'POST', '/activate/confirm', { headers: { cookie }, form: { user_code: viaPage.user_code, decision: 'deny' } });
+    const res = await call(server.app, 'POST', '/activate/confirm', { headers: { cookie }, form: { user_code: viaPage.user_code, _csrf: await formToken(server, cookie), decision: 'deny' } });
     assert.match(res.text, /Device denied/);
     assert.deepEqual((await poll(viaPage.device_code)).body, { error: 'authorization denied by user' });
   });

@@ -21,14 +21,39 @@ export async function registerClient(server: TestServer, redirectUris = ['https:
   return res.body as RegisteredClient;
 }
 
-/** Signs a user in on the browser form; returns the Cookie header to send afterwards. */
+const setCookie = (res: { headers: Record<string, unknown> }, name: string): string | undefined =>
+  [res.headers['set-cookie']].flat().map(String).find((c) => c.startsWith(`${name}=`));
+
+/**
+ * Signs a user in on the browser form, then opens a page as a browser would; returns the Cookie
+ * header to send afterwards (the session and the form-token secret).
+ */
 export async function browserSession(server: TestServer, username: string, password = PASSWORD): Promise<string> {
   const res = await call(server.app, 'POST', '/oauth/sign_in', { form: { username, password, return_to: '/activate' } });
   assert.equal(res.status, 303, res.text);
-  const setCookie = [res.headers['set-cookie']].flat().find((c) => String(c).startsWith('assay_oauth_session='));
-  assert.ok(setCookie, 'session cookie set');
-  assert.match(String(setCookie), /HttpOnly/i);
-  return String(setCookie).split(';')[0]!;
+  const session = setCookie(res, 'assay_oauth_session');
+  assert.ok(session, 'session cookie set');
+  assert.match(session, /HttpOnly/i);
+  const page = await call(server.app, 'GET', '/activate', { headers: { cookie: session.split(';')[0]! } });
+  const secret = setCookie(page, 'assay_oauth_csrf');
+  assert.ok(secret, 'form-token secret cookie set with the first page');
+  assert.match(secret, /HttpOnly/i);
+  assert.match(secret, /SameSite=Strict/i);
+  return `${session.split(';')[0]!}; ${secret.split(';')[0]!}`;
+}
+
+/** The value of a page's hidden form field. */
+export function hiddenField(html: string, name: string): string {
+  const value = new RegExp(`<input type="hidden" name="${name}" value="([^"]*)">`).exec(html)?.[1];
+  assert.ok(value !== undefined, `no hidden ${name} in ${html}`);
+  return value;
+}
+
+/** The form token the pages of this browser session carry (`_csrf`). */
+export async function formToken(server: TestServer, cookie: string): Promise<string> {
+  const page = await call(server.app, 'GET', '/activate', { headers: { cookie } });
+  assert.equal(page.status, 200, page.text);
+  return hiddenField(page.text, '_csrf');
 }
 
 /** A new user signed in on the browser pages. */
@@ -39,9 +64,12 @@ export async function signedInUser(server: TestServer) {
 
 /** Consents on the authorize form and returns the code from the redirect. */
 export async function authorizationCode(server: TestServer, client: RegisteredClient, cookie: string, scope = 'user_info user_courses', state = 'xyz'): Promise<string> {
+  const query = new URLSearchParams({ client_id: client.client_id, redirect_uri: client.redirect_uris[0]!, response_type: 'code', scope, state });
+  const consent = await call(server.app, 'GET', `/oauth/authorize?${query}`, { headers: { cookie } });
+  assert.equal(consent.status, 200, consent.text);
   const res = await call(server.app, 'POST', '/oauth/authorize', {
     headers: { cookie },
-    form: { client_id: client.client_id, redirect_uri: client.redirect_uris[0]!, response_type: 'code', scope, state, decision: 'approve' },
+    form: { ...Object.fromEntries(query), _csrf: hiddenField(consent.text, '_csrf'), decision: 'approve' },
   });
   assert.equal(res.status, 302, res.text);
   const location = new URL(String(res.headers.location));

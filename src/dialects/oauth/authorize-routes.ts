@@ -5,6 +5,7 @@ import { oauthErrorCode } from '../../core/oauth/errors.ts';
 import type { AuthorizationRequest } from '../../core/oauth/index.ts';
 import type { Services } from '../../core/services.ts';
 import { describeOAuthError } from './errors.ts';
+import { FORM_TOKEN_FIELD, formToken, sameOriginOnly, sameOriginWithToken } from './forms.ts';
 import { codePage, consentPage, messagePage, signInPage } from './pages.ts';
 import { requestParams } from './params.ts';
 import { browserActor, clearSessionCookie, safeReturnTo, sendPage, setSessionCookie, SESSION_COOKIE, toSignIn } from './session.ts';
@@ -50,10 +51,11 @@ export function authorizeRoutes(scope: FastifyInstance, services: Services): voi
     for (const name of AUTHORIZE_FIELDS) if (params[name] !== undefined) fields[name] = params[name];
     fields.redirect_uri = checked.redirectUri;
     fields.scope = checked.scopes.join(' ');
+    fields[FORM_TOKEN_FIELD] = formToken(request, reply);
     return sendPage(reply, consentPage(checked.client.name, checked.scopes, fields, '/oauth/authorize'));
   });
 
-  scope.post('/authorize', async (request, reply) => {
+  scope.post('/authorize', { preHandler: sameOriginWithToken(scope, services) }, async (request, reply) => {
     const params = requestParams(request);
     const actor = await browserActor(request, services);
     if (!actor) {
@@ -80,7 +82,7 @@ export function authorizeRoutes(scope: FastifyInstance, services: Services): voi
     return sendPage(reply, signInPage(safeReturnTo(requestParams(request).return_to, '/activate')));
   });
 
-  scope.post('/sign_in', async (request, reply) => {
+  scope.post('/sign_in', { preHandler: sameOriginOnly(services) }, async (request, reply) => {
     const params = requestParams(request);
     const returnTo = safeReturnTo(params.return_to, '/activate');
     const session = params.username && params.password ? await services.oauth.signIn(params.username, params.password) : null;
@@ -89,7 +91,7 @@ export function authorizeRoutes(scope: FastifyInstance, services: Services): voi
     return reply.redirect(returnTo, 303);
   });
 
-  scope.post('/sign_out', async (request, reply) => {
+  scope.post('/sign_out', { preHandler: sameOriginOnly(services) }, async (request, reply) => {
     await services.oauth.signOut(request.cookies[SESSION_COOKIE]);
     clearSessionCookie(reply);
     return sendPage(reply, messagePage('Signed out', 'You are signed out.'));

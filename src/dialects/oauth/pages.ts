@@ -44,7 +44,7 @@ ${hidden({ return_to: returnTo })}
   );
 }
 
-/** The authorization-code consent: the same form approves or denies. */
+/** The authorization-code consent: the same form approves or denies; `fields` carry the form token. */
 export function consentPage(clientName: string, scopes: string[], fields: Record<string, string>, action: string): string {
   return page(
     'Authorize application',
@@ -58,11 +58,13 @@ ${hidden(fields)}
   );
 }
 
-export function activatePage(userCode: string, error?: string): string {
+/** `formToken`: the page's form token (forms.ts), sent back with the code. */
+export function activatePage(userCode: string, formToken: string, error?: string): string {
   return page(
     'Activate a device',
     `${errorLine(error)}<p>Enter the code your device shows.</p>
 <form method="post" action="/activate">
+${hidden({ _csrf: formToken })}
 <label>Code <input name="user_code" value="${escapeHtml(userCode)}" autocomplete="off" autocapitalize="off" spellcheck="false" required autofocus></label>
 <button type="submit">Continue</button>
 </form>`,

@@ -9,6 +9,7 @@ import { activateRoutes } from './activate-routes.ts';
 import { authorizeRoutes } from './authorize-routes.ts';
 import { isThrottledLivePoll, deviceRoutes } from './device-routes.ts';
 import { renderOAuthError } from './errors.ts';
+import { refusedFormPage, registerFormTokens } from './forms.ts';
 import { tokenRoutes } from './token-routes.ts';
 
 const JSON_TYPE = 'application/json; charset=utf-8';
@@ -27,12 +28,15 @@ export async function registerOAuth(app: FastifyInstance, services: Services): P
       hideFromOpenApi(scope);
       await scope.register(formbody, { bodyLimit: services.config.maxBodyBytes });
       await scope.register(cookie);
+      await registerFormTokens(scope);
       await scope.register(rateLimit, {
         global: false,
         errorResponseBuilder: (_request, context) =>
           new AssayError('rate_limited', 'Too Many Requests. Retry Later.', { limit: context.max, resetAt: Math.ceil((Date.now() + context.ttl) / 1000) }),
       });
       scope.setErrorHandler(async (error, request, reply) => {
+        const refused = refusedFormPage(error, reply);
+        if (refused) return refused;
         const limited = error instanceof AssayError && error.kind === 'rate_limited';
         if (limited) {
           for (const h of ['x-ratelimit-limit', 'x-ratelimit-remaining', 'x-ratelimit-reset', 'retry-after']) reply.removeHeader(h);
@@ -54,6 +58,14 @@ export async function registerOAuth(app: FastifyInstance, services: Services): P
     hideFromOpenApi(scope);
     await scope.register(formbody, { bodyLimit: services.config.maxBodyBytes });
     await scope.register(cookie);
+    await registerFormTokens(scope);
+    scope.setErrorHandler(async (error, request, reply) => {
+      const refused = refusedFormPage(error, reply);
+      if (refused) return refused;
+      const answer = renderOAuthError(error);
+      if (answer.status >= 500) request.log.error({ err: error }, 'request failed');
+      return reply.code(answer.status).type(JSON_TYPE).send(answer.body);
+    });
     activateRoutes(scope, services);
   });
 }

@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../core/actor.ts';
+import { oauthError } from '../../core/oauth/errors.ts';
 import type { Services } from '../../core/services.ts';
 
 /** The HttpOnly cookie holding a browser session key of the consent and activation pages. */
@@ -17,13 +18,18 @@ export function clearSessionCookie(reply: FastifyReply): void {
   reply.clearCookie(SESSION_COOKIE, { path: '/' });
 }
 
-/** Only local paths may be returned to after signing in (no open redirect). */
+/** The longest path the sign-in page returns to: an authorization request is far shorter; more is not echoed in a Location. */
+export const MAX_RETURN_TO = 4096;
+
+/** Only local paths of a sane length may be returned to after signing in (no open redirect, no echo of huge input). */
 export function safeReturnTo(value: string | undefined, fallback: string): string {
-  return value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\') ? value : fallback;
+  const local = value && value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\');
+  return local && value.length <= MAX_RETURN_TO ? value : fallback;
 }
 
-/** Sends the browser to the sign-in page, coming back to `returnTo` afterwards. */
+/** Sends the browser to the sign-in page, coming back to `returnTo` afterwards; an over-long one is a 400 `invalid_request`. */
 export function toSignIn(reply: FastifyReply, returnTo: string): FastifyReply {
+  if (returnTo.length > MAX_RETURN_TO) throw oauthError('invalid_request');
   return reply.redirect(`/oauth/sign_in?return_to=${encodeURIComponent(returnTo)}`, 302);
 }
 
