@@ -5,8 +5,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import yazl from 'yazl';
 import { startTestServer } from '../helpers/harness.ts';
-import { login, makeCourseTree, makeExercise, makeStudent } from '../helpers/fixtures.ts';
-import { client } from '../helpers/http.ts';
+import { adminActor, login, makeCourseTree, makeExercise, makeStudent, makeUser, PASSWORD } from '../helpers/fixtures.ts';
+import { call, client } from '../helpers/http.ts';
 
 // Attacks through uploads, referenced by the sandbox security suite: each test states what the
 // server must refuse and fails when that protection is taken away.
@@ -170,5 +170,87 @@ describe('upload attacks: zip archives', () => {
       assert.equal(res.body.errors[0].attr, 'file');
       assert.match(res.body.errors[0].detail, /name longer than 255 bytes/);
     });
+  });
+});
+
+describe('upload attacks: file names over 255 bytes are refused at upload', () => {
+  // 130 two-byte letters: 260 bytes in UTF-8, yet 133 characters (under Hive's 255-character file_name).
+  const longName = `${'é'.repeat(130)}.py`;
+  let setup: Awaited<ReturnType<typeof handInSetup>>;
+  before(async () => {
+    setup = await handInSetup({ ASSAY_NGSHARE_ADMINS: 'ngadmin' });
+  });
+  after(() => setup.server.close());
+
+  it('Hive: a Submission whose file name is over 255 bytes is a 400 on file, and nothing is recorded', async () => {
+    const { student, url } = await setup.newHiveAssignment();
+    const before = await setup.counts();
+    const res = await student.api.post(url, { multipart: responseForm('Submission', { name: longName, data: Buffer.from('print(1)\n') }) });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.body.type, 'validation_error');
+    assert.equal(res.body.errors[0].attr, 'file');
+    assert.match(res.body.errors[0].detail, /name longer than 255 bytes/);
+    assert.deepEqual(await setup.counts(), before);
+    // Just under the limit is fine.
+    const fine = await student.api.post(url, { multipart: responseForm('Submission', { name: `${'é'.repeat(126)}.py`, data: Buffer.from('print(1)\n') }) });
+    assert.equal(fine.status, 201, fine.text);
+  });
+
+  it("Assay: a submission part whose path has a component over 255 bytes is a 400 on files.<i>.path", async () => {
+    const { student } = await setup.newHiveAssignment();
+    const before = await setup.counts();
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(Buffer.from('ok'))]), 'src/ok.py');
+    form.append('file', new Blob([new Uint8Array(Buffer.from('x'))]), `src/${longName}`);
+    const res = await student.api.post(`/api/assay/v1/exercises/${setup.exercise.id}/submissions/`, { multipart: form });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.body.errors[0].attr, 'files.1.path');
+    assert.match(res.body.errors[0].detail, /name longer than 255 bytes/);
+    assert.deepEqual(await setup.counts(), before);
+  });
+
+  it('ngshare: a submission whose files argument holds a path over 255 bytes is a 400 Illegal path', async () => {
+    const { server } = setup;
+    const token = async (username: string) => {
+      const user = await makeUser(server, 1, username);
+      return (await server.services.tokens.createApiToken(user.id, 'nbgrader')).token;
+    };
+    const ng = (t: string) => (url: string, form: Record<string, string>) => call(server.app, 'POST', url, { form, headers: { authorization: `token ${t}` } });
+    const admin = ng(await token('ngadmin'));
+    const inst = ng(await token('nginst'));
+    const stud = ng(await token('ngstud'));
+    const files = (p: string) => JSON.stringify([{ path: p, content: Buffer.from('{}').toString('base64') }]);
+    assert.equal((await admin('/api/course/longnames', { instructors: '["nginst"]' })).status, 200);
+    assert.equal((await inst('/api/students/longnames', { students: JSON.stringify([{ username: 'ngstud', first_name: '', last_name: '', email: '' }]) })).status, 200);
+    assert.equal((await inst('/api/assignment/longnames/ps1', { files: files('ps1.ipynb') })).status, 200);
+    const before = await setup.counts();
+    const res = await stud('/api/submission/longnames/ps1', { files: files(`ps1/${longName}`) });
+    assert.equal(res.status, 400, res.text);
+    assert.deepEqual(res.body, { success: false, message: 'Illegal path' });
+    assert.deepEqual(await setup.counts(), before);
+    const released = await inst('/api/assignment/longnames/ps2', { files: files(longName) });
+    assert.equal(released.status, 400, 'an instructor release is held to the same rule');
+  });
+
+  it('INGInious: a file answer named over 255 bytes is a 400 Invalid arguments, and nothing is recorded', async () => {
+    const { server } = setup;
+    const report = await server.services.tasks.importCourse(path.resolve('test/inginious/fixtures/demo'));
+    const user = await makeUser(server, 1);
+    await server.services.programs.enroll(await adminActor(server), report.courseId, user.id, 'student');
+    const signIn = await call(server.app, 'POST', '/api/v0/authentication', { form: { login: user.username, password: PASSWORD } });
+    assert.equal(signIn.status, 200, signIn.text);
+    const cookie = String(signIn.headers['set-cookie']).split(';')[0]!;
+    const form = (upload: string) => {
+      const f = new FormData();
+      f.append('code', 'def hello():\n    return "hi"\n');
+      f.append('secret', '42');
+      f.append('upload', new Blob([new Uint8Array(Buffer.from('hi\n'))]), upload);
+      return f;
+    };
+    const before = await setup.counts();
+    const res = await call(server.app, 'POST', '/api/v0/courses/demo/tasks/hello/submissions', { multipart: form(`${'é'.repeat(130)}.txt`), headers: { cookie } });
+    assert.equal(res.status, 400, res.text);
+    assert.equal(res.body.error, 'Invalid arguments for this method');
+    assert.deepEqual(await setup.counts(), before);
   });
 });

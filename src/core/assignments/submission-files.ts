@@ -1,5 +1,7 @@
 import type { StoredBlob } from '../../blobs/store.ts';
+import { AssayError } from '../errors.ts';
 import type { FilesService, NewTreeFile } from '../files/files.service.ts';
+import { pathProblem } from '../files/paths.ts';
 import { unpackZip } from '../files/unzip.ts';
 
 function bareName(name: string): string {
@@ -14,5 +16,10 @@ function bareName(name: string): string {
  */
 export async function submissionFiles(files: FilesService, upload: StoredBlob, fileName: string): Promise<NewTreeFile[]> {
   const unpacked = await unpackZip(files, upload);
-  return unpacked && unpacked.length > 0 ? unpacked : [{ path: bareName(fileName), blob: upload }];
+  if (unpacked && unpacked.length > 0) return unpacked;
+  const path = bareName(fileName);
+  // Refused here, on the upload: a name the grader could never lay out would fail every run.
+  const illegal = pathProblem(path);
+  if (illegal) throw AssayError.field('file', 'invalid', `The file name "${path}" cannot be graded: ${illegal}.`);
+  return [{ path, blob: upload }];
 }
