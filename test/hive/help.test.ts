@@ -370,6 +370,17 @@ describe('hive /help/ threads and responses', () => {
     assert.equal((await studentA.api.delete(`${responses(id)}${own.id}/`)).status, 204);
   });
 
+  it('answers a PATCH of a response naming no field with the response, unchanged', async () => {
+    const { studentA } = c;
+    const id = (await studentA.api.post(base, { json: { user: studentA.id, title: 'Empty patch', help_type: 'Error', exercise_id: null } })).body.id;
+    const own = (await studentA.api.post(responses(id), { json: { response_type: 'Comment', contents: 'as it was' } })).body;
+    for (const options of [{ json: {} }, { form: {} }, { multipart: new FormData() }]) {
+      const res = await studentA.api.patch(`${responses(id)}${own.id}/`, options);
+      assert.equal(res.status, 200, res.text);
+      assert.deepEqual(res.body, own);
+    }
+  });
+
   it('stores response files byte for byte and serves them as attachments', async () => {
     const { studentA, checkerA } = c;
     const id = (await studentA.api.post(base, { json: { user: studentA.id, title: 'Files', help_type: 'Exercise', exercise_id: null } })).body.id;

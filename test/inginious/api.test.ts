@@ -222,6 +222,21 @@ describe('INGInious API v0', () => {
       });
     }
 
+    it('refuses a multipart body without a boundary, or cut short, with 400 and writes nothing', async () => {
+      const before = await submissionCount();
+      const part = (name: string, extra = '') => `--b\r\nContent-Disposition: form-data; name="${name}"${extra}\r\n\r\n`;
+      const bodies: [string, string][] = [
+        ['multipart/form-data', `${part('code')}x\r\n--b--\r\n`],
+        ['multipart/form-data; boundary=b', `${part('code')}x\r\n${part('upload', '; filename="hi.txt"')}hi, and then noth`],
+      ];
+      for (const [type, raw] of bodies) {
+        const res = await student.post(`${base}/tasks/hello/submissions`, { raw, headers: { 'content-type': type } });
+        assert.equal(res.status, 400, `${type} ${JSON.stringify(raw)}: ${res.text}`);
+        assert.equal(res.body.error, 'Invalid arguments for this method');
+      }
+      assert.equal(await submissionCount(), before);
+    });
+
     const choiceCases: [string, Record<string, string | string[]>][] = [
       ['a choice that is not a number', { q1: 'seven', q2: ['0', '2'] }],
       ['a choice out of range', { q1: '3', q2: ['0', '2'] }],

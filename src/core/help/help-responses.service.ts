@@ -175,19 +175,17 @@ export class HelpResponsesService {
           : {}
         : { file_blob: input.file?.sha256 ?? null, file_name: input.file_name ?? input.file?.name ?? '' };
     const now = this.clock.now();
+    const changes = {
+      ...(input.contents !== undefined ? { contents: input.contents } : {}),
+      ...file,
+      ...(input.dear_student !== undefined ? { dear_student: input.dear_student } : {}),
+      ...(input.hide_checker_name !== undefined ? { hide_checker_name: input.hide_checker_name } : {}),
+      ...(input.segel_only !== undefined ? { segel_only: input.segel_only } : {}),
+      ...(input.response_type !== undefined ? { response_type: input.response_type } : {}),
+    };
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('help_responses')
-        .set({
-          ...(input.contents !== undefined ? { contents: input.contents } : {}),
-          ...file,
-          ...(input.dear_student !== undefined ? { dear_student: input.dear_student } : {}),
-          ...(input.hide_checker_name !== undefined ? { hide_checker_name: input.hide_checker_name } : {}),
-          ...(input.segel_only !== undefined ? { segel_only: input.segel_only } : {}),
-          ...(input.response_type !== undefined ? { response_type: input.response_type } : {}),
-        })
-        .where('id', '=', id)
-        .execute();
+      // A PATCH naming no field changes no column (an UPDATE with nothing to set is not SQL).
+      if (Object.keys(changes).length > 0) await trx.updateTable('help_responses').set(changes).where('id', '=', id).execute();
       await this.settle(trx, helpId, actor, now);
     });
     return this.get(actor, helpId, id);

@@ -40,9 +40,16 @@ function readJsonValue(out: RawAnswers, key: string, value: unknown): void {
 export async function readAnswers(request: FastifyRequest, maxFileBytes: number): Promise<RawAnswers> {
   const out: RawAnswers = { fields: {}, files: {} };
   if (request.isMultipart()) {
-    for await (const part of request.parts({ limits: { fileSize: maxFileBytes } })) {
-      if (part.type === 'file') push(out.files, part.fieldname, { filename: part.filename, data: await part.toBuffer() });
-      else push(out.fields, part.fieldname, String(part.value));
+    try {
+      for await (const part of request.parts({ limits: { fileSize: maxFileBytes } })) {
+        if (part.type === 'file') push(out.files, part.fieldname, { filename: part.filename, data: await part.toBuffer() });
+        else push(out.fields, part.fieldname, String(part.value));
+      }
+    } catch (err) {
+      // Limits are the framework's errors (rendered 413); anything else the parser throws (no
+      // boundary, a body cut short) is a malformed body.
+      if ((err as { code?: string }).code?.startsWith('FST_')) throw err;
+      throw invalid(`the multipart body cannot be parsed: ${(err as Error).message}`);
     }
     return out;
   }
