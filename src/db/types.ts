@@ -103,9 +103,16 @@ interface EnrollmentsTable extends DatabaseV1Enrollments {
 }
 type DatabaseV1Enrollments = DatabaseV1['enrollments'];
 
-export type Database = Omit<DatabaseV1, 'responses' | 'enrollments'> & {
+/** Migration 0020: Hive's staff notes on a subject. */
+interface SubjectsTable extends DatabaseV1Subjects {
+  segel_brief: ColumnType<string, string | undefined, string>;
+}
+type DatabaseV1Subjects = DatabaseV1['subjects'];
+
+export type Database = Omit<DatabaseV1, 'responses' | 'enrollments' | 'subjects'> & {
   responses: ResponsesTable;
   enrollments: EnrollmentsTable;
+  subjects: SubjectsTable;
   grading_jobs: GradingJobsTable;
   grading_job_events: GradingJobEventsTable;
   graders: GradersTable;

@@ -61,6 +61,26 @@ describe('hive course tree: programs, subjects, modules', () => {
     assert.equal((await staff.get(`/api/core/course/modules/${module.body.id}/`)).status, 404, 'modules go with their subject');
   });
 
+  it("a subject carries segel_brief (PyHiveLMS reads it): \"\" by default, written by staff, kept by PUT without it", async () => {
+    const world = await makeCourseTree(server);
+    const url = `/api/core/course/subjects/${world.subject.id}/`;
+    const read = await staff.get(url);
+    assert.deepEqual(Object.keys(read.body).sort(), ['color', 'id', 'name', 'parent_program', 'parent_program_name', 'segel_brief', 'segel_path', 'symbol', 'sync_message', 'sync_status']);
+    assert.equal(read.body.segel_brief, '');
+    const made = await staff.post('/api/core/course/subjects/', { json: { symbol: 'SB', parent_program: world.program.id, color: '#123456', name: 'Briefed', segel_brief: 'Start with the slides.' } });
+    assert.equal(made.status, 201, made.text);
+    assert.equal(made.body.segel_brief, 'Start with the slides.');
+    const patched = await staff.patch(url, { json: { segel_brief: 'Notes for staff' } });
+    assert.equal(patched.status, 200, patched.text);
+    assert.equal(patched.body.segel_brief, 'Notes for staff');
+    const put = await staff.put(url, { json: { symbol: 'S1', parent_program: world.program.id, color: '#112233', name: 'Basics' } });
+    assert.equal(put.body.segel_brief, 'Notes for staff');
+    assert.equal((await staff.patch(url, { json: { segel_brief: ['x'] } })).status, 400);
+    const listed = (await staff.get(`/api/core/course/subjects/?parent_program__id__in=${world.program.id}`)).body;
+    assert.deepEqual(listed.map((s: { segel_brief: string }) => s.segel_brief), ['Notes for staff', 'Start with the slides.']);
+    assert.equal((await client(server.app, await login(server, world.checker.username)).patch(url, { json: { segel_brief: 'x' } })).status, 403);
+  });
+
   it('filters every list as documented', async () => {
     const a = await makeCourseTree(server);
     const b = await makeCourseTree(server);

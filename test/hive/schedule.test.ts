@@ -309,20 +309,84 @@ describe('hive /schedule/', () => {
       assert.equal(bad.status, 400);
     });
 
-    it('is read-only through the API (405) and shows students only their own schedule', async () => {
-      const [intro, , other] = (await staff.get('/api/core/schedule/events/')).body;
-      for (const [method, url] of [
-        ['post', '/api/core/schedule/events/'],
-        ['put', `/api/core/schedule/events/${intro.id}/`],
-        ['patch', `/api/core/schedule/events/${intro.id}/`],
-        ['delete', `/api/core/schedule/events/${intro.id}/`],
-        ['post', '/api/core/schedule/kiosk/'],
-        ['delete', `/api/core/schedule/kiosk/${intro.id}/`],
-      ] as const) {
-        const res = await staff[method](url, { json: { start: '2026-01-01T00:00:00Z', end: '2026-01-01T01:00:00Z', type: WORK } });
-        assert.equal(res.status, 405, `${method} ${url}`);
-        assert.equal(res.body.errors[0].code, 'method_not_allowed');
+    it('staff create, change and delete events and kiosk events; others may not', async () => {
+      const body = { start: '2026-04-10T09:00:00Z', end: '2026-04-10T10:00:00+01:00', type: WORK, location: 'Lab' };
+      for (const who of [checker, studentApi]) {
+        assert.equal((await who.post('/api/core/schedule/events/', { json: body })).status, 403);
+        assert.equal((await who.post('/api/core/schedule/kiosk/', { json: body })).status, 403);
       }
+      const made = await staff.post('/api/core/schedule/events/', { json: body });
+      assert.equal(made.status, 201, made.text);
+      assert.deepEqual(made.body, {
+        id: made.body.id,
+        start: '2026-04-10T09:00:00.000000Z',
+        end: '2026-04-10T09:00:00.000000Z',
+        title: null,
+        attendees: null,
+        subject_id: null,
+        subject_name: null,
+        color: null,
+        type: WORK,
+        location: 'Lab',
+        module_id: null,
+        lesson_name: null,
+      });
+      const url = `/api/core/schedule/events/${made.body.id}/`;
+      assert.deepEqual((await staff.get(url)).body, made.body);
+      const moved = await staff.patch(url, { json: { end: '2026-04-10T11:30:00Z' } });
+      assert.equal(moved.status, 200, moved.text);
+      assert.equal(moved.body.end, '2026-04-10T11:30:00.000000Z');
+      assert.equal(moved.body.location, 'Lab');
+      const replaced = await staff.put(url, { json: { start: '2026-04-10T08:00:00Z', end: '2026-04-10T09:00:00Z', type: LECTURE } });
+      assert.equal(replaced.status, 200, replaced.text);
+      assert.deepEqual([replaced.body.type, replaced.body.start, replaced.body.location], [LECTURE, '2026-04-10T08:00:00.000000Z', 'Lab']);
+      assert.equal((await checker.patch(url, { json: { location: 'x' } })).status, 403);
+      // Bad input is 400 on the field; nothing changes.
+      const errorsOf = async (res: Promise<{ status: number; body: { errors: { attr: string }[] } }>) => {
+        const r = await res;
+        assert.equal(r.status, 400);
+        return r.body.errors.map((e) => e.attr).sort();
+      };
+      assert.deepEqual(await errorsOf(staff.patch(url, { json: { end: '2026-04-09T00:00:00Z' } })), ['end']);
+      assert.deepEqual(await errorsOf(staff.patch(url, { json: { type: 'Lecture' } })), ['type']);
+      assert.deepEqual(await errorsOf(staff.post('/api/core/schedule/events/', { json: { type: WORK } })), ['end', 'start']);
+      assert.deepEqual(await errorsOf(staff.post('/api/core/schedule/events/', { json: { ...body, location: 'x'.repeat(101) } })), ['location']);
+      assert.equal((await staff.get(url)).body.start, '2026-04-10T08:00:00.000000Z');
+
+      // The kiosk writes the same events in its own shape.
+      const kiosk = await staff.post('/api/core/schedule/kiosk/', { json: { ...body, location: null } });
+      assert.equal(kiosk.status, 201, kiosk.text);
+      assert.deepEqual(Object.keys(kiosk.body).sort(), ['attendees', 'color', 'end', 'id', 'location', 'start', 'subject_id', 'subject_name', 'title', 'type']);
+      const kioskUrl = `/api/core/schedule/kiosk/${kiosk.body.id}/`;
+      assert.equal((await staff.patch(kioskUrl, { json: { location: 'Hall B' } })).body.location, 'Hall B');
+      assert.equal((await staff.put(kioskUrl, { json: { ...body, type: PATBAS } })).body.type, PATBAS);
+      assert.equal((await checker.delete(kioskUrl)).status, 403);
+      assert.equal((await staff.delete(kioskUrl)).status, 204);
+      assert.equal((await staff.get(kioskUrl)).status, 404);
+      assert.equal((await staff.delete(url)).status, 204);
+      assert.equal((await staff.get(url)).status, 404);
+      assert.equal((await staff.delete(url)).status, 404);
+    });
+
+    it('an imported event edited through the API keeps its UID: the next import still updates it', async () => {
+      const [intro] = (await staff.get('/api/core/schedule/events/')).body;
+      const edited = await staff.patch(`/api/core/schedule/events/${intro.id}/`, { json: { location: 'Moved' } });
+      assert.equal(edited.status, 200, edited.text);
+      assert.equal(edited.body.title, 'Intro');
+      const uid = async () => (await server.services.db.selectFrom('events').select('uid').where('id', '=', intro.id).executeTakeFirstOrThrow()).uid;
+      assert.equal(await uid(), 'lecture-1');
+      const result = await server.services.schedule.importCalendarText(
+        calendar(
+          vevent('lecture-1', '20260301T090000Z', '20260301T103000Z', 'Intro', [`X-ASSAY-LESSON:${lessonId}`, 'ATTENDEE;CN=Room 7:mailto:ROOM7@school.example', `CATEGORIES:${LECTURE}`, 'LOCATION:Hall', 'COLOR:blue']),
+        ),
+      );
+      assert.deepEqual(result, { created: 0, updated: 1, deleted: 0, skipped: 0 });
+      assert.deepEqual((await staff.get(`/api/core/schedule/events/${intro.id}/`)).body, intro);
+      assert.equal(await uid(), 'lecture-1');
+    });
+
+    it('shows students only their own schedule', async () => {
+      const [, , other] = (await staff.get('/api/core/schedule/events/')).body;
       const mine = await studentApi.get('/api/core/schedule/events/');
       assert.deepEqual(mine.body.map((e: { title: string }) => e.title), ['Intro', 'Secret work']);
       assert.equal((await studentApi.get(`/api/core/schedule/events/${other.id}/`)).status, 404);

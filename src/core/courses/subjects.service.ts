@@ -13,6 +13,8 @@ export interface Subject {
   symbol: string;
   name: string;
   color: string;
+  /** Staff notes (Hive's `segel_brief`). */
+  segel_brief: string;
   course_name: string;
 }
 
@@ -21,6 +23,7 @@ export interface SubjectInput {
   symbol?: string;
   name?: string;
   color?: string;
+  segel_brief?: string;
 }
 
 /** Subjects: the first curriculum level inside a course. */
@@ -34,7 +37,7 @@ export class SubjectsService {
     return this.db
       .selectFrom('subjects')
       .innerJoin('courses', 'courses.id', 'subjects.course_id')
-      .select(['subjects.id', 'subjects.course_id', 'subjects.symbol', 'subjects.name', 'subjects.color', 'courses.name as course_name']);
+      .select(['subjects.id', 'subjects.course_id', 'subjects.symbol', 'subjects.name', 'subjects.color', 'subjects.segel_brief', 'courses.name as course_name']);
   }
 
   async list(actor: Actor, filters: { courseIds?: number[] } = {}): Promise<Subject[]> {
@@ -59,11 +62,11 @@ export class SubjectsService {
     if (!(await canManageCourse(this.db, actor, courseId))) throw AssayError.forbidden();
   }
 
-  async create(actor: Actor, input: Required<SubjectInput>): Promise<Subject> {
+  async create(actor: Actor, input: Required<Omit<SubjectInput, 'segel_brief'>> & Pick<SubjectInput, 'segel_brief'>): Promise<Subject> {
     await this.checkCourse(actor, input.course_id);
     const row = await this.db
       .insertInto('subjects')
-      .values({ course_id: input.course_id, symbol: input.symbol, name: input.name, color: input.color, created_at: this.clock.now() })
+      .values({ course_id: input.course_id, symbol: input.symbol, name: input.name, color: input.color, segel_brief: input.segel_brief ?? '', created_at: this.clock.now() })
       .returning('id')
       .executeTakeFirstOrThrow();
     return this.get(actor, row.id);
@@ -73,7 +76,7 @@ export class SubjectsService {
     const current = await this.get(actor, id);
     if (!(await canManageCourse(this.db, actor, current.course_id))) throw AssayError.forbidden();
     await this.checkCourse(actor, input.course_id);
-    const patch: RowPatch<'subjects'> = compact({ course_id: input.course_id, symbol: input.symbol, name: input.name, color: input.color });
+    const patch: RowPatch<'subjects'> = compact({ course_id: input.course_id, symbol: input.symbol, name: input.name, color: input.color, segel_brief: input.segel_brief });
     if (Object.keys(patch).length > 0) {
       await this.db.transaction().execute(async (tx) => {
         await tx.updateTable('subjects').set(patch).where('id', '=', id).execute();

@@ -1,8 +1,13 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
 import { Clearance } from '../actor.ts';
+import type { Clock } from '../clock.ts';
+import { parseTimestamp } from '../clock.ts';
+import { compact } from '../compact.ts';
 import { AssayError } from '../errors.ts';
 import { parseJson } from '../json-column.ts';
+import type { EventColumns } from './events.repo.ts';
+import { eventsRepo } from './events.repo.ts';
 
 export const EVENT_TYPES = ['פתבס', 'הרצאה', 'עע'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -32,15 +37,30 @@ export interface ScheduleEvent {
   color: string | null;
 }
 
+/** What the API sets on an event; title, attendees, lesson and color come from calendar imports. */
+export interface EventInput {
+  start?: string;
+  end?: string;
+  type?: string;
+  location?: string | null;
+}
+
 export interface EventFilters {
   startGte?: string;
   endLte?: string;
   lessonId?: number;
 }
 
-/** Timetable events, read-only through the API (they come from iCalendar imports). */
+/**
+ * Timetable events: imported from iCalendar (their UID ties them to the calendar: a later import
+ * updates or cancels them), and created, changed and deleted by staff through the API. An API
+ * event has no UID, so imports never touch it; an imported event keeps its UID when staff edit it.
+ */
 export class EventsService {
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
 
   private query() {
     return this.db
@@ -114,6 +134,49 @@ export class EventsService {
     const [event] = await this.visibleTo(actor, await this.render(await this.query().where('events.id', '=', id).execute()));
     if (!event) throw AssayError.notFound();
     return event;
+  }
+
+  private assertStaff(actor: Actor): void {
+    if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
+  }
+
+  /** Checks the times and the type; `current` is the event being changed (for a partial update). */
+  private columns(input: EventInput, current?: ScheduleEvent): Partial<EventColumns> {
+    const time = (field: 'start' | 'end') => {
+      const value = input[field];
+      if (value === undefined) return undefined;
+      const parsed = parseTimestamp(value);
+      if (!parsed) throw AssayError.field(field, 'invalid', 'Datetime has wrong format.');
+      return parsed;
+    };
+    const start = time('start');
+    const end = time('end');
+    if ((start ?? current?.start)! > (end ?? current?.end)!) throw AssayError.field('end', 'invalid', 'The end must not be before the start.');
+    if (input.type !== undefined && !(EVENT_TYPES as readonly string[]).includes(input.type)) {
+      throw AssayError.field('type', 'invalid_choice', `"${input.type}" is not a valid choice.`);
+    }
+    return compact({ start_at: start, end_at: end, type: input.type, location: input.location });
+  }
+
+  async create(actor: Actor, input: Required<Pick<EventInput, 'start' | 'end' | 'type'>> & EventInput): Promise<ScheduleEvent> {
+    this.assertStaff(actor);
+    const columns = this.columns(input) as EventColumns;
+    const id = await eventsRepo.insert(this.db, { ...columns, location: input.location ?? null, created_at: this.clock.now() });
+    return this.get(actor, id);
+  }
+
+  async update(actor: Actor, id: number, input: EventInput): Promise<ScheduleEvent> {
+    const current = await this.get(actor, id);
+    this.assertStaff(actor);
+    await eventsRepo.update(this.db, id, this.columns(input, current));
+    return this.get(actor, id);
+  }
+
+  /** An imported event comes back with the next import of its calendar unless the calendar cancels it. */
+  async delete(actor: Actor, id: number): Promise<void> {
+    await this.get(actor, id);
+    this.assertStaff(actor);
+    await eventsRepo.delete(this.db, id);
   }
 
   /** Events with a lesson that start in (after, upTo], oldest first; for the lesson scheduler. */

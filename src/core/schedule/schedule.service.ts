@@ -16,7 +16,7 @@ import { LessonRulesService } from './lesson-rules.service.ts';
 import { LessonScheduler } from './lesson-scheduler.ts';
 import { LessonsService } from './lessons.service.ts';
 
-/** The timetable: lessons and their rules, events (imported from iCalendar), colors, the daily review. */
+/** The timetable: lessons and their rules, events (imported from iCalendar or written by staff), colors, the daily review. */
 export class ScheduleService {
   readonly lessons: LessonsService;
   readonly rules: LessonRulesService;
@@ -33,7 +33,7 @@ export class ScheduleService {
     this.lessons = new LessonsService(db);
     this.rules = new LessonRulesService(db, this.lessons);
     this.colors = new EventColorsService(db);
-    this.events = new EventsService(db);
+    this.events = new EventsService(db, clock);
     this.dailyReview = new DailyReviewService(db, clock, this.events, deps.modules, deps.exercises, deps.fields);
     this.scheduler = new LessonScheduler(db, clock, this.events, (classId, lessonId) => this.applyLesson(null, classId, lessonId));
   }

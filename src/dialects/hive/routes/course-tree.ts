@@ -43,6 +43,7 @@ const SubjectRequest = Type.Object({
   parent_program: Type.Integer(),
   color: Type.String({ maxLength: 7 }),
   name: Type.String({ maxLength: 100, minLength: 1 }),
+  segel_brief: Type.Optional(Type.String()),
 });
 const SubjectWire = Type.Object({
   id: ro(Type.Integer()),
@@ -54,6 +55,7 @@ const SubjectWire = Type.Object({
   sync_status: ro(SyncStatus),
   sync_message: ro(Nullable(Type.String())),
   segel_path: ro(Type.String()),
+  segel_brief: Type.String(),
 });
 
 const ModuleRequest = Type.Object({
@@ -103,6 +105,7 @@ const renderSubject = (s: Subject) => ({
   parent_program_name: s.course_name,
   ...synced,
   segel_path: `${s.course_name}/${s.symbol}`,
+  segel_brief: s.segel_brief,
 });
 
 export const renderModule = (m: Module) => ({
@@ -142,7 +145,7 @@ export function courseTreeRoutes(router: HiveRouter): void {
     delete: ({ services, actor }, id) => services.programs.delete(actor, id),
   });
 
-  type SubjectWireInput = { symbol: string; parent_program: number; color: string; name: string };
+  type SubjectWireInput = { symbol: string; parent_program: number; color: string; name: string; segel_brief?: string };
   const subjectInput = ({ parent_program, ...rest }: Partial<SubjectWireInput>) => ({ ...rest, ...(parent_program !== undefined ? { course_id: parent_program } : {}) });
   crudRoutes(router, {
     path: '/course/subjects/',
@@ -156,7 +159,7 @@ export function courseTreeRoutes(router: HiveRouter): void {
     get: async ({ services, actor }, id) => renderSubject(await services.subjects.get(actor, id)),
     authorize: ({ services, actor }, id) => services.subjects.assertManage(actor, id),
     create: async ({ services, actor }, input: SubjectWireInput) =>
-      renderSubject(await services.subjects.create(actor, { symbol: input.symbol, name: input.name, color: input.color, course_id: input.parent_program })),
+      renderSubject(await services.subjects.create(actor, { symbol: input.symbol, name: input.name, color: input.color, segel_brief: input.segel_brief, course_id: input.parent_program })),
     update: async ({ services, actor }, id, input) => renderSubject(await services.subjects.update(actor, id, subjectInput(input))),
     delete: ({ services, actor }, id) => services.subjects.delete(actor, id),
   });

@@ -6,13 +6,12 @@ import { EMPTY } from '../router.ts';
 import type { Lesson } from '../../../core/schedule/lessons.service.ts';
 import type { LessonRule, LessonRuleInput } from '../../../core/schedule/lesson-rules.service.ts';
 import type { EventColorInput } from '../../../core/schedule/colors.service.ts';
-import type { ScheduleEvent } from '../../../core/schedule/events.service.ts';
+import type { EventInput, ScheduleEvent } from '../../../core/schedule/events.service.ts';
 import { EVENT_TYPES, WORK_EVENT } from '../../../core/schedule/events.service.ts';
 import type { DailyReviewInput } from '../../../core/schedule/daily-review.ts';
 import { loadRuleDetails } from '../../../core/schedule/rule-details.ts';
 import { crudRoutes } from '../crud.ts';
 import { readHiveBody } from '../body.ts';
-import { filterQuerySchema, parseFilters } from '../filters.ts';
 import { DateTime, Enum, Nullable } from '../schema-helpers.ts';
 import { validateBody } from '../validate.ts';
 import { ModuleWire, renderModule } from './course-tree.ts';
@@ -80,6 +79,13 @@ const eventProperties = {
   location: Nullable(Type.String({ maxLength: 100 })),
 };
 const EventKioskWire = Type.Object(eventProperties);
+/** EventRequest and EventKioskRequest are the same four fields. */
+const EventRequest = Type.Object({
+  start: DateTime(),
+  end: DateTime(),
+  type: EventType,
+  location: Type.Optional(Nullable(Type.String({ maxLength: 100 }))),
+});
 const EventWire = Type.Object({ ...eventProperties, module_id: ro(Nullable(Type.Integer())), lesson_name: ro(Nullable(Type.String())) });
 
 const DailyReviewRequest = Type.Object({
@@ -148,13 +154,15 @@ const doc = (operationId: string, extra: object = {}) => ({ operationId, tags: [
 function assertLessonReader(ctx: HiveContext): void {
   if (ctx.actor.clearance < Clearance.checker) throw AssayError.forbidden();
 }
+/** The kiosk shows students' events to staff: checkers and up read it. */
+const assertKioskReader = assertLessonReader;
 
 const eventFilters = { start__gte: 'datetime', end__lte: 'datetime', lesson__id: 'int' } as const;
 const kioskFilters = { ...eventFilters, work_name: 'bool' } as const;
 
 /**
- * `/schedule/…`: lessons and their rules, colors (CRUD), events and the kiosk (read-only: they
- * come from iCalendar imports, so their write methods answer 405), and `daily_review`.
+ * `/schedule/…`: lessons and their rules, colors, events and the kiosk (each CRUD; staff write;
+ * events also come from iCalendar imports), and `daily_review`.
  */
 export function scheduleRoutes(router: HiveRouter): void {
   crudRoutes(router, {
@@ -237,26 +245,44 @@ export function scheduleRoutes(router: HiveRouter): void {
     delete: ({ services, actor }, id) => services.schedule.colors.delete(actor, id),
   });
 
-  router.get('/schedule/events/', { schema: doc('schedule_events_list', { querystring: filterQuerySchema(eventFilters), response: { 200: Type.Array(EventWire) } }) }, async (ctx) => {
-    const f = parseFilters(eventFilters, ctx.query);
-    return (await ctx.services.schedule.events.list(ctx.actor, { startGte: f.start__gte, endLte: f.end__lte, lessonId: f.lesson__id })).map(renderEvent);
+  type EventRequestInput = Required<Pick<EventInput, 'start' | 'end' | 'type'>> & EventInput;
+  crudRoutes(router, {
+    path: '/schedule/events/',
+    operation: 'schedule_events',
+    tag: 'schedule',
+    response: EventWire,
+    request: EventRequest,
+    filters: eventFilters,
+    writeClearance: Clearance.staff,
+    list: async ({ services, actor }, f) =>
+      (await services.schedule.events.list(actor, { startGte: f.start__gte, endLte: f.end__lte, lessonId: f.lesson__id })).map(renderEvent),
+    get: async ({ services, actor }, id) => renderEvent(await services.schedule.events.get(actor, id)),
+    create: async ({ services, actor }, input: EventRequestInput) => renderEvent(await services.schedule.events.create(actor, input)),
+    update: async ({ services, actor }, id, input) => renderEvent(await services.schedule.events.update(actor, id, input)),
+    delete: ({ services, actor }, id) => services.schedule.events.delete(actor, id),
   });
-  router.get('/schedule/events/:id/', { schema: doc('schedule_events_retrieve', { response: { 200: EventWire } }) }, async (ctx) =>
-    renderEvent(await ctx.services.schedule.events.get(ctx.actor, ctx.id())),
-  );
 
-  router.get(
-    '/schedule/kiosk/',
-    { minClearance: Clearance.checker, schema: doc('schedule_kiosk_list', { querystring: filterQuerySchema(kioskFilters), response: { 200: Type.Array(EventKioskWire) } }) },
-    async (ctx) => {
-      const f = parseFilters(kioskFilters, ctx.query);
+  crudRoutes(router, {
+    path: '/schedule/kiosk/',
+    operation: 'schedule_kiosk',
+    tag: 'schedule',
+    response: EventKioskWire,
+    request: EventRequest,
+    filters: kioskFilters,
+    writeClearance: Clearance.staff,
+    list: async (ctx, f) => {
+      assertKioskReader(ctx);
       const events = await ctx.services.schedule.events.list(ctx.actor, { startGte: f.start__gte, endLte: f.end__lte, lessonId: f.lesson__id });
       return events.map((e) => renderKiosk(e, f.work_name !== false));
     },
-  );
-  router.get('/schedule/kiosk/:id/', { minClearance: Clearance.checker, schema: doc('schedule_kiosk_retrieve', { response: { 200: EventKioskWire } }) }, async (ctx) =>
-    renderKiosk(await ctx.services.schedule.events.get(ctx.actor, ctx.id())),
-  );
+    get: async (ctx, id) => {
+      assertKioskReader(ctx);
+      return renderKiosk(await ctx.services.schedule.events.get(ctx.actor, id));
+    },
+    create: async ({ services, actor }, input: EventRequestInput) => renderKiosk(await services.schedule.events.create(actor, input)),
+    update: async ({ services, actor }, id, input) => renderKiosk(await services.schedule.events.update(actor, id, input)),
+    delete: ({ services, actor }, id) => services.schedule.events.delete(actor, id),
+  });
 
   router.post(
     '/schedule/daily_review/',
