@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { syncCourseDirectory } from '../../src/core/courses/course-sync.ts';
-import { sandboxAvailable } from '../../src/grading/sandbox/index.ts';
+import { sandboxWorks } from './sandbox-helpers.ts';
 import type { EmbeddedWorkers } from '../../src/grading/thread/embedded-workers.ts';
 import { startEmbeddedWorkers } from '../../src/grading/thread/embedded-workers.ts';
 import { ensureAdmin } from '../../src/runtime.ts';
@@ -13,7 +13,7 @@ import type { TestServer } from '../helpers/harness.ts';
 import { sleep, waitFor } from './queue-helpers.ts';
 
 const EXAMPLE = path.resolve('examples/intro-python');
-const haveSandbox = await sandboxAvailable();
+const haveSandbox = await sandboxWorks();
 const toMs = (t: string) => Date.parse(t);
 
 /** The server's own workers as `assay serve` starts them: a thread of their own on PostgreSQL, the server's event loop on SQLite. */

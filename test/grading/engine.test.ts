@@ -7,13 +7,13 @@ import { syncCourseDirectory } from '../../src/core/courses/course-sync.ts';
 import { createSandboxRunner } from '../../src/grading/engine/runner.ts';
 import { startWorkerPool } from '../../src/grading/queue/index.ts';
 import type { WorkerPool } from '../../src/grading/queue/index.ts';
-import { sandboxAvailable } from '../../src/grading/sandbox/index.ts';
+import { sandboxWorks } from './sandbox-helpers.ts';
 import { startTestServer } from '../helpers/harness.ts';
 import type { TestServer } from '../helpers/harness.ts';
 import { adminActor, makeStudent } from '../helpers/fixtures.ts';
 
 const EXAMPLE = path.resolve('examples/intro-python');
-const haveSandbox = await sandboxAvailable();
+const haveSandbox = await sandboxWorks();
 
 /** The example course's files, as a student would hand them in. */
 function filesOf(dir: string) {

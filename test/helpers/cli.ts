@@ -11,11 +11,17 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Starts the real `assay` executable with extra environment (ASSAY_ADMIN_PASSWORD unset unless given). */
+/**
+ * How a test starts `assay`: the sources through tsx, so a test never runs a stale build; or, with
+ * ASSAY_TEST_BUILT_CLI=1 (.ci/run does it after `npm ci` built dist/), the compiled bin/assay.js.
+ */
+const CLI = process.env.ASSAY_TEST_BUILT_CLI === '1' ? [path.join(ROOT, 'bin/assay.js')] : ['--import', 'tsx', path.join(ROOT, 'src/main.ts')];
+
+/** Starts the real `assay` command with extra environment (ASSAY_ADMIN_PASSWORD unset unless given). */
 export function spawnCli(args: string[], env: Record<string, string>): ChildProcessWithoutNullStreams {
   const base = { ...process.env };
   delete base.ASSAY_ADMIN_PASSWORD;
-  return spawn(process.execPath, [path.join(ROOT, 'bin/assay.js'), ...args], { cwd: ROOT, env: { ...base, ...env } });
+  return spawn(process.execPath, [...CLI, ...args], { cwd: ROOT, env: { ...base, ...env } });
 }
 
 /** Runs `assay <args>` to completion. */

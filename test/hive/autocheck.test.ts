@@ -6,14 +6,14 @@ import { syncCourseDirectory } from '../../src/core/courses/course-sync.ts';
 import { createSandboxRunner } from '../../src/grading/engine/runner.ts';
 import { startWorkerPool } from '../../src/grading/queue/index.ts';
 import type { WorkerPool } from '../../src/grading/queue/index.ts';
-import { sandboxAvailable } from '../../src/grading/sandbox/index.ts';
+import { sandboxWorks } from '../grading/sandbox-helpers.ts';
 import { startTestServer } from '../helpers/harness.ts';
 import type { TestServer } from '../helpers/harness.ts';
 import { actorClient, adminActor, makeStudent } from '../helpers/fixtures.ts';
 import type { Client } from '../helpers/http.ts';
 
 const EXAMPLE = path.resolve('examples/intro-python');
-const haveSandbox = await sandboxAvailable();
+const haveSandbox = await sandboxWorks();
 
 /** Hive's side of grading: a Submission response is checked in the sandbox and answered by an AutoCheck response. */
 describe('hive autochecks through the grading engine (real sandbox)', { skip: haveSandbox ? false : 'bubblewrap is not usable here' }, () => {

@@ -6,13 +6,13 @@ import { after, before, describe, it } from 'node:test';
 import { createSandboxRunner } from '../../src/grading/engine/runner.ts';
 import type { WorkerPool } from '../../src/grading/queue/index.ts';
 import { startWorkerPool } from '../../src/grading/queue/index.ts';
-import { sandboxAvailable } from '../../src/grading/sandbox/index.ts';
+import { sandboxWorks } from '../grading/sandbox-helpers.ts';
 import { adminActor, makeUser } from '../helpers/fixtures.ts';
 import type { TestServer } from '../helpers/harness.ts';
 import { startTestServer } from '../helpers/harness.ts';
 import { call } from '../helpers/http.ts';
 
-const haveSandbox = await sandboxAvailable();
+const haveSandbox = await sandboxWorks();
 
 /** A task whose run script reports what `getinput` prints for a multiple-answer problem and for `@time`. */
 const TASK = `name: Echo
