@@ -11,6 +11,7 @@ import { renderNgshareError } from './errors.ts';
 import type { NgshareRouteConfig } from './router.ts';
 import { NGSHARE_JSON, NgshareRouter } from './router.ts';
 import { ngshareAssignmentRoutes } from './routes/assignments.ts';
+import { ngshareHomePage } from './home-page.ts';
 import { ngshareCourseRoutes } from './routes/courses.ts';
 
 /** Where ngshare_exchange finds ngshare when it runs as a JupyterHub service. */
@@ -67,8 +68,12 @@ function ngsharePlugin(services: Services, authenticate: NgshareAuthenticator, p
     });
 
     const router = new NgshareRouter(app, services);
-    // At the root, `/healthz` is the server's own health check, which says `"success"` too.
-    if (prefix !== '/') router.get('/healthz', async () => ({}), { public: true });
+    // At the root, `/healthz` is the server's own health check, which says `"success"` too, and
+    // `/` is the web app.
+    if (prefix !== '/') {
+      router.get('/healthz', async () => ({}), { public: true });
+      app.get('/', { schema: { hide: true } as never }, async (_request, reply) => reply.type('text/html; charset=UTF-8').send(ngshareHomePage(prefix)));
+    }
     ngshareCourseRoutes(router);
     ngshareAssignmentRoutes(router);
     router.finish();
