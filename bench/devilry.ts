@@ -91,7 +91,7 @@ async function load(server: Server): Promise<Loaded> {
     Array.from({ length: 10 }, (_, i) => ({ slug: `term${i}`, name: `Term ${i}`, start_at: ts(0), end_at: ts(180), created_at: NOW })),
     true,
   );
-  await insertMany(db, 'devilry_periods', courses.map((c, i) => ({ course_id: c, subject_id: subjects[i % subjects.length] })), false);
+  await insertMany(db, 'devilry_periods', courses.map((c, i) => ({ course_id: c, subject_id: subjects[i % subjects.length], short_name: `term${i}` })), false);
   const exercises = await insertMany(
     db,
     'exercises',

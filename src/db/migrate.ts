@@ -13,6 +13,7 @@ import * as m0015 from './migrations/0015_autolab.ts';
 import * as m0016 from './migrations/0016_inginious.ts';
 import * as m0017 from './migrations/0017_devilry.ts';
 import * as m0018 from './migrations/0018_enrollment_names.ts';
+import * as m0019 from './migrations/0019_devilry_period_names.ts';
 import * as m0020 from './migrations/0020_subject_segel_brief.ts';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> };
@@ -29,6 +30,7 @@ const migrations: Record<string, EngineMigration> = {
   '0016_inginious': m0016,
   '0017_devilry': m0017,
   '0018_enrollment_names': m0018,
+  '0019_devilry_period_names': m0019,
   '0020_subject_segel_brief': m0020,
 };
 

@@ -117,3 +117,38 @@ describe('a superuser changes and removes the hierarchy', () => {
     fails(await root.delete(`${url('period')}${period}`), 403, { errormessages: ['Forbidden'] });
   });
 });
+
+describe('period short names', () => {
+  it('a period short_name is unique within its subject, not across subjects', async () => {
+    const node = await create('node', { short_name: 'psn', long_name: 'Period names' });
+    const s1 = await create('subject', { parentnode: node, short_name: 'psn101', long_name: 'One' });
+    const s2 = await create('subject', { parentnode: node, short_name: 'psn102', long_name: 'Two' });
+    const p1 = await create('period', { parentnode: s1, short_name: 'spring', long_name: 'Spring One' });
+    const p2 = await create('period', { parentnode: s2, short_name: 'spring', long_name: 'Spring Two' });
+    const a2 = await create('assignment', { parentnode: p2, short_name: 'a1', long_name: 'First', publishing_time: '2024-01-01T00:00:00' });
+    const g2 = await create('assignmentgroup', { parentnode: a2, name: 'G', examiners: [examiner.username] });
+    fails(await root.post(url('period'), { parentnode: s1, short_name: 'spring' }), 400, { errormessages: ['This object already exists.'] });
+
+    for (const [period, subject] of [[p1, s1], [p2, s2]]) {
+      const read = ok(await root.get(`${url('period')}${period}`, { result_fieldgroups: ['subject'] })).body;
+      assert.deepEqual([read.short_name, read.parentnode], ['spring', subject]);
+    }
+    const both = ok(await root.get(url('period'), { filters: [{ field: 'short_name', comp: 'exact', value: 'spring' }] }));
+    assert.deepEqual(ids(both), [p1, p2]);
+    assert.deepEqual(ids(await root.get(url('period'), { query: 'spring psn102', result_fieldgroups: ['subject'] })), [p2]);
+    const assignment = ok(await root.get(`${url('assignment')}${a2}`, { result_fieldgroups: ['period'] })).body;
+    assert.equal(assignment.parentnode__short_name, 'spring');
+    const ex = await devilryLogin(server, examiner.username);
+    const group = ok(await ex.get('/examiner/restfulsimplifiedassignmentgroup/', { query: 'spring', result_fieldgroups: ['period'] }));
+    assert.deepEqual(ids(group), [g2]);
+    assert.equal(group.body.items[0].parentnode__parentnode__short_name, 'spring');
+
+    // Renaming and moving keep the rule: free names are fine, a name the subject has is a 400.
+    fails(await root.put(`${url('period')}${p2}`, { short_name: 'autumn' }), 200, { short_name: 'autumn', id: p2 });
+    assert.equal(ok(await root.get(`${url('period')}${p2}`)).body.short_name, 'autumn');
+    const p3 = await create('period', { parentnode: s2, short_name: 'spring', long_name: 'Spring Three' });
+    fails(await root.put(`${url('period')}${p3}`, { short_name: 'autumn' }), 400, { errormessages: ['This object already exists.'] });
+    fails(await root.put(`${url('period')}${p1}`, { parentnode: s2 }), 400, { errormessages: ['This object already exists.'] });
+    assert.equal(ok(await root.get(`${url('period')}${p1}`)).body.parentnode, s1);
+  });
+});

@@ -218,6 +218,10 @@ describe('filters: every comparison on every field type', () => {
     // to-many and ids up the hierarchy
     ['candidates__identifier', 'startswith', 'bob_', () => [w.groups.g1]],
     ['candidates__identifier', 'exact', 'candidate-id missing', () => [w.groups.g5]],
+    // "none" names a missing candidate id (devilry.md §5.2), in any case.
+    ['candidates__identifier', 'exact', 'none', () => [w.groups.g5]],
+    ['candidates__identifier', 'iexact', ' None ', () => [w.groups.g5]],
+    ['candidates__identifier', 'icontains', 'NONE', () => [w.groups.g5]],
     ['candidates__identifier', 'icontains', 'a-1', () => [w.groups.g4]],
     ['candidates__identifier', 'endswith', '17', () => [w.groups.g4]],
     ['parentnode', 'exact', () => w.hierarchy.a2, () => [w.groups.g4, w.groups.g5]],

@@ -87,7 +87,7 @@ const relatedFrom = (model: keyof typeof RELATED_ROLES) =>
    JOIN users u ON u.id = r.user_id LEFT JOIN devilry_related rx ON rx.enrollment_id = r.id`;
 
 const periodGroup: Def[] = [
-  ['period__short_name', text, 'c.slug'],
+  ['period__short_name', text, 'p.short_name'],
   ['period__long_name', text, 'c.name'],
 ];
 

@@ -8,6 +8,7 @@ import type { JoinSql, ManySql } from './search.repo.ts';
 import type { Def, Described } from './described.repo.ts';
 import { describeResource, T } from './described.repo.ts';
 import { CANDIDATES_FROM, groupWord, HIERARCHY_JOINS, IDENTIFIER } from './groups.repo.ts';
+import { candidateIdentifier } from './groups.resource.ts';
 
 const { int, intN, text, textN, date, dateN, bool } = T;
 
@@ -24,7 +25,7 @@ function hierarchyDefs(a: string): Record<'assignment' | 'period' | 'subject', D
     ],
     period: [
       [p, int, 'e.course_id'],
-      [`${p}__short_name`, text, 'c.slug'],
+      [`${p}__short_name`, text, 'p.short_name'],
       [`${p}__long_name`, text, 'c.name'],
       [`${p}__start_time`, dateN, 'c.start_at'],
       [`${p}__end_time`, dateN, 'c.end_at'],
@@ -43,7 +44,7 @@ const describe = (d: Omit<Described, 'joins' | 'word' | 'group'> & { extraJoins?
   describeResource({ ...d, joins: [...HIERARCHY_JOINS, ...(d.extraJoins ?? [])], group: 'g.assignment_id', word: groupWord });
 
 const GROUP_OF_DEADLINE = 'JOIN devilry_groups g ON g.assignment_id = d.assignment_id JOIN devilry_assignments da ON da.exercise_id = g.exercise_id';
-const candidates = (field: string): Record<string, [FieldSpec, ManySql]> => ({ [field]: [{ type: 'text', many: true }, { from: CANDIDATES_FROM, expr: IDENTIFIER }] });
+const candidates = (field: string): Record<string, [FieldSpec, ManySql]> => ({ [field]: [candidateIdentifier, { from: CANDIDATES_FROM, expr: IDENTIFIER }] });
 const deliveriesOfDeadline = '(SELECT COUNT(*) FROM devilry_deliveries nd WHERE nd.deadline_id = d.id)';
 
 export const deadlineSql = describe({

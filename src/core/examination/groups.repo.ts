@@ -5,14 +5,14 @@ import type { Db } from '../../db/database.ts';
 import type { Engine } from '../../db/columns.ts';
 import type { JoinSql, ResourceSql, VisibleSql } from './search.repo.ts';
 import { containsWord, PER_ROW } from './search.repo.ts';
-import { examinerGroupSpec } from './groups.resource.ts';
+import { CANDIDATE_ID_MISSING, examinerGroupSpec } from './groups.resource.ts';
 import type { Visibility } from './policies.ts';
 
 const ANON = 'da.anonymous';
 /** Candidates of the outer group `g`, with their identity as the assignment's anonymity allows. */
 export const CANDIDATES_FROM =
   "FROM assignment_members cm JOIN users cu ON cu.id = cm.user_id LEFT JOIN devilry_candidate_ids cci ON cci.assignment_id = cm.assignment_id AND cci.user_id = cm.user_id WHERE cm.assignment_id = g.assignment_id AND cm.role = 'candidate'";
-export const IDENTIFIER = `(CASE WHEN ${ANON} THEN COALESCE(cci.candidate_id, 'candidate-id missing') ELSE cu.username END)`;
+export const IDENTIFIER = `(CASE WHEN ${ANON} THEN COALESCE(cci.candidate_id, '${CANDIDATE_ID_MISSING}') ELSE cu.username END)`;
 const FULL_NAME = `(CASE WHEN ${ANON} THEN NULL ELSE TRIM(cu.first_name || ' ' || cu.last_name) END)`;
 const EMAIL = `(CASE WHEN ${ANON} THEN NULL ELSE cu.email END)`;
 const TAGS_FROM = 'FROM devilry_group_tags gt WHERE gt.assignment_id = g.assignment_id';
@@ -61,7 +61,7 @@ export const groupSql: ResourceSql = {
     parentnode__publishing_time: 'da.publishing_time',
     parentnode__parentnode: 'c.id',
     parentnode__parentnode__long_name: 'c.name',
-    parentnode__parentnode__short_name: 'c.slug',
+    parentnode__parentnode__short_name: 'p.short_name',
     parentnode__parentnode__start_time: 'c.start_at',
     parentnode__parentnode__end_time: 'c.end_at',
     parentnode__parentnode__parentnode: 's.id',
@@ -78,7 +78,7 @@ export const groupSql: ResourceSql = {
   word: groupWord,
 };
 
-const MISSING = 'candidate-id missing';
+const MISSING = CANDIDATE_ID_MISSING;
 
 /**
  * One query word on a group: its name, its tags, its candidates (usernames, names and emails on
@@ -92,7 +92,7 @@ export function groupWord(engine: Engine, w: string): RawBuilder<unknown> {
   const has = (expr: string) => containsWord(engine, expr, w);
   const hierarchy = sql`g.exercise_id IN (SELECT we.id FROM exercises we JOIN courses wc ON wc.id = we.course_id
       LEFT JOIN devilry_periods wp ON wp.course_id = wc.id LEFT JOIN devilry_subjects ws ON ws.id = wp.subject_id
-      WHERE ${sql.join(['we.name', 'we.slug', 'wc.name', 'wc.slug', 'ws.long_name', 'ws.short_name'].map(has), sql` OR `)})`;
+      WHERE ${sql.join(['we.name', 'we.slug', 'wc.name', 'wp.short_name', 'ws.long_name', 'ws.short_name'].map(has), sql` OR `)})`;
   const tags = sql`EXISTS (SELECT 1 FROM devilry_group_tags wt WHERE wt.assignment_id = g.assignment_id AND ${has('wt.tag')} ${PER_ROW})`;
   const named = sql`EXISTS (SELECT 1 FROM assignment_members wm JOIN users wu ON wu.id = wm.user_id
       WHERE wm.assignment_id = g.assignment_id AND wm.role = 'candidate'

@@ -8,6 +8,11 @@ const textN: FieldSpec = { type: 'text', nullable: true };
 const dateN: FieldSpec = { type: 'datetime', nullable: true };
 const textMany: FieldSpec = { type: 'text', many: true };
 
+/** A candidate's identifier on an anonymous assignment when the candidate has no candidate id. */
+export const CANDIDATE_ID_MISSING = 'candidate-id missing';
+/** Candidate identifiers: a filter value `none` means "candidate-id missing" (devilry.md §5.2). */
+export const candidateIdentifier: FieldSpec = { type: 'text', many: true, none: CANDIDATE_ID_MISSING };
+
 export const groupFields: Record<string, FieldSpec> = {
   id: int,
   name: text,
@@ -18,7 +23,7 @@ export const groupFields: Record<string, FieldSpec> = {
   latest_deadline_id: intN,
   latest_deadline_deadline: dateN,
   number_of_deliveries: int,
-  candidates__identifier: textMany,
+  candidates__identifier: candidateIdentifier,
   candidates__full_name: { type: 'text', many: true, nullable: true },
   candidates__email: { type: 'text', many: true, nullable: true },
   tags__tag: textMany,

@@ -1,4 +1,5 @@
 /** Writes of Devilry's hierarchy onto the core tables and the Devilry tables beside them. */
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.ts';
 
 export interface NewPeriod {
@@ -28,13 +29,19 @@ export const hierarchyRepo = {
     return (await trx.insertInto('devilry_subjects').values(row).returning('id').executeTakeFirstOrThrow()).id;
   },
 
+  /**
+   * A period is a course. Its short name is unique only within its subject, the course's slug
+   * everywhere: the slug is the short name when no course has it yet, else `<short name>-<id>`.
+   */
   async insertPeriod(trx: Db, p: NewPeriod, now: string): Promise<number> {
+    const taken = await trx.selectFrom('courses').select('id').where('slug', '=', p.shortName).executeTakeFirst();
     const { id } = await trx
       .insertInto('courses')
-      .values({ slug: p.shortName, name: p.longName, start_at: p.startTime, end_at: p.endTime, created_at: now })
+      .values({ slug: taken ? `devilry-period-${randomUUID()}` : p.shortName, name: p.longName, start_at: p.startTime, end_at: p.endTime, created_at: now })
       .returning('id')
       .executeTakeFirstOrThrow();
-    await trx.insertInto('devilry_periods').values({ course_id: id, subject_id: p.subjectId }).execute();
+    if (taken) await trx.updateTable('courses').set({ slug: `${p.shortName}-${id}` }).where('id', '=', id).execute();
+    await trx.insertInto('devilry_periods').values({ course_id: id, subject_id: p.subjectId, short_name: p.shortName }).execute();
     return id;
   },
 
@@ -221,9 +228,11 @@ export const hierarchyRepo = {
       }
       case 'period': {
         if (!(await trx.selectFrom('devilry_periods').select('course_id').where('course_id', '=', id).executeTakeFirst())) return false;
-        const course = set({ slug: p.shortName, name: p.longName, start_at: p.startTime, end_at: p.endTime });
+        // The course keeps its slug (other dialects name the course by it); the period its own short name.
+        const course = set({ name: p.longName, start_at: p.startTime, end_at: p.endTime });
         if (Object.keys(course).length > 0) await trx.updateTable('courses').set(course).where('id', '=', id).execute();
-        if (p.parent != null) await trx.updateTable('devilry_periods').set({ subject_id: p.parent }).where('course_id', '=', id).execute();
+        const period = set({ subject_id: p.parent ?? undefined, short_name: p.shortName });
+        if (Object.keys(period).length > 0) await trx.updateTable('devilry_periods').set(period).where('course_id', '=', id).execute();
         return true;
       }
       case 'assignment': {

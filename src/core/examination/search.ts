@@ -15,6 +15,8 @@ export interface FieldSpec {
   many?: boolean;
   /** A list of objects (a one-to-many field group): returned, never filtered or ordered. */
   objects?: boolean;
+  /** What a filter value `none` (any case) stands for, on a field that is never null but says so in words. */
+  none?: string;
 }
 
 export interface ResourceSpec {
@@ -130,7 +132,8 @@ function typedValue(spec: FieldSpec, value: unknown): number | string | boolean 
   }
 }
 
-function condition(field: string, spec: FieldSpec, comp: Comp, value: unknown): Condition[] | undefined {
+function condition(field: string, spec: FieldSpec, comp: Comp, given: unknown): Condition[] | undefined {
+  const value = spec.none !== undefined && typeof given === 'string' && given.trim().toLowerCase() === 'none' ? spec.none : given;
   if (comp === 'contains' || comp === 'icontains' || comp === 'startswith' || comp === 'endswith') {
     if (typeof value !== 'string' && typeof value !== 'number') return undefined;
     return [{ kind: 'text', field, mode: comp, value: String(value) }];

@@ -37,7 +37,7 @@ export const assignmentSql = describe(
   ],
   {
     period: [
-      ['parentnode__short_name', text, 'c.slug'],
+      ['parentnode__short_name', text, 'p.short_name'],
       ['parentnode__long_name', text, 'c.name'],
       ['parentnode__start_time', dateN, 'c.start_at'],
       ['parentnode__end_time', dateN, 'c.end_at'],
@@ -48,7 +48,7 @@ export const assignmentSql = describe(
       ['parentnode__parentnode__long_name', textN, 's.long_name'],
     ],
   },
-  ['e.slug', 'e.name', 'c.slug', 'c.name', 's.short_name', 's.long_name'],
+  ['e.slug', 'e.name', 'p.short_name', 'c.name', 's.short_name', 's.long_name'],
 );
 
 export const periodSql = describe(
@@ -58,7 +58,7 @@ export const periodSql = describe(
   [
     ['id', int, 'c.id'],
     ['parentnode', int, 'p.subject_id'],
-    ['short_name', text, 'c.slug'],
+    ['short_name', text, 'p.short_name'],
     ['long_name', text, 'c.name'],
     ['start_time', dateN, 'c.start_at'],
     ['end_time', dateN, 'c.end_at'],
@@ -69,7 +69,7 @@ export const periodSql = describe(
       ['parentnode__long_name', textN, 's.long_name'],
     ],
   },
-  ['c.slug', 'c.name', 's.short_name', 's.long_name'],
+  ['p.short_name', 'c.name', 's.short_name', 's.long_name'],
 );
 
 export const subjectSql = describe(

@@ -9,7 +9,8 @@ type Bool = Defaulted<boolean>;
 export interface DevilryTables {
   devilry_nodes: { id: Generated<number>; parentnode_id: number | null; short_name: string; long_name: Defaulted<string> };
   devilry_subjects: { id: Generated<number>; node_id: number; short_name: string; long_name: Defaulted<string> };
-  devilry_periods: { course_id: number; subject_id: number };
+  /** short_name: migration 0019 (unique per subject; the course's slug is unique everywhere). */
+  devilry_periods: { course_id: number; subject_id: number; short_name: string };
   devilry_assignments: {
     exercise_id: number;
     publishing_time: string;
