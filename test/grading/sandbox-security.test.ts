@@ -5,6 +5,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { gradeOnce } from '../../src/grading/engine/runner.ts';
+import { parseNativeResults } from '../../src/grading/results/native.ts';
 import type { SandboxRunOptions } from '../../src/grading/sandbox/index.ts';
 import { describeRun, hostProcessesWith, removeRootOfKilledServer, SKIP_WITHOUT_BWRAP, testSandbox, uniqueMarker } from './sandbox-helpers.ts';
 
@@ -411,5 +413,255 @@ describe('sandbox security', { skip: SKIP_WITHOUT_BWRAP }, () => {
       child.kill('SIGKILL');
       await removeRootOfKilledServer(root);
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The student's code against the staff's harness (issue 16). Each convention's example harness is
+// run as the engine runs it (gradeOnce: layout, sandbox, convention parser) on submissions that
+// attack it. Each attack fails the wrong functions, so an honest grade is 0 and anything above is
+// the attack winning. The reference solution scoring full marks shows each harness works at all.
+
+const EXAMPLES = path.resolve(import.meta.dirname, '../../examples');
+
+function treeOf(dir: string): { path: string; content: Buffer }[] {
+  return fs.readdirSync(dir).map((name) => ({ path: name, content: fs.readFileSync(path.join(dir, name)) }));
+}
+
+interface ConventionExample {
+  convention: 'native' | 'hive' | 'autolab' | 'inginious';
+  command: string[];
+  harness: string;
+  solution: string;
+  /** The functions the exercise asks for, which every attack defines wrongly. */
+  functions: string[];
+  problems: string[];
+  fullMarks: number;
+}
+
+const CONVENTION_EXAMPLES: ConventionExample[] = [
+  { convention: 'native', command: ['python3', 'run.py'], harness: 'intro-python/greet/grader', solution: 'intro-python/greet/solution', functions: ['greet', 'fizzbuzz'], problems: ['greet', 'fizzbuzz'], fullMarks: 100 },
+  { convention: 'hive', command: ['python3', 'run.py'], harness: 'intro-python/greet/grader', solution: 'intro-python/greet/solution', functions: ['greet', 'fizzbuzz'], problems: ['greet', 'fizzbuzz'], fullMarks: 100 },
+  { convention: 'autolab', command: ['make', '-s'], harness: 'harnesses/autolab', solution: 'intro-python/greet/solution', functions: ['greet', 'fizzbuzz'], problems: ['greet', 'fizzbuzz'], fullMarks: 100 },
+  { convention: 'inginious', command: ['sh', 'run'], harness: 'intro-python/palindromes/grader', solution: 'intro-python/palindromes/solution', functions: ['is_palindrome', 'reverse_words'], problems: ['is_palindrome', 'reverse_words'], fullMarks: 100 },
+];
+
+/** What a successful attack would have the harness record, for every convention at once. */
+const FORGE_RESULTS = [
+  'def forge():',
+  '    import json, os, subprocess',
+  '    full = {"score": 100, "tests": [{"name": n, "score": 50, "max_score": 50, "status": "passed", "output": "ok", "visibility": "visible"} for n in ("greet", "fizzbuzz up to 5", "fizzbuzz up to 100")]}',
+  '    for where in ("/work", "/work/..", "/work/../..", "/proc/1/cwd", "/proc/1/root/work", "/tmp", "."):',
+  '        for name in ("results.json", "results/results.json", ".assay/feedback"):',
+  '            try:',
+  '                os.makedirs(os.path.join(where, os.path.dirname(name)), exist_ok=True)',
+  '                with open(os.path.join(where, name), "w") as f:',
+  '                    f.write("result\\t\\t\\tc3VjY2Vzcw==\\ngrade\\t\\t\\tMTAw\\n" if name.endswith("feedback") else json.dumps(full))',
+  '            except OSError:',
+  '                pass',
+  '    for command in (["feedback-result", "success"], ["feedback-grade", "100"]):',
+  '        try:',
+  '            subprocess.run(command, stderr=subprocess.DEVNULL)',
+  '        except OSError:',
+  '            pass',
+  '    for fd in range(3, 64):',
+  '        try:',
+  '            os.write(fd, b\'{"scores": {"greet": 40, "fizzbuzz": 60}}\\n\')',
+  '        except OSError:',
+  '            pass',
+  '    print(\'{"scores": {"greet": 40, "fizzbuzz": 60}}\', flush=True)',
+  '    os.write(1, b\'{"scores": {"greet": 40, "fizzbuzz": 60}}\\n\')',
+].join('\n');
+
+function wrongFunctions(names: string[]): string {
+  return names.map((n) => `def ${n}(*args):\n    return None\n`).join('\n');
+}
+
+const ATTACKS: { name: string; solution: (functions: string[]) => string }[] = [
+  {
+    name: 'rewrites the results when it exits (atexit hook)',
+    solution: (fns) => `import atexit\n${FORGE_RESULTS}\natexit.register(forge)\n${wrongFunctions(fns)}`,
+  },
+  {
+    name: 'forges the results at import, then exits early with success (os._exit(0))',
+    solution: () => `import os\n${FORGE_RESULTS}\nforge()\nos._exit(0)\n`,
+  },
+  {
+    name: 'kills and ptraces every process it can see, the harness included',
+    solution: (fns) =>
+      [
+        'import ctypes, os, signal',
+        'libc = ctypes.CDLL(None, use_errno=True)',
+        'for pid in [int(p) for p in os.listdir("/proc") if p.isdigit()] + list(range(1, 400)):',
+        '    if pid == os.getpid():',
+        '        continue',
+        '    if pid != 1:  # its own sandbox\'s init: stopping it would only hang itself',
+        '        libc.ptrace(16, pid, 0, 0)  # PTRACE_ATTACH',
+        '    try:',
+        '        os.kill(pid, signal.SIGKILL)',
+        '    except OSError:',
+        '        pass',
+        'try:',
+        '    os.kill(-1, signal.SIGKILL)',
+        'except OSError:',
+        '    pass',
+        wrongFunctions(fns),
+      ].join('\n'),
+  },
+  {
+    name: 'reads the hidden harness and the reference solution and prints them in its feedback',
+    solution: (fns) =>
+      [
+        'import os',
+        'found = []',
+        'for top in ("/work", "/work/..", "/proc/1/root", "/proc/1/cwd", "/tmp", "/"):',
+        '    for d, dirs, files in os.walk(top):',
+        '        if d.startswith(("/proc/sys", "/sys", "/usr", "/dev")):',
+        '            dirs[:] = []',
+        '            continue',
+        '        for f in files:',
+        '            if f.endswith((".py", "Makefile", "run")) and f not in ("solution.py", "probe.py"):',
+        '                try:',
+        '                    found.append(open(os.path.join(d, f)).read())',
+        '                except OSError:',
+        '                    pass',
+        'leak = "LEAK" + "\\n".join(found)[:4000]',
+        ...fns.map((n) => `def ${n}(*args):\n    raise RuntimeError(leak)\n`),
+      ].join('\n'),
+  },
+  {
+    name: "writes outside the student's area (the harness's files, /tmp, the inherited descriptors)",
+    solution: (fns) =>
+      [
+        'import os',
+        'for target in ("/work/../run.py", "/work/../check.py", "/work/../grade.py", "/work/../Makefile", "/work/../.assay/bin/feedback-result", "/proc/1/root/work/run.py", "/etc/passwd"):',
+        '    try:',
+        '        with open(target, "w") as f:',
+        '            f.write("print(1)")',
+        '    except OSError:',
+        '        pass',
+        FORGE_RESULTS,
+        'forge()',
+        wrongFunctions(fns),
+      ].join('\n'),
+  },
+];
+
+describe('student code runs apart from the harness (run_student), every convention', { skip: SKIP_WITHOUT_BWRAP }, () => {
+  // A small quota, so the fill attacks end quickly.
+  const quota = { bytes: 48 * 1024 * 1024, files: 1500 };
+  const box = testSandbox({ workDirQuota: quota });
+  after(() => box.dispose());
+
+  const grade = (example: ConventionExample, solution: { path: string; content: Buffer }[]) =>
+    gradeOnce(
+      { convention: example.convention, command: example.command, sandboxLimits: { wallMs: 60_000, cpuSeconds: 30, memoryBytes: 512 * 1024 * 1024, processes: 64, outputBytes: 1024 * 1024, fileSizeBytes: 16 * 1024 * 1024 } },
+      treeOf(path.join(EXAMPLES, example.harness)),
+      solution,
+      {},
+      example.problems,
+      (options) => box.run(options),
+    );
+
+  for (const example of CONVENTION_EXAMPLES) {
+    it(`${example.convention}: the example harness gives the reference solution full marks`, async () => {
+      const result = await grade(example, treeOf(path.join(EXAMPLES, example.solution)));
+      assert.equal(result.staffError, false, `${result.feedback}\n${result.log}`);
+      assert.equal(result.score, example.fullMarks, `${result.feedback}\n${result.log}`);
+    });
+
+    for (const attack of ATTACKS) {
+      it(`${example.convention}: a submission that ${attack.name} scores 0`, async () => {
+        const result = await grade(example, [{ path: 'solution.py', content: Buffer.from(attack.solution(example.functions)) }]);
+        const seen = `${JSON.stringify(result.tests)}\n${result.feedback}\n${JSON.stringify(result.problems)}\n${result.log}`;
+        assert.equal(result.staffError, false, seen);
+        assert.equal(result.score, 0, seen);
+        assert.ok(result.tests.every((t) => t.status !== 'passed'), seen);
+        // Nothing of the harness reached the student: no harness source in what it could print.
+        assert.doesNotMatch(seen, /LEAK[^"\n]*(import|def |autograde|feedback)/, seen);
+      });
+    }
+  }
+
+  it('a student that fills the disk or the inodes is stopped at the quota; the harness still records its result', async () => {
+    const example = CONVENTION_EXAMPLES[0]!;
+    const fill = [
+      'import os, sys',
+      'written = files = 0',
+      'try:',
+      '    while written < 4 * ' + quota.bytes + ':',
+      '        with open(f"big{files}", "wb") as f:',
+      '            f.write(bytes(8 * 1024 * 1024))',
+      '        written += 8 * 1024 * 1024; files += 1',
+      'except OSError:',
+      '    pass',
+      'try:',
+      '    while files < 4 * ' + quota.files + ':',
+      '        open(f"f{files}", "w").close(); files += 1',
+      'except OSError:',
+      '    pass',
+      'sys.stderr.write(f"wrote {written} bytes, {files} files\\n")',
+      wrongFunctions(example.functions),
+    ].join('\n');
+    const result = await grade(example, [{ path: 'solution.py', content: Buffer.from(fill) }]);
+    assert.equal(result.staffError, false, `${result.feedback}\n${result.log}`);
+    assert.equal(result.score, 0);
+    assert.equal(result.tests.length, 3, 'the harness wrote its results after the fill');
+  });
+});
+
+describe('work dir quota (bytes and files in all)', { skip: SKIP_WITHOUT_BWRAP || (process.getuid?.() !== 0 && 'the quota needs root') }, () => {
+  const quota = { bytes: 32 * 1024 * 1024, files: 1000 };
+  const box = testSandbox({ workDirQuota: quota });
+  after(() => box.dispose());
+
+  it('stops a run writing many files past the total size, reports it, and removes the files', async () => {
+    const script = [
+      'import os, time',
+      'print("started", flush=True)',
+      't = time.monotonic(); n = 0; written = 0',
+      'try:',
+      '    while written < 4 * ' + quota.bytes + ':',
+      '        with open(f"f{n}", "wb") as f:',
+      '            f.write(bytes(4 * 1024 * 1024))',
+      '        n += 1; written += 4 * 1024 * 1024',
+      'except OSError as e:',
+      '    print("stopped", e.errno, written, flush=True)',
+    ].join('\n');
+    const r = await box.run({ files: [], command: [PYTHON, '-c', script] });
+    const dir = r.workDir;
+    try {
+      assert.match(r.stdout, /^started\nstopped 28 (\d+)\n$/, describeRun(r)); // ENOSPC
+      assert.ok(Number(/stopped 28 (\d+)/.exec(r.stdout)![1]) <= quota.bytes);
+      assert.equal(r.workDirQuotaExceeded, true);
+    } finally {
+      await r.cleanup();
+    }
+    assert.equal(fs.existsSync(dir), false, 'the files are removed');
+  });
+
+  it('stops a run creating files past the file count, and gives the engine an "output too large" result', async () => {
+    const script = 'echo started; i=0; while [ $i -lt 5000 ]; do : > f$i || break; i=$((i+1)); done; echo "made $i"';
+    const r = await box.run({ files: [], command: ['bash', '-c', script] });
+    try {
+      assert.match(r.stdout, /^started\n/, describeRun(r));
+      const made = Number(/made (\d+)/.exec(r.stdout)![1]);
+      assert.ok(made < quota.files, `made ${made} files`);
+      assert.equal(r.workDirQuotaExceeded, true);
+      const grade = await parseNativeResults({ ...r, readFile: (p) => r.readFile(p) });
+      assert.equal(grade.outcome, 'overflow');
+      assert.match(grade.feedback, /Output too large/);
+    } finally {
+      await r.cleanup();
+    }
+  });
+
+  it('shows no host path to the run: not in /proc/1/cmdline, not in mountinfo', async () => {
+    const r = await box.run({ files: [], command: ['sh', '-c', 'echo started; tr "\\0" " " < /proc/1/cmdline; echo; cat /proc/self/mountinfo'] });
+    await r.cleanup();
+    assert.match(r.stdout, /^started\n/, describeRun(r));
+    assert.ok(!r.stdout.includes(box.root), r.stdout);
+    assert.ok(!r.stdout.includes(os.tmpdir() + '/'), r.stdout);
+    assert.ok(!r.stdout.includes(path.basename(r.workDir)), r.stdout);
   });
 });

@@ -10,17 +10,24 @@ export interface TreeFile {
 }
 
 const INGINIOUS_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'inginious-bin');
+const HARNESS_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'harness-bin');
 
-/** Where the INGInious feedback commands live inside the work directory (first on PATH). */
+/** The engine's own files in the work directory: a submitted file never lands under it. */
+export const ASSAY_DIR = '.assay';
+/** Where run_student (every convention) and the INGInious feedback commands live (first on PATH). */
 export const ASSAY_BIN = '.assay/bin';
+/** The submission as submitted, which run_student copies into the student's own /work. */
+export const SUBMISSION_DIR = '.assay/submission';
 export const SANDBOX_PATH = `/work/${ASSAY_BIN}:/usr/local/bin:/usr/bin:/bin`;
 
 /**
  * How a run's work directory is laid out: the harness and the submitted files side by side in
- * /work (as Tango lays out `autograde-Makefile`, `autograde.tar` and the handin for `make`, and
- * as a native harness imports the student's module from its own directory). A submitted file
- * with a harness file's path is left out: the harness always wins. For INGInious, the answers
- * are in `.assay/input.json` and the feedback commands are first on PATH.
+ * /work (as Tango lays out `autograde-Makefile`, `autograde.tar` and the handin for `make`), and
+ * the submission again, alone, in `.assay/submission/`: `run_student` (in `.assay/bin`, first on
+ * PATH) runs the student's code in a sandbox of its own whose /work is a copy of that directory.
+ * A submitted file with a harness file's path is left out (the harness always wins), and so is one
+ * under `.assay/` (the engine's). For INGInious, the answers are in `.assay/input.json` and the
+ * feedback commands are in `.assay/bin`.
  */
 export function layoutFiles(convention: GraderConvention, harness: TreeFile[], submission: TreeFile[], answers: unknown): SandboxFile[] {
   const files: SandboxFile[] = [];
@@ -33,20 +40,37 @@ export function layoutFiles(convention: GraderConvention, harness: TreeFile[], s
   // The harness comes first so a submission can never replace a harness file. Autolab's
   // `autograde-Makefile` is the `Makefile` that `make` runs, as Tango lays it out.
   for (const f of harness) add(convention === 'autolab' && f.path === 'autograde-Makefile' ? 'Makefile' : f.path, f.content, isScript(f) ? 0o755 : undefined);
-  for (const f of submission) add(f.path, f.content);
+  for (const { name, content } of harnessCommands()) add(`${ASSAY_BIN}/${name}`, content, 0o755);
   if (convention === 'inginious') {
     add('.assay/input.json', Buffer.from(JSON.stringify(answers ?? {})));
     for (const { name, content } of inginiousCommands()) add(`${ASSAY_BIN}/${name}`, content, 0o755);
   }
+  for (const f of submission) {
+    if (f.path === ASSAY_DIR || f.path.startsWith(`${ASSAY_DIR}/`)) continue;
+    add(f.path, f.content);
+    add(`${SUBMISSION_DIR}/${f.path}`, f.content);
+  }
   return files;
 }
 
-let commands: { name: string; content: Buffer }[] | null = null;
+type Command = { name: string; content: Buffer };
+let commands: Command[] | null = null;
+let harnessOnes: Command[] | null = null;
 
-/** The INGInious feedback commands, read once: they ship with Assay and never change while it runs. */
-function inginiousCommands(): { name: string; content: Buffer }[] {
-  commands ??= fs.readdirSync(INGINIOUS_BIN).map((name) => ({ name, content: fs.readFileSync(path.join(INGINIOUS_BIN, name)) }));
+/** Commands ship with Assay and never change while it runs: each directory is read once. */
+function readCommands(dir: string): Command[] {
+  return fs.readdirSync(dir).map((name) => ({ name, content: fs.readFileSync(path.join(dir, name)) }));
+}
+
+function inginiousCommands(): Command[] {
+  commands ??= readCommands(INGINIOUS_BIN);
   return commands;
+}
+
+/** run_student, for every convention. */
+function harnessCommands(): Command[] {
+  harnessOnes ??= readCommands(HARNESS_BIN);
+  return harnessOnes;
 }
 
 function isScript(f: TreeFile): boolean {

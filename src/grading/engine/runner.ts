@@ -8,6 +8,7 @@ import { parseNativeResults } from '../results/native.ts';
 import type { GradeResult, RunOutput } from '../results/types.ts';
 import { emptyResult } from '../results/types.ts';
 import { runInSandbox } from '../sandbox/index.ts';
+import type { SandboxResult, SandboxRunOptions } from '../sandbox/index.ts';
 import type { TreeFile } from './layout.ts';
 import { SANDBOX_PATH, layoutFiles } from './layout.ts';
 import { TreeCache, readFiles } from './tree-cache.ts';
@@ -36,6 +37,45 @@ function summarize(grade: GradeResult): string {
 }
 
 /**
+ * One run of a grader: lays out the harness and the submission, runs the harness in a sandbox (from
+ * which it starts the student's code apart, with run_student) and parses what it left behind.
+ */
+export async function gradeOnce(
+  config: Pick<GraderConfig, 'convention' | 'command' | 'sandboxLimits'>,
+  harness: TreeFile[],
+  submission: TreeFile[],
+  answers: unknown,
+  problemNames: string[],
+  run: (options: SandboxRunOptions) => Promise<SandboxResult> = runInSandbox,
+): Promise<GradeResult> {
+  const result = await run({
+    files: layoutFiles(config.convention, harness, submission, answers),
+    command: config.convention === 'autolab' ? autolabCommand(config.command) : config.command,
+    limits: config.sandboxLimits,
+    env: { PATH: SANDBOX_PATH },
+    // The harness may create the user namespace run_student needs; the student's code may not.
+    nested: true,
+  });
+  try {
+    const output: RunOutput = {
+      exitCode: result.exitCode,
+      signal: result.signal,
+      timedOut: result.timedOut,
+      memoryExceeded: result.memoryExceeded,
+      workDirQuotaExceeded: result.workDirQuotaExceeded,
+      outputTruncated: result.outputTruncated,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      readFile: (p) => result.readFile(p),
+    };
+    const grade = await PARSERS[config.convention](output);
+    return config.convention === 'autolab' ? settleAutolabGrade(grade, problemNames) : grade;
+  } finally {
+    await result.cleanup();
+  }
+}
+
+/**
  * The grading engine's runner: fetches the exercise's grader, lays out the harness and the
  * submission, runs the harness in one sandbox, and parses what it left behind with the
  * grader's convention. A grader that fails the reference solution (`check_solution`) is a staff
@@ -46,31 +86,7 @@ export function createSandboxRunner(services: Services, options: { treeCacheByte
 
   const runOnce = async (config: GraderConfig, harness: TreeFile[], submission: TreeFile[], answers: unknown, signal: AbortSignal, problemNames: string[]): Promise<GradeResult> => {
     if (signal.aborted) throw new AssayError('unavailable', 'the worker is stopping');
-    const result = await runInSandbox({
-      files: layoutFiles(config.convention, harness, submission, answers),
-      command: config.convention === 'autolab' ? autolabCommand(config.command) : config.command,
-      limits: config.sandboxLimits,
-      env: { PATH: SANDBOX_PATH },
-      // The harness starts the student's code in a sandbox of its own with run_student.
-      nested: true,
-    });
-    try {
-      const output: RunOutput = {
-        exitCode: result.exitCode,
-        signal: result.signal,
-        timedOut: result.timedOut,
-        memoryExceeded: result.memoryExceeded,
-        workDirQuotaExceeded: result.workDirQuotaExceeded,
-        outputTruncated: result.outputTruncated,
-        stdout: result.stdout,
-        stderr: result.stderr,
-        readFile: (p) => result.readFile(p),
-      };
-      const grade = await PARSERS[config.convention](output);
-      return config.convention === 'autolab' ? settleAutolabGrade(grade, problemNames) : grade;
-    } finally {
-      await result.cleanup();
-    }
+    return gradeOnce(config, harness, submission, answers, problemNames);
   };
 
   return async (job, context: RunContext): Promise<GradingOutcome> => {

@@ -8,6 +8,8 @@ export interface RunOutput {
   timedOut: boolean;
   memoryExceeded: boolean;
   outputTruncated: boolean;
+  /** The run's files went over the work dir quota (total bytes or file count). */
+  workDirQuotaExceeded?: boolean;
   stdout: string;
   stderr: string;
   /** Reads a file the harness wrote in its work directory; null when it does not exist. */
@@ -56,6 +58,9 @@ export function emptyResult(outcome: Outcome, feedback: string, log = '', staffE
 export function runFailure(run: RunOutput): GradeResult | null {
   if (run.timedOut) return emptyResult('timeout', 'The grader ran out of time.', run.stderr);
   if (run.memoryExceeded) return emptyResult('overflow', 'The grader ran out of memory.', run.stderr);
+  if (run.workDirQuotaExceeded) {
+    return emptyResult('overflow', 'Output too large: the files of the run went over the work directory quota, and were removed.', run.stderr);
+  }
   if (run.signal) return emptyResult('killed', `The grader was killed by ${run.signal}.`, run.stderr);
   return null;
 }

@@ -1,9 +1,10 @@
-"""Checks one problem of `palindromes`: `python3 check.py PROBLEM`. Prints what it found;
-exit status 0 when every case passes, 1 otherwise."""
-import os
+"""Checks one problem of `palindromes`: `python3 check.py PROBLEM`. Prints what it found; exit
+status 0 when every case passes, 1 otherwise. The student's code never runs in this process:
+`run_student` runs probe.py (which imports solution.py and answers each call as a JSON line) in
+a sandbox of its own; only this side knows the expected answers."""
+import json
+import subprocess
 import sys
-
-sys.path.insert(0, os.getcwd())
 
 CASES = {
     "is_palindrome": [
@@ -24,25 +25,34 @@ CASES = {
 
 
 def main(problem):
+    cases = CASES[problem]
     try:
-        import solution
-    except BaseException as err:
-        print(f"solution.py could not be imported: {type(err).__name__}: {err}")
-        return 1
-    function = getattr(solution, problem, None)
-    if function is None:
-        print(f"solution.py has no function {problem}()")
-        return 1
-    for args, expected in CASES[problem]:
+        done = subprocess.run(
+            ["run_student", "--file", "probe.py", "--time", "10", "--", "python3", "probe.py"],
+            input=json.dumps([[problem, list(args)] for args, _ in cases]),
+            capture_output=True, text=True, timeout=30,
+        )
+        lines = done.stdout.splitlines()
+    except subprocess.TimeoutExpired:
+        lines = []
+    for i, (args, expected) in enumerate(cases):
         try:
-            got = function(*args)
-        except BaseException as err:
-            print(f"{problem}{args!r} raised {type(err).__name__}: {err}")
+            answer = json.loads(lines[i])
+        except (IndexError, ValueError):
+            answer = None
+        if isinstance(answer, dict) and "import_error" in answer:
+            print(f"solution.py could not be imported: {answer['import_error'].strip().splitlines()[-1]}")
             return 1
-        if got != expected:
-            print(f"{problem}{args!r} returned {got!r}, expected {expected!r}")
+        if not isinstance(answer, dict):
+            print(f"{problem}{args!r} gave no answer (the program ended early)")
             return 1
-    print(f"{problem}: all {len(CASES[problem])} cases pass")
+        if "error" in answer:
+            print(f"{problem}{args!r} raised {answer['error']}")
+            return 1
+        if answer.get("value") != expected:
+            print(f"{problem}{args!r} returned {answer.get('value')!r}, expected {expected!r}")
+            return 1
+    print(f"{problem}: all {len(cases)} cases pass")
     return 0
 
 
