@@ -479,8 +479,24 @@ function wrongFunctions(names: string[]): string {
 
 const ATTACKS: { name: string; solution: (functions: string[]) => string }[] = [
   {
-    name: 'rewrites the results when it exits (atexit hook)',
-    solution: (fns) => `import atexit\n${FORGE_RESULTS}\natexit.register(forge)\n${wrongFunctions(fns)}`,
+    name: 'rewrites the results when it exits and after (atexit hook, a process left behind)',
+    solution: (fns) =>
+      [
+        'import atexit, os, time',
+        FORGE_RESULTS,
+        'def behind():',
+        '    forge()',
+        '    if os.fork() == 0:',
+        '        os.setsid()',
+        '        for fd in (0, 1, 2):',
+        '            os.close(fd)',
+        '        end = time.monotonic() + 5',
+        '        while time.monotonic() < end:',
+        '            forge()',
+        '        os._exit(0)',
+        'atexit.register(behind)',
+        wrongFunctions(fns),
+      ].join('\n'),
   },
   {
     name: 'forges the results at import, then exits early with success (os._exit(0))',
@@ -514,18 +530,19 @@ const ATTACKS: { name: string; solution: (functions: string[]) => string }[] = [
       [
         'import os',
         'found = []',
-        'for top in ("/work", "/work/..", "/proc/1/root", "/proc/1/cwd", "/tmp", "/"):',
+        'places = [f"/proc/{p}/{w}" for p in os.listdir("/proc") if p.isdigit() for w in ("cwd", "root/work")]',
+        'for top in ["/"] + places:',
         '    for d, dirs, files in os.walk(top):',
-        '        if d.startswith(("/proc/sys", "/sys", "/usr", "/dev")):',
+        '        if d.startswith(("/proc", "/sys", "/usr", "/dev", "/etc")):',
         '            dirs[:] = []',
         '            continue',
         '        for f in files:',
         '            if f.endswith((".py", "Makefile", "run")) and f not in ("solution.py", "probe.py"):',
         '                try:',
-        '                    found.append(open(os.path.join(d, f)).read())',
-        '                except OSError:',
+        '                    found.append(open(os.path.join(d, f), errors="replace").read())',
+        '                except Exception:',
         '                    pass',
-        'leak = "LEAK" + "\\n".join(found)[:4000]',
+        'leak = f"LEAK<{len(found)}>" + "\\n".join(found)[:4000]',
         ...fns.map((n) => `def ${n}(*args):\n    raise RuntimeError(leak)\n`),
       ].join('\n'),
   },
@@ -534,12 +551,14 @@ const ATTACKS: { name: string; solution: (functions: string[]) => string }[] = [
     solution: (fns) =>
       [
         'import os',
-        'for target in ("/work/../run.py", "/work/../check.py", "/work/../grade.py", "/work/../Makefile", "/work/../.assay/bin/feedback-result", "/proc/1/root/work/run.py", "/etc/passwd"):',
-        '    try:',
-        '        with open(target, "w") as f:',
-        '            f.write("print(1)")',
-        '    except OSError:',
-        '        pass',
+        'passing = {"check.py": "print(\\"ok\\")", "grade.py": "print(\\"{\\\\\\"scores\\\\\\": {\\\\\\"greet\\\\\\": 40, \\\\\\"fizzbuzz\\\\\\": 60}}\\")", "run": "feedback-result success; feedback-grade 100", "feedback-result": "#!/bin/sh\\necho \\"result\\t\\t\\tc3VjY2Vzcw==\\" >> /work/.assay/feedback"}',
+        'for where in ("/work", "/work/..", "/proc/1/root/work", "/proc/1/cwd", "/work/.assay/bin"):',
+        '    for name, content in passing.items():',
+        '        try:',
+        '            with open(os.path.join(where, name), "w") as f:',
+        '                f.write(content)',
+        '        except OSError:',
+        '            pass',
         FORGE_RESULTS,
         'forge()',
         wrongFunctions(fns),
@@ -577,8 +596,8 @@ describe('student code runs apart from the harness (run_student), every conventi
         assert.equal(result.staffError, false, seen);
         assert.equal(result.score, 0, seen);
         assert.ok(result.tests.every((t) => t.status !== 'passed'), seen);
-        // Nothing of the harness reached the student: no harness source in what it could print.
-        assert.doesNotMatch(seen, /LEAK[^"\n]*(import|def |autograde|feedback)/, seen);
+        // Nothing of the harness reached the student: it found no harness file to print.
+        assert.doesNotMatch(seen, /LEAK<[1-9]/, seen);
       });
     }
   }
@@ -600,13 +619,15 @@ describe('student code runs apart from the harness (run_student), every conventi
       '        open(f"f{files}", "w").close(); files += 1',
       'except OSError:',
       '    pass',
-      'sys.stderr.write(f"wrote {written} bytes, {files} files\\n")',
-      wrongFunctions(example.functions),
+      ...example.functions.map((n) => `def ${n}(*args):\n    return f"wrote {written} bytes {files} files"\n`),
     ].join('\n');
     const result = await grade(example, [{ path: 'solution.py', content: Buffer.from(fill) }]);
     assert.equal(result.staffError, false, `${result.feedback}\n${result.log}`);
     assert.equal(result.score, 0);
     assert.equal(result.tests.length, 3, 'the harness wrote its results after the fill');
+    const [, written, files] = /wrote (\d+) bytes (\d+) files/.exec(result.tests[0]!.output) ?? [];
+    assert.ok(written !== undefined, result.tests[0]!.output);
+    assert.ok(Number(written) <= quota.bytes && Number(files) <= quota.files, `the student wrote ${written} bytes in ${files} files`);
   });
 });
 
