@@ -6,7 +6,9 @@ const USAGE = `usage: assay <command> [options]
 commands:
   serve [--port N] [--host H]        start the HTTP server (migrates first)
   migrate                            bring the database schema up to date
-  user create USERNAME [--password P] [--clearance 1|2|3|5] [--first-name F] [--last-name L]
+  user create USERNAME [--password P] [--clearance 1|2|3|5] [--first-name F] [--last-name L] [--email E]
+  user edit USERNAME [--email E] [--first-name F] [--last-name L]
+                                     change an account's email or names (--email "" clears it)
   user passwd USERNAME [--password P]
   user token USERNAME [--name NAME]  print a new personal API token
   user list
@@ -35,6 +37,7 @@ async function main(): Promise<number> {
       clearance: { type: 'string' },
       'first-name': { type: 'string' },
       'last-name': { type: 'string' },
+      email: { type: 'string' },
       name: { type: 'string' },
       'grace-seconds': { type: 'string' },
       concurrency: { type: 'string' },

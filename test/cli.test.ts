@@ -116,6 +116,32 @@ describe('assay CLI', () => {
     });
   });
 
+  it('sets an email at creation and edits email and names with user edit', async () => {
+    const created = await runCli(['user', 'create', 'erin', '--password', 'e', '--email', 'erin@example.org'], fresh.env);
+    assert.equal(created.code, 0, created.stderr);
+    const edited = await runCli(['user', 'edit', 'erin', '--email', 'Erin.B@example.org', '--first-name', 'Erin', '--last-name', 'Brown'], fresh.env);
+    assert.equal(edited.code, 0, edited.stderr);
+    assert.equal(edited.stdout, 'erin: email Erin.B@example.org, name Erin Brown\n');
+    const [taken, malformed, nothing, nobody] = await Promise.all([
+      runCli(['user', 'create', 'frank', '--email', 'erin.b@EXAMPLE.org'], fresh.env),
+      runCli(['user', 'edit', 'erin', '--email', 'erin at example'], fresh.env),
+      runCli(['user', 'edit', 'erin'], fresh.env),
+      runCli(['user', 'edit', 'nobody', '--email', 'n@example.org'], fresh.env),
+    ]);
+    assert.deepEqual([taken.code, taken.stderr], [1, 'assay: A user with that email already exists.\n']);
+    assert.deepEqual([malformed.code, malformed.stderr], [1, 'assay: Enter a valid email address.\n']);
+    assert.deepEqual([nothing.code, nothing.stderr], [1, 'assay: give at least one of --email, --first-name, --last-name\n']);
+    assert.deepEqual([nobody.code, nobody.stderr], [1, 'assay: No user named nobody.\n']);
+    await withServer(fresh.env, async (app) => {
+      const access = (await login(app, 'erin', 'e')).body.access as string;
+      const me = await call(app, 'GET', '/api/assay/v1/users/me/', { token: access });
+      assert.deepEqual([me.body.email, me.body.first_name, me.body.last_name], ['Erin.B@example.org', 'Erin', 'Brown']);
+    });
+    const cleared = await runCli(['user', 'edit', 'erin', '--email', ''], fresh.env);
+    assert.equal(cleared.stdout, 'erin: email (none), name Erin Brown\n');
+    assert.doesNotMatch((await runCli(['user', 'list'], fresh.env)).stdout, /frank/);
+  });
+
   it('refuses bad input with a message and a non-zero exit', async () => {
     // Independent runs, started together: each CLI start costs a second or two.
     const [badClearance, wordClearance, dup, nobody, noToken, noName, badPort, badEnv] = await Promise.all([
@@ -206,5 +232,25 @@ describe('assay serve', () => {
     second.child.kill('SIGTERM');
     assert.equal(await second.exited, 0);
     assert.doesNotMatch(second.output(), /password/);
+  });
+
+  it('exits 1 with a message when its port is taken', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      const child = spawnCli(['serve'], { ...fresh.env, PORT: String(port), HOST: '127.0.0.1' });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      // A server that cannot listen but keeps running never exits: stop waiting after two minutes
+      // (a first start migrates a fresh PostgreSQL schema, which takes a while on a busy machine).
+      const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      clearTimeout(timer);
+      assert.equal(code, 1, stderr);
+      assert.match(stderr, new RegExp(`^assay: cannot listen on 127\\.0\\.0\\.1:${port}: the port is already in use`, 'm'));
+    } finally {
+      taken.close();
+    }
   });
 });

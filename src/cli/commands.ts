@@ -89,9 +89,18 @@ async function userCommand(
         clearance: clearance as ClearanceLevel,
         first_name: typeof flags['first-name'] === 'string' ? flags['first-name'] : '',
         last_name: typeof flags['last-name'] === 'string' ? flags['last-name'] : '',
+        email: typeof flags.email === 'string' ? flags.email : '',
       });
       out(`created user ${user.username} (id ${user.id}, clearance ${clearance})`);
       if (!password) out(`password: ${chosen}`);
+      return 0;
+    }
+    case 'edit': {
+      const text = (flag: string) => (typeof flags[flag] === 'string' ? (flags[flag] as string) : undefined);
+      const input = { email: text('email'), first_name: text('first-name'), last_name: text('last-name') };
+      if (Object.values(input).every((v) => v === undefined)) throw new Error('give at least one of --email, --first-name, --last-name');
+      const profile = await services.users.updateProfileTrusted(username, input);
+      out(`${profile.username}: email ${profile.email || '(none)'}, name ${`${profile.first_name} ${profile.last_name}`.trim() || '(none)'}`);
       return 0;
     }
     case 'passwd': {

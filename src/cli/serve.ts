@@ -30,16 +30,30 @@ export async function serve(config: Config): Promise<void> {
   }
   const scheduleJobs = startScheduleJobs(services, { info: (m) => app.log.info(m), error: (m) => app.log.error(m) });
   let closing = false;
-  const shutdown = async () => {
+  const shutdown = async (code = 0) => {
     if (closing) return;
     closing = true;
     scheduleJobs.stop();
     await app.close();
     await workers?.stop();
     await runtime.close();
-    process.exit(0);
+    process.exit(code);
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
-  await app.listen({ port: config.port, host: config.host });
+  process.on('SIGINT', () => shutdown());
+  process.on('SIGTERM', () => shutdown());
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (err) {
+    // The workers, the schedule jobs and the database would keep a server that cannot listen alive.
+    process.stderr.write(`assay: ${listenProblem(err, config)}\n`);
+    await shutdown(1);
+  }
+}
+
+function listenProblem(err: unknown, config: Config): string {
+  const where = `${config.host}:${config.port}`;
+  const code = (err as { code?: string }).code;
+  if (code === 'EADDRINUSE') return `cannot listen on ${where}: the port is already in use (set PORT or --port)`;
+  if (code === 'EACCES') return `cannot listen on ${where}: permission denied`;
+  return `cannot listen on ${where}: ${err instanceof Error ? err.message : String(err)}`;
 }

@@ -9,4 +9,6 @@ export const userPolicy = {
   /** Only admins create or edit admins, or grant admin clearance. */
   canTouchClearance: (a: Actor, clearance: number): boolean => clearance < Clearance.admin || a.clearance >= Clearance.admin,
   canReadAvatar: (a: Actor, targetId: number): boolean => a.id === targetId || a.clearance >= Clearance.checker,
+  /** An account's profile (email and names): the user themself and admins read and edit it. */
+  canEditProfile: (a: Actor, targetId: number): boolean => a.id === targetId || a.clearance >= Clearance.admin,
 };

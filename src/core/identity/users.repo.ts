@@ -12,6 +12,13 @@ export const usersRepo = {
     return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
   },
 
+  /** Another account holding this email, compared without regard to ASCII case. */
+  otherWithEmail(db: Db, email: string, selfId: number | null): Promise<{ id: number } | undefined> {
+    let q = db.selectFrom('users').select('id').where((eb) => eb(eb.fn('lower', ['email']), '=', email.replace(/[A-Z]/g, (c) => c.toLowerCase())));
+    if (selfId !== null) q = q.where('id', '!=', selfId);
+    return q.executeTakeFirst();
+  },
+
   async insert(db: Db, row: NewRow<'users'>): Promise<UserRow> {
     return db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
   },

@@ -57,6 +57,29 @@ export interface UserFilters {
 
 export const USERNAME_PATTERN = /^[\w.@+-]+$/u;
 
+/** An account's contact details: what Autolab's API names a user by (`email`) and shows (names). */
+export interface AccountProfile {
+  id: number;
+  username: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+}
+
+/** Profile fields to change; keys left undefined are not changed. `email: ""` clears it. */
+export interface ProfileInput {
+  email?: string;
+  first_name?: string;
+  last_name?: string;
+}
+
+export const MAX_EMAIL_LENGTH = 254;
+export const MAX_NAME_LENGTH = 150;
+/** One `@` with something on each side and no whitespace; deliverability is not Assay's to judge. */
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+$/u;
+
+const toProfile = (row: UserRow): AccountProfile => ({ id: row.id, username: row.username, email: row.email, first_name: row.first_name, last_name: row.last_name });
+
 /** What a user calls themselves about: their program's student flags and current assignment. */
 export interface SelfProfile {
   user: User;
@@ -155,6 +178,62 @@ export class UsersService {
         .where('assignments.id', '=', user.current_assignment_id)
         .executeTakeFirst();
     return { user, program: program ?? null, currentAssignment: assignment ?? null };
+  }
+
+  /**
+   * An account's profile, for the user themself and admins; others who can see the account are
+   * forbidden, the rest get "not found".
+   */
+  async accountProfile(actor: Actor, id: number): Promise<AccountProfile> {
+    return toProfile(await this.profileRow(actor, id));
+  }
+
+  async updateAccountProfile(actor: Actor, id: number, input: ProfileInput): Promise<AccountProfile> {
+    await this.profileRow(actor, id);
+    return this.writeProfile(id, input);
+  }
+
+  /** Changes a profile from the command line (no actor: the operator is trusted). */
+  async updateProfileTrusted(username: string, input: ProfileInput): Promise<AccountProfile> {
+    const row = await usersRepo.byUsername(this.db, username);
+    if (!row) throw AssayError.notFound(`No user named ${username}.`);
+    return this.writeProfile(row.id, input);
+  }
+
+  private async profileRow(actor: Actor, id: number): Promise<UserRow> {
+    const row = await usersRepo.byId(this.db, id);
+    if (!row || !(await this.canSee(actor, row))) throw AssayError.notFound();
+    if (!userPolicy.canEditProfile(actor, id)) throw AssayError.forbidden();
+    return row;
+  }
+
+  private async writeProfile(id: number, input: ProfileInput): Promise<AccountProfile> {
+    const problems = await this.profileProblems(input, id);
+    if (problems.length > 0) throw AssayError.invalid(problems);
+    const patch: RowPatch<'users'> = {};
+    for (const key of ['email', 'first_name', 'last_name'] as const) if (input[key] !== undefined) patch[key] = input[key];
+    await usersRepo.update(this.db, id, patch);
+    return toProfile((await usersRepo.byId(this.db, id))!);
+  }
+
+  /**
+   * An email is empty (none) or one address, held by no other account whatever its ASCII case:
+   * Autolab's API names users by email, so two accounts may not share one.
+   */
+  private async profileProblems(input: ProfileInput, selfId: number | null): Promise<FieldProblem[]> {
+    const problems: FieldProblem[] = [];
+    const { email } = input;
+    if (email !== undefined && email !== '') {
+      if (email.length > MAX_EMAIL_LENGTH || !EMAIL_PATTERN.test(email)) problems.push({ field: 'email', code: 'invalid', message: 'Enter a valid email address.' });
+      else if (await usersRepo.otherWithEmail(this.db, email, selfId)) problems.push({ field: 'email', code: 'unique', message: 'A user with that email already exists.' });
+    }
+    for (const key of ['first_name', 'last_name'] as const) {
+      const v = input[key];
+      if (v !== undefined && (v.length > MAX_NAME_LENGTH || v.includes('\0'))) {
+        problems.push({ field: key, code: 'invalid', message: `Ensure this field has no more than ${MAX_NAME_LENGTH} characters and no NUL.` });
+      }
+    }
+    return problems;
   }
 
   /** The stored avatar of a user the actor may see; not found when there is none. */
@@ -345,9 +424,11 @@ export class UsersService {
   }
 
   /** Creates an account without an actor, for the CLI and first start. */
-  async createTrusted(input: { username: string; password: string; clearance: ClearanceLevel; first_name?: string; last_name?: string }): Promise<UserRow> {
+  async createTrusted(input: { username: string; password: string; clearance: ClearanceLevel; first_name?: string; last_name?: string; email?: string }): Promise<UserRow> {
     if (!USERNAME_PATTERN.test(input.username)) throw AssayError.field('username', 'invalid', 'Enter a valid username.');
     if (await usersRepo.byUsername(this.db, input.username)) throw AssayError.field('username', 'unique', 'A user with that username already exists.');
+    const problems = await this.profileProblems(input, null);
+    if (problems.length > 0) throw AssayError.invalid(problems);
     const now = this.clock.now();
     return usersRepo.insert(this.db, {
       username: input.username,
@@ -355,6 +436,7 @@ export class UsersService {
       clearance: input.clearance,
       first_name: input.first_name ?? '',
       last_name: input.last_name ?? '',
+      email: input.email ?? '',
       status_date: now,
       created_at: now,
     });

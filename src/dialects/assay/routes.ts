@@ -5,6 +5,7 @@ import { graderRoutes } from './graders.ts';
 import { submissionRoutes } from './submissions.ts';
 import { oauthRoutes } from './oauth.ts';
 import { extensionRoutes } from './extensions.ts';
+import { profileRoutes } from './profiles.ts';
 
 /** Assay's own endpoints (`/api/assay/v1/`), for what no dialect covers. Hive's envelope and auth. */
-export const assayRoutes: HiveRoutes[] = [tokenRoutes, exerciseFileRoutes, graderRoutes, submissionRoutes, oauthRoutes, extensionRoutes];
+export const assayRoutes: HiveRoutes[] = [tokenRoutes, exerciseFileRoutes, graderRoutes, submissionRoutes, oauthRoutes, extensionRoutes, profileRoutes];
