@@ -6,6 +6,7 @@ import { ManualClock } from '../../src/core/clock.ts';
 import { AssayError } from '../../src/core/errors.ts';
 import type { GradingJob, JobResult, JobRunner } from '../../src/grading/queue/index.ts';
 import { registerGradingMetrics, rerunExercise } from '../../src/grading/queue/index.ts';
+import { RUN_FAILED, SANDBOX_UNAVAILABLE } from '../../src/grading/queue/worker-pool.ts';
 import { engineUnderTest } from '../helpers/harness.ts';
 import { modes, QueueLab, sleep, waitFor } from './queue-helpers.ts';
 
@@ -237,23 +238,29 @@ for (const mode of modes) {
       const queue = lab.queue(mode, { maxAttempts: 2 });
       let calls = 0;
       const job = await queue.enqueue(lab.courseA);
-      lab.pool(queue, async () => {
-        calls++;
-        throw new Error('compiler exploded');
-      });
+      const logged: string[] = [];
+      lab.pool(
+        queue,
+        async () => {
+          calls++;
+          throw new Error('compiler exploded');
+        },
+        { onError: (e, context) => logged.push(`${context}: ${e instanceof Error ? e.message : String(e)}`) },
+      );
       const failed = await waitFor('failed', async () => {
         const j = await queue.get(job.id);
         return j?.status === 'failed' ? j : null;
       });
       assert.equal(calls, 2);
       assert.equal(failed.attempts, 2);
-      assert.equal(failed.error, 'compiler exploded');
+      assert.equal(failed.error, RUN_FAILED, "the error's own text goes to the server log only");
       assert.equal(failed.result, null);
       assert.ok(failed.finished_at);
       const events = await queue.events(job.id);
       assert.deepEqual(events.map((e) => e.action), ['Handling', 'Error', 'Handling', 'Error']);
-      assert.equal(events[1]?.payload, 'attempt 1 of 2 failed, queued again: compiler exploded');
-      assert.equal(events[3]?.payload, 'failed after 2 attempts: compiler exploded');
+      assert.equal(events[1]?.payload, `attempt 1 of 2 failed, queued again: ${RUN_FAILED}`);
+      assert.equal(events[3]?.payload, `failed after 2 attempts: ${RUN_FAILED}`);
+      assert.ok(logged.some((l) => l === `grading job ${job.id}: compiler exploded`), logged.join('\n'));
     });
 
     it('parks jobs while the sandbox is unavailable, rechecks, and runs them once it is back', async () => {
@@ -276,11 +283,11 @@ for (const mode of modes) {
       });
       assert.equal(waiting.attempts, 0, 'an unavailable sandbox costs no attempt');
       assert.equal(waiting.lease_owner, null);
-      assert.equal(waiting.error, 'bubblewrap is not installed');
+      assert.equal(waiting.error, SANDBOX_UNAVAILABLE);
       const events = await queue.events(job.id);
-      assert.deepEqual(events.map((e) => [e.action, e.payload]).slice(-1), [['Handling', 'waiting: bubblewrap is not installed']]);
+      assert.deepEqual(events.map((e) => [e.action, e.payload]).slice(-1), [['Handling', `waiting: ${SANDBOX_UNAVAILABLE}`]]);
       await waitFor('a recheck that found it still missing', async () => {
-        const parked = (await queue.events(job.id)).filter((e) => e.payload === 'waiting: bubblewrap is not installed');
+        const parked = (await queue.events(job.id)).filter((e) => e.payload === `waiting: ${SANDBOX_UNAVAILABLE}`);
         return parked.length >= 2 && (await queue.get(job.id))?.status === 'waiting';
       });
       assert.ok(calls >= 2);

@@ -1,10 +1,17 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import yazl from 'yazl';
+import { syncCourseDirectory } from '../../src/core/courses/course-sync.ts';
+import { createSandboxRunner } from '../../src/grading/engine/runner.ts';
+import { startWorkerPool } from '../../src/grading/queue/index.ts';
+import type { WorkerPool } from '../../src/grading/queue/index.ts';
+import { RUN_FAILED } from '../../src/grading/queue/worker-pool.ts';
 import { startTestServer } from '../helpers/harness.ts';
+import type { TestServer } from '../helpers/harness.ts';
 import { adminActor, login, makeCourseTree, makeExercise, makeStudent, makeUser, PASSWORD } from '../helpers/fixtures.ts';
 import { call, client } from '../helpers/http.ts';
 
@@ -252,5 +259,47 @@ describe('upload attacks: file names over 255 bytes are refused at upload', () =
     assert.equal(res.status, 400, res.text);
     assert.equal(res.body.error, 'Invalid arguments for this method');
     assert.deepEqual(await setup.counts(), before);
+  });
+});
+
+describe('upload attacks: a run that fails inside the server shows no host path', () => {
+  let server: TestServer;
+  let pool: WorkerPool | null = null;
+  const logged: string[] = [];
+  before(async () => {
+    server = await startTestServer({ env: { ASSAY_JOB_MAX_ATTEMPTS: '2' } });
+  });
+  after(async () => {
+    await pool?.stop();
+    await server.close();
+  });
+
+  it("keeps the failure's detail in the server log and shows the student a neutral timeline", async () => {
+    const report = await syncCourseDirectory(server.services, path.resolve('examples/intro-python'));
+    const greet = await server.services.db.selectFrom('exercises').select('id').where('course_id', '=', report.courseId).where('slug', '=', 'greet').executeTakeFirstOrThrow();
+    const student = await makeStudent(server, report.courseId);
+    const assignment = await server.services.assignments.create(await adminActor(server), { user: student.id, exercise: greet.id, assignment_status: 'New' });
+    const posted = await student.api.post(`/api/core/assignments/${assignment.id}/responses/`, { multipart: responseForm('Submission', { name: 'solution.py', data: Buffer.from('print(1)\n') }) });
+    assert.equal(posted.status, 201, posted.text);
+    const submission = await server.services.db.selectFrom('submissions').select(['id', 'tree_id']).where('response_id', '=', posted.body.id).executeTakeFirstOrThrow();
+    // The submitted file is lost from the blob store: reading it fails with an error naming its host path.
+    const [entry] = await server.services.files.treeEntries(submission.tree_id!);
+    fs.rmSync(path.join(server.config.blobDir, entry!.blob.slice(0, 2), entry!.blob.slice(2, 4), entry!.blob));
+    pool = startWorkerPool(server.services.grading, createSandboxRunner(server.services), server.services.config, {
+      concurrency: 1,
+      onError: (e, context) => logged.push(`${context}: ${e instanceof Error ? e.message : String(e)}`),
+    });
+    let grading: { status: string; timeline: { action: string; payload: string | null }[] } | null = null;
+    for (let i = 0; i < 300 && grading?.status !== 'failed'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      grading = (await student.api.get(`/api/assay/v1/submissions/${submission.id}/`)).body.grading;
+    }
+    assert.equal(grading?.status, 'failed', JSON.stringify(grading));
+    const shown = JSON.stringify([grading, (await student.api.get(`/api/core/assignments/${assignment.id}/responses/`)).body]);
+    const hostPaths = [os.tmpdir(), server.dataDir, server.config.blobDir, process.env.ASSAY_SANDBOX_ROOT ?? path.join(os.tmpdir(), 'assay-sandbox')];
+    for (const p of hostPaths) assert.ok(!shown.includes(p), `the student sees ${p}: ${shown}`);
+    const errors = grading!.timeline.filter((e) => e.action === 'Error').map((e) => e.payload);
+    assert.deepEqual(errors, [`attempt 1 of 2 failed, queued again: ${RUN_FAILED}`, `failed after 2 attempts: ${RUN_FAILED}`]);
+    assert.ok(logged.some((l) => l.startsWith(`grading job `) && l.includes(server.config.blobDir)), `the detail is logged: ${logged.join('\n')}`);
   });
 });

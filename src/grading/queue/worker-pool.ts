@@ -51,6 +51,14 @@ function message(e: unknown): string {
 }
 
 /**
+ * What the timeline (and so the student) reads when a run throws: an error's text may name host
+ * paths (the sandbox root, a run directory, the blob or data directory), so it goes to the
+ * server log (`onError`) only.
+ */
+export const RUN_FAILED = 'an internal error stopped the run';
+export const SANDBOX_UNAVAILABLE = 'the grading sandbox is unavailable';
+
+/**
  * N workers in this process, each taking one job at a time from the queue, heartbeating its
  * lease while the runner works, and recording the outcome. `stop` lets running jobs finish for
  * a grace period, then gives the rest back to the queue.
@@ -204,11 +212,12 @@ export class WorkerPool {
         outcome = await Promise.race([this.runner(job, context), abandoned]);
       } catch (e) {
         if (lost || controller.signal.aborted) return null;
+        this.report(e, `grading job ${job.id}`);
         if (isAssayError(e) && e.kind === 'unavailable') {
-          await this.queue.wait(job.id, workerId, e.message);
+          await this.queue.wait(job.id, workerId, SANDBOX_UNAVAILABLE);
           this.pausedUntil = Math.max(this.pausedUntil, Date.now() + this.options.recheckSeconds * 1000);
         } else {
-          await this.queue.fail(job.id, workerId, message(e));
+          await this.queue.fail(job.id, workerId, RUN_FAILED);
         }
         return null;
       }
