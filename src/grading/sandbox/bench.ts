@@ -28,6 +28,12 @@ export interface OverheadReport {
   launcherRefill: Timing;
   /** result.cleanup() (removing the work dir; the caller does it once it has read the results). */
   cleanup: Timing;
+  /**
+   * A sandboxed `run_student true` (the harness starting the student's code in a sandbox of its own,
+   * as every example harness does), when run_student is given: what separation costs a run on top
+   * of `sandboxed`.
+   */
+  separated: Timing | null;
   cgroupDriver: CgroupDriverName;
 }
 
@@ -53,7 +59,7 @@ function spawnPlain(command = '/usr/bin/true', args: string[] = []): Promise<voi
  * from run() to its result) against a plain spawn of `true` and against bare bwrap, interleaved so all
  * see the same load. What happens behind a run (cleanup, starting the next launcher) is timed apart.
  */
-export async function measureSandboxOverhead(n = 50, sandbox?: Sandbox): Promise<OverheadReport> {
+export async function measureSandboxOverhead(n = 50, sandbox?: Sandbox, runStudent?: Buffer): Promise<OverheadReport> {
   const box = sandbox ?? (await import('./index.ts')).defaultSandbox();
   const first = await box.run({ files: [], command: ['true'] });
   await first.cleanup();
@@ -65,6 +71,12 @@ export async function measureSandboxOverhead(n = 50, sandbox?: Sandbox): Promise
   const boxed: number[] = [];
   const refill: number[] = [];
   const cleanup: number[] = [];
+  const separated: number[] = [];
+  const student = runStudent && {
+    files: [{ path: '.assay/bin/run_student', content: runStudent, mode: 0o755 }],
+    command: ['.assay/bin/run_student', 'true'],
+    nested: true,
+  };
   for (let i = 0; i < n; i++) {
     let t = performance.now();
     await box.warm();
@@ -84,6 +96,14 @@ export async function measureSandboxOverhead(n = 50, sandbox?: Sandbox): Promise
     t = performance.now();
     await result.cleanup();
     cleanup.push(performance.now() - t);
+    if (student) {
+      await box.warm();
+      t = performance.now();
+      const apart = await box.run(student);
+      separated.push(performance.now() - t);
+      if (apart.exitCode !== 0) throw new Error(`run_student true failed: ${apart.stderr}`);
+      await apart.cleanup();
+    }
   }
   const sandboxed = timing(boxed);
   const unsandboxed = timing(plain);
@@ -96,6 +116,7 @@ export async function measureSandboxOverhead(n = 50, sandbox?: Sandbox): Promise
     bareBwrap: bwrap ? timing(bare) : null,
     launcherRefill: timing(refill),
     cleanup: timing(cleanup),
+    separated: student ? timing(separated) : null,
     cgroupDriver: first.cgroupDriver,
   };
 }
