@@ -5,6 +5,8 @@ import { readOAuthSettings, type OAuthSettings } from './settings/oauth.ts';
 import { readAutolabSettings, type AutolabSettings } from './settings/autolab.ts';
 import { readInginiousSettings, type InginiousSettings } from './settings/inginious.ts';
 import { readDevilrySettings, type DevilrySettings } from './settings/devilry.ts';
+import { readSignInSettings } from './settings/sign-in.ts';
+import type { SignInLimitSettings } from './core/identity/sign-in-limits.ts';
 import { readUnzipSettings, type UnzipSettings } from './settings/unzip.ts';
 
 /** Every setting of the server, read once from the environment (and CLI flags), validated at start. */
@@ -61,6 +63,8 @@ export interface Config {
   registrationSecret: string | null;
   /** Registration attempts per client address and minute. */
   registrationRatePerMinute: number;
+  /** Failed sign-in attempts allowed per account and per client address in a window. */
+  signIn: SignInLimitSettings;
   /** An iCalendar file or http(s) URL the server imports timetable events from; null: no periodic import. */
   scheduleIcalUrl: string | null;
   /** Minutes between two imports of `scheduleIcalUrl`. */
@@ -140,6 +144,7 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     ...ngshareSettings(env),
     registrationSecret: env.ASSAY_REGISTRATION_SECRET || null,
     registrationRatePerMinute: int(env, 'ASSAY_REGISTRATION_RATE_PER_MINUTE', 10, 1),
+    signIn: readSignInSettings(env),
     scheduleIcalUrl: env.ASSAY_SCHEDULE_ICAL_URL?.trim() || null,
     scheduleRefreshMinutes: int(env, 'ASSAY_SCHEDULE_REFRESH_MINUTES', 60, 1),
     scheduleTickSeconds: int(env, 'ASSAY_SCHEDULE_TICK_SECONDS', 30, 1),

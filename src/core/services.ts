@@ -7,6 +7,8 @@ import { FilesService } from './files/files.service.ts';
 import { PasswordHasher } from './identity/passwords.ts';
 import { TokensService } from './identity/tokens.service.ts';
 import { UsersService } from './identity/users.service.ts';
+import { PasswordSignIn, SignInLimits } from './identity/sign-in-limits.ts';
+import { MemoryAttemptStore } from './identity/memory-attempt-store.ts';
 import { TagsService } from './courses/tags.service.ts';
 import { ProgramsService } from './courses/programs.service.ts';
 import { SubjectsService } from './courses/subjects.service.ts';
@@ -47,6 +49,8 @@ export interface Services {
   blobs: BlobStore;
   files: FilesService;
   users: UsersService;
+  /** Password sign-in within the failed-attempt limits (`signIn.limits` for other credentials). */
+  signIn: PasswordSignIn;
   tokens: TokensService;
   tags: TagsService;
   programs: ProgramsService;
@@ -104,10 +108,13 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
   const help = new HelpService(db, clock, exercises);
   const exchangeCourses = new ExchangeCoursesService(db, clock, config.ngshareAdmins);
   const classes = new ClassesService(db, clock);
+  const users = new UsersService(db, clock, hasher);
+  const nowMs = () => clock.nowMs();
   const base: BaseServices = {
     ...deps,
     files,
-    users: new UsersService(db, clock, hasher),
+    users,
+    signIn: new PasswordSignIn(new SignInLimits(new MemoryAttemptStore(nowMs), config.signIn, nowMs), users),
     tokens: new TokensService(db, clock, deps.jwtSecret, config.accessTokenSeconds, config.refreshTokenSeconds),
     tags: new TagsService(db),
     programs: new ProgramsService(db, clock),

@@ -133,6 +133,22 @@ describe('POST /authenticate/login', () => {
     assert.deepEqual(put.body, { errormessages: ['Cross-origin request refused'] });
   });
 
+  it('failed logins are limited per account (10 per 15 minutes by default): 429 in Devilry\'s envelope, with Retry-After', async () => {
+    const victim = (await makeUser(server, 1)).username;
+    const attempt = async (password: string) => {
+      const res = await server.app.inject({ method: 'POST', url: '/authenticate/login', remoteAddress: '10.9.0.1', payload: new URLSearchParams({ username: victim, password }).toString(), headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+      return { status: res.statusCode, headers: res.headers, body: res.json() };
+    };
+    for (let i = 0; i < 10; i++) assert.equal((await attempt('wrong')).status, 401);
+    const refused = await attempt(PASSWORD);
+    assert.equal(refused.status, 429);
+    assert.deepEqual(refused.body, { errormessages: ['Too many requests'] });
+    assert.equal(refused.headers['retry-after'], '900');
+    assert.equal(refused.headers['set-cookie'], undefined);
+    clock.advance(900_000);
+    assert.equal((await attempt(PASSWORD)).status, 302);
+  });
+
   it('scripts may also send an Assay bearer token', async () => {
     const token = (await server.services.tokens.issuePair((await makeUser(server, 2)).id)).access;
     const res = await call(server.app, 'GET', GROUPS, { token });

@@ -286,4 +286,47 @@ describe('hive token endpoints and bearer authentication', () => {
       assert.equal((await owner.api.delete(`${API_TOKENS}abc/`)).status, 404);
     });
   });
+
+  describe('failed sign-in limits (defaults: 10 per account, 50 per address, 15 minutes)', () => {
+    /** `POST /token/` from a given client address. */
+    const signIn = async (name: string, password: string, address: string) => {
+      const res = await server.app.inject({ method: 'POST', url: TOKEN, remoteAddress: address, payload: { username: name, password } });
+      return { status: res.statusCode, headers: res.headers, body: res.json() };
+    };
+    const THROTTLED = (seconds: number) => ({ type: 'client_error', errors: [{ code: 'throttled', detail: `Request was throttled. Expected available in ${seconds} seconds.`, attr: null }] });
+
+    it('throttles an account after 10 failures, even with the right password, until the window ends; other accounts go on', async () => {
+      const victim = (await makeUser(server, 1)).username;
+      for (let i = 0; i < 10; i++) assert.equal((await signIn(victim, `guess${i}`, '10.1.0.1')).status, 401);
+      const refused = await signIn(victim, 'guess10', '10.1.0.2');
+      assert.equal(refused.status, 429);
+      assert.deepEqual(refused.body, THROTTLED(900));
+      assert.equal(refused.headers['retry-after'], '900');
+      assert.equal((await signIn(victim, PASSWORD, '10.1.0.3')).status, 429, 'the right password waits too');
+      assert.equal((await signIn(victim.toUpperCase(), PASSWORD, '10.1.0.3')).status, 429, 'whatever the case');
+      assert.equal((await signIn(username, PASSWORD, '10.1.0.1')).status, 200, 'another account signs in from the same address');
+      clock.advance(899_000);
+      assert.deepEqual((await signIn(victim, PASSWORD, '10.1.0.3')).body, THROTTLED(1));
+      clock.advance(1_000);
+      assert.equal((await signIn(victim, PASSWORD, '10.1.0.3')).status, 200);
+    });
+
+    it('a success clears the account\'s failures', async () => {
+      const user = (await makeUser(server, 1)).username;
+      for (let i = 0; i < 9; i++) assert.equal((await signIn(user, 'wrong', '10.2.0.1')).status, 401);
+      assert.equal((await signIn(user, PASSWORD, '10.2.0.1')).status, 200);
+      for (let i = 0; i < 9; i++) assert.equal((await signIn(user, 'wrong', '10.2.0.1')).status, 401);
+      assert.equal((await signIn(user, PASSWORD, '10.2.0.1')).status, 200);
+    });
+
+    it('throttles an address after 50 failures over any accounts; successes do not count; other addresses go on', async () => {
+      for (let i = 0; i < 60; i++) assert.equal((await signIn(username, PASSWORD, '10.3.0.1')).status, 200, 'many sign-ins of a class behind one address');
+      for (let i = 0; i < 50; i++) assert.equal((await signIn(`nobody${i}`, 'wrong', '10.3.0.1')).status, 401);
+      const refused = await signIn('nobody-else', 'wrong', '10.3.0.1');
+      assert.equal(refused.status, 429);
+      assert.equal(refused.body.errors[0].code, 'throttled');
+      assert.equal((await signIn(username, PASSWORD, '10.3.0.1')).status, 429);
+      assert.equal((await signIn(username, PASSWORD, '10.3.0.2')).status, 200);
+    });
+  });
 });

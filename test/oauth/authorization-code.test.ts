@@ -279,6 +279,28 @@ describe('oauth authorization-code flow and token endpoint', () => {
     assert.match(String(short.headers.location), /^\/oauth\/sign_in\?return_to=%2Foauth%2Fauthorize%3F/);
   });
 
+  it('limits failed client secrets per client (10 per 15 minutes by default): 429 with the Autolab body, even for the right secret', async () => {
+    const target = await registerClient(server);
+    const token = async (secret: string) => {
+      const res = await server.app.inject({
+        method: 'POST',
+        url: '/oauth/token',
+        remoteAddress: '10.8.0.1',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'x', client_id: target.client_id, client_secret: secret }).toString(),
+      });
+      return { status: res.statusCode, headers: res.headers, body: res.json() };
+    };
+    for (let i = 0; i < 10; i++) assert.deepEqual((await token(`guess${i}`)).body, INVALID_CLIENT);
+    const refused = await token(target.client_secret);
+    assert.equal(refused.status, 429);
+    assert.deepEqual(refused.body, { error: 'Too Many Requests. Retry Later.' });
+    assert.equal(refused.headers['x-ratelimit-remaining'], '0');
+    assert.equal(refused.headers['x-ratelimit-limit'], '10');
+    const other = await tokenRequest(server, { grant_type: 'refresh_token', refresh_token: 'x', client_id: app.client_id, client_secret: app.client_secret });
+    assert.deepEqual(other.body, INVALID_GRANT, 'other clients are not affected');
+  });
+
   it('answers unknown /oauth paths and unreadable requests as JSON errors', async () => {
     const unknown = await call(server.app, 'GET', '/oauth/nothing');
     assert.equal(unknown.status, 404);

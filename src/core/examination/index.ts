@@ -34,6 +34,6 @@ export function buildExaminationServices(base: BaseServices): ExaminationService
     bulk: new BulkService(db, groups, examining, administered),
     hierarchy,
     hierarchyWrites: new HierarchyWrites(hierarchy),
-    sessions: new SessionsService(db, new PasswordHasher(base.config.argon2MemoryKiB), base.users, base.tokens, base.config.devilry.sessionSeconds),
+    sessions: new SessionsService(db, new PasswordHasher(base.config.argon2MemoryKiB), base.users, base.tokens, base.signIn.limits, base.config.devilry.sessionSeconds),
   };
 }

@@ -5,6 +5,7 @@
 import type { Actor } from '../actor.ts';
 import { AssayError } from '../errors.ts';
 import type { PasswordHasher } from '../identity/passwords.ts';
+import type { SignInLimits } from '../identity/sign-in-limits.ts';
 import type { TokensService } from '../identity/tokens.service.ts';
 import type { UsersService } from '../identity/users.service.ts';
 import type { Db } from '../../db/database.ts';
@@ -16,14 +17,17 @@ export class SessionsService {
     private readonly hasher: PasswordHasher,
     private readonly users: UsersService,
     private readonly tokens: TokensService,
+    private readonly limits: SignInLimits,
     readonly lifetimeSeconds: number,
   ) {}
 
-  /** A new session key, or `unauthenticated` (wrong credentials) / `forbidden` (inactive account). */
-  async login(username: string, password: string): Promise<string> {
-    const row = await usersRepo.byUsername(this.db, username);
-    const ok = await this.hasher.verify(row?.password_hash ?? null, password);
-    if (!row || !ok) throw new AssayError('unauthenticated', 'Invalid username or password', { reason: 'invalid_credentials' });
+  /** A new session key, or `unauthenticated` (wrong credentials) / `forbidden` (inactive account) / `rate_limited` (sign-in limits). */
+  async login(username: string, password: string, address: string): Promise<string> {
+    const row = await this.limits.check({ account: username, address }, async () => {
+      const found = await usersRepo.byUsername(this.db, username);
+      return found && (await this.hasher.verify(found.password_hash, password)) ? found : null;
+    });
+    if (!row) throw new AssayError('unauthenticated', 'Invalid username or password', { reason: 'invalid_credentials' });
     if (!row.is_active) throw new AssayError('forbidden', 'Account is not active', { reason: 'inactive' });
     return this.tokens.createCookieSession(row.id, this.lifetimeSeconds);
   }

@@ -2,6 +2,7 @@ import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
 import { isAdmin } from '../actor.ts';
 import type { Clock } from '../clock.ts';
+import type { SignInLimits } from '../identity/sign-in-limits.ts';
 import { AssayError } from '../errors.ts';
 import type { FieldProblem } from '../errors.ts';
 import { oauthError } from './errors.ts';
@@ -57,6 +58,7 @@ export class ClientsService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly limits: SignInLimits,
   ) {}
 
   async create(actor: Actor, input: { name: string; redirectUris: string[]; scopes: string[] }): Promise<OAuthClientCreated> {
@@ -94,11 +96,14 @@ export class ClientsService {
     return row ? toClient(row) : null;
   }
 
-  /** The client these credentials authenticate; invalid_client otherwise. */
-  async authenticate(uid: string | undefined, secret: string | undefined): Promise<OAuthClient> {
+  /** The client these credentials authenticate; invalid_client otherwise; `rate_limited` past the sign-in limits (per client id and address). */
+  async authenticate(uid: string | undefined, secret: string | undefined, address: string): Promise<OAuthClient> {
     if (!uid || secret === undefined) throw oauthError('invalid_client');
-    const row = await oauthRepo.clientByUid(this.db, uid);
-    if (!row || !matchesHash(secret, row.secret_hash)) throw oauthError('invalid_client');
+    const row = await this.limits.check({ account: `oauth-client:${uid}`, address }, async () => {
+      const found = await oauthRepo.clientByUid(this.db, uid);
+      return found && matchesHash(secret, found.secret_hash) ? found : null;
+    });
+    if (!row) throw oauthError('invalid_client');
     return toClient(row);
   }
 }

@@ -26,7 +26,7 @@ export interface OAuthServices {
   grantAuthorization(actor: Actor, request: AuthorizationRequest): Promise<string>;
   /** The token endpoint (authorization_code and refresh_token grants). */
   exchangeToken(request: TokenRequest): Promise<IssuedTokens>;
-  revokeToken(request: { token?: string; clientId?: string; clientSecret?: string }): Promise<void>;
+  revokeToken(request: { token?: string; clientId?: string; clientSecret?: string; address: string }): Promise<void>;
   tokenInfo(token: string | undefined): Promise<TokenInfo>;
 
   /** Autolab's device flow. */
@@ -37,7 +37,7 @@ export interface OAuthServices {
   answerDeviceRequest(actor: Actor, userCode: string, approve: boolean): Promise<void>;
 
   /** Browser sessions of the consent and activation pages. */
-  signIn(username: string, password: string): Promise<{ key: string; actor: Actor } | null>;
+  signIn(username: string, password: string, address: string): Promise<{ key: string; actor: Actor } | null>;
   sessionActor(key: string | undefined): Promise<Actor | null>;
   signOut(key: string | undefined): Promise<void>;
 }
@@ -45,10 +45,10 @@ export interface OAuthServices {
 export function buildOAuthServices(base: BaseServices): OAuthServices {
   const { db, clock } = base;
   const settings = base.config.oauth;
-  const clients = new ClientsService(db, clock);
+  const clients = new ClientsService(db, clock, base.signIn.limits);
   const tokens = new OAuthTokensService(db, clock, settings, clients);
   const device = new DeviceFlowService(db, clock, settings.deviceCodeSeconds, clients, tokens);
-  const sessions = new BrowserSessionsService(db, clock, base.users, settings.sessionSeconds);
+  const sessions = new BrowserSessionsService(db, clock, base.users, base.signIn, settings.sessionSeconds);
   return {
     createClient: (actor, input) => clients.create(actor, input),
     issueTokens: (input) => tokens.issueTokens(input),
@@ -64,7 +64,7 @@ export function buildOAuthServices(base: BaseServices): OAuthServices {
     isLiveDeviceRequest: (uid, code) => device.isLive(uid, code),
     describeDeviceRequest: (userCode) => device.describe(userCode),
     answerDeviceRequest: (actor, userCode, approve) => device.answer(actor, userCode, approve),
-    signIn: (username, password) => sessions.signIn(username, password),
+    signIn: (username, password, address) => sessions.signIn(username, password, address),
     sessionActor: (key) => sessions.actor(key),
     signOut: (key) => sessions.signOut(key),
   };

@@ -2,6 +2,7 @@ import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { addSeconds } from '../clock.ts';
+import type { PasswordSignIn } from '../identity/sign-in-limits.ts';
 import type { UsersService } from '../identity/users.service.ts';
 import { oauthRepo } from './oauth.repo.ts';
 import { newSecret, sha256Hex } from './secrets.ts';
@@ -12,12 +13,13 @@ export class BrowserSessionsService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly users: UsersService,
+    private readonly passwords: PasswordSignIn,
     private readonly sessionSeconds: number,
   ) {}
 
-  /** A new session key for these credentials, or null when they are wrong. */
-  async signIn(username: string, password: string): Promise<{ key: string; actor: Actor } | null> {
-    const actor = await this.users.authenticate(username, password);
+  /** A new session key for these credentials, or null when they are wrong; `rate_limited` past the sign-in limits. */
+  async signIn(username: string, password: string, address: string): Promise<{ key: string; actor: Actor } | null> {
+    const actor = await this.passwords.authenticate(username, password, address);
     if (!actor) return null;
     const key = newSecret();
     const now = this.clock.now();

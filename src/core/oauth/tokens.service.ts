@@ -32,6 +32,8 @@ export interface TokenRequest {
   refreshToken?: string;
   clientId?: string;
   clientSecret?: string;
+  /** The client's address, for the sign-in limits on client secrets. */
+  address: string;
 }
 
 /** An authorization request that passed the checks the redirect itself depends on. */
@@ -122,7 +124,7 @@ export class OAuthTokensService {
   async exchange(request: TokenRequest): Promise<IssuedTokens> {
     if (!request.grantType) throw missingParameter('grant_type');
     if (request.grantType !== 'authorization_code' && request.grantType !== 'refresh_token') throw oauthError('unsupported_grant_type');
-    const client = await this.clients.authenticate(request.clientId, request.clientSecret);
+    const client = await this.clients.authenticate(request.clientId, request.clientSecret, request.address);
     return request.grantType === 'authorization_code' ? this.redeemCode(client, request) : this.refresh(client, request);
   }
 
@@ -151,8 +153,8 @@ export class OAuthTokensService {
   }
 
   /** `POST /oauth/revoke` (RFC 7009): revokes the client's own token; unknown tokens are not an error. */
-  async revoke(request: { token?: string; clientId?: string; clientSecret?: string }): Promise<void> {
-    const client = await this.clients.authenticate(request.clientId, request.clientSecret);
+  async revoke(request: { token?: string; clientId?: string; clientSecret?: string; address: string }): Promise<void> {
+    const client = await this.clients.authenticate(request.clientId, request.clientSecret, request.address);
     if (!request.token) throw missingParameter('token');
     const hash = sha256Hex(request.token);
     const row = (await oauthRepo.tokenByAccessHash(this.db, hash)) ?? (await oauthRepo.tokenByRefreshHash(this.db, hash));

@@ -23,9 +23,9 @@ export class SessionsService {
     return this.key;
   }
 
-  /** Checks a login and password (local accounts only); null when they do not open a session. */
-  async logIn(login: string, password: string): Promise<{ actor: Actor; cookie: string } | null> {
-    const actor = await this.base.users.authenticate(login.trim(), password);
+  /** Checks a login and password (local accounts only); null when they do not open a session; `rate_limited` past the sign-in limits. */
+  async logIn(login: string, password: string, address: string): Promise<{ actor: Actor; cookie: string } | null> {
+    const actor = await this.base.signIn.authenticate(login.trim(), password, address);
     if (!actor) return null;
     const iat = Math.floor(this.base.clock.nowMs() / 1000);
     const cookie = await new SignJWT({ inginious: true })

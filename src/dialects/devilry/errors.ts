@@ -78,8 +78,11 @@ function fromAssayError(err: AssayError): DevilryError {
       return messages(413, 'Request body is too large.');
     case 'unsupported_media_type':
       return messages(415, 'Unsupported media type');
-    case 'rate_limited':
-      return messages(429, 'Too many requests');
+    case 'rate_limited': {
+      const out = messages(429, 'Too many requests');
+      if (err.details.retryAfterSeconds) out.headers['retry-after'] = String(err.details.retryAfterSeconds);
+      return out;
+    }
     case 'unavailable':
       return messages(503, err.message || 'Service unavailable');
     case 'not_implemented':

@@ -87,7 +87,7 @@ function authenticateRoutes(services: Services, prefix: string) {
       const username = String(fields.username ?? fields.user ?? '');
       const password = String(fields.password ?? '');
       assertSameOrigin(request);
-      const token = await services.examination.sessions.login(username, password);
+      const token = await services.examination.sessions.login(username, password, request.ip);
       setSessionCookie(reply, services, token);
       const next = typeof fields.next === 'string' && fields.next.startsWith('/') && !fields.next.startsWith('//') ? fields.next : `${prefix}/`;
       return reply.code(302).header('location', next).type(JSON_TYPE).send({ success: true });

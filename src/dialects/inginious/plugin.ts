@@ -152,7 +152,7 @@ function inginiousPlugin(services: Services) {
         const login = fieldOf(body, 'login');
         const password = fieldOf(body, 'password');
         if (login === undefined || password === undefined) throw new AssayError('invalid', 'login and password are both required', { reason: 'invalid_arguments' });
-        const session = await sessions.logIn(login, password);
+        const session = await sessions.logIn(login, password, request.ip);
         if (!session) return reply.code(403).type(INGINIOUS_JSON).send(toWire({ status: 'error' }));
         reply.setCookie(COOKIE, session.cookie, {
           httpOnly: true,

@@ -85,7 +85,15 @@ export function authorizeRoutes(scope: FastifyInstance, services: Services): voi
   scope.post('/sign_in', { preHandler: sameOriginOnly(services) }, async (request, reply) => {
     const params = requestParams(request);
     const returnTo = safeReturnTo(params.return_to, '/activate');
-    const session = params.username && params.password ? await services.oauth.signIn(params.username, params.password) : null;
+    let session: Awaited<ReturnType<typeof services.oauth.signIn>> = null;
+    try {
+      session = params.username && params.password ? await services.oauth.signIn(params.username, params.password, request.ip) : null;
+    } catch (e) {
+      if (!isAssayError(e) || e.kind !== 'rate_limited') throw e;
+      const seconds = e.details.retryAfterSeconds ?? 1;
+      reply.header('retry-after', String(seconds));
+      return sendPage(reply, signInPage(returnTo, `Too many failed sign-in attempts. Try again in ${Math.ceil(seconds / 60)} minute(s).`), 429);
+    }
     if (!session) return sendPage(reply, signInPage(returnTo, 'Invalid username or password.'), 401);
     setSessionCookie(request, reply, session.key, services.config.oauth.sessionSeconds);
     return reply.redirect(returnTo, 303);

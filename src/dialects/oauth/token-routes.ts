@@ -27,13 +27,14 @@ export function tokenRoutes(scope: FastifyInstance, services: Services): void {
       redirectUri: params.redirect_uri,
       refreshToken: params.refresh_token,
       ...clientCredentials(request, params),
+      address: request.ip,
     });
     return reply.headers(NO_STORE).send(tokenResponse(tokens));
   });
 
   scope.post('/revoke', async (request, reply) => {
     const params = requestParams(request);
-    await services.oauth.revokeToken({ token: params.token, ...clientCredentials(request, params) });
+    await services.oauth.revokeToken({ token: params.token, ...clientCredentials(request, params), address: request.ip });
     return reply.headers(NO_STORE).send({});
   });
 

@@ -19,7 +19,7 @@ export function authRoutes(router: HiveRouter): void {
     async ({ request, services }) => {
       const body = await readHiveBody(request, services);
       const input = validateBody<{ username: string; password: string }>(TokenObtainRequest, body.data, { form: body.form });
-      const actor = await services.users.authenticate(input.username, input.password);
+      const actor = await services.signIn.authenticate(input.username, input.password, request.ip);
       if (!actor) {
         throw new AssayError('unauthenticated', 'No active account found with the given credentials', { reason: 'no_active_account' });
       }
