@@ -602,6 +602,25 @@ describe('student code runs apart from the harness (run_student), every conventi
     }
   }
 
+  it('the student cannot create user namespaces, though its harness may (to start run_student); it sees no host path', async () => {
+    const runStudent = fs.readFileSync(path.resolve(import.meta.dirname, '../../src/grading/harness-bin/run_student'));
+    const script = [
+      'echo started',
+      'unshare --user true; echo "harness unshare $?"',
+      `run_student sh -c 'unshare --user true 2>/dev/null; echo "student unshare $?"; tr "\\0" " " < /proc/1/cmdline; echo; cat /proc/self/mountinfo'`,
+    ].join('\n');
+    const r = await box.run({
+      files: [{ path: '.assay/bin/run_student', content: runStudent, mode: 0o755 }],
+      command: ['sh', '-c', script],
+      env: { PATH: '/work/.assay/bin:/usr/bin:/bin' },
+      nested: true,
+    });
+    await r.cleanup();
+    assert.match(r.stdout, /^started\nharness unshare 0\n/, describeRun(r));
+    assert.match(r.stdout, /^student unshare [1-9]\d*$/m, describeRun(r));
+    assert.ok(!r.stdout.includes(box.root) && !r.stdout.includes(path.basename(r.workDir)), r.stdout);
+  });
+
   it('a student that fills the disk or the inodes is stopped at the quota; the harness still records its result', async () => {
     const example = CONVENTION_EXAMPLES[0]!;
     const fill = [
