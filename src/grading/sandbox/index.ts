@@ -5,7 +5,10 @@
  * nothing else writable but its own /tmp (a small tmpfs). Every namespace is new (no network at all:
  * only the run's own loopback), /usr, our /etc copy and /etc/alternatives are read-only, /proc shows
  * only the run's processes, uid/gid are 65534 inside and (when the server is root) on the host too,
- * no capabilities, no nested user namespaces, a clean environment. Limits: limits.ts. Where the run's
+ * no capabilities, no nested user namespaces (unless the run asks for them: a grading harness starts
+ * the student's code in a sandbox of its own with run_student, src/grading/harness-bin, which has
+ * none), a clean environment, no host path in its argv or mountinfo, and a work dir that is a tmpfs
+ * limited in bytes and files when the server is root (work-dirs.ts). Limits: limits.ts. Where the run's
  * processes come from (a launcher in a cgroup made ahead of time): launcher.ts. The run ends when its
  * main process exits; everything else it started is killed then, before the result (and its work
  * dir) is handed back, so a harness cannot rewrite its results afterwards.
