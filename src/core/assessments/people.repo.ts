@@ -150,6 +150,10 @@ export const peopleRepo = {
       .execute();
   },
 
+  userByUsername(db: Db, username: string) {
+    return db.selectFrom('users').select(['id', 'email']).where('username', '=', username).executeTakeFirst();
+  },
+
   usersByIds(db: Db, ids: number[]) {
     if (ids.length === 0) return Promise.resolve([]);
     return db.selectFrom('users').select(['id', 'username', 'email']).where('id', 'in', ids).orderBy('id').execute();

@@ -4,6 +4,7 @@ export interface HandinRecord {
   id: number;
   user_id: number | null;
   email: string | null;
+  username: string | null;
   number: number;
   created_at: string;
 }
@@ -23,7 +24,7 @@ export const scoresRepo = {
       .selectFrom('submissions as s')
       .innerJoin('assignments as a', 'a.id', 's.assignment_id')
       .leftJoin('users as u', 'u.id', 's.user_id')
-      .select(['s.id', 's.user_id', 'u.email', 's.number', 's.created_at'])
+      .select(['s.id', 's.user_id', 'u.email', 'u.username', 's.number', 's.created_at'])
       .where('a.exercise_id', '=', exerciseId);
     if (userId !== undefined) q = q.where('s.user_id', '=', userId);
     return q.orderBy('s.id').execute();

@@ -30,6 +30,35 @@ function byProblem(grades: GradeRecord[], submissionId: number, show: (g: GradeR
 }
 
 /**
+ * One distinct key per submitter (key → user id): the email when it is set and no other
+ * submitter's, else the username, else `username#id`. Emails are claimed first, so a fallback
+ * never takes a real email's key.
+ */
+function submitterKeys(bySubmitter: Map<number, HandinRecord[]>): Map<string, number> {
+  const submitters = [...bySubmitter].map(([id, mine]) => ({ id, email: mine[0]!.email ?? '', username: mine[0]!.username ?? '' }));
+  const holders = new Map<string, number>();
+  for (const s of submitters) if (s.email !== '') holders.set(s.email, (holders.get(s.email) ?? 0) + 1);
+  const keys = new Map<string, number>();
+  const rest: typeof submitters = [];
+  for (const s of submitters) {
+    if (s.email !== '' && holders.get(s.email) === 1) keys.set(s.email, s.id);
+    else rest.push(s);
+  }
+  for (const s of rest) {
+    const plain = s.username !== '' && !keys.has(s.username) && !holders.has(s.username);
+    keys.set(plain ? s.username : `${s.username}#${s.id}`, s.id);
+  }
+  return keys;
+}
+
+/** Handins per submitting user, oldest first (handins of deleted accounts left out). */
+function bySubmitterOf(handins: HandinRecord[]): Map<number, HandinRecord[]> {
+  const out = new Map<number, HandinRecord[]>();
+  for (const h of handins) if (h.user_id !== null) out.set(h.user_id, [...(out.get(h.user_id) ?? []), h]);
+  return out;
+}
+
+/**
  * Submissions and per-problem scores of Autolab's API over the core's submissions, grades and
  * feedback. A submission's version is its number; its current score per problem is the latest
  * grade row written for it (by the autograder or by `update_latest`).
@@ -76,25 +105,32 @@ export class ScoresService {
     return out;
   }
 
-  /** Every submitter's scores, every version (instructors: raw scores, released or not). */
+  /**
+   * Every submitter's scores, every version (instructors: raw scores, released or not), keyed as
+   * Autolab keys them, by email. Autolab's emails are unique and never empty; Assay's may be
+   * either, so one key never holds two users: a submitter without an email, or sharing it with
+   * another submitter, is keyed by username (`username#id` should that be taken too).
+   */
   async index(target: Assessment): Promise<Record<string, VersionScores>> {
     const handins = await scoresRepo.handins(this.db, target.id);
     const grades = await scoresRepo.latestGrades(this.db, handins.map((h) => h.id));
+    const bySubmitter = bySubmitterOf(handins);
     const out: Record<string, VersionScores> = {};
-    const bySubmitter = new Map<string, HandinRecord[]>();
-    for (const h of handins) {
-      if (h.email === null) continue;
-      bySubmitter.set(h.email, [...(bySubmitter.get(h.email) ?? []), h]);
-    }
-    for (const [email, mine] of [...bySubmitter].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[email] = this.versions(mine, grades);
+    for (const [key, id] of [...submitterKeys(bySubmitter)].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out[key] = this.versions(bySubmitter.get(id)!, grades);
     return out;
   }
 
-  /** A course member by email (the enrolled account when several share it). */
+  /**
+   * A course member by email (the enrolled account when several share it), else by username: the
+   * index's key for a member without an email of their own.
+   */
   private async member(ctx: CourseContext, email: string): Promise<number> {
     for (const u of await peopleRepo.usersByEmail(this.db, email)) {
       if (await peopleRepo.enrollment(this.db, ctx.course.id, u.id)) return u.id;
     }
+    const suffixed = /^(.+)#(\d+)$/.exec(email);
+    const byName = await peopleRepo.userByUsername(this.db, suffixed ? suffixed[1]! : email);
+    if (byName && (!suffixed || byName.id === Number(suffixed[2])) && (await peopleRepo.enrollment(this.db, ctx.course.id, byName.id))) return byName.id;
     throw userNotFound(email);
   }
 
@@ -121,15 +157,16 @@ export class ScoresService {
       values.set(problem.id, n);
     }
     const userIds = withGroup ? (await this.groups.mates(target.id, userId)).map((m) => m.userId) : [userId];
-    const latest: { userId: number; email: string; handin: HandinRecord }[] = [];
+    const bySubmitter = bySubmitterOf(await scoresRepo.handins(this.db, target.id));
+    const latest: { userId: number; handin: HandinRecord }[] = [];
     for (const id of userIds) {
-      const handins = await scoresRepo.handins(this.db, target.id, id);
+      const handins = bySubmitter.get(id) ?? [];
       const last = handins[handins.length - 1];
       if (!last) {
         if (id === userId) throw refusals.bad(`User with email ${email} has no submission for this assessment.`);
         continue;
       }
-      latest.push({ userId: id, email: last.email ?? email, handin: last });
+      latest.push({ userId: id, handin: last });
     }
     const now = this.clock.now();
     await this.db.transaction().execute((trx) =>
@@ -139,6 +176,8 @@ export class ScoresService {
       ),
     );
     const grades = await scoresRepo.latestGrades(this.db, latest.map((l) => l.handin.id));
-    return Object.fromEntries(latest.map((l) => [l.email, byProblem(grades, l.handin.id, (g) => g.score) as Record<string, number | null>]));
+    // Each user under the key the index gives them.
+    const keyOf = new Map([...submitterKeys(bySubmitter)].map(([key, id]) => [id, key]));
+    return Object.fromEntries(latest.map((l) => [keyOf.get(l.userId)!, byProblem(grades, l.handin.id, (g) => g.score) as Record<string, number | null>]));
   }
 }
