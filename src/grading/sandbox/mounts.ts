@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import type { Socket } from 'node:net';
 
 /**
@@ -10,7 +11,8 @@ import type { Socket } from 'node:net';
  * bind as `/` of an `assay` tmpfs, not as the host path it was bound from.
  *
  * The mount and umount programs run in one long-lived root bash process reading requests on its
- * stdin (NUL-separated: op, dir, options), so the server's event loop never forks for them.
+ * stdin (NUL-separated: op, dir, options), so the server's event loop never forks for them; it
+ * makes and removes the mount points itself (one exec per request in the helper).
  * Answers come back one line per request, in order. When its stdin closes (this process died or
  * closed it) it unmounts whatever is still mounted.
  */
@@ -18,14 +20,14 @@ const MOUNT_SCRIPT = [
   'declare -A live',
   'while IFS= read -r -d "" op && IFS= read -r -d "" dir && IFS= read -r -d "" opts; do',
   '  case "$op" in',
-  '    m) out=$( { mkdir -m 0700 -- "$dir" && mount -t tmpfs -o "$opts" assay "$dir"; } 2>&1 ) ;;',
-  '    u) out=$( { umount -l -- "$dir"; rmdir -- "$dir"; } 2>&1 ) ;;',
-  '    *) out="unknown request" ;;',
+  '    m) mount -t tmpfs -o "$opts" assay "$dir" ;;',
+  '    u) umount -l -- "$dir" ;;',
+  '    *) false ;;',
   '  esac',
   '  if [ $? -eq 0 ]; then',
   '    if [ "$op" = m ]; then live["$dir"]=1; else unset "live[$dir]"; fi',
   '    echo ok',
-  '  else printf "error %s\\n" "${out//$\'\\n\'/ }"; fi',
+  '  else echo "error $op failed"; fi',
   'done',
   // Our process is gone (or closed us): nothing it mounted may stay behind.
   'for dir in "${!live[@]}"; do umount -l -- "$dir"; rmdir -- "$dir"; done 2>/dev/null',
@@ -70,14 +72,21 @@ export class Mounter {
   }
 
   /** Creates `dir` (it must not exist) and mounts a tmpfs with these limits on it. */
-  mount(dir: string, limits: TmpfsLimits): Promise<void> {
+  async mount(dir: string, limits: TmpfsLimits): Promise<void> {
     const options = `size=${limits.bytes},nr_inodes=${limits.files},mode=${limits.mode.toString(8)},uid=${limits.uid},gid=${limits.gid},nosuid,nodev`;
-    return this.request('m', dir, options);
+    await fsp.mkdir(dir, { mode: 0o700 });
+    try {
+      await this.request('m', dir, options);
+    } catch (err) {
+      await fsp.rmdir(dir).catch(() => undefined);
+      throw err;
+    }
   }
 
   /** Detaches the tmpfs at `dir` (its files go with it) and removes the directory. */
-  unmount(dir: string): Promise<void> {
-    return this.request('u', dir, '');
+  async unmount(dir: string): Promise<void> {
+    await this.request('u', dir, '');
+    await fsp.rmdir(dir);
   }
 
   close(): void {
