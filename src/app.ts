@@ -11,6 +11,9 @@ import { autolabFrameworkError, registerAutolab } from './dialects/autolab/plugi
 import { oauthFrameworkError, registerOAuth } from './dialects/oauth/plugin.ts';
 import { inginiousFrameworkError, registerInginious } from './dialects/inginious/plugin.ts';
 import { devilryFrameworkError, registerDevilry } from './dialects/devilry/plugin.ts';
+import type { FrameworkErrorRenderer } from './dialects/framework-errors.ts';
+import { clientErrorAnswer, renderFrameworkError } from './dialects/framework-errors.ts';
+import { hiveFrameworkError } from './dialects/hive/errors.ts';
 import { registerHealth } from './observability/health.ts';
 import { registerMetrics } from './observability/metrics.ts';
 import { redactingLoggerOptions } from './observability/log-redaction.ts';
@@ -21,6 +24,11 @@ export const HIVE_VERSION = '5.12.0';
 /** Builds the whole HTTP server: every dialect mounted on one core. */
 export async function buildApp(services: Services, options: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
   const { config } = services;
+  const ngshare: FrameworkErrorRenderer = (url, status) => {
+    const answer = ngshareFrameworkError(config.ngsharePrefix, url, status);
+    return answer && { ...answer, contentType: NGSHARE_JSON };
+  };
+  const frameworkRenderers = [ngshare, hiveFrameworkError, autolabFrameworkError, oauthFrameworkError, inginiousFrameworkError, devilryFrameworkError];
   const app = Fastify({
     // A caller's logger options (a test's stream, a level) are added to the redaction, never replace it.
     logger: options.logger === false ? false : { ...redactingLoggerOptions(config.logLevel), ...(typeof options.logger === 'object' ? options.logger : {}) },
@@ -30,16 +38,13 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     trustProxy: config.trustProxy,
     frameworkErrors: (error, request, frameworkReply) => {
       const reply = frameworkReply as unknown as FastifyReply;
-      const status = error.statusCode ?? 400;
-      const ngshare = ngshareFrameworkError(config.ngsharePrefix, request.raw.url ?? '', status);
-      if (ngshare) return reply.code(ngshare.status).type(NGSHARE_JSON).send(ngshare.body);
-      for (const render of [autolabFrameworkError, oauthFrameworkError, inginiousFrameworkError, devilryFrameworkError]) {
-        const answer = render(request.raw.url ?? '', status);
-        if (answer) return reply.code(answer.status).type(answer.contentType ?? 'application/json; charset=utf-8').send(answer.body);
-      }
-      return reply.code(status).send(error);
+      const answer = renderFrameworkError(frameworkRenderers, request.raw.url ?? '', error.statusCode ?? 400);
+      return reply.code(answer.status).type(answer.contentType).send(answer.body);
     },
+    clientErrorHandler: clientErrorAnswer(frameworkRenderers),
   });
+  // Fastify's own 404 names the method and the whole URL; this one echoes nothing.
+  app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'Not Found' }));
   app.decorateRequest('actor', null);
 
   await app.register(swagger, {

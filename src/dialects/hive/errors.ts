@@ -19,6 +19,21 @@ const client = (status: number, code: string, detail: string, attr: string | nul
   headers: {},
 });
 
+/** Codes and details of the refusals made before a Hive route runs (see framework-errors.ts). */
+const FRAMEWORK_REFUSALS: Record<number, [string, string]> = {
+  408: ['request_timeout', 'Request timed out.'],
+  413: ['request_too_large', 'Request body is too large.'],
+  414: ['uri_too_long', 'Request-URI too long.'],
+  431: ['request_header_fields_too_large', 'Request header fields too large.'],
+};
+
+/** A refusal by the router or the HTTP parser under `/api/core/` or `/api/assay/v1/`, in drf-standardized-errors' shape. */
+export function hiveFrameworkError(url: string, status: number): { status: number; body: HiveErrorBody } | null {
+  if (!/^\/api\/(core|assay\/v1)(\/|\?|$)/.test(url)) return null;
+  const [code, detail] = FRAMEWORK_REFUSALS[status] ?? ['parse_error', 'Malformed request.'];
+  return { status, body: { type: 'client_error', errors: [{ code, detail, attr: null }] } };
+}
+
 /** Turns framework errors (body parsing, size limits, media types) into core errors. */
 export function fromFrameworkError(err: FastifyError, method: string): AssayError | null {
   switch (err.code) {
@@ -80,7 +95,8 @@ export function renderHiveError(error: unknown, method: string, contentType: str
     case 'method_not_allowed':
       return client(405, 'method_not_allowed', `Method "${method}" not allowed.`);
     case 'unsupported_media_type':
-      return client(415, 'unsupported_media_type', `Unsupported media type "${(contentType ?? '').split(';')[0]}" in request.`);
+      // DRF names the media type; a long one is cut so the answer stays small.
+      return client(415, 'unsupported_media_type', `Unsupported media type "${(contentType ?? '').split(';')[0]!.slice(0, 100)}" in request.`);
     case 'too_large': {
       const field = err.details.fields?.[0]?.field ?? null;
       return client(413, field ? 'max_size' : 'request_too_large', err.message, field);

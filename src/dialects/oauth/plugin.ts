@@ -72,7 +72,8 @@ export async function registerOAuth(app: FastifyInstance, services: Services): P
 
 /** Requests refused before any plugin sees them, rendered in this dialect's envelope when they are its own. */
 export const oauthFrameworkError: FrameworkErrorRenderer = (url, status) => {
-  if (!url.startsWith('/oauth/') && url !== '/oauth') return null;
+  const path = url.split('?')[0]!;
+  if (!path.startsWith('/oauth/') && path !== '/oauth' && path !== '/activate' && !path.startsWith('/activate/')) return null;
   const answer = renderOAuthError(Object.assign(new Error('refused'), { statusCode: status }));
   return { status: answer.status, body: answer.body };
 };
