@@ -104,6 +104,26 @@ function ngshareSettings(env: Env): Pick<Config, 'ngsharePrefix' | 'ngshareAuth'
   };
 }
 
+/** pino's levels. */
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function logLevel(env: Env): string {
+  const level = env.ASSAY_LOG_LEVEL?.trim() || 'info';
+  if (!LOG_LEVELS.includes(level)) throw new ConfigError(`ASSAY_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got "${level}"`);
+  return level;
+}
+
+/** The server's own http(s) address as clients reach it, without a trailing slash. */
+function publicUrl(env: Env): string | null {
+  const raw = env.ASSAY_PUBLIC_URL?.trim().replace(/\/+$/, '') || null;
+  if (raw === null) return null;
+  const url = URL.canParse(raw) ? new URL(raw) : null;
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.search || url.hash) {
+    throw new ConfigError(`ASSAY_PUBLIC_URL must be an http(s) URL such as https://assay.example.org, got "${env.ASSAY_PUBLIC_URL}"`);
+  }
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}): Config {
   const dataDir = path.resolve(flags.dataDir ?? env.ASSAY_DATA_DIR ?? './data');
   const databaseUrl = flags.databaseUrl ?? env.DATABASE_URL ?? `sqlite:${path.join(dataDir, 'assay.db')}`;
@@ -131,9 +151,9 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     maxUploadBytes: int(env, 'ASSAY_MAX_UPLOAD_BYTES', 100 * 1024 * 1024, 1),
     maxBodyBytes: int(env, 'ASSAY_MAX_BODY_BYTES', 10 * 1024 * 1024, 1024),
     unzip: readUnzipSettings(env),
-    publicUrl: env.ASSAY_PUBLIC_URL?.replace(/\/+$/, '') || null,
+    publicUrl: publicUrl(env),
     trustProxy: bool(env, 'ASSAY_TRUST_PROXY', false),
-    logLevel: env.ASSAY_LOG_LEVEL || 'info',
+    logLevel: logLevel(env),
     argon2MemoryKiB: int(env, 'ASSAY_ARGON2_MEMORY_KIB', 19456, 1024),
     queueMode,
     gradingWorkers: int(env, 'ASSAY_WORKERS', 2),

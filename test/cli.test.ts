@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import net from 'node:net';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { openRuntime } from '../src/runtime.ts';
-import { runCli, spawnCli } from './helpers/cli.ts';
+import { ROOT, runCli, spawnCli } from './helpers/cli.ts';
 import type { FreshDatabase } from './helpers/fresh-db.ts';
 import { freshDatabase } from './helpers/fresh-db.ts';
 import { call } from './helpers/http.ts';
@@ -44,13 +46,49 @@ describe('assay CLI', () => {
   });
   after(() => fresh.cleanup());
 
-  it('prints usage and exits 2 without a command or with an unknown one', async () => {
-    const none = await runCli([], fresh.env);
-    assert.equal(none.code, 2);
-    assert.match(none.stdout, /^usage: assay <command>/);
-    const unknown = await runCli(['frobnicate'], fresh.env);
-    assert.equal(unknown.code, 2);
-    assert.match(unknown.stderr, /^usage: assay <command>/);
+  it('answers a usage mistake with exit 2 and one line naming it, before touching the database', async () => {
+    const mistakes: [string[], string][] = [
+      [[], 'missing command'],
+      [['frobnicate'], 'unknown command "frobnicate"'],
+      [['user'], 'missing subcommand for "user" (create, edit, passwd, token, list)'],
+      [['user', 'frob', 'eve'], 'unknown command "user frob"'],
+      [['user', 'create', 'eve', '--x', '1'], 'unknown option --x for "user create"'],
+      [['migrate', '--port', '80'], 'unknown option --port for "migrate"'],
+      [['user', 'list', '--password', 'p'], 'unknown option --password for "user list"'],
+      [['--port', '80', 'serve'], 'unknown option --port'],
+      [['user', 'create', 'eve', '--password'], 'missing value of --password for "user create"'],
+      [['user', 'create', 'eve', '--password', '--clearance', '2'], 'missing value of --password for "user create"'],
+      [['user', 'create', '--password', 'p'], 'missing USERNAME for "user create"'],
+      [['user', 'list', 'eve'], 'unexpected argument "eve" for "user list"'],
+      [['oauth', 'client', 'create', 'app', '--scopes', 'user_info'], 'missing --redirect-uri for "oauth client create"'],
+      [['serve', '--port', 'eighty'], '--port must be a port number'],
+      [['serve', '--help=yes'], '--help takes no value for "serve"'],
+    ];
+    const results = await Promise.all(mistakes.map(([args]) => runCli(args, fresh.env)));
+    mistakes.forEach(([args, message], i) => {
+      assert.deepEqual([results[i]!.code, results[i]!.stderr, results[i]!.stdout], [2, `assay: ${message}\n`, ''], args.join(' '));
+    });
+    assert.equal(fs.existsSync(path.join(fresh.dataDir, 'assay.db')), false, 'no database was opened');
+  });
+
+  it('prints its usage, a command\'s usage and its version', async () => {
+    const [help, commandHelp, version] = await Promise.all([runCli(['--help'], fresh.env), runCli(['user', 'create', '--help'], fresh.env), runCli(['--version'], fresh.env)]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^usage: assay <command> \[options\]/);
+    assert.match(help.stdout, /\n {2}oauth client create NAME --redirect-uri URI \[--redirect-uri URI …\] --scopes /);
+    assert.equal(commandHelp.code, 0);
+    assert.match(commandHelp.stdout, /^usage: assay user create USERNAME \[--password P\] \[--clearance 1\|2\|3\|5\]/);
+    const { version: expected } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    assert.deepEqual([version.code, version.stdout], [0, `assay ${expected}\n`]);
+  });
+
+  it('names the variable of a bad environment value', async () => {
+    const [level, url] = await Promise.all([
+      runCli(['migrate'], { ...fresh.env, ASSAY_LOG_LEVEL: 'bogus' }),
+      runCli(['migrate'], { ...fresh.env, ASSAY_PUBLIC_URL: 'notaurl' }),
+    ]);
+    assert.deepEqual([level.code, level.stderr], [1, 'assay: ASSAY_LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "bogus"\n']);
+    assert.deepEqual([url.code, url.stderr], [1, 'assay: ASSAY_PUBLIC_URL must be an http(s) URL such as https://assay.example.org, got "notaurl"\n']);
   });
 
   it('migrate prints the generated admin password once', async () => {
@@ -155,7 +193,7 @@ describe('assay CLI', () => {
       runCli(['migrate'], { ...fresh.env, ASSAY_MAX_BODY_BYTES: 'lots' }),
     ]);
     for (const bad of [badClearance, wordClearance]) {
-      assert.equal(bad.code, 1);
+      assert.equal(bad.code, 2);
       assert.equal(bad.stderr, 'assay: --clearance must be 1, 2, 3 or 5\n');
     }
     assert.equal(dup.code, 1);
@@ -164,9 +202,8 @@ describe('assay CLI', () => {
     assert.match(nobody.stderr, /^assay: .*nobody/);
     assert.equal(noToken.code, 1);
     assert.equal(noToken.stderr, 'assay: no user named nobody\n');
-    assert.equal(noName.code, 2);
-    assert.match(noName.stderr, /^usage: assay/);
-    assert.equal(badPort.code, 1);
+    assert.deepEqual([noName.code, noName.stderr], [2, 'assay: missing USERNAME for "user create"\n']);
+    assert.equal(badPort.code, 2);
     assert.equal(badPort.stderr, 'assay: --port must be a port number\n');
     assert.equal(badEnv.code, 1);
     assert.equal(badEnv.stderr, 'assay: ASSAY_MAX_BODY_BYTES must be a whole number, got "lots"\n');

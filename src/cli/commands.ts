@@ -8,6 +8,7 @@ import { scheduleCommand } from './schedule.ts';
 import { oauthCommand } from './oauth.ts';
 import { inginiousCommand } from './inginious.ts';
 import { serve } from './serve.ts';
+import { UsageError } from './usage.ts';
 import { worker } from './worker.ts';
 
 export type Flags = Record<string, string | string[] | boolean | undefined>;
@@ -38,7 +39,7 @@ export async function runCli(config: Config, args: string[], flags: Flags, usage
       }
       case 'gc': {
         const grace = flags['grace-seconds'] !== undefined ? Number(flags['grace-seconds']) : 3600;
-        if (!Number.isFinite(grace) || grace < 0) throw new Error('--grace-seconds must be a non-negative number');
+        if (!Number.isFinite(grace) || grace < 0) throw new UsageError('--grace-seconds must be a non-negative number');
         const result = await collectGarbage(services, grace);
         out(`removed ${result.trees} file trees and ${result.blobs} blobs (${result.bytes} bytes)`);
         return 0;
@@ -81,7 +82,7 @@ async function userCommand(
   switch (sub) {
     case 'create': {
       const clearance = Number(flags.clearance ?? 1);
-      if (![1, 2, 3, 5].includes(clearance)) throw new Error('--clearance must be 1, 2, 3 or 5');
+      if (![1, 2, 3, 5].includes(clearance)) throw new UsageError('--clearance must be 1, 2, 3 or 5');
       const chosen = password ?? crypto.randomBytes(12).toString('base64url');
       const user = await services.users.createTrusted({
         username,
@@ -125,9 +126,9 @@ async function userCommand(
 /** `assay worker [--concurrency N] [--metrics-port P]`; concurrency defaults to ASSAY_WORKERS, or 2 when that is 0. */
 function workerOptions(config: Config, flags: Flags): { concurrency: number; metricsPort?: number } {
   const concurrency = flags.concurrency !== undefined ? Number(flags.concurrency) : config.gradingWorkers || 2;
-  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new Error('--concurrency must be a whole number from 1 to 256');
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 256) throw new UsageError('--concurrency must be a whole number from 1 to 256');
   if (flags['metrics-port'] === undefined) return { concurrency };
   const metricsPort = Number(flags['metrics-port']);
-  if (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65535) throw new Error('--metrics-port must be a port number');
+  if (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65535) throw new UsageError('--metrics-port must be a port number');
   return { concurrency, metricsPort };
 }

@@ -119,7 +119,7 @@ describe('assay gc (CLI)', () => {
       assert.ok(fs.existsSync(blobPath(orphan)));
 
       const bad = await runCli(['gc', '--grace-seconds', 'soon'], fresh.env);
-      assert.equal(bad.code, 1);
+      assert.equal(bad.code, 2);
       assert.match(bad.stderr, /--grace-seconds must be a non-negative number/);
       assert.ok(fs.existsSync(blobPath(orphan)), 'a refused run deletes nothing');
 

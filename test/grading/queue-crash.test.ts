@@ -129,7 +129,7 @@ describe('assay worker options', () => {
     const worker = spawnCli(['worker', '--concurrency', 'many'], childEnv('embedded'));
     let stderr = '';
     worker.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    assert.equal((await exited(worker)).code, 1);
+    assert.equal((await exited(worker)).code, 2);
     assert.match(stderr, /--concurrency must be a whole number/);
   });
 });
