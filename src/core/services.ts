@@ -7,6 +7,7 @@ import { FilesService } from './files/files.service.ts';
 import { PasswordHasher } from './identity/passwords.ts';
 import { TokensService } from './identity/tokens.service.ts';
 import { UsersService } from './identity/users.service.ts';
+import { EnrolmentService } from './enrolment/enrolment.service.ts';
 import { PasswordSignIn, SignInLimits } from './identity/sign-in-limits.ts';
 import { MemoryAttemptStore } from './identity/memory-attempt-store.ts';
 import { TagsService } from './courses/tags.service.ts';
@@ -49,6 +50,8 @@ export interface Services {
   blobs: BlobStore;
   files: FilesService;
   users: UsersService;
+  /** Course membership: the one enrolment operation every dialect writes through. */
+  enrolment: EnrolmentService;
   /** Password sign-in within the failed-attempt limits (`signIn.limits` for other credentials). */
   signIn: PasswordSignIn;
   tokens: TokensService;
@@ -114,6 +117,7 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     ...deps,
     files,
     users,
+    enrolment: new EnrolmentService(db, clock, hasher),
     signIn: new PasswordSignIn(new SignInLimits(new MemoryAttemptStore(nowMs), config.signIn, nowMs), users),
     tokens: new TokensService(db, clock, deps.jwtSecret, config.accessTokenSeconds, config.refreshTokenSeconds),
     tags: new TagsService(db),

@@ -166,13 +166,4 @@ export const assessmentsRepo = {
   async insertCourse(db: Db, row: { slug: string; name: string; semester: string; start_at: string | null; end_at: string | null; created_at: string }): Promise<number> {
     return (await db.insertInto('courses').values(row).returning('id').executeTakeFirstOrThrow()).id;
   },
-
-  /** Makes `userId` an instructor of the course (re-activating a dropped enrollment). */
-  async enrollInstructor(db: Db, courseId: number, userId: number, now: string): Promise<void> {
-    await db
-      .insertInto('enrollments')
-      .values({ course_id: courseId, user_id: userId, role: 'instructor', created_at: now })
-      .onConflict((oc) => oc.columns(['course_id', 'user_id']).doUpdateSet({ role: 'instructor', dropped: false }))
-      .execute();
-  },
 };

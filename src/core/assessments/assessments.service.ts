@@ -9,6 +9,7 @@ import { canManageCourse, canSee, visibleCourseIds } from '../courses/visibility
 import type { FieldProblem } from '../errors.ts';
 import { AssayError, fromDatabaseError } from '../errors.ts';
 import type { FilesService } from '../files/files.service.ts';
+import { enrol } from '../enrolment/enrolment-writes.ts';
 import { usersRepo } from '../identity/users.repo.ts';
 import { USERNAME_PATTERN } from '../identity/users.service.ts';
 import { MAX_PROBLEM_NAME } from '../courses/problems.service.ts';
@@ -235,7 +236,7 @@ export class AssessmentsService {
     const id = await this.db.transaction().execute(async (trx) => {
       const instructorId = await accountFor(trx, input.instructorEmail, now);
       const courseId = await assessmentsRepo.insertCourse(trx, { slug: input.name, name: input.name, semester: input.semester, start_at: dates[0]!, end_at: dates[1]!, created_at: now });
-      await assessmentsRepo.enrollInstructor(trx, courseId, instructorId, now);
+      await enrol(trx, now, { courseId, userId: instructorId, role: 'instructor' });
       return courseId;
     }).catch((e: unknown) => {
       // Another request took the name (or the instructor's username) first.

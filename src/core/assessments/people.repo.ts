@@ -24,10 +24,8 @@ const rosterQuery = (db: Db) =>
 
 export type RosterRecord = Awaited<ReturnType<ReturnType<typeof rosterQuery>['executeTakeFirstOrThrow']>>;
 
-export interface EnrollmentPatch {
-  role?: string;
-  section?: string;
-  dropped?: boolean;
+/** Autolab's own fields of an enrollment (the core's role, section and dropped go through the core's enrolment). */
+export interface AutolabEnrollmentPatch {
   lecture?: string;
   grade_policy?: string;
   nickname?: string | null;
@@ -65,13 +63,8 @@ export const peopleRepo = {
     return rosterQuery(db).where('en.course_id', '=', courseId).where('en.user_id', '=', userId).executeTakeFirst();
   },
 
-  async insertEnrollment(db: Db, row: { course_id: number; user_id: number; role: string; section: string; dropped: boolean; created_at: string }): Promise<number> {
-    return (await db.insertInto('enrollments').values(row).returning('id').executeTakeFirstOrThrow()).id;
-  },
-
-  async updateEnrollment(db: Db, enrollmentId: number, patch: EnrollmentPatch): Promise<void> {
-    const { lecture, grade_policy, nickname, ...core } = patch;
-    if (Object.keys(core).length > 0) await db.updateTable('enrollments').set(core).where('id', '=', enrollmentId).execute();
+  async updateAutolabFields(db: Db, enrollmentId: number, patch: AutolabEnrollmentPatch): Promise<void> {
+    const { lecture, grade_policy, nickname } = patch;
     const own = Object.fromEntries(Object.entries({ lecture, grade_policy, nickname }).filter(([, v]) => v !== undefined));
     if (Object.keys(own).length > 0) {
       await db

@@ -4,6 +4,8 @@ import type { Actor, ClearanceLevel } from '../actor.ts';
 import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { visibleCourseIds } from '../courses/visibility.ts';
+import { enrol, removeEnrolment } from '../enrolment/enrolment-writes.ts';
+import { enrolmentsRepo } from '../enrolment/enrolments.repo.ts';
 import type { FieldProblem } from '../errors.ts';
 import { AssayError, doesNotExist } from '../errors.ts';
 import type { PasswordHasher } from './passwords.ts';
@@ -478,16 +480,9 @@ export class UsersService {
     if (input.classes) await usersRepo.setClasses(tx, userId, input.classes);
     if (input.mentees) await usersRepo.setMentees(tx, userId, input.mentees);
     if (input.program !== undefined && input.program !== oldProgram) {
-      if (oldProgram !== null) {
-        await tx.deleteFrom('enrollments').where('user_id', '=', userId).where('course_id', '=', oldProgram).where('role', '=', 'student').execute();
-      }
-      if (input.program !== null) {
-        await tx
-          .insertInto('enrollments')
-          .values({ user_id: userId, course_id: input.program, role: 'student', created_at: this.clock.now() })
-          .onConflict((oc) => oc.columns(['course_id', 'user_id']).doUpdateSet({ role: 'student', dropped: false }))
-          .execute();
-      }
+      const left = oldProgram === null ? undefined : await enrolmentsRepo.find(tx, oldProgram, userId);
+      if (left?.role === 'student') await removeEnrolment(tx, left.id);
+      if (input.program !== null) await enrol(tx, this.clock.now(), { courseId: input.program, userId, role: 'student' });
     }
   }
 }
