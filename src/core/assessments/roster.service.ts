@@ -4,7 +4,9 @@ import { AssayError } from '../errors.ts';
 import type { AutolabRole } from './access.ts';
 import { AUTOLAB_ROLES, ENROLLMENT_OF_ROLE, ROLE_OF_ENROLLMENT, refusals } from './access.ts';
 import type { CourseContext } from './assessments.service.ts';
-import type { EnrollmentPatch, RosterRecord } from './people.repo.ts';
+import type { EnrolmentColumns } from '../enrolment/enrolments.repo.ts';
+import { changeEnrolment, enrol } from '../enrolment/enrolment-writes.ts';
+import type { AutolabEnrollmentPatch, RosterRecord } from './people.repo.ts';
 import { peopleRepo } from './people.repo.ts';
 
 /** Autolab's `course_user_data` object over a core enrollment. */
@@ -85,15 +87,8 @@ export class RosterService {
     if (row) throw refusals.bad('User is already in the course');
     const role = roleOf(input.auth_level);
     await this.db.transaction().execute(async (trx) => {
-      const id = await peopleRepo.insertEnrollment(trx, {
-        course_id: ctx.course.id,
-        user_id: userId,
-        role,
-        section: input.section,
-        dropped: input.dropped ?? false,
-        created_at: this.clock.now(),
-      });
-      await peopleRepo.updateEnrollment(trx, id, { lecture: input.lecture, grade_policy: input.grade_policy ?? '', nickname: input.nickname ?? null });
+      const { id } = await enrol(trx, this.clock.now(), { courseId: ctx.course.id, userId, role, section: input.section, dropped: input.dropped ?? false });
+      await peopleRepo.updateAutolabFields(trx, id, { lecture: input.lecture, grade_policy: input.grade_policy ?? '', nickname: input.nickname ?? null });
     });
     return this.show(ctx, email);
   }
@@ -102,14 +97,18 @@ export class RosterService {
   async update(ctx: CourseContext, email: string, input: CourseUserDatumInput): Promise<CourseUserDatum> {
     const { row } = await this.find(ctx, email);
     if (!row) throw notInCourse();
-    const patch: EnrollmentPatch = {};
-    if (input.auth_level !== undefined) patch.role = roleOf(input.auth_level);
-    if (input.lecture !== undefined) patch.lecture = input.lecture;
-    if (input.section !== undefined) patch.section = input.section;
-    if (input.grade_policy !== undefined) patch.grade_policy = input.grade_policy;
-    if (input.nickname !== undefined) patch.nickname = input.nickname;
-    if (input.dropped !== undefined) patch.dropped = input.dropped;
-    await this.db.transaction().execute((trx) => peopleRepo.updateEnrollment(trx, row.id, patch));
+    const core: EnrolmentColumns = {};
+    const own: AutolabEnrollmentPatch = {};
+    if (input.auth_level !== undefined) core.role = roleOf(input.auth_level);
+    if (input.lecture !== undefined) own.lecture = input.lecture;
+    if (input.section !== undefined) core.section = input.section;
+    if (input.grade_policy !== undefined) own.grade_policy = input.grade_policy;
+    if (input.nickname !== undefined) own.nickname = input.nickname;
+    if (input.dropped !== undefined) core.dropped = input.dropped;
+    await this.db.transaction().execute(async (trx) => {
+      await changeEnrolment(trx, row.id, core);
+      await peopleRepo.updateAutolabFields(trx, row.id, own);
+    });
     return this.show(ctx, email);
   }
 
@@ -117,7 +116,7 @@ export class RosterService {
   async drop(ctx: CourseContext, email: string): Promise<CourseUserDatum> {
     const { row } = await this.find(ctx, email);
     if (!row) throw notInCourse();
-    await this.db.transaction().execute((trx) => peopleRepo.updateEnrollment(trx, row.id, { dropped: true }));
+    await this.db.transaction().execute((trx) => changeEnrolment(trx, row.id, { dropped: true }));
     return this.show(ctx, email);
   }
 }

@@ -4,6 +4,7 @@ import type { Actor } from '../actor.ts';
 import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { AssayError } from '../errors.ts';
+import { enrol } from '../enrolment/enrolment-writes.ts';
 import { missingReferences, slugify } from './references.ts';
 import { canManageCourse, canSee, visibleCourseIds } from './visibility.ts';
 
@@ -106,10 +107,6 @@ export class ProgramsService {
   async enroll(actor: Actor, courseId: number, userId: number, role: 'student' | 'checker' | 'instructor'): Promise<void> {
     await this.get(actor, courseId);
     await this.assertManage(actor, courseId);
-    await this.db
-      .insertInto('enrollments')
-      .values({ course_id: courseId, user_id: userId, role, created_at: this.clock.now() })
-      .onConflict((oc) => oc.columns(['course_id', 'user_id']).doUpdateSet({ role, dropped: false }))
-      .execute();
+    await this.db.transaction().execute((tx) => enrol(tx, this.clock.now(), { courseId, userId, role }));
   }
 }

@@ -120,19 +120,6 @@ export const administeredRepo = {
     return db.selectFrom('enrollments').select(['id', 'role', 'dropped']).where('course_id', '=', courseId).where('user_id', '=', userId).executeTakeFirst();
   },
 
-  async insertEnrollment(db: Db, courseId: number, userId: number, role: 'student' | 'checker', now: string): Promise<number> {
-    return (await db.insertInto('enrollments').values({ course_id: courseId, user_id: userId, role, created_at: now }).returning('id').executeTakeFirstOrThrow()).id;
-  },
-
-  /** A dropped enrollment comes back in its new role. */
-  async reviveEnrollment(db: Db, id: number, role: 'student' | 'checker'): Promise<void> {
-    await db.updateTable('enrollments').set({ role, dropped: false }).where('id', '=', id).execute();
-  },
-
-  async moveEnrollment(db: Db, id: number, patch: { course_id: number; user_id: number }): Promise<void> {
-    await db.updateTable('enrollments').set(patch).where('id', '=', id).execute();
-  },
-
   async setRelated(db: Db, enrollmentId: number, fields: { candidate_id?: string | null; tags?: string }): Promise<void> {
     const current = await db.selectFrom('devilry_related').select(['candidate_id', 'tags']).where('enrollment_id', '=', enrollmentId).executeTakeFirst();
     if (current) {
@@ -143,11 +130,6 @@ export const administeredRepo = {
       .insertInto('devilry_related')
       .values({ enrollment_id: enrollmentId, candidate_id: fields.candidate_id ?? null, tags: fields.tags ?? '' })
       .execute();
-  },
-
-  /** Deleting an enrollment takes its Devilry fields and key-values along (foreign keys cascade). */
-  async deleteEnrollment(db: Db, id: number): Promise<void> {
-    await db.deleteFrom('enrollments').where('id', '=', id).execute();
   },
 
   relatedStudentKv(db: Db, id: number) {

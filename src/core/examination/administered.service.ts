@@ -7,6 +7,7 @@ import type { Actor } from '../actor.ts';
 import { isAdmin } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { AssayError } from '../errors.ts';
+import { changeEnrolment, enrol, removeEnrolment } from '../enrolment/enrolment-writes.ts';
 import type { Db } from '../../db/database.ts';
 import type { AdministeredModel } from './administered.repo.ts';
 import { ADMINISTERED, RELATED_ROLES } from './administered.repo.ts';
@@ -159,17 +160,13 @@ export class AdministeredService {
     await this.periodOf(db, actor, courseId!);
     const role = model === 'relatedstudent' ? 'student' : 'checker';
     const existing = await repo.enrollmentOf(db, courseId!, userId!);
-    let id: number;
     if (existing && !existing.dropped) {
       const same = (RELATED_ROLES[model] as readonly string[]).includes(existing.role);
       if (same) throw alreadyExists(model === 'relatedstudent' ? 'Related student' : 'Related examiner', 'Period and User');
       throw AssayError.field('user', 'invalid', `This user is already related to the period as ${existing.role === 'student' ? 'a student' : 'an examiner'}.`);
-    } else if (existing) {
-      await repo.reviveEnrollment(db, existing.id, role);
-      id = existing.id;
-    } else {
-      id = await repo.insertEnrollment(db, courseId!, userId!, role, this.clock.now());
     }
+    // A dropped enrollment comes back in its new role.
+    const { id } = await enrol(db, this.clock.now(), { courseId: courseId!, userId: userId!, role });
     await repo.setRelated(db, id, { candidate_id: candidateId, tags });
     return id;
   }
@@ -273,7 +270,7 @@ export class AdministeredService {
       if (await repo.enrollmentOf(db, courseId!, userId!)) {
         throw alreadyExists(model === 'relatedstudent' ? 'Related student' : 'Related examiner', 'Period and User');
       }
-      await repo.moveEnrollment(db, id, { course_id: courseId!, user_id: userId! });
+      await changeEnrolment(db, id, { course_id: courseId!, user_id: userId! });
     }
     await repo.setRelated(db, id, fields);
   }
@@ -318,7 +315,8 @@ export class AdministeredService {
         case 'relatedexaminer': {
           const current = await repo.enrollment(db, id, RELATED_ROLES[model]);
           await this.assertAdministers(db, actor, current?.course_id);
-          return repo.deleteEnrollment(db, id);
+          // Its Devilry fields and key-values go with it (foreign keys cascade).
+          return removeEnrolment(db, id);
         }
         case 'relatedstudentkeyvalue':
         case 'periodapplicationkeyvalue': {

@@ -3,6 +3,8 @@ import type { Actor, ClearanceLevel } from '../actor.ts';
 import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { AssayError, fromDatabaseError } from '../errors.ts';
+import { enrol, removeEnrolment } from '../enrolment/enrolment-writes.ts';
+import { enrolmentsRepo } from '../enrolment/enrolments.repo.ts';
 import { exchangeMembersRepo } from './exchange-members.repo.ts';
 import { ensureUser, storableName, userByName } from './exchange-users.ts';
 
@@ -241,7 +243,7 @@ export class ExchangeCoursesService {
       if (!user || (await this.membership(tx, access.courseId, user.id)) !== 'instructor') {
         throw fail('not_found', 'instructor_not_found', 'Instructor not found');
       }
-      await exchangeMembersRepo.remove(tx, access.courseId, user.id);
+      await this.unenrol(tx, access.courseId, user.id);
     });
   }
 
@@ -275,8 +277,7 @@ export class ExchangeCoursesService {
       if (!user || (await this.membership(tx, access.courseId, user.id)) !== 'student') {
         throw fail('not_found', 'student_not_found', 'Student not found');
       }
-      await exchangeMembersRepo.remove(tx, access.courseId, user.id);
-      await tx.updateTable('users').set({ program_id: null }).where('id', '=', user.id).where('program_id', '=', access.courseId).execute();
+      await this.unenrol(tx, access.courseId, user.id);
     });
   }
 
@@ -290,20 +291,24 @@ export class ExchangeCoursesService {
     if (role !== null && role !== 'student') return false;
     const user = existing ?? (await ensureUser(tx, this.clock, username));
     await this.enrol(tx, courseId, user.id, 'student');
-    // Hive knows one program per student: the first course a student joins becomes it.
-    if (user.program_id === null) await tx.updateTable('users').set({ program_id: courseId }).where('id', '=', user.id).execute();
     await this.setNames(tx, courseId, user.id, names);
     return true;
   }
 
   /**
-   * Makes `role` the user's one membership of the course. A new membership (or a changed role)
-   * gets a fresh row, so member lists keep the order in which people were added.
+   * Makes `role` the user's one membership of the course, through the core's enrolment. A new
+   * membership (or a changed role) gets a fresh row, so member lists keep the order in which
+   * people were added (and names set for the old role do not follow).
    */
   private async enrol(tx: Db, courseId: number, userId: number, role: MemberRole): Promise<void> {
     if ((await this.membership(tx, courseId, userId)) === role) return;
-    await exchangeMembersRepo.replace(tx, courseId, userId, role, this.clock.now());
-    if (role === 'instructor') await tx.updateTable('users').set({ program_id: null }).where('id', '=', userId).where('program_id', '=', courseId).execute();
+    await this.unenrol(tx, courseId, userId);
+    await enrol(tx, this.clock.now(), { courseId, userId, role });
+  }
+
+  private async unenrol(tx: Db, courseId: number, userId: number): Promise<void> {
+    const current = await enrolmentsRepo.find(tx, courseId, userId);
+    if (current) await removeEnrolment(tx, current.id);
   }
 
   /** The member's names in this course; the user's own profile is never touched. */

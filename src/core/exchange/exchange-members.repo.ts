@@ -41,16 +41,6 @@ export const exchangeMembersRepo = {
     return q.orderBy('enrollments.id').execute();
   },
 
-  /** Replaces the user's membership of the course by a new one with `role` (and no names yet). */
-  async replace(db: Db, courseId: number, userId: number, role: string, createdAt: string): Promise<void> {
-    await db.deleteFrom('enrollments').where('course_id', '=', courseId).where('user_id', '=', userId).execute();
-    await db.insertInto('enrollments').values({ course_id: courseId, user_id: userId, role, created_at: createdAt }).execute();
-  },
-
-  async remove(db: Db, courseId: number, userId: number): Promise<void> {
-    await db.deleteFrom('enrollments').where('course_id', '=', courseId).where('user_id', '=', userId).execute();
-  },
-
   /** Sets the member's names for this course only; the user's own profile is left alone. */
   async setNames(db: Db, courseId: number, userId: number, names: MemberNamesPatch): Promise<void> {
     await db
