@@ -423,6 +423,23 @@ describe('hive /management/users/', () => {
       // Demoting back needs both again.
       assert.deepEqual(errors(await staff.patch(`${USERS}${stu.id}/`, { json: { clearance: 1 } })), [['number', 'required'], ['program', 'required']]);
     });
+
+    it('edits a student made without number or program (assay user create, a roster, ngshare): only clearing one is refused', async () => {
+      const bare = await makeUser(server, 1);
+      const renamed = await staff.patch(`${USERS}${bare.id}/`, { json: { first_name: 'Renamed' } });
+      assert.equal(renamed.status, 200, renamed.text);
+      assert.deepEqual([renamed.body.first_name, renamed.body.number, renamed.body.program], ['Renamed', null, null]);
+      const current = await staff.get(`${USERS}${bare.id}/`);
+      const { id: _id, display_name: _d, status_date: _s, current_assignment: _c, current_assignment_options: _o, ...writable } = current.body;
+      const put = await staff.put(`${USERS}${bare.id}/`, { json: { ...writable, status: 'Present', mentees: [] } });
+      assert.equal(put.status, 200, put.text);
+      const joined = await staff.patch(`${USERS}${bare.id}/`, { json: { program: programA } });
+      assert.equal(joined.status, 200, joined.text);
+      assert.deepEqual(errors(await staff.patch(`${USERS}${bare.id}/`, { json: { program: null } })), [['program', 'required']]);
+      const numbered = await staff.patch(`${USERS}${bare.id}/`, { json: { number: 77 } });
+      assert.equal(numbered.status, 200, numbered.text);
+      assert.deepEqual(errors(await staff.patch(`${USERS}${bare.id}/`, { json: { number: null } })), [['number', 'required']]);
+    });
   });
 
   describe('filters', () => {

@@ -297,12 +297,22 @@ export class UsersService {
     return problems;
   }
 
-  /** Upstream's `hanich_required_fields` rule, as a validation error instead of a server error. */
-  private clearanceRule(clearance: number, number: number | null, program: number | null, teacher: boolean): FieldProblem[] {
+  /**
+   * Upstream's `hanich_required_fields` rule, as a validation error instead of a server error.
+   * `required` says which of a student's `number` and `program` the request must supply: both
+   * when it makes a student, only a cleared one when it changes a student.
+   */
+  private clearanceRule(
+    clearance: number,
+    number: number | null,
+    program: number | null,
+    teacher: boolean,
+    required: { number: boolean; program: boolean } = { number: true, program: true },
+  ): FieldProblem[] {
     if (clearance === Clearance.student) {
       const out: FieldProblem[] = [];
-      if (number === null) out.push({ field: 'number', code: 'required', message: 'This field is required.' });
-      if (program === null) out.push({ field: 'program', code: 'required', message: 'This field is required.' });
+      if (number === null && required.number) out.push({ field: 'number', code: 'required', message: 'This field is required.' });
+      if (program === null && required.program) out.push({ field: 'program', code: 'required', message: 'This field is required.' });
       return out;
     }
     if (number !== null || program !== null || teacher) {
@@ -339,6 +349,9 @@ export class UsersService {
     const current = await this.assertManageable(actor, id);
     if (input.clearance !== undefined && !userPolicy.canTouchClearance(actor, input.clearance)) throw AssayError.forbidden();
     const clearance = input.clearance ?? current.clearance;
+    // A student made without a number or course (the CLI, a roster, ngshare, Autolab) stays
+    // editable: the request is refused only for clearing one, or for making a student without them.
+    const becomesStudent = current.clearance !== Clearance.student;
     const problems = [
       ...(await this.checkReferences(input, id)),
       ...this.clearanceRule(
@@ -346,6 +359,7 @@ export class UsersService {
         input.number !== undefined ? input.number : current.number,
         input.program !== undefined ? input.program : current.program_id,
         input.teacher ?? current.teacher,
+        { number: becomesStudent || current.number !== null, program: becomesStudent || current.program_id !== null },
       ),
     ];
     if (problems.length > 0) throw AssayError.invalid(problems);
