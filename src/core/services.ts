@@ -108,7 +108,7 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
   });
   const fields = new FieldsService(db, clock, exercises);
   const assignments = new AssignmentsService(db, clock, exercises);
-  const help = new HelpService(db, clock, exercises);
+  const help = new HelpService(db, clock, exercises, deps.engine);
   const exchangeCourses = new ExchangeCoursesService(db, clock, config.ngshareAdmins);
   const classes = new ClassesService(db, clock);
   const users = new UsersService(db, clock, hasher);

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { parseTimestamp } from '../core/clock.ts';
 import type { Engine } from './columns.ts';
 import { BooleanColumnsPlugin } from './boolean-plugin.ts';
+import { FOLD_FUNCTION, sqliteFold } from './case-fold.ts';
 import { refuseNulParameters } from './nul-guard.ts';
 import { schemaV1 } from './schema-v1.ts';
 import { adaptSqlite } from './sqlite-adapter.ts';
@@ -68,6 +69,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     raw.pragma('synchronous = NORMAL');
     raw.pragma('foreign_keys = ON');
     raw.pragma('busy_timeout = 5000');
+    raw.function(FOLD_FUNCTION, { deterministic: true }, sqliteFold);
     const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: adaptSqlite(raw) }), plugins });
     return { db, engine, close: () => db.destroy() };
   }

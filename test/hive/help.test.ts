@@ -734,3 +734,55 @@ describe('hive /help/ lists: filters, ordering, pagination, bulk answers, feeds'
   });
 
 });
+
+describe('hive /help/ free_text folds the case of every letter, on both engines', () => {
+  let server: TestServer;
+  let c: Awaited<ReturnType<typeof cast>>;
+  const base = '/api/core/help/';
+  let t: Record<'norsk' | 'greek' | 'mixed' | 'folds', number>;
+
+  before(async () => {
+    server = await startTestServer();
+    c = await cast(server);
+    const open = async (title: string) => {
+      const res = await c.studentA.api.post(base, { json: { user: c.studentA.id, title, help_type: 'Other', exercise_id: null } });
+      assert.equal(res.status, 201, res.text);
+      return res.body.id as number;
+    };
+    t = {
+      norsk: await open('Øving på Ærø'),
+      greek: await open('ΟΔΟΣ και Σοφία'),
+      mixed: await open('Дмитрий: Émile Über'),
+      folds: await open('İzmir \u212aelvin'),
+    };
+    await c.staff.api.post(`${base}${t.norsk}/responses/`, { json: { response_type: 'Comment', contents: 'ÅSE SPØR' } });
+  });
+  after(() => server.close());
+
+  it('matches Æ Ø Å É Ü Σ Д in titles and responses whatever the case on either side', async () => {
+    const list = async (text: string) => {
+      const res = await c.staff.api.get(`${base}?free_text=${encodeURIComponent(text)}`);
+      assert.equal(res.status, 200, res.text);
+      return ids(res);
+    };
+    const cases: [string, number[]][] = [
+      ['øVING', [t.norsk]],
+      ['ærø', [t.norsk]],
+      ['ÆRØ', [t.norsk]],
+      ['åse spør', [t.norsk]],
+      ['οδος', [t.greek]],
+      ['ΟΔΟΣ ΚΑΙ', [t.greek]],
+      ['σοφία', [t.greek]],
+      ['ΣΟΦΊΑ', [t.greek]],
+      ['дмитрий', [t.mixed]],
+      ['ДМИТРИЙ', [t.mixed]],
+      ['émile über', [t.mixed]],
+      ['ÉMILE ÜBER', [t.mixed]],
+      ['izmir', [t.folds]],
+      ['İZMİR', [t.folds]],
+      ['kelvin', [t.folds]],
+      ['Å', [t.norsk]],
+    ];
+    for (const [text, expected] of cases) assert.deepEqual(await list(text), expected, text);
+  });
+});

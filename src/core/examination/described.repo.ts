@@ -31,7 +31,7 @@ export interface Described {
   manyGroups?: Record<string, string[]>;
   joins: JoinSql[];
   group?: string;
-  word: (engine: Engine, lowered: string) => RawBuilder<unknown>;
+  word: (engine: Engine, folded: string) => RawBuilder<unknown>;
 }
 
 export function describeResource(d: Described): ResourceSql {

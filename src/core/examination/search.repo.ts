@@ -8,6 +8,7 @@ import type { RawBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Engine } from '../../db/columns.ts';
+import { foldCase, foldedContains, foldedEquals } from '../../db/case-fold.ts';
 import type { Condition, FieldSpec, FieldType, ResourceSpec, SearchPlan } from './search.ts';
 
 /** A to-many path: `FROM … WHERE <correlated to the outer row>` and the value expression inside it. */
@@ -37,7 +38,7 @@ export interface ResourceSql {
   columns: Readonly<Record<string, string>>;
   many: Readonly<Record<string, ManySql>>;
   /** The condition one `query` word puts on the outer row (it matches some search field, case-insensitively). */
-  word: (engine: Engine, lowered: string) => Sql;
+  word: (engine: Engine, folded: string) => Sql;
 }
 
 type Sql = RawBuilder<unknown>;
@@ -72,11 +73,11 @@ function textTest(engine: Engine, expr: string, mode: string, value: string): Sq
   const e = sql.raw(expr);
   switch (mode) {
     case 'iexact':
-      return sql`LOWER(${e}) = LOWER(${value})`;
+      return foldedEquals(engine, e, foldCase(value));
     case 'contains':
       return engine === 'postgres' ? sql`strpos(${e}, ${value}) > 0` : sql`instr(${e}, ${value}) > 0`;
     case 'icontains':
-      return engine === 'postgres' ? sql`strpos(LOWER(${e}), LOWER(${value})) > 0` : sql`instr(LOWER(${e}), LOWER(${value})) > 0`;
+      return foldedContains(engine, e, foldCase(value));
     case 'startswith':
       return sql`substr(${e}, 1, length(${value})) = ${value}`;
     default:
@@ -102,9 +103,9 @@ function conditionSql(engine: Engine, r: ResourceSql, c: Condition): Sql {
   return sql`EXISTS (SELECT 1 ${sql.raw(many.from)} AND ${conditionOn(engine, many.expr, spec, c)} ${PER_ROW})`;
 }
 
-/** `expr` contains the (lower-cased) word, case-insensitively, on either engine. */
-export function containsWord(engine: Engine, expr: string, lowered: string): Sql {
-  return engine === 'postgres' ? sql`strpos(LOWER(${sql.raw(expr)}), ${lowered}) > 0` : sql`instr(LOWER(${sql.raw(expr)}), ${lowered}) > 0`;
+/** `expr` contains the word (already case-folded), case-insensitively, the same on both engines. */
+export function containsWord(engine: Engine, expr: string, folded: string): Sql {
+  return foldedContains(engine, sql.raw(expr), folded);
 }
 
 function orderSql(engine: Engine, r: ResourceSql, plan: SearchPlan): Sql {
@@ -122,7 +123,7 @@ function orderSql(engine: Engine, r: ResourceSql, plan: SearchPlan): Sql {
 
 /** The WHERE clause: visibility, filters and query words. */
 function whereSql(engine: Engine, r: ResourceSql, plan: SearchPlan, visible: Sql): Sql {
-  const parts = [visible, ...plan.conditions.map((c) => conditionSql(engine, r, c)), ...plan.words.map((w) => r.word(engine, w.toLowerCase()))];
+  const parts = [visible, ...plan.conditions.map((c) => conditionSql(engine, r, c)), ...plan.words.map((w) => r.word(engine, foldCase(w)))];
   return sql.join(parts, sql` AND `);
 }
 

@@ -1,5 +1,7 @@
 import { sql } from 'kysely';
 import type { Expression, SqlBool } from 'kysely';
+import type { Engine } from '../../db/columns.ts';
+import { foldCase, foldedContains } from '../../db/case-fold.ts';
 import type { ThreadUserFilters } from '../threads/user-filters.ts';
 import { threadUserConditions } from '../threads/user-filters.ts';
 import type { HelpStatus, HelpType } from './help-enums.ts';
@@ -37,11 +39,6 @@ const ORDER_COLUMN: Record<HelpOrderField, string> = {
   checker: 'checker_id',
 };
 
-/** `\`, `%` and `_` match themselves in a LIKE pattern with `ESCAPE '\'`. */
-export function likePattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
 const inList = <T>(column: Expression<unknown>, values: T[]) =>
   values.length === 0 ? sql<SqlBool>`1 = 0` : sql<SqlBool>`${column} IN (${sql.join(values.map((v) => sql`${v}`))})`;
 
@@ -49,7 +46,7 @@ const inList = <T>(column: Expression<unknown>, values: T[]) =>
  * The conditions of `filters` on the help thread aliased `alias`. `withStaffOnlyText` says whether
  * the free text may match staff-only responses (never for a student, who cannot see them).
  */
-export function helpFilterConditions(filters: HelpFilters, options: { withStaffOnlyText: boolean }, alias = 'h'): Expression<SqlBool>[] {
+export function helpFilterConditions(engine: Engine, filters: HelpFilters, options: { withStaffOnlyText: boolean }, alias = 'h'): Expression<SqlBool>[] {
   const col = (name: string) => sql.ref(`${alias}.${name}`);
   const out: Expression<SqlBool>[] = [];
   if (filters.id !== undefined) out.push(sql<SqlBool>`${col('id')} = ${filters.id}`);
@@ -67,12 +64,11 @@ export function helpFilterConditions(filters: HelpFilters, options: { withStaffO
     );
   }
   if (filters.freeText !== undefined) {
-    // lower() on both sides, so each engine folds case the same way for the text and the pattern.
-    const pattern = likePattern(filters.freeText);
+    const text = foldCase(filters.freeText);
     const visibleResponses = options.withStaffOnlyText ? sql`` : sql` AND fr.segel_only = ${false}`;
     out.push(
-      sql<SqlBool>`(lower(${col('title')}) LIKE lower(${pattern}) ESCAPE '\\'
-        OR EXISTS (SELECT 1 FROM help_responses fr WHERE fr.help_id = ${col('id')} AND lower(fr.contents) LIKE lower(${pattern}) ESCAPE '\\'${visibleResponses}))`,
+      sql<SqlBool>`(${foldedContains(engine, col('title'), text)}
+        OR EXISTS (SELECT 1 FROM help_responses fr WHERE fr.help_id = ${col('id')} AND ${foldedContains(engine, sql.ref('fr.contents'), text)}${visibleResponses}))`,
     );
   }
   if (filters.staffUpdatedAfter !== undefined) out.push(sql<SqlBool>`${col('last_staff_updated')} > ${filters.staffUpdatedAfter}`);

@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import type { Expression, SqlBool } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import type { Engine } from '../../db/columns.ts';
 import type { RowOf } from '../../db/types.ts';
 import type { Actor } from '../actor.ts';
 import { Clearance } from '../actor.ts';
@@ -87,6 +88,7 @@ export class HelpService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly exercises: ExercisesService,
+    private readonly engine: Engine,
   ) {}
 
   /** Visibility plus filters on `help_threads as h`; null filters when an id cannot name a row. */
@@ -94,7 +96,7 @@ export class HelpService {
     const ids = [filters.id, filters.createdBy, filters.exerciseId, filters.moduleId, filters.subjectId];
     if (ids.some((n) => n !== undefined && !isRowId(n))) return null;
     const visible = await helpVisibility(db, actor);
-    return [...(visible ? [visible] : []), ...helpFilterConditions(filters, { withStaffOnlyText: seesStaffOnlyResponses(actor) })];
+    return [...(visible ? [visible] : []), ...helpFilterConditions(this.engine, filters, { withStaffOnlyText: seesStaffOnlyResponses(actor) })];
   }
 
   private rows(db: Db, conditions: Expression<SqlBool>[], ordering: HelpOrder[]) {
