@@ -289,7 +289,7 @@ describe('hive permission matrix (each clearance × each route)', () => {
     );
 
     // Schedule: lessons and rules are staff planning (checkers read), colors and events are read by
-    // everyone, events and the kiosk are read-only (405), the kiosk and daily_review are for staff.
+    // everyone, staff write events (through /events/ and /kiosk/), checkers read the kiosk, daily_review is for staff.
     const freshLesson = async () => (await server.services.schedule.lessons.create(await adminActor(server), { name: `L${Math.random()}`, module_id: world.module.id })).id;
     const freshRule = async () => {
       const lessonId = await freshLesson();
@@ -324,11 +324,11 @@ describe('hive permission matrix (each clearance × each route)', () => {
       { name: 'DELETE color', expect: [401, 403, 403, 204, 204], request: async () => ({ method: 'delete', url: `/api/core/schedule/colors/${await freshColor()}/` }) },
       { name: 'GET events', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: '/api/core/schedule/events/' }) },
       { name: 'GET event', expect: [401, 200, 200, 200, 200], request: async () => ({ method: 'get', url: `/api/core/schedule/events/${await scheduleEvent()}/` }) },
-      { name: 'POST event (read-only)', expect: [401, 405, 405, 405, 405], request: async () => ({ method: 'post', url: '/api/core/schedule/events/', options: { json: eventBody } }) },
-      { name: 'PATCH event (read-only)', expect: [401, 405, 405, 405, 405], request: async () => ({ method: 'patch', url: `/api/core/schedule/events/${await scheduleEvent()}/`, options: { json: eventBody } }) },
+      { name: 'POST event', expect: [401, 403, 403, 201, 201], request: async () => ({ method: 'post', url: '/api/core/schedule/events/', options: { json: eventBody } }) },
+      { name: 'PATCH event', expect: [401, 403, 403, 200, 200], request: async () => ({ method: 'patch', url: `/api/core/schedule/events/${await scheduleEvent()}/`, options: { json: eventBody } }) },
       { name: 'GET kiosk', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: '/api/core/schedule/kiosk/' }) },
       { name: 'GET kiosk event', expect: [401, 403, 200, 200, 200], request: async () => ({ method: 'get', url: `/api/core/schedule/kiosk/${await scheduleEvent()}/` }) },
-      { name: 'DELETE kiosk event (read-only)', expect: [401, 405, 405, 405, 405], request: async () => ({ method: 'delete', url: `/api/core/schedule/kiosk/${await scheduleEvent()}/` }) },
+      { name: 'DELETE kiosk event', expect: [401, 403, 403, 204, 204], request: async () => ({ method: 'delete', url: `/api/core/schedule/kiosk/${await scheduleEvent()}/` }) },
       {
         name: 'POST daily_review',
         expect: [401, 403, 403, 200, 200],

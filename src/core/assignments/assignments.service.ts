@@ -19,6 +19,7 @@ import type { ThreadUserFilters } from '../threads/user-filters.ts';
 import { threadUserConditions } from '../threads/user-filters.ts';
 import type { AssignmentStatus } from './status-flow.ts';
 import { studentStatus } from './status-flow.ts';
+import { assignmentPolicy } from './policy.ts';
 
 /** One student's work on one exercise, as its reader may see it. */
 export interface Assignment {
@@ -201,12 +202,12 @@ export class AssignmentsService {
   /** The assignment when the actor grades it: not found if invisible, forbidden for students. */
   async getForGrading(actor: Actor, id: number): Promise<Assignment> {
     const assignment = await this.get(actor, id);
-    if (actor.clearance < Clearance.checker) throw AssayError.forbidden();
+    if (!assignmentPolicy.mayGrade(actor)) throw AssayError.forbidden();
     return assignment;
   }
 
   async create(actor: Actor, input: AssignmentInput & { user: number; exercise: number }): Promise<Assignment> {
-    if (actor.clearance < Clearance.checker) throw AssayError.forbidden();
+    if (!assignmentPolicy.mayGrade(actor)) throw AssayError.forbidden();
     const problems = [];
     const exercise = await this.exercises.get(actor, input.exercise).catch(() => null);
     if (!exercise) problems.push(doesNotExist('exercise', input.exercise));
@@ -307,7 +308,7 @@ export class AssignmentsService {
 
   /** Recently changed assignments for staff dashboards, the most recent first. */
   async latest(actor: Actor, filters: AssignmentFilters & { id?: number } = {}): Promise<AssignmentNotice[]> {
-    if (actor.clearance < Clearance.checker) throw AssayError.forbidden();
+    if (!assignmentPolicy.mayGrade(actor)) throw AssayError.forbidden();
     if (filters.id !== undefined && !isRowId(filters.id)) return [];
     let q = this.db
       .selectFrom('assignments as a')

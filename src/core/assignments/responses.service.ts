@@ -21,6 +21,7 @@ import { applyStatusChange } from './status-update.ts';
 import type { AssignmentResponseType } from './status-flow.ts';
 import { STUDENT_RESPONSE_TYPES, statusChangeFor } from './status-flow.ts';
 import { submissionFiles } from './submission-files.ts';
+import { assignmentPolicy } from './policy.ts';
 
 export interface AutocheckStatus {
   id: number;
@@ -359,7 +360,7 @@ export class ResponsesService {
   /** Queues the response's submission for another automatic check, behind fresh submissions. */
   async rerunAutochecks(actor: Actor, assignmentId: number, responseId: number): Promise<void> {
     await this.get(actor, assignmentId, responseId);
-    if (actor.clearance < Clearance.checker) throw AssayError.forbidden();
+    if (!assignmentPolicy.mayGrade(actor)) throw AssayError.forbidden();
     const submission = await this.db
       .selectFrom('submissions as s')
       .innerJoin('assignments as a', 'a.id', 's.assignment_id')

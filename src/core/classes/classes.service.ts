@@ -7,6 +7,7 @@ import type { FieldProblem } from '../errors.ts';
 import { AssayError } from '../errors.ts';
 import { missingReferences } from '../courses/references.ts';
 import { assertReader } from './references.ts';
+import { classPolicy } from './policy.ts';
 
 export const CLASS_TYPES = ['Room', 'Student Group'] as const;
 export type ClassType = (typeof CLASS_TYPES)[number];
@@ -104,7 +105,7 @@ export class ClassesService {
   /** The class the actor is about to change: invisible is not found, visible but not staff is forbidden. */
   async getForWrite(actor: Actor, id: number): Promise<SchoolClass> {
     const current = await this.get(actor, id);
-    if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
+    if (!classPolicy.mayManage(actor)) throw AssayError.forbidden();
     return current;
   }
 
@@ -140,7 +141,7 @@ export class ClassesService {
   }
 
   async create(actor: Actor, input: ClassInput & { name: string; program: number; users: number[] }): Promise<SchoolClass> {
-    if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
+    if (!classPolicy.mayManage(actor)) throw AssayError.forbidden();
     const problems = await this.problems(input, null);
     if (problems.length > 0) throw AssayError.invalid(problems);
     const id = await this.db.transaction().execute(async (tx) => {

@@ -1,6 +1,5 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
-import { Clearance } from '../actor.ts';
 import { visibleCourseIds } from '../courses/visibility.ts';
 import type { FieldProblem } from '../errors.ts';
 import { AssayError } from '../errors.ts';
@@ -8,6 +7,7 @@ import { planSeating } from './auto-seat.ts';
 import type { ClassesService } from './classes.service.ts';
 import { missingReferences } from '../courses/references.ts';
 import { assertReader } from './references.ts';
+import { classPolicy } from './policy.ts';
 
 export interface SeatingRow {
   id: number;
@@ -67,7 +67,7 @@ export class SeatingService {
 
   async getForWrite(actor: Actor, id: number): Promise<SeatingRow> {
     const current = await this.get(actor, id);
-    if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
+    if (!classPolicy.mayManage(actor)) throw AssayError.forbidden();
     return current;
   }
 
@@ -99,7 +99,7 @@ export class SeatingService {
   }
 
   async create(actor: Actor, input: SeatingInput & { classroom: number; x: number; y: number }): Promise<SeatingRow> {
-    if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
+    if (!classPolicy.mayManage(actor)) throw AssayError.forbidden();
     const next: SeatingRow = { id: 0, hostname: input.hostname ?? null, hanich: input.hanich ?? null, classroom: input.classroom, x: input.x, y: input.y };
     const problems = await this.problems(next, input, null);
     if (problems.length > 0) throw AssayError.invalid(problems);

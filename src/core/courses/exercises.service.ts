@@ -1,7 +1,6 @@
 import type { Db } from '../../db/database.ts';
 import type { RowOf, RowPatch } from '../../db/types.ts';
 import type { Actor } from '../actor.ts';
-import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import type { FieldProblem } from '../errors.ts';
 import { AssayError, doesNotExist } from '../errors.ts';
@@ -11,6 +10,7 @@ import type { FilesService, NewTreeFile } from '../files/files.service.ts';
 import type { ExerciseViewer, PatbasPolicy, PreviewType } from './exercise-access.ts';
 import { mayDownloadHandout, mayDownloadSolution, maySeeSolution } from './exercise-access.ts';
 import { slugify } from './references.ts';
+import { coursePolicy } from './policy.ts';
 import { canManageCourse, canSee, visibleCourseIds } from './visibility.ts';
 import { parseJson, toJson } from '../json-column.ts';
 
@@ -271,9 +271,9 @@ export class ExercisesService {
       .executeTakeFirst();
     if (!row) throw AssayError.notFound();
     // The rules of visibleCourseIds and isStaffSide, for this one course.
-    const visible = actor.clearance >= Clearance.staff || row.role !== null || (actor.clearance >= Clearance.checker && row.checker_id === actor.id);
+    const visible = coursePolicy.managesEveryCourse(actor) || row.role !== null || (coursePolicy.onStaffSide(actor) && row.checker_id === actor.id);
     if (!visible) throw AssayError.notFound();
-    const staffSide = actor.clearance >= Clearance.checker || row.role === 'instructor';
+    const staffSide = coursePolicy.onStaffSide(actor) || row.role === 'instructor';
     const gradingWallSeconds = row.wall_seconds === null ? null : jobWallSeconds(row.wall_seconds, Boolean(row.check_solution));
     return { id: row.id, course_id: row.course_id, max_submissions: row.max_submissions, staffSide, gradingWallSeconds };
   }
@@ -287,7 +287,7 @@ export class ExercisesService {
 
   /** Checkers, staff, admins and the course's instructors: the side that grades. */
   async isStaffSide(actor: Actor, exercise: Pick<Exercise, 'course_id'>): Promise<boolean> {
-    return actor.clearance >= Clearance.checker || canManageCourse(this.db, actor, exercise.course_id);
+    return coursePolicy.onStaffSide(actor) || canManageCourse(this.db, actor, exercise.course_id);
   }
 
   /** How the rules of exercise-access.ts see this actor on this exercise. */

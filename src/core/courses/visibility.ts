@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor, CourseRole } from '../actor.ts';
-import { Clearance } from '../actor.ts';
+import { coursePolicy } from './policy.ts';
 
 /**
  * Which courses an actor may see. `null` means every course (staff and admins).
@@ -8,7 +8,7 @@ import { Clearance } from '../actor.ts';
  * (enrolled as checker or instructor, or named the program's checker).
  */
 export async function visibleCourseIds(db: Db, actor: Actor): Promise<number[] | null> {
-  if (actor.clearance >= Clearance.staff) return null;
+  if (coursePolicy.managesEveryCourse(actor)) return null;
   const enrolled = await db
     .selectFrom('enrollments')
     .select(['course_id', 'role'])
@@ -16,7 +16,7 @@ export async function visibleCourseIds(db: Db, actor: Actor): Promise<number[] |
     .where('dropped', '=', false)
     .execute();
   const ids = new Set(enrolled.map((e) => e.course_id));
-  if (actor.clearance >= Clearance.checker) {
+  if (coursePolicy.onStaffSide(actor)) {
     const checked = await db.selectFrom('courses').select('id').where('checker_id', '=', actor.id).execute();
     for (const c of checked) ids.add(c.id);
   }
@@ -36,7 +36,7 @@ export async function roleIn(db: Db, actor: Actor, courseId: number): Promise<Co
 
 /** Staff and admins manage every course; an instructor enrolment manages that course. */
 export async function canManageCourse(db: Db, actor: Actor, courseId: number): Promise<boolean> {
-  if (actor.clearance >= Clearance.staff) return true;
+  if (coursePolicy.managesEveryCourse(actor)) return true;
   return (await roleIn(db, actor, courseId)) === 'instructor';
 }
 

@@ -54,3 +54,13 @@ export function mayChangeHelpResponse(actor: Actor, response: { authorId: number
 
 /** Staff-only responses exist only for the staff side. */
 export const seesStaffOnlyResponses = onStaffSide;
+
+/** Who may attempt each help action at all, before any thread is looked up. */
+export const helpAttempts = {
+  'help.latest': onStaffSide,
+  'help.bulkRespond': onStaffSide,
+  'help.update': onStaffSide,
+  'help.delete': onStaffSide,
+  'help.lock': onStaffSide,
+  'help.topResponses': onStaffSide,
+};

@@ -12,3 +12,10 @@ export const userPolicy = {
   /** An account's profile (email and names): the user themself and admins read and edit it. */
   canEditProfile: (a: Actor, targetId: number): boolean => a.id === targetId || a.clearance >= Clearance.admin,
 };
+
+/** Who may attempt each user-account action at all, before any account is looked up. */
+export const identityAttempts = {
+  'users.create': userPolicy.canManageUsers,
+  'users.update': userPolicy.canManageUsers,
+  'users.delete': userPolicy.canManageUsers,
+};

@@ -1,6 +1,5 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
-import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { isRowId } from '../courses/exercises.service.ts';
 import type { FieldProblem } from '../errors.ts';
@@ -8,6 +7,7 @@ import { AssayError, doesNotExist } from '../errors.ts';
 import { displayName } from '../identity/users.service.ts';
 import type { ThreadKind } from '../threads/thread.ts';
 import { threadVisibleTo } from './thread-access.ts';
+import { notificationPolicy } from './policy.ts';
 
 /**
  * A notification with what it points at: the exercise (of the assignment, or of the help thread)
@@ -151,7 +151,7 @@ export class NotificationsService {
    * the actor sees, if any. It carries no response type: no response caused it.
    */
   async create(actor: Actor, input: NewNotification): Promise<Notification> {
-    if (actor.clearance < Clearance.checker) throw AssayError.forbidden();
+    if (!notificationPolicy.maySend(actor)) throw AssayError.forbidden();
     const problems: FieldProblem[] = [];
     const recipient = isRowId(input.user_id) ? await this.db.selectFrom('users').select('id').where('id', '=', input.user_id).executeTakeFirst() : undefined;
     if (!recipient) problems.push(doesNotExist('user', input.user_id));

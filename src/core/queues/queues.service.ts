@@ -1,6 +1,5 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
-import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { isRowId } from '../courses/exercises.service.ts';
 import { visibleCourseIds } from '../courses/visibility.ts';
@@ -9,6 +8,7 @@ import { AssayError, doesNotExist } from '../errors.ts';
 import type { ItemRow } from './flatten.ts';
 import { containsQueue, flattenQueue, itemRows, itemSteps, itemTagIds } from './flatten.ts';
 import type { QueueRule } from './path.ts';
+import { queuePolicy } from './policy.ts';
 
 export const ONE_TARGET = 'A queue must target exactly one of module or user.';
 export const ONE_ITEM_TARGET = 'An item must have exactly one of set_exercise_id, set_nested_queue_id or set_module_id.';
@@ -105,7 +105,7 @@ export class QueuesService {
   }
 
   private async visibleQuery(actor: Actor) {
-    if (actor.clearance < Clearance.checker) throw AssayError.forbidden();
+    if (!queuePolicy.mayRead(actor)) throw AssayError.forbidden();
     const visible = await visibleCourseIds(this.db, actor);
     let q = this.query();
     if (visible !== null) q = visible.length > 0 ? q.where('c.id', 'in', visible) : q.where((eb) => eb.val(false));
@@ -164,7 +164,7 @@ export class QueuesService {
   /** The queue when the actor may change it: not found if invisible, forbidden below staff. */
   async getForWrite(actor: Actor, id: number): Promise<Queue> {
     const queue = await this.get(actor, id);
-    if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
+    if (!queuePolicy.mayManage(actor)) throw AssayError.forbidden();
     return queue;
   }
 
@@ -183,7 +183,7 @@ export class QueuesService {
   }
 
   async create(actor: Actor, input: QueueInput & { name: string }): Promise<Queue> {
-    if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
+    if (!queuePolicy.mayManage(actor)) throw AssayError.forbidden();
     const moduleId = input.module ?? null;
     const userId = input.user ?? null;
     await this.checkTarget(moduleId, userId);
@@ -312,7 +312,7 @@ export class QueuesService {
 
   async getItemForWrite(actor: Actor, queueId: number, itemId: number): Promise<QueueItem> {
     const item = await this.getItem(actor, queueId, itemId);
-    if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
+    if (!queuePolicy.mayManage(actor)) throw AssayError.forbidden();
     return item;
   }
 

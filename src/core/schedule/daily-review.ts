@@ -1,6 +1,5 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
-import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { AssayError, doesNotExist } from '../errors.ts';
 import type { ExercisesService } from '../courses/exercises.service.ts';
@@ -8,6 +7,7 @@ import type { FieldsService } from '../courses/fields.service.ts';
 import type { Module, ModulesService } from '../courses/modules.service.ts';
 import type { EventsService, ScheduleEvent } from './events.service.ts';
 import { WORK_EVENT } from './events.service.ts';
+import { schedulePolicy } from './policy.ts';
 
 export interface DailyReviewInput {
   /** Any instant of the day (its UTC calendar date is used). */
@@ -49,7 +49,7 @@ export class DailyReviewService {
   ) {}
 
   async create(actor: Actor, input: DailyReviewInput): Promise<Module> {
-    if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
+    if (!schedulePolicy.mayPlan(actor)) throw AssayError.forbidden();
     const day = input.date.slice(0, 10);
     const from = `${day}T00:00:00.000000Z`;
     const to = new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 19) + '.000000Z';

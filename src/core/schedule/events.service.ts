@@ -1,6 +1,5 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
-import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { parseTimestamp } from '../clock.ts';
 import { compact } from '../compact.ts';
@@ -8,6 +7,7 @@ import { AssayError } from '../errors.ts';
 import { parseJson } from '../json-column.ts';
 import type { EventColumns } from './events.repo.ts';
 import { eventsRepo } from './events.repo.ts';
+import { schedulePolicy } from './policy.ts';
 
 export const EVENT_TYPES = ['פתבס', 'הרצאה', 'עע'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -117,7 +117,7 @@ export class EventsService {
 
   /** Students see events for everyone (no attendees) and those of their classes; checkers and above see all. */
   private async visibleTo(actor: Actor, events: ScheduleEvent[]): Promise<ScheduleEvent[]> {
-    if (actor.clearance >= Clearance.checker) return events;
+    if (schedulePolicy.seesEveryEvent(actor)) return events;
     const mine = new Set((await this.db.selectFrom('class_members').select('class_id').where('user_id', '=', actor.id).execute()).map((m) => m.class_id));
     return events.filter((e) => !e.attendees || e.attendees.length === 0 || e.attendees.some((a) => mine.has(a.id)));
   }
@@ -137,7 +137,7 @@ export class EventsService {
   }
 
   private assertStaff(actor: Actor): void {
-    if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
+    if (!schedulePolicy.mayPlan(actor)) throw AssayError.forbidden();
   }
 
   /** Checks the times and the type; `current` is the event being changed (for a partial update). */

@@ -1,10 +1,10 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
-import { Clearance } from '../actor.ts';
 import { compact } from '../compact.ts';
 import { AssayError } from '../errors.ts';
 import { missingReferences } from '../courses/references.ts';
 import { visibleCourseIds } from '../courses/visibility.ts';
+import { schedulePolicy } from './policy.ts';
 
 export interface Lesson {
   id: number;
@@ -66,7 +66,7 @@ export class LessonsService {
   }
 
   assertWriter(actor: Actor): void {
-    if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
+    if (!schedulePolicy.mayPlan(actor)) throw AssayError.forbidden();
   }
 
   private async checkModule(moduleId: number | undefined): Promise<void> {

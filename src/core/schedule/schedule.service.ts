@@ -1,6 +1,5 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
-import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { AssayError, doesNotExist } from '../errors.ts';
 import type { ExercisesService } from '../courses/exercises.service.ts';
@@ -15,6 +14,7 @@ import { importCalendarEvents, parseCalendar, readCalendarSource } from './ical-
 import { LessonRulesService } from './lesson-rules.service.ts';
 import { LessonScheduler } from './lesson-scheduler.ts';
 import { LessonsService } from './lessons.service.ts';
+import { schedulePolicy } from './policy.ts';
 
 /** The timetable: lessons and their rules, events (imported from iCalendar or written by staff), colors, the daily review. */
 export class ScheduleService {
@@ -45,7 +45,7 @@ export class ScheduleService {
    * actor must be staff. Unknown class or lesson: not found. Returns how many students changed.
    */
   async applyLesson(actor: Actor | null, classId: number, lessonId: number | null): Promise<number> {
-    if (actor && actor.clearance < Clearance.staff) throw AssayError.forbidden();
+    if (actor && !schedulePolicy.mayPlan(actor)) throw AssayError.forbidden();
     const klass = await this.db.selectFrom('classes').select('id').where('id', '=', classId).executeTakeFirst();
     if (!klass) throw AssayError.notFound();
     if (lessonId === null) return applyLessonRules(this.db, classId, null);

@@ -1,5 +1,6 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
+import type { CoreAction } from '../../core/attempts.ts';
 import { readHiveBody } from './body.ts';
 import type { FilterSpec, Filters } from './filters.ts';
 import { filterQuerySchema, parseFilters } from './filters.ts';
@@ -21,8 +22,8 @@ export interface CrudSpec<S extends FilterSpec, Wire, Input> {
   response: TSchema;
   request: TSchema;
   filters: S;
-  /** Clearance needed to write (view-level 403 below it). */
-  writeClearance: number;
+  /** The core action a write attempts (view-level 403 for whoever the core refuses). */
+  writeAction: CoreAction;
   list(ctx: HiveContext, filters: Filters<S>): Promise<Wire[]>;
   get(ctx: HiveContext, id: number): Promise<Wire>;
   /** Object-level write permission, checked after the lookup and before the body is read. */
@@ -40,7 +41,7 @@ export function crudRoutes<S extends FilterSpec, Wire, Input>(router: HiveRouter
     spec.list(ctx, parseFilters(spec.filters, ctx.query)),
   );
 
-  router.post(spec.path, { minClearance: spec.writeClearance, schema: doc('create', { body: spec.request, response: { 201: spec.response } }) }, async (ctx) => {
+  router.post(spec.path, { action: spec.writeAction, schema: doc('create', { body: spec.request, response: { 201: spec.response } }) }, async (ctx) => {
     const body = await readHiveBody(ctx.request, ctx.services);
     return spec.create(ctx, validateBody<Input>(spec.request, body.data, { form: body.form }));
   });
@@ -50,7 +51,7 @@ export function crudRoutes<S extends FilterSpec, Wire, Input>(router: HiveRouter
   for (const [method, partial] of [['put', false], ['patch', true]] as const) {
     router[method](
       item,
-      { minClearance: spec.writeClearance, schema: doc(partial ? 'partial_update' : 'update', { body: spec.request, response: { 200: spec.response } }) },
+      { action: spec.writeAction, schema: doc(partial ? 'partial_update' : 'update', { body: spec.request, response: { 200: spec.response } }) },
       async (ctx) => {
         const id = ctx.id();
         await spec.get(ctx, id);
@@ -61,7 +62,7 @@ export function crudRoutes<S extends FilterSpec, Wire, Input>(router: HiveRouter
     );
   }
 
-  router.delete(item, { minClearance: spec.writeClearance, schema: doc('destroy', {}) }, async (ctx) => {
+  router.delete(item, { action: spec.writeAction, schema: doc('destroy', {}) }, async (ctx) => {
     const id = ctx.id();
     await spec.get(ctx, id);
     await spec.authorize?.(ctx, id);

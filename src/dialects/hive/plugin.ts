@@ -1,6 +1,8 @@
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { CoreAction } from '../../core/attempts.ts';
+import { assertMayAttempt } from '../../core/attempts.ts';
 import { AssayError } from '../../core/errors.ts';
 import type { Services } from '../../core/services.ts';
 import { bearerActor } from './auth.ts';
@@ -12,7 +14,7 @@ export type HiveRoutes = (router: HiveRouter, services: Services) => void;
 
 /**
  * Everything Hive-shaped around a set of routes: raw body capture, bearer authentication,
- * view-level clearance, the drf-standardized-errors envelope, 404 and 405 answers.
+ * view-level permission (the core action a route names, asked of the core), the drf-standardized-errors envelope, 404 and 405 answers.
  * Used for `/api/core/` and for Assay's own `/api/assay/v1/`.
  */
 export function hivePlugin(services: Services, routes: HiveRoutes[]): FastifyPluginAsync {
@@ -41,7 +43,7 @@ export function hivePlugin(services: Services, routes: HiveRoutes[]): FastifyPlu
     });
 
     app.addHook('onRequest', async (request) => {
-      const config = request.routeOptions.config as { public?: boolean; minClearance?: number } | undefined;
+      const config = request.routeOptions.config as { public?: boolean; action?: CoreAction } | undefined;
       if (!config || request.is404) return;
       const accept = request.headers.accept;
       if (accept && !/(^|[\s,])(\*\/\*|application\/\*|application\/json|application\/vnd\.oai\.openapi[^,]*)(\s*;[^,]*)?($|,)/i.test(accept) && !/application\/(zip|pdf|octet-stream)/i.test(accept)) {
@@ -52,7 +54,7 @@ export function hivePlugin(services: Services, routes: HiveRoutes[]): FastifyPlu
         return;
       }
       request.actor = await bearerActor(request, services);
-      if (config.minClearance && request.actor.clearance < config.minClearance) throw AssayError.forbidden();
+      if (config.action) assertMayAttempt(request.actor, config.action);
     });
 
     app.setErrorHandler(async (error, request, reply) => {

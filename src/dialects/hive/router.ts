@@ -1,6 +1,7 @@
 import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Actor } from '../../core/actor.ts';
+import type { CoreAction } from '../../core/attempts.ts';
 import { AssayError } from '../../core/errors.ts';
 import type { Services } from '../../core/services.ts';
 
@@ -19,8 +20,8 @@ export interface HiveContext {
 export interface HiveRouteOptions {
   /** No authentication needed (token, refresh, register, schema, time). */
   public?: boolean;
-  /** View-level permission: lower clearances get 403 before anything else is looked at. */
-  minClearance?: number;
+  /** View-level permission: the core action this route attempts; a caller the core refuses gets 403 before anything else is looked at. */
+  action?: CoreAction;
   /** Requests per client address and time window (@fastify/rate-limit); above it 429. */
   rateLimit?: { max: number; timeWindow: number };
   status?: number;
@@ -66,7 +67,7 @@ export class HiveRouter {
     this.app.route({
       method,
       url,
-      config: { public: options.public ?? false, minClearance: options.minClearance ?? 0, ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}) },
+      config: { public: options.public ?? false, ...(options.action ? { action: options.action } : {}), ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}) },
       schema: schema as never,
       handler: async (request, reply) => {
         const params = request.params as Record<string, string>;
@@ -122,7 +123,7 @@ export class HiveRouter {
       this.app.route({
         method: missing as HTTPMethods[],
         url,
-        config: { public: isPublic, minClearance: 0 },
+        config: { public: isPublic },
         schema: { hide: true } as never,
         handler: async (request) => {
           throw new AssayError('method_not_allowed', `Method "${request.method}" not allowed.`);

@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { Clearance } from '../../../core/actor.ts';
 import type { AssignmentResponse, ResponseInput } from '../../../core/assignments/responses.service.ts';
 import type { ContentInput } from '../../../core/assignments/contents.ts';
 import type { AssignmentResponseType } from '../../../core/assignments/status-flow.ts';
@@ -150,7 +149,7 @@ export function assignmentResponseRoutes(router: HiveRouter): void {
 
   router.post(
     `${item}rerun_autochecks/`,
-    { minClearance: Clearance.checker, schema: doc('assignments_responses_rerun_autochecks_create', { summary: "Queues this response's automatic check again" }) },
+    { action: 'responses.rerunAutochecks', schema: doc('assignments_responses_rerun_autochecks_create', { summary: "Queues this response's automatic check again" }) },
     async (ctx) => {
       await ctx.services.responses.rerunAutochecks(ctx.actor, ...ids(ctx));
       return EMPTY;

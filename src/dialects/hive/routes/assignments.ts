@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Clearance } from '../../../core/actor.ts';
+import type { CoreAction } from '../../../core/attempts.ts';
 import type { Assignment, AssignmentInput, AssignmentNotice } from '../../../core/assignments/assignments.service.ts';
 import { ASSIGNMENT_STATUSES } from '../../../core/assignments/status-flow.ts';
 import { AssayError } from '../../../core/errors.ts';
@@ -132,7 +132,7 @@ export function assignmentRoutes(router: HiveRouter): void {
 
   router.post(
     base,
-    { minClearance: Clearance.checker, schema: doc('assignments_create', { body: AssignmentCreateRequest, response: { 201: AssignmentWire } }) },
+    { action: 'assignments.create', schema: doc('assignments_create', { body: AssignmentCreateRequest, response: { 201: AssignmentWire } }) },
     async ({ request, services, actor }) => {
       const body = await readHiveBody(request, services);
       const input = validateBody<AssignmentInput & { user: number; exercise: number }>(AssignmentCreateRequest, body.data, { form: body.form });
@@ -140,7 +140,7 @@ export function assignmentRoutes(router: HiveRouter): void {
     },
   );
 
-  router.get(`${base}latest/`, { minClearance: Clearance.checker, schema: doc('assignments_latest_list', { querystring: filterQuerySchema(latestFilters), response: { 200: Type.Array(AssignmentNotificationWire) } }) }, async ({ services, actor, query }) => {
+  router.get(`${base}latest/`, { action: 'assignments.latest', schema: doc('assignments_latest_list', { querystring: filterQuerySchema(latestFilters), response: { 200: Type.Array(AssignmentNotificationWire) } }) }, async ({ services, actor, query }) => {
     const f: Filters<typeof latestFilters> = parseFilters(latestFilters, query);
     const feed = await services.assignments.latest(actor, {
       subjectId: f.exercise__parent_module__parent_subject__id,
@@ -151,7 +151,7 @@ export function assignmentRoutes(router: HiveRouter): void {
     return feed.flatMap(renderNotice);
   });
 
-  router.get(`${base}latest/:id/`, { minClearance: Clearance.checker, schema: doc('assignments_latest_retrieve', { response: { 200: AssignmentNotificationWire } }) }, async ({ services, actor, id }) => {
+  router.get(`${base}latest/:id/`, { action: 'assignments.latest', schema: doc('assignments_latest_retrieve', { response: { 200: AssignmentNotificationWire } }) }, async ({ services, actor, id }) => {
     const [notice] = (await services.assignments.latest(actor, { id: id() })).flatMap(renderNotice);
     if (!notice) throw AssayError.notFound();
     return notice;
@@ -164,7 +164,7 @@ export function assignmentRoutes(router: HiveRouter): void {
   for (const [method, partial] of [['put', false], ['patch', true]] as const) {
     router[method](
       item,
-      { minClearance: Clearance.checker, schema: doc(partial ? 'assignments_partial_update' : 'assignments_update', { body: AssignmentRequest, response: { 200: AssignmentWire } }) },
+      { action: 'assignments.update', schema: doc(partial ? 'assignments_partial_update' : 'assignments_update', { body: AssignmentRequest, response: { 200: AssignmentWire } }) },
       async ({ request, services, actor, id }) => {
         const assignmentId = id();
         await services.assignments.getForGrading(actor, assignmentId);
@@ -175,20 +175,20 @@ export function assignmentRoutes(router: HiveRouter): void {
     );
   }
 
-  router.delete(item, { minClearance: Clearance.checker, schema: doc('assignments_destroy') }, async ({ services, actor, id }) => {
+  router.delete(item, { action: 'assignments.delete', schema: doc('assignments_destroy') }, async ({ services, actor, id }) => {
     await services.assignments.delete(actor, id());
     return EMPTY;
   });
 
-  const action = (name: string, operationId: string, summary: string, minClearance: number, run: (ctx: Parameters<Parameters<HiveRouter['put']>[2]>[0], assignmentId: number) => Promise<void>) =>
-    router.put(`${item}${name}/`, { minClearance, schema: doc(operationId, { summary }) }, async (ctx) => {
+  const action = (name: string, operationId: string, summary: string, attempt: CoreAction | undefined, run: (ctx: Parameters<Parameters<HiveRouter['put']>[2]>[0], assignmentId: number) => Promise<void>) =>
+    router.put(`${item}${name}/`, { ...(attempt ? { action: attempt } : {}), schema: doc(operationId, { summary }) }, async (ctx) => {
       await run(ctx, ctx.id());
       return EMPTY;
     });
-  action('lock', 'assignments_lock_update', 'Lock a thread for editing', Clearance.checker, ({ services, actor }, id) => services.assignments.lock(actor, id));
-  action('unlock', 'assignments_unlock_update', 'Unlock thread editing', Clearance.checker, ({ services, actor }, id) => services.assignments.unlock(actor, id));
-  action('subscribe', 'assignments_subscribe_update', 'Subscribe to receive notifications from a thread', 0, ({ services, actor }, id) =>
+  action('lock', 'assignments_lock_update', 'Lock a thread for editing', 'assignments.lock', ({ services, actor }, id) => services.assignments.lock(actor, id));
+  action('unlock', 'assignments_unlock_update', 'Unlock thread editing', 'assignments.lock', ({ services, actor }, id) => services.assignments.unlock(actor, id));
+  action('subscribe', 'assignments_subscribe_update', 'Subscribe to receive notifications from a thread', undefined, ({ services, actor }, id) =>
     services.assignments.subscribe(actor, id, true),
   );
-  action('unsubscribe', 'assignments_unsubscribe_update', 'Unsubscribe', 0, ({ services, actor }, id) => services.assignments.subscribe(actor, id, false));
+  action('unsubscribe', 'assignments_unsubscribe_update', 'Unsubscribe', undefined, ({ services, actor }, id) => services.assignments.subscribe(actor, id, false));
 }

@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { Clearance } from '../../../core/actor.ts';
 import type { ClassInput, SchoolClass } from '../../../core/classes/classes.service.ts';
 import { CLASS_TYPES } from '../../../core/classes/classes.service.ts';
 import { readHiveBody } from '../body.ts';
@@ -74,7 +73,6 @@ async function actionBody<T>(ctx: HiveContext, schema: Parameters<typeof validat
 export function classRoutes(router: HiveRouter): void {
   const base = '/management/classes/';
   const item = `${base}:id/`;
-  const staff = Clearance.staff;
 
   crudRoutes(router, {
     path: base,
@@ -83,7 +81,7 @@ export function classRoutes(router: HiveRouter): void {
     response: Class,
     request: ClassRequest,
     filters: CLASS_FILTERS,
-    writeClearance: staff,
+    writeAction: 'classes.write',
     list: async ({ services, actor }, f) =>
       (await services.classes.list(actor, { ids: f.id__in, name: f.name, programIds: f.program__id__in, type: f.type })).map(render),
     get: async ({ services, actor }, id) => render(await services.classes.get(actor, id)),
@@ -95,7 +93,7 @@ export function classRoutes(router: HiveRouter): void {
 
   router.post(
     `${item}queue/`,
-    { minClearance: staff, status: 200, schema: doc('management_classes_queue_create', { summary: 'Sets a queue for all hanichim in a class', body: SetQueueRequest }) },
+    { action: 'classes.setQueue', status: 200, schema: doc('management_classes_queue_create', { summary: 'Sets a queue for all hanichim in a class', body: SetQueueRequest }) },
     async (ctx) => {
       const { classId, input } = await actionBody<{ queue: number | null }>(ctx, SetQueueRequest);
       await ctx.services.classes.setQueue(ctx.actor, classId, input.queue);
@@ -105,7 +103,7 @@ export function classRoutes(router: HiveRouter): void {
 
   router.post(
     `${item}lesson/`,
-    { minClearance: staff, status: 200, schema: doc('management_classes_lesson_create', { summary: 'Sets a lesson for all hanichim in a class', body: SetLessonRequest }) },
+    { action: 'classes.setLesson', status: 200, schema: doc('management_classes_lesson_create', { summary: 'Sets a lesson for all hanichim in a class', body: SetLessonRequest }) },
     async (ctx) => {
       const { classId, input } = await actionBody<{ lesson: number | null }>(ctx, SetLessonRequest);
       // The schedule core applies the rules (a student-specific rule beats the class rule); null clears the overrides.
@@ -116,7 +114,7 @@ export function classRoutes(router: HiveRouter): void {
 
   router.post(
     `${item}auto_seat/`,
-    { minClearance: staff, status: 200, schema: doc('management_classes_auto_seat_create', { summary: "Seats the class's students on the free seats of its room" }) },
+    { action: 'classes.autoSeat', status: 200, schema: doc('management_classes_auto_seat_create', { summary: "Seats the class's students on the free seats of its room" }) },
     async ({ services, actor, id }) => {
       // The body is ignored (clients send `{}`), as for every body-less action.
       await services.seating.autoSeat(actor, id());
@@ -126,7 +124,7 @@ export function classRoutes(router: HiveRouter): void {
 
   router.post(
     `${item}unassign_override_queues/`,
-    { minClearance: staff, status: 200, schema: doc('management_classes_unassign_override_queues_create', { summary: "Clears the override queue of the class's students" }) },
+    { action: 'classes.unassignOverrideQueues', status: 200, schema: doc('management_classes_unassign_override_queues_create', { summary: "Clears the override queue of the class's students" }) },
     async ({ services, actor, id }) => {
       await services.classes.clearOverrideQueues(actor, id());
       return EMPTY;

@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { Clearance } from '../../../core/actor.ts';
 import type { Course, CourseInput } from '../../../core/courses/programs.service.ts';
 import type { Module } from '../../../core/courses/modules.service.ts';
 import type { Subject } from '../../../core/courses/subjects.service.ts';
@@ -136,7 +135,7 @@ export function courseTreeRoutes(router: HiveRouter): void {
     response: Program,
     request: ProgramRequest,
     filters: { id__in: 'intList' },
-    writeClearance: Clearance.checker,
+    writeAction: 'programs.write',
     list: async ({ services, actor }, f) => (await services.programs.list(actor, { ids: f.id__in })).map(renderProgram),
     get: async ({ services, actor }, id) => renderProgram(await services.programs.get(actor, id)),
     authorize: ({ services, actor }, id) => services.programs.assertManage(actor, id),
@@ -154,7 +153,7 @@ export function courseTreeRoutes(router: HiveRouter): void {
     response: SubjectWire,
     request: SubjectRequest,
     filters: { parent_program__id__in: 'intList' },
-    writeClearance: Clearance.checker,
+    writeAction: 'subjects.write',
     list: async ({ services, actor }, f) => (await services.subjects.list(actor, { courseIds: f.parent_program__id__in })).map(renderSubject),
     get: async ({ services, actor }, id) => renderSubject(await services.subjects.get(actor, id)),
     authorize: ({ services, actor }, id) => services.subjects.assertManage(actor, id),
@@ -173,7 +172,7 @@ export function courseTreeRoutes(router: HiveRouter): void {
     response: ModuleWire,
     request: ModuleRequest,
     filters: { parent_subject__id: 'int', parent_subject__parent_program__id__in: 'intList' },
-    writeClearance: Clearance.checker,
+    writeAction: 'modules.write',
     list: async ({ services, actor }, f) =>
       (await services.modules.list(actor, { subjectId: f.parent_subject__id, courseIds: f.parent_subject__parent_program__id__in })).map(renderModule),
     get: async ({ services, actor }, id) => renderModule(await services.modules.get(actor, id)),

@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { Clearance } from '../../../core/actor.ts';
 import { PATBAS_POLICIES, PREVIEW_TYPES } from '../../../core/courses/exercise-access.ts';
 import type { Exercise, ExerciseInput } from '../../../core/courses/exercises.service.ts';
 import { AssayError } from '../../../core/errors.ts';
@@ -140,7 +139,7 @@ const binary = (contentType: string, summary: string, query = false) => ({
 export function exerciseRoutes(router: HiveRouter): void {
   const base = '/course/exercises/';
   const item = '/course/exercises/:id/';
-  const writer = Clearance.checker;
+  const writer = 'exercises.write';
 
   router.get(base, { schema: doc('course_exercises_list', { querystring: filterQuerySchema(filterSpec), response: { 200: Type.Array(ExerciseWire) } }) }, async ({ services, actor, query }) => {
     const f: Filters<typeof filterSpec> = parseFilters(filterSpec, query);
@@ -155,7 +154,7 @@ export function exerciseRoutes(router: HiveRouter): void {
     return exercises.filter((e) => e.module_id !== null).map(renderExercise);
   });
 
-  router.post(base, { minClearance: writer, schema: doc('course_exercises_create', { body: ExerciseRequest, response: { 201: ExerciseWire } }) }, async ({ request, services, actor }) => {
+  router.post(base, { action: writer, schema: doc('course_exercises_create', { body: ExerciseRequest, response: { 201: ExerciseWire } }) }, async ({ request, services, actor }) => {
     const body = await readHiveBody(request, services);
     const input = validateBody<Required<ExerciseWireInput>>(ExerciseRequest, body.data, { form: body.form });
     return renderExercise(await services.exercises.create(actor, { ...toInput(input), module_id: input.parent_module, name: input.name }));
@@ -169,7 +168,7 @@ export function exerciseRoutes(router: HiveRouter): void {
     router[method](
       item,
       {
-        minClearance: writer,
+        action: writer,
         schema: doc(partial ? 'course_exercises_partial_update' : 'course_exercises_update', { body: ExerciseRequest, response: { 200: ExerciseWire } }),
       },
       async ({ request, services, actor, id }) => {
@@ -182,7 +181,7 @@ export function exerciseRoutes(router: HiveRouter): void {
     );
   }
 
-  router.delete(item, { minClearance: writer, schema: doc('course_exercises_destroy') }, async ({ services, actor, id }) => {
+  router.delete(item, { action: writer, schema: doc('course_exercises_destroy') }, async ({ services, actor, id }) => {
     const exerciseId = id();
     inHive(await services.exercises.getForWrite(actor, exerciseId));
     await services.exercises.delete(actor, exerciseId);
@@ -191,7 +190,7 @@ export function exerciseRoutes(router: HiveRouter): void {
 
   router.post(
     `${item}notify_students/`,
-    { minClearance: writer, schema: doc('course_exercises_notify_students_create', { summary: 'Posts one response on every assignment of this exercise', body: ResponseRequest }) },
+    { action: 'exercises.notifyStudents', schema: doc('course_exercises_notify_students_create', { summary: 'Posts one response on every assignment of this exercise', body: ResponseRequest }) },
     async ({ request, services, actor, id }) => {
       const exerciseId = id();
       inHive(await services.exercises.get(actor, exerciseId));

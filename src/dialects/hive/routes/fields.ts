@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { Clearance } from '../../../core/actor.ts';
 import type { Field, FieldInput, FieldWithTopResponses } from '../../../core/courses/fields.service.ts';
 import { FIELD_TYPES } from '../../../core/courses/fields.service.ts';
 import { readHiveBody } from '../body.ts';
@@ -71,13 +70,13 @@ async function parentExercise({ services, actor, id }: HiveContext): Promise<num
 export function fieldRoutes(router: HiveRouter): void {
   const base = '/course/exercises/:parentId/fields/';
   const item = `${base}:id/`;
-  const writer = Clearance.checker;
+  const writer = 'fields.write';
 
   router.get(base, { schema: doc('course_exercises_fields_list', { response: { 200: Type.Array(FormField) } }) }, async (ctx) =>
     (await ctx.services.fields.list(ctx.actor, await parentExercise(ctx))).map(renderField),
   );
 
-  router.post(base, { minClearance: writer, schema: doc('course_exercises_fields_create', { body: FormFieldRequest, response: { 201: FormField } }) }, async (ctx) => {
+  router.post(base, { action: writer, schema: doc('course_exercises_fields_create', { body: FormFieldRequest, response: { 201: FormField } }) }, async (ctx) => {
     const exerciseId = await parentExercise(ctx);
     await ctx.services.exercises.getForWrite(ctx.actor, exerciseId);
     const body = await readHiveBody(ctx.request, ctx.services);
@@ -87,7 +86,7 @@ export function fieldRoutes(router: HiveRouter): void {
 
   router.get(
     `${base}list_with_top_results/`,
-    { minClearance: writer, schema: doc('course_exercises_fields_list_with_top_results_retrieve', { response: { 200: Type.Array(FormFieldTopResponse) } }) },
+    { action: 'fields.topResults', schema: doc('course_exercises_fields_list_with_top_results_retrieve', { response: { 200: Type.Array(FormFieldTopResponse) } }) },
     async (ctx) => (await ctx.services.fields.listWithTopResponses(ctx.actor, await parentExercise(ctx))).map(renderTop),
   );
 
@@ -99,7 +98,7 @@ export function fieldRoutes(router: HiveRouter): void {
     router[method](
       item,
       {
-        minClearance: writer,
+        action: writer,
         schema: doc(partial ? 'course_exercises_fields_partial_update' : 'course_exercises_fields_update', { body: FormFieldRequest, response: { 200: FormField } }),
       },
       async (ctx) => {
@@ -113,7 +112,7 @@ export function fieldRoutes(router: HiveRouter): void {
     );
   }
 
-  router.delete(item, { minClearance: writer, schema: doc('course_exercises_fields_destroy') }, async (ctx) => {
+  router.delete(item, { action: writer, schema: doc('course_exercises_fields_destroy') }, async (ctx) => {
     await ctx.services.fields.delete(ctx.actor, await parentExercise(ctx), ctx.id());
     return EMPTY;
   });
@@ -121,7 +120,7 @@ export function fieldRoutes(router: HiveRouter): void {
   router.post(
     `${item}duplicate/`,
     {
-      minClearance: writer,
+      action: writer,
       status: 200,
       schema: doc('course_exercises_fields_duplicate_create', { summary: 'Make a copy of a form field', body: DuplicateFormFieldRequest, response: { 200: FormField } }),
     },

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Actor } from '../../../core/actor.ts';
-import { Clearance } from '../../../core/actor.ts';
+import type { CoreAction } from '../../../core/attempts.ts';
 import type { FieldProblem } from '../../../core/errors.ts';
 import { AssayError } from '../../../core/errors.ts';
 import type { HelpStatus, HelpType } from '../../../core/help/help-enums.ts';
@@ -220,7 +220,6 @@ const doc = (operationId: string, extra: object = {}) => ({ operationId, tags: [
 export function helpRoutes(router: HiveRouter): void {
   const base = '/help/';
   const item = '/help/:id/';
-  const staffSide = Clearance.checker;
 
   router.get(
     base,
@@ -250,7 +249,7 @@ export function helpRoutes(router: HiveRouter): void {
 
   router.get(
     '/help/latest/',
-    { minClearance: staffSide, schema: doc('help_latest_list', { querystring: filterQuerySchema(latestFilters), response: { 200: Type.Array(HelpNotification) } }) },
+    { action: 'help.latest', schema: doc('help_latest_list', { querystring: filterQuerySchema(latestFilters), response: { 200: Type.Array(HelpNotification) } }) },
     async ({ services, actor, query }) => {
       const f = parseFilters(latestFilters, query);
       const notices = await services.help.latest(actor, {
@@ -266,7 +265,7 @@ export function helpRoutes(router: HiveRouter): void {
 
   router.get(
     '/help/latest/:id/',
-    { minClearance: staffSide, schema: doc('help_latest_retrieve', { response: { 200: HelpNotification } }) },
+    { action: 'help.latest', schema: doc('help_latest_retrieve', { response: { 200: HelpNotification } }) },
     async ({ services, actor, id }) => {
       const [notice] = await services.help.latest(actor, { id: id() });
       if (!notice) throw AssayError.notFound();
@@ -277,7 +276,7 @@ export function helpRoutes(router: HiveRouter): void {
   router.post(
     '/help/bulk_respond/',
     {
-      minClearance: staffSide,
+      action: 'help.bulkRespond',
       status: 200,
       schema: doc('help_bulk_respond_create', {
         summary: 'Respond in bulk to all filtered helps',
@@ -298,7 +297,7 @@ export function helpRoutes(router: HiveRouter): void {
   for (const [method, partial] of [['put', false], ['patch', true]] as const) {
     router[method](
       item,
-      { minClearance: staffSide, schema: doc(partial ? 'help_partial_update' : 'help_update', { body: HelpRequest, response: { 200: HelpWire } }) },
+      { action: 'help.update', schema: doc(partial ? 'help_partial_update' : 'help_update', { body: HelpRequest, response: { 200: HelpWire } }) },
       async ({ request, services, actor, id }) => {
         const helpId = id();
         await services.help.getForEdit(actor, helpId);
@@ -309,19 +308,19 @@ export function helpRoutes(router: HiveRouter): void {
     );
   }
 
-  router.delete(item, { minClearance: staffSide, schema: doc('help_destroy') }, async ({ services, actor, id }) => {
+  router.delete(item, { action: 'help.delete', schema: doc('help_destroy') }, async ({ services, actor, id }) => {
     await services.help.delete(actor, id());
     return EMPTY;
   });
 
-  const actions: [string, string, number, (services: Services, actor: Actor, id: number) => Promise<void>][] = [
-    ['lock', 'Lock a thread for editing', staffSide, (services, actor, id) => services.help.lock(actor, id)],
-    ['unlock', 'Unlock thread editing', staffSide, (services, actor, id) => services.help.unlock(actor, id)],
-    ['subscribe', 'Subscribe to receive notifications from a thread', 0, (services, actor, id) => services.help.subscribe(actor, id, true)],
-    ['unsubscribe', 'Unsubscribe', 0, (services, actor, id) => services.help.subscribe(actor, id, false)],
+  const actions: [string, string, CoreAction | undefined, (services: Services, actor: Actor, id: number) => Promise<void>][] = [
+    ['lock', 'Lock a thread for editing', 'help.lock', (services, actor, id) => services.help.lock(actor, id)],
+    ['unlock', 'Unlock thread editing', 'help.lock', (services, actor, id) => services.help.unlock(actor, id)],
+    ['subscribe', 'Subscribe to receive notifications from a thread', undefined, (services, actor, id) => services.help.subscribe(actor, id, true)],
+    ['unsubscribe', 'Unsubscribe', undefined, (services, actor, id) => services.help.subscribe(actor, id, false)],
   ];
-  for (const [name, summary, minClearance, run] of actions) {
-    router.put(`${item}${name}/`, { minClearance, schema: doc(`help_${name}_update`, { summary }) }, async ({ services, actor, id }) => {
+  for (const [name, summary, action, run] of actions) {
+    router.put(`${item}${name}/`, { ...(action ? { action } : {}), schema: doc(`help_${name}_update`, { summary }) }, async ({ services, actor, id }) => {
       await run(services, actor, id());
       return EMPTY;
     });
@@ -330,7 +329,7 @@ export function helpRoutes(router: HiveRouter): void {
   router.get(
     `${item}top_responses/`,
     {
-      minClearance: staffSide,
+      action: 'help.topResponses',
       schema: doc('help_top_responses_list', { summary: 'Gets top responses for this help - never for chats.', response: { 200: Type.Array(TopHelpResponseChecker) } }),
     },
     async ({ services, actor, id }) => services.help.topResponses(actor, id()),

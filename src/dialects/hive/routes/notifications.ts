@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { Clearance } from '../../../core/actor.ts';
 import type { NewNotification, Notification, NotificationChange } from '../../../core/notifications/notifications.service.ts';
 import { readHiveBody } from '../body.ts';
 import type { Filters } from '../filters.ts';
@@ -111,7 +110,7 @@ export function notificationRoutes(router: HiveRouter): void {
 
   router.post(
     base,
-    { minClearance: Clearance.checker, schema: doc('notification_create', { body: NotificationRequest, response: { 201: NotificationWire } }) },
+    { action: 'notifications.create', schema: doc('notification_create', { body: NotificationRequest, response: { 201: NotificationWire } }) },
     async ({ request, services, actor }) => {
       const body = await readHiveBody(request, services);
       const input = validateBody<Required<Pick<NotificationWireInput, 'user'>> & NotificationWireInput>(NotificationRequest, body.data, { form: body.form });

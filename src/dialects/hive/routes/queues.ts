@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { Clearance } from '../../../core/actor.ts';
 import type { Exercise } from '../../../core/courses/exercises.service.ts';
 import { QUEUE_RULES } from '../../../core/queues/path.ts';
 import type { Queue, QueueInput, QueueItem, QueueItemInput } from '../../../core/queues/queues.service.ts';
@@ -136,11 +135,11 @@ export function queueRoutes(router: HiveRouter): void {
   const one = '/queues/:id/';
   const items = '/queues/:parentId/items/';
   const item = '/queues/:parentId/items/:id/';
-  const reader = Clearance.checker;
-  const writer = Clearance.staff;
+  const reader = 'queues.read';
+  const writer = 'queues.write';
   const body = async (ctx: HiveContext) => readHiveBody(ctx.request, ctx.services);
 
-  router.get(base, { minClearance: reader, schema: doc('queues_list', { querystring: filterQuerySchema(FILTERS), response: { 200: Type.Array(QueueWire) } }) }, async ({ services, actor, query }) => {
+  router.get(base, { action: reader, schema: doc('queues_list', { querystring: filterQuerySchema(FILTERS), response: { 200: Type.Array(QueueWire) } }) }, async ({ services, actor, query }) => {
     const f = parseFilters(FILTERS, query);
     const queues = await services.queues.list(actor, {
       classId: f.class__id,
@@ -154,20 +153,20 @@ export function queueRoutes(router: HiveRouter): void {
     return queues.map(renderQueue);
   });
 
-  router.post(base, { minClearance: writer, schema: doc('queues_create', { body: QueueRequest, response: { 201: QueueWire } }) }, async (ctx) => {
+  router.post(base, { action: writer, schema: doc('queues_create', { body: QueueRequest, response: { 201: QueueWire } }) }, async (ctx) => {
     const b = await body(ctx);
     const input = validateBody<QueueInput & { name: string }>(QueueRequest, b.data, { form: b.form });
     return renderQueue(await ctx.services.queues.create(ctx.actor, input));
   });
 
-  router.get(one, { minClearance: reader, schema: doc('queues_retrieve', { response: { 200: QueueWire } }) }, async ({ services, actor, id }) =>
+  router.get(one, { action: reader, schema: doc('queues_retrieve', { response: { 200: QueueWire } }) }, async ({ services, actor, id }) =>
     renderQueue(await services.queues.get(actor, id())),
   );
 
   for (const [method, partial] of [['put', false], ['patch', true]] as const) {
     router[method](
       one,
-      { minClearance: writer, schema: doc(partial ? 'queues_partial_update' : 'queues_update', { body: QueueRequest, response: { 200: QueueWire } }) },
+      { action: writer, schema: doc(partial ? 'queues_partial_update' : 'queues_update', { body: QueueRequest, response: { 200: QueueWire } }) },
       async (ctx) => {
         const queueId = ctx.id();
         await ctx.services.queues.getForWrite(ctx.actor, queueId);
@@ -178,19 +177,19 @@ export function queueRoutes(router: HiveRouter): void {
     );
   }
 
-  router.delete(one, { minClearance: writer, schema: doc('queues_destroy') }, async ({ services, actor, id }) => {
+  router.delete(one, { action: writer, schema: doc('queues_destroy') }, async ({ services, actor, id }) => {
     await services.queues.delete(actor, id());
     return EMPTY;
   });
 
-  router.post(`${one}delete_new/`, { minClearance: writer, schema: doc('queues_delete_new_create', { summary: 'Delete all new assignments' }) }, async ({ services, actor, id }) => {
+  router.post(`${one}delete_new/`, { action: writer, schema: doc('queues_delete_new_create', { summary: 'Delete all new assignments' }) }, async ({ services, actor, id }) => {
     await services.queues.deleteNew(actor, id());
     return EMPTY;
   });
 
   router.post(
     `${one}duplicate/`,
-    { minClearance: writer, status: 200, schema: doc('queues_duplicate_create', { summary: 'Make a copy of the queue', body: DuplicateQueueRequest, response: { 200: QueueWire } }) },
+    { action: writer, status: 200, schema: doc('queues_duplicate_create', { summary: 'Make a copy of the queue', body: DuplicateQueueRequest, response: { 200: QueueWire } }) },
     async (ctx) => {
       const queueId = ctx.id();
       await ctx.services.queues.getForWrite(ctx.actor, queueId);
@@ -200,11 +199,11 @@ export function queueRoutes(router: HiveRouter): void {
     },
   );
 
-  router.get(items, { minClearance: reader, schema: doc('queues_items_list', { response: { 200: Type.Array(QueueItemWire) } }) }, async ({ services, actor, id }) =>
+  router.get(items, { action: reader, schema: doc('queues_items_list', { response: { 200: Type.Array(QueueItemWire) } }) }, async ({ services, actor, id }) =>
     renderItems(services, await services.queues.listItems(actor, id('parentId'))),
   );
 
-  router.post(items, { minClearance: writer, schema: doc('queues_items_create', { body: QueueItemRequest, response: { 201: QueueItemWire } }) }, async (ctx) => {
+  router.post(items, { action: writer, schema: doc('queues_items_create', { body: QueueItemRequest, response: { 201: QueueItemWire } }) }, async (ctx) => {
     const queueId = ctx.id('parentId');
     await ctx.services.queues.getForWrite(ctx.actor, queueId);
     const b = await body(ctx);
@@ -213,14 +212,14 @@ export function queueRoutes(router: HiveRouter): void {
     return renderItem(ctx.services, await ctx.services.queues.createItem(ctx.actor, queueId, input));
   });
 
-  router.get(item, { minClearance: reader, schema: doc('queues_items_retrieve', { response: { 200: QueueItemWire } }) }, async ({ services, actor, id }) =>
+  router.get(item, { action: reader, schema: doc('queues_items_retrieve', { response: { 200: QueueItemWire } }) }, async ({ services, actor, id }) =>
     renderItem(services, await services.queues.getItem(actor, id('parentId'), id())),
   );
 
   for (const [method, partial] of [['put', false], ['patch', true]] as const) {
     router[method](
       item,
-      { minClearance: writer, schema: doc(partial ? 'queues_items_partial_update' : 'queues_items_update', { body: QueueItemRequest, response: { 200: QueueItemWire } }) },
+      { action: writer, schema: doc(partial ? 'queues_items_partial_update' : 'queues_items_update', { body: QueueItemRequest, response: { 200: QueueItemWire } }) },
       async (ctx) => {
         const queueId = ctx.id('parentId');
         const itemId = ctx.id();
@@ -233,14 +232,14 @@ export function queueRoutes(router: HiveRouter): void {
     );
   }
 
-  router.delete(item, { minClearance: writer, schema: doc('queues_items_destroy') }, async ({ services, actor, id }) => {
+  router.delete(item, { action: writer, schema: doc('queues_items_destroy') }, async ({ services, actor, id }) => {
     await services.queues.deleteItem(actor, id('parentId'), id());
     return EMPTY;
   });
 
   router.post(
     `${item}expand/`,
-    { minClearance: writer, schema: doc('queues_items_expand_create', { summary: 'Gets items from queue and all nested queues' }) },
+    { action: writer, schema: doc('queues_items_expand_create', { summary: 'Gets items from queue and all nested queues' }) },
     async ({ services, actor, id }) => {
       await services.queues.expandItem(actor, id('parentId'), id());
       return EMPTY;
@@ -249,7 +248,7 @@ export function queueRoutes(router: HiveRouter): void {
 
   router.post(
     `${item}move/`,
-    { minClearance: writer, status: 200, schema: doc('queues_items_move_create', { body: QueueItemMoveRequest, response: { 200: QueueItemWire } }) },
+    { action: writer, status: 200, schema: doc('queues_items_move_create', { body: QueueItemMoveRequest, response: { 200: QueueItemWire } }) },
     async (ctx) => {
       const queueId = ctx.id('parentId');
       const itemId = ctx.id();

@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { Clearance } from '../../../core/actor.ts';
-import { AssayError } from '../../../core/errors.ts';
+import { assertMayAttempt } from '../../../core/attempts.ts';
 import type { HiveContext, HiveRouter } from '../router.ts';
 import { EMPTY } from '../router.ts';
 import type { Lesson } from '../../../core/schedule/lessons.service.ts';
@@ -151,11 +150,9 @@ const renderEvent = (e: ScheduleEvent) => ({ ...renderKiosk(e), module_id: e.mod
 const doc = (operationId: string, extra: object = {}) => ({ operationId, tags: ['schedule'], ...extra });
 
 /** Lessons are staff planning: checkers read them (in their programs), staff write. */
-function assertLessonReader(ctx: HiveContext): void {
-  if (ctx.actor.clearance < Clearance.checker) throw AssayError.forbidden();
-}
+const assertLessonReader = (ctx: HiveContext): void => assertMayAttempt(ctx.actor, 'lessons.read');
 /** The kiosk shows students' events to staff: checkers and up read it. */
-const assertKioskReader = assertLessonReader;
+const assertKioskReader = (ctx: HiveContext): void => assertMayAttempt(ctx.actor, 'kiosk.read');
 
 const eventFilters = { start__gte: 'datetime', end__lte: 'datetime', lesson__id: 'int' } as const;
 const kioskFilters = { ...eventFilters, work_name: 'bool' } as const;
@@ -172,7 +169,7 @@ export function scheduleRoutes(router: HiveRouter): void {
     response: LessonWire,
     request: LessonRequest,
     filters: { module__id: 'int', module__parent_subject__parent_program_id__in: 'intList' },
-    writeClearance: Clearance.staff,
+    writeAction: 'lessons.write',
     list: async (ctx, f) => {
       assertLessonReader(ctx);
       return (await ctx.services.schedule.lessons.list(ctx.actor, { moduleId: f.module__id, courseIds: f.module__parent_subject__parent_program_id__in })).map(renderLesson);
@@ -199,7 +196,7 @@ export function scheduleRoutes(router: HiveRouter): void {
   router.get(rules, { schema: doc('schedule_lessons_rules_list', { response: { 200: Type.Array(LessonRuleWire) } }) }, async (ctx) =>
     renderRules(ctx, await ctx.services.schedule.rules.list(ctx.actor, await lessonOf(ctx))),
   );
-  router.post(rules, { minClearance: Clearance.staff, schema: doc('schedule_lessons_rules_create', { body: LessonRuleRequest, response: { 201: LessonRuleWire } }) }, async (ctx) => {
+  router.post(rules, { action: 'lessonRules.write', schema: doc('schedule_lessons_rules_create', { body: LessonRuleRequest, response: { 201: LessonRuleWire } }) }, async (ctx) => {
     const lessonId = await lessonOf(ctx);
     const body = await readHiveBody(ctx.request, ctx.services);
     const input = validateBody<LessonRuleInput>(LessonRuleRequest, body.data, { form: body.form });
@@ -212,7 +209,7 @@ export function scheduleRoutes(router: HiveRouter): void {
     router[method](
       rule,
       {
-        minClearance: Clearance.staff,
+        action: 'lessonRules.write',
         schema: doc(partial ? 'schedule_lessons_rules_partial_update' : 'schedule_lessons_rules_update', { body: LessonRuleRequest, response: { 200: LessonRuleWire } }),
       },
       async (ctx) => {
@@ -225,7 +222,7 @@ export function scheduleRoutes(router: HiveRouter): void {
       },
     );
   }
-  router.delete(rule, { minClearance: Clearance.staff, schema: doc('schedule_lessons_rules_destroy') }, async (ctx) => {
+  router.delete(rule, { action: 'lessonRules.write', schema: doc('schedule_lessons_rules_destroy') }, async (ctx) => {
     await ctx.services.schedule.rules.delete(ctx.actor, await lessonOf(ctx), ctx.id());
     return EMPTY;
   });
@@ -237,7 +234,7 @@ export function scheduleRoutes(router: HiveRouter): void {
     response: EventColorWire,
     request: EventColorRequest,
     filters: {},
-    writeClearance: Clearance.staff,
+    writeAction: 'colors.write',
     list: ({ services }) => services.schedule.colors.list(),
     get: ({ services }, id) => services.schedule.colors.get(id),
     create: ({ services, actor }, input: Required<EventColorInput>) => services.schedule.colors.create(actor, input),
@@ -253,7 +250,7 @@ export function scheduleRoutes(router: HiveRouter): void {
     response: EventWire,
     request: EventRequest,
     filters: eventFilters,
-    writeClearance: Clearance.staff,
+    writeAction: 'events.write',
     list: async ({ services, actor }, f) =>
       (await services.schedule.events.list(actor, { startGte: f.start__gte, endLte: f.end__lte, lessonId: f.lesson__id })).map(renderEvent),
     get: async ({ services, actor }, id) => renderEvent(await services.schedule.events.get(actor, id)),
@@ -269,7 +266,7 @@ export function scheduleRoutes(router: HiveRouter): void {
     response: EventKioskWire,
     request: EventRequest,
     filters: kioskFilters,
-    writeClearance: Clearance.staff,
+    writeAction: 'events.write',
     list: async (ctx, f) => {
       assertKioskReader(ctx);
       const events = await ctx.services.schedule.events.list(ctx.actor, { startGte: f.start__gte, endLte: f.end__lte, lessonId: f.lesson__id });
@@ -286,7 +283,7 @@ export function scheduleRoutes(router: HiveRouter): void {
 
   router.post(
     '/schedule/daily_review/',
-    { minClearance: Clearance.staff, status: 200, schema: doc('schedule_daily_review_create', { body: DailyReviewRequest, response: { 200: ModuleWire } }) },
+    { action: 'dailyReview.create', status: 200, schema: doc('schedule_daily_review_create', { body: DailyReviewRequest, response: { 200: ModuleWire } }) },
     async (ctx) => {
       const body = await readHiveBody(ctx.request, ctx.services);
       const input = validateBody<DailyReviewInput>(DailyReviewRequest, body.data, { form: body.form });

@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { Clearance } from '../../../core/actor.ts';
 import type { SeatingInput } from '../../../core/classes/seating.service.ts';
 import { crudRoutes } from '../crud.ts';
 import type { HiveRouter } from '../router.ts';
@@ -34,7 +33,7 @@ export function seatingRoutes(router: HiveRouter): void {
     response: Seating,
     request: SeatingRequest,
     filters: { classroom__id: 'int' },
-    writeClearance: Clearance.staff,
+    writeAction: 'seating.write',
     list: ({ services, actor }, f) => services.seating.list(actor, { classroomId: f.classroom__id }),
     get: ({ services, actor }, id) => services.seating.get(actor, id),
     authorize: async ({ services, actor }, id) => void (await services.seating.getForWrite(actor, id)),

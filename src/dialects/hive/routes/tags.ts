@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import { Clearance } from '../../../core/actor.ts';
 import type { TagInput } from '../../../core/courses/tags.service.ts';
 import { crudRoutes } from '../crud.ts';
 import type { HiveRouter } from '../router.ts';
@@ -16,7 +15,7 @@ export function tagRoutes(router: HiveRouter): void {
     response: Tag,
     request: TagRequest,
     filters: {},
-    writeClearance: Clearance.staff,
+    writeAction: 'tags.write',
     list: ({ services }) => services.tags.list(),
     get: ({ services }, id) => services.tags.get(id),
     create: ({ services, actor }, input: Required<TagInput>) => services.tags.create(actor, input),

@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { ClearanceLevel } from '../../../core/actor.ts';
-import { Clearance } from '../../../core/actor.ts';
 import type { FieldProblem } from '../../../core/errors.ts';
 import { AssayError } from '../../../core/errors.ts';
 import type { SelfProfile, User, UserInput } from '../../../core/identity/users.service.ts';
@@ -290,7 +289,7 @@ export function userRoutes(router: HiveRouter): void {
 
   router.post(
     BASE,
-    { minClearance: Clearance.staff, schema: doc('management_users_create', { body: CourseUserRequest, response: { 201: CourseUser } }) },
+    { action: 'users.create', schema: doc('management_users_create', { body: CourseUserRequest, response: { 201: CourseUser } }) },
     async ({ request, services, actor }) => {
       const input = await readUserBody(request, services, false);
       return toCourseUser(await services.users.create(actor, input as UserInput & { username: string; clearance: ClearanceLevel }));
@@ -330,7 +329,7 @@ export function userRoutes(router: HiveRouter): void {
     router[method](
       `${BASE}:id/`,
       {
-        minClearance: Clearance.staff,
+        action: 'users.update',
         schema: doc(partial ? 'management_users_partial_update' : 'management_users_update', {
           body: partial ? Type.Partial(CourseUserRequest) : CourseUserRequest,
           response: { 200: CourseUser },
@@ -345,7 +344,7 @@ export function userRoutes(router: HiveRouter): void {
     );
   }
 
-  router.delete(`${BASE}:id/`, { minClearance: Clearance.staff, schema: doc('management_users_destroy') }, async ({ services, actor, id }) => {
+  router.delete(`${BASE}:id/`, { action: 'users.delete', schema: doc('management_users_destroy') }, async ({ services, actor, id }) => {
     await services.users.delete(actor, id());
     return EMPTY;
   });
