@@ -215,10 +215,28 @@ describe('autolab: user, courses, assessments, problems, downloads', () => {
     assert.deepEqual((await api(server, cast.instructor.token).get('/courses/sys/assessments/hw2/writeup')).body, { url: 'https://example.org/w.pdf' });
 
     const courseUrl = `/api/assay/v1/courses/${cast.courseId}/autolab/`;
-    assert.deepEqual((await staff.get(courseUrl)).body, { disabled: false, disable_on_end: false, version_threshold: -1 });
-    assert.deepEqual((await staff.patch(courseUrl, { json: { version_threshold: 5 } })).body, { disabled: false, disable_on_end: false, version_threshold: 5 });
+    assert.deepEqual((await staff.get(courseUrl)).body, { disabled: false, disable_on_end: false, version_threshold: -1, grace_days: 2, late_slack: 300 });
+    assert.deepEqual((await staff.patch(courseUrl, { json: { version_threshold: 5 } })).body, { disabled: false, disable_on_end: false, version_threshold: 5, grace_days: 2, late_slack: 300 });
     assert.equal((await api(server, cast.instructor.token).get('/courses/sys/assessments/hw1')).body.max_unpenalized_submissions, 5);
     assert.equal((await student.get(courseUrl)).status, 403);
     assert.equal((await client(server.app, await login(server, cast.outsider.username)).get(courseUrl)).status, 404);
+  });
+
+  it("sets a course's grace_days and late_slack through Assay's course endpoint, as Autolab's API then shows them", async () => {
+    const staff = client(server.app, await login(server, cast.instructor.username));
+    const courseUrl = `/api/assay/v1/courses/${cast.courseId}/autolab/`;
+    const set = await staff.patch(courseUrl, { json: { grace_days: 4, late_slack: 900 } });
+    assert.equal(set.status, 200, set.text);
+    assert.deepEqual([set.body.grace_days, set.body.late_slack], [4, 900]);
+    const listed = (await api(server, cast.instructor.token).get('/courses')).body.find((c: { name: string }) => c.name === 'sys');
+    assert.deepEqual([listed.grace_days, listed.late_slack], [4, 900]);
+    for (const [json, attr] of [[{ grace_days: -1 }, 'grace_days'], [{ late_slack: 86_400 }, 'late_slack'], [{ late_slack: 1.5 }, 'late_slack'], [{ grace_days: 'two' }, 'grace_days']] as const) {
+      const bad = await staff.patch(courseUrl, { json });
+      assert.equal(bad.status, 400, JSON.stringify(json));
+      assert.deepEqual(bad.body.errors.map((e: { attr: string }) => e.attr), [attr]);
+    }
+    assert.deepEqual([(await staff.get(courseUrl)).body.grace_days, (await staff.get(courseUrl)).body.late_slack], [4, 900], 'a refused change writes nothing');
+    const student = client(server.app, await login(server, cast.student.username));
+    assert.equal((await student.patch(courseUrl, { json: { grace_days: 99 } })).status, 403);
   });
 });

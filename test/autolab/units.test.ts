@@ -45,6 +45,10 @@ describe('autolab late policy', () => {
       ['2025-01-20T23:59:01Z', 60, 0],
       ['2025-01-21T00:00:00Z', 60, 0],
       ['2025-01-21T00:00:01Z', 60, 1],
+      // The slack forgives each day's boundary, not only the due date's (upstream's days_late).
+      ['2025-01-21T23:59:30Z', 60, 1],
+      ['2025-01-22T00:00:00Z', 60, 1],
+      ['2025-01-22T00:00:01Z', 60, 2],
       ['2025-01-21T23:59:00Z', 0, 1],
       ['2025-01-21T23:59:01Z', 0, 2],
       ['2025-01-24T00:00:00Z', 0, 4],
@@ -92,6 +96,9 @@ describe('autolab late policy', () => {
       ['2099-01-01T00:00:00Z', extendedWindow(W, { days: 0, infinite: true }), false],
     ];
     for (const [now, window, closed] of cases) assert.equal(isClosed(window, now), closed, now);
+    // Upstream's end_at includes the course's late slack.
+    assert.equal(isClosed(W, '2025-01-25T00:01:00Z', 60), false);
+    assert.equal(isClosed(W, '2025-01-25T00:01:00.000001Z', 60), true);
     assert.equal(isReleased(W, '2025-01-04T23:59:59Z'), false);
     assert.equal(isReleased(W, '2025-01-05T00:00:00Z'), true);
     assert.equal(isReleased({ ...W, start_at: null }, '2000-01-01T00:00:00Z'), true);

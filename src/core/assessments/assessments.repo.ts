@@ -82,6 +82,9 @@ export interface CourseSettingsPatch {
   disabled?: boolean;
   disable_on_end?: boolean;
   version_threshold?: number;
+  /** Columns of the course itself. */
+  grace_days?: number;
+  late_slack?: number;
 }
 
 export const assessmentsRepo = {
@@ -155,11 +158,14 @@ export const assessmentsRepo = {
   },
 
   async saveCourseSettings(db: Db, courseId: number, patch: CourseSettingsPatch): Promise<void> {
-    if (Object.keys(patch).length === 0) return;
+    const { grace_days, late_slack, ...own } = patch;
+    const columns = Object.fromEntries(Object.entries({ grace_days, late_slack }).filter(([, v]) => v !== undefined));
+    if (Object.keys(columns).length > 0) await db.updateTable('courses').set(columns).where('id', '=', courseId).execute();
+    if (Object.keys(own).length === 0) return;
     await db
       .insertInto('autolab_courses')
-      .values({ course_id: courseId, ...patch })
-      .onConflict((oc) => oc.column('course_id').doUpdateSet(patch))
+      .values({ course_id: courseId, ...own })
+      .onConflict((oc) => oc.column('course_id').doUpdateSet(own))
       .execute();
   },
 

@@ -19,7 +19,7 @@ import type { AssessmentRecord, AssessmentSettingsPatch, CourseRecord, CourseSet
 import { assessmentsRepo } from './assessments.repo.ts';
 import { peopleRepo } from './people.repo.ts';
 import type { AssessmentWindow } from './late-policy.ts';
-import { isReleased } from './late-policy.ts';
+import { isReleased, MAX_GRACE_DAYS, MAX_LATE_SLACK_SECONDS } from './late-policy.ts';
 
 export interface AutolabCourse {
   id: number;
@@ -349,11 +349,18 @@ export class AssessmentsService {
     if (!row || !canSee(await visibleCourseIds(this.db, actor), courseId)) throw AssayError.notFound();
     if (!(await canManageCourse(this.db, actor, courseId))) throw AssayError.forbidden();
     const c = toCourse(row);
-    return { disabled: c.disabled, disable_on_end: c.disable_on_end, version_threshold: c.version_threshold };
+    return { disabled: c.disabled, disable_on_end: c.disable_on_end, version_threshold: c.version_threshold, grace_days: c.grace_days, late_slack: c.late_slack };
   }
 
+  /** Changes Autolab's settings of a course (keys left out stay as they are). */
   async configureCourse(actor: Actor, courseId: number, patch: CourseSettingsPatch): Promise<CourseSettings> {
     await this.courseSettings(actor, courseId);
+    const problems: FieldProblem[] = [];
+    for (const [field, max] of [['grace_days', MAX_GRACE_DAYS], ['late_slack', MAX_LATE_SLACK_SECONDS]] as const) {
+      const v = patch[field];
+      if (v !== undefined && (!Number.isSafeInteger(v) || v < 0 || v > max)) problems.push({ field, code: 'invalid', message: `Ensure this value is a whole number from 0 to ${max}.` });
+    }
+    if (problems.length > 0) throw AssayError.invalid(problems);
     await this.db.transaction().execute((trx) => assessmentsRepo.saveCourseSettings(trx, courseId, patch));
     return this.courseSettings(actor, courseId);
   }

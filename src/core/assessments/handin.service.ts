@@ -70,7 +70,7 @@ export class HandinService {
     }
     if (student) {
       const window = extendedWindow(target.window, await this.extensions.of(target.id, ctx.actor.id));
-      if (isClosed(window, this.clock.now())) throw refuse('The end date of this assessment has passed', 'assessment_ended');
+      if (isClosed(window, this.clock.now(), ctx.course.late_slack)) throw refuse('The end date of this assessment has passed', 'assessment_ended');
       if (target.max_submissions !== -1 && (await this.count(target.id, ctx.actor.id)) >= target.max_submissions) {
         throw refuse('You have reached the maximum number of submissions for this assessment', 'submission_limit');
       }

@@ -17,6 +17,10 @@ export interface Extension {
   infinite: boolean;
 }
 
+/** A course's grace days (spent across its assessments) and late slack (seconds; under a day, as it forgives part of each late day). */
+export const MAX_GRACE_DAYS = 365;
+export const MAX_LATE_SLACK_SECONDS = 86_399;
+
 const DAY_MICROS = 86_400_000_000n;
 const SECOND_MICROS = 1_000_000n;
 
@@ -40,22 +44,22 @@ export function isReleased(window: AssessmentWindow, now: Timestamp): boolean {
   return window.start_at === null || timestampToMicros(window.start_at) <= timestampToMicros(now);
 }
 
-/** Handins close at the end date (after any extension). */
-export function isClosed(window: AssessmentWindow, now: Timestamp): boolean {
-  return window.end_at !== null && timestampToMicros(now) > timestampToMicros(window.end_at);
+/** Handins close at the end date (after any extension) plus the course's late slack, as upstream's `end_at`. */
+export function isClosed(window: AssessmentWindow, now: Timestamp, lateSlackSeconds = 0): boolean {
+  return window.end_at !== null && timestampToMicros(now) > timestampToMicros(window.end_at) + BigInt(lateSlackSeconds) * SECOND_MICROS;
 }
 
 /**
- * Whole days a handin at `at` is late: none up to the due date plus the course's late slack
- * (seconds), then one day per started day past the due date.
+ * Whole days a handin at `at` is late: one per started day past the due date, except that a
+ * handin at most the course's late slack (seconds) past a day's boundary is not charged for the
+ * day it has just started (upstream: "late_slack = 60 and they turn in 10 seconds past the first
+ * grace day, only one grace day would be used"). So with no slack 1 s late is 1 day; with 60 s of
+ * slack, 60 s late is on time and a day and 30 s late is 1 day, not 2.
  */
 export function daysLate(window: AssessmentWindow, at: Timestamp, lateSlackSeconds: number): number {
   if (window.due_at === null) return 0;
-  const due = timestampToMicros(window.due_at);
-  const when = timestampToMicros(at);
-  if (when <= due + BigInt(lateSlackSeconds) * SECOND_MICROS) return 0;
-  const late = when - due;
-  return Number((late + DAY_MICROS - 1n) / DAY_MICROS);
+  const late = timestampToMicros(at) - timestampToMicros(window.due_at) - BigInt(lateSlackSeconds) * SECOND_MICROS;
+  return late <= 0n ? 0 : Number((late + DAY_MICROS - 1n) / DAY_MICROS);
 }
 
 /** How a late handin is paid for: grace days first (within both limits), penalty days for the rest. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import YAML from 'yaml';
+import { MAX_GRACE_DAYS, MAX_LATE_SLACK_SECONDS } from '../assessments/late-policy.ts';
 import { parseTimestamp } from '../clock.ts';
 import { AssayError } from '../errors.ts';
 import { pathProblem } from '../files/paths.ts';
@@ -65,6 +66,9 @@ export interface CoursePlan {
   checker: string | null;
   start_at: string | null;
   end_at: string | null;
+  /** Autolab's late policy; null: not given, left as it is (0 for a new course). */
+  grace_days: number | null;
+  late_slack: number | null;
   subjects: SubjectPlan[];
 }
 
@@ -122,7 +126,7 @@ const SLUG = /^[a-z0-9](?:[a-z0-9_-]{0,58}[a-z0-9])?$/;
 /** Names the sync never uploads: VCS metadata and caches a local test run leaves behind. */
 const SKIPPED = new Set(['.git', '__pycache__', '.DS_Store']);
 
-const COURSE_KEYS = ['slug', 'name', 'semester', 'description', 'checker', 'start_at', 'end_at', 'subjects'];
+const COURSE_KEYS = ['slug', 'name', 'semester', 'description', 'checker', 'start_at', 'end_at', 'grace_days', 'late_slack', 'subjects'];
 const SUBJECT_KEYS = ['symbol', 'name', 'color', 'modules'];
 const MODULE_KEYS = ['name', 'order'];
 const EXERCISE_KEYS = [
@@ -414,6 +418,8 @@ function readCourse(data: Obj, problems: SyncProblem[]): CoursePlan {
     checker: s.nullableStr('checker'),
     start_at: s.datetime('start_at'),
     end_at: s.datetime('end_at'),
+    grace_days: s.int('grace_days', { def: null, min: 0, max: MAX_GRACE_DAYS }),
+    late_slack: s.int('late_slack', { def: null, min: 0, max: MAX_LATE_SLACK_SECONDS }),
     subjects,
   };
 }

@@ -139,7 +139,17 @@ class SyncWriter {
   ) {}
 
   async course(tx: Tx, c: CoursePlan, checkerId: number | null): Promise<number> {
-    const wanted = { name: c.name, semester: c.semester, description: c.description, checker_id: checkerId, start_at: c.start_at, end_at: c.end_at };
+    const wanted = {
+      name: c.name,
+      semester: c.semester,
+      description: c.description,
+      checker_id: checkerId,
+      start_at: c.start_at,
+      end_at: c.end_at,
+      // Left out when course.yaml does not give them: Assay's API may have set them.
+      ...(c.grace_days !== null ? { grace_days: c.grace_days } : {}),
+      ...(c.late_slack !== null ? { late_slack: c.late_slack } : {}),
+    };
     const row = await tx.selectFrom('courses').selectAll().where('slug', '=', c.slug).executeTakeFirst();
     if (!row) {
       const created = await tx.insertInto('courses').values({ ...wanted, slug: c.slug, created_at: this.now }).returning('id').executeTakeFirstOrThrow();

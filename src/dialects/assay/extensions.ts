@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { ExtensionInfo } from '../../core/assessments/extensions.service.ts';
+import { MAX_GRACE_DAYS, MAX_LATE_SLACK_SECONDS } from '../../core/assessments/late-policy.ts';
 import { MAX_EXTENSION_DAYS } from '../../core/assessments/extensions.service.ts';
 import { readHiveBody } from '../hive/body.ts';
 import type { HiveRouter } from '../hive/router.ts';
@@ -49,6 +50,8 @@ const CourseSettingsWire = Type.Object({
   disabled: Type.Boolean({ description: 'Students and course assistants are refused.' }),
   disable_on_end: Type.Boolean({ description: 'The course counts as disabled once it has ended.' }),
   version_threshold: Type.Integer({ minimum: -1, description: 'Default max_unpenalized_submissions of its assessments; -1 unlimited.' }),
+  grace_days: Type.Integer({ minimum: 0, maximum: MAX_GRACE_DAYS, description: "Late days a student may spend without penalty across the course's assessments (each capped by its max_grace_days)." }),
+  late_slack: Type.Integer({ minimum: 0, maximum: MAX_LATE_SLACK_SECONDS, description: 'Seconds past the due date, and past each later day boundary, not counted as a started late day; handins also close this much after the end date.' }),
 });
 
 const render = (x: ExtensionInfo) => ({ user: x.user, username: x.username, email: x.email, days: x.days, infinite: x.infinite, created_at: x.created_at, updated_at: x.updated_at });
@@ -100,7 +103,7 @@ export function extensionRoutes(router: HiveRouter): void {
  * course's instructors): `GET` answers them (defaults until set), `PATCH` changes the keys given.
  *
  * - `/exercises/{id}/autolab/`: grace days, handins, groups, handin file, size, downloads as URLs.
- * - `/courses/{id}/autolab/`: disabled, disable on end, the submissions threshold.
+ * - `/courses/{id}/autolab/`: disabled, disable on end, the submissions threshold, grace days, late slack.
  * - `POST /exercises/{id}/autolab/release/` `{released}`: releases (or withdraws) every score of the
  *   exercise; students see withdrawn ones as `"unreleased"` (200, empty).
  */
