@@ -73,6 +73,8 @@ describe('INGInious wire details', () => {
     assert.equal(rstToHtml('Use ``x`` and **y** <b>'), '<p>Use <code>x</code> and <strong>y</strong> &lt;b&gt;</p>');
     assert.equal(rstToHtml('Output::\n\n    a < b\n    c'), '<p>Output:</p>\n<pre>a &lt; b\nc</pre>');
     assert.equal(rstToHtml('- one\n- two'), '<ul><li>one</li><li>two</li></ul>');
+    // The one HTML escaper Assay has: quotes of both kinds are escaped too.
+    assert.equal(rstToHtml(`it's "x" & y`), '<p>it&#39;s &quot;x&quot; &amp; y</p>');
   });
 
   it('reads and writes wall-clock times in a zone', () => {

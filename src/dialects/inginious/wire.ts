@@ -1,5 +1,7 @@
 /** INGInious' wire details: JSON as `text/json`, grades as Python floats, feedback as HTML. */
 
+import { escapeHtml } from '../html.ts';
+
 export const INGINIOUS_JSON = 'text/json; charset=utf-8';
 
 const MARK = '\u0000pyfloat:';
@@ -25,8 +27,6 @@ export function pythonRepr(n: number): string {
 export function toWire(value: unknown): string {
   return JSON.stringify(value).replace(/"\\u0000pyfloat:([^"\\]+)"/g, '$1');
 }
-
-const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 function inline(text: string): string {
   return escapeHtml(text)

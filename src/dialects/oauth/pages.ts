@@ -1,7 +1,6 @@
 /** The server-rendered pages of the browser flows (sign-in, consent, device activation). */
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-export const escapeHtml = (text: string): string => text.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+import { escapeHtml } from '../html.ts';
 
 const SCOPE_TEXT: Record<string, string> = {
   user_info: 'Read your name and e-mail address',
