@@ -23,6 +23,7 @@ import { startTestServer } from '../helpers/harness.ts';
 import type { TestServer } from '../helpers/harness.ts';
 import { client } from '../helpers/http.ts';
 import { login } from '../helpers/fixtures.ts';
+import { SKIP_WITHOUT_BWRAP } from '../grading/sandbox-helpers.ts';
 
 const EXAMPLE = path.join(ROOT, 'examples/intro-python');
 const sha256 = (b: Buffer | string) => crypto.createHash('sha256').update(b).digest('hex');
@@ -358,7 +359,12 @@ async function runHarness(exercise: string, command: string[], variant: 'solutio
   temps.push(work);
   fs.cpSync(path.join(EXAMPLE, exercise, 'grader'), work, { recursive: true });
   fs.cpSync(path.join(EXAMPLE, exercise, variant), work, { recursive: true });
-  const env = { ...process.env, PATH: `${path.join(ROOT, 'src/grading/inginious-bin')}:${process.env.PATH}`, ASSAY_FEEDBACK: path.join(work, '.assay/feedback') };
+  // The student's side runs through run_student, which copies the submission from .assay/submission.
+  fs.cpSync(path.join(EXAMPLE, exercise, variant), path.join(work, '.assay/submission'), { recursive: true });
+  fs.mkdirSync(path.join(work, '.assay/bin'), { recursive: true });
+  fs.copyFileSync(path.join(ROOT, 'src/grading/harness-bin/run_student'), path.join(work, '.assay/bin/run_student'));
+  const bin = `${path.join(work, '.assay/bin')}:${path.join(ROOT, 'src/grading/inginious-bin')}`;
+  const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, ASSAY_FEEDBACK: path.join(work, '.assay/feedback') };
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
     execFile(command[0]!, command.slice(1), { cwd: work, env, timeout: 30_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
@@ -376,7 +382,7 @@ async function runHarness(exercise: string, command: string[], variant: 'solutio
   };
 }
 
-describe('the example course harnesses', () => {
+describe('the example course harnesses', { skip: SKIP_WITHOUT_BWRAP }, () => {
   after(() => {
     for (const t of temps) fs.rmSync(t, { recursive: true, force: true });
   });

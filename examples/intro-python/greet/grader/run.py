@@ -1,10 +1,40 @@
 """Grader of `greet` (native convention). The student's code never runs in this process:
-`run_student` runs probe.py (which imports solution.py and answers each call as a JSON line) in
-a sandbox of its own that sees only the submission and probe.py. This harness alone knows the
+`run_student` runs PROBE (which imports solution.py and answers each call as a JSON line) in a
+sandbox of its own that sees only the submission. This harness alone knows the
 expected answers, compares, and writes results.json (Gradescope's format), which the student's
 code cannot reach."""
 import json
 import subprocess
+
+
+# What runs in the student's own sandbox (run_student), next to solution.py: reads a JSON list of
+# calls [[function, [args...]], ...] on stdin and answers one JSON line per call on stdout,
+# {"value": ...} or {"error": "..."}; the student's own prints go to stderr. It is not secret and
+# decides nothing: this harness compares the answers with the expected ones.
+PROBE = r"""
+import json
+import os
+import sys
+import traceback
+
+calls = json.load(sys.stdin)
+answers = os.fdopen(os.dup(1), "w")
+os.dup2(2, 1)  # the student's own prints (and those of anything it starts) go to stderr
+sys.stdout = sys.stderr
+try:
+    import solution
+except BaseException:  # a syntax error, an exit() at import time, ...
+    answers.write(json.dumps({"import_error": traceback.format_exc(limit=-1)}) + "\n")
+    answers.flush()
+    os._exit(0)
+for name, args in calls:
+    try:
+        line = json.dumps({"value": getattr(solution, name)(*args)})
+    except BaseException as err:
+        line = json.dumps({"error": f"{type(err).__name__}: {err}"})
+    answers.write(line + "\n")
+    answers.flush()
+"""
 
 
 def expected_fizzbuzz(n):
@@ -23,7 +53,7 @@ def ask_student(calls):
     """The student's answers, one per call (None where it gave none), and what it printed."""
     try:
         done = subprocess.run(
-            ["run_student", "--file", "probe.py", "--time", "10", "--", "python3", "probe.py"],
+            ["run_student", "--time", "10", "--", "python3", "-c", PROBE],
             input=json.dumps([[name, args] for name, args in calls]),
             capture_output=True, text=True, timeout=30,
         )
