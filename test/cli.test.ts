@@ -229,14 +229,15 @@ describe('assay serve', () => {
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 30_000;
+    // From the sources through tsx, on a busy machine, a start can take most of a minute.
+    const deadline = Date.now() + 90_000;
     for (;;) {
       if (child.exitCode !== null) throw new Error(`serve exited early with ${child.exitCode}: ${stderr}`);
       const health = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => null);
       if (health) return { child, exited, health: { status: health.status, body: await health.json() }, output: () => stdout };
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`serve did not answer within 30 s: ${stderr}`);
+        throw new Error(`serve did not answer within 90 s: ${stderr}`);
       }
       await new Promise((r) => setTimeout(r, 100));
     }
