@@ -13,7 +13,7 @@ import type { MemberRecord } from './enrolments.repo.ts';
 import { enrolmentsRepo as repo } from './enrolments.repo.ts';
 import { enrolmentPolicy } from './policy.ts';
 import type { RosterColumn, RowProblem } from './roster-csv.ts';
-import { parseRosterCsv } from './roster-csv.ts';
+import { parseRosterCsv, ROSTER_COLUMNS } from './roster-csv.ts';
 
 /** The command line and a course directory's sync: the operator, trusted with every course. */
 export const OPERATOR = Symbol('operator');
@@ -87,6 +87,11 @@ export class EnrolmentService {
     const allowed = need === 'read' ? enrolmentPolicy.canReadRoster(caller, role) : enrolmentPolicy.canManageMembers(caller, role);
     if (!allowed) throw AssayError.forbidden();
     return course;
+  }
+
+  /** Refuses (404 or 403) a caller who may not manage the course's members, before a request body is read. */
+  async assertMayManage(caller: Caller, ref: CourseRef): Promise<void> {
+    await this.course(caller, ref, 'manage');
   }
 
   async roster(caller: Caller, ref: CourseRef): Promise<Member[]> {
@@ -184,6 +189,8 @@ export class EnrolmentService {
       }
       rows.push({ line, username, role, action, userId: existing?.id ?? null, email, first_name, last_name });
     }
+    const order = (p: RowProblem) => (p.column === null ? -1 : ROSTER_COLUMNS.indexOf(p.column));
+    problems.sort((a, b) => a.line - b.line || order(a) - order(b));
     return { rows, problems };
   }
 

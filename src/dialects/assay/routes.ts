@@ -6,6 +6,7 @@ import { submissionRoutes } from './submissions.ts';
 import { oauthRoutes } from './oauth.ts';
 import { extensionRoutes } from './extensions.ts';
 import { profileRoutes } from './profiles.ts';
+import { enrolmentRoutes } from './enrolment.ts';
 
 /** Assay's own endpoints (`/api/assay/v1/`), for what no dialect covers. Hive's envelope and auth. */
-export const assayRoutes: HiveRoutes[] = [tokenRoutes, exerciseFileRoutes, graderRoutes, submissionRoutes, oauthRoutes, extensionRoutes, profileRoutes];
+export const assayRoutes: HiveRoutes[] = [tokenRoutes, exerciseFileRoutes, graderRoutes, submissionRoutes, oauthRoutes, extensionRoutes, profileRoutes, enrolmentRoutes];
