@@ -396,7 +396,7 @@ export class SubmissionsService {
     const hidden = new Set(grade ? grade.tests.filter((t) => !tests.includes(t)).map((t) => t.name) : []);
     return {
       status: job.status,
-      outcome: job.status === 'done' ? (job.result?.outcome ?? 'Success') : null,
+      outcome: job.status === 'done' ? (job.result?.outcome ?? 'success') : null,
       score: grade?.score ?? null,
       max_score: grade?.maxScore ?? null,
       feedback: grade ? grade.feedback : null,

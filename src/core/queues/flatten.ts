@@ -1,5 +1,7 @@
 import type { Db } from '../../db/database.ts';
 import type { PathStep, QueueRule } from './path.ts';
+import { queueItemsRepo } from './queues.repo.ts';
+import type { ItemRow } from './queues.repo.ts';
 
 /** Exercise `order` is a string: numbers compare as numbers, anything else as text, then by id. */
 export function byExerciseOrder(a: { order: string; id: number }, b: { order: string; id: number }): number {
@@ -12,33 +14,17 @@ export function byExerciseOrder(a: { order: string; id: number }, b: { order: st
 
 /** The exercises a module item stands for: the module's exercises, only those with one of `tagIds` when there are tags. */
 export async function moduleExerciseIds(db: Db, moduleId: number, tagIds: number[]): Promise<number[]> {
-  let q = db.selectFrom('exercises').select(['exercises.id', 'exercises.order']).where('exercises.module_id', '=', moduleId);
-  if (tagIds.length > 0) {
-    q = q.where(({ exists, selectFrom }) =>
-      exists(selectFrom('exercise_tags as et').select('et.tag_id').whereRef('et.exercise_id', '=', 'exercises.id').where('et.tag_id', 'in', tagIds)),
-    );
-  }
-  return (await q.execute()).sort(byExerciseOrder).map((e) => e.id);
+  return (await queueItemsRepo.moduleExercises(db, moduleId, tagIds)).sort(byExerciseOrder).map((e) => e.id);
 }
 
-export interface ItemRow {
-  id: number;
-  queue_id: number;
-  order: number;
-  exercise_id: number | null;
-  nested_queue_id: number | null;
-  module_id: number | null;
-  queue_rule: string;
-  continue_on_redo: boolean;
-  enabled: boolean;
+export type { ItemRow };
+
+export function itemRows(db: Db, queueId: number): Promise<ItemRow[]> {
+  return queueItemsRepo.byQueue(db, queueId);
 }
 
-export async function itemRows(db: Db, queueId: number): Promise<ItemRow[]> {
-  return db.selectFrom('queue_items').selectAll().where('queue_id', '=', queueId).orderBy('order').orderBy('id').execute();
-}
-
-export async function itemTagIds(db: Db, itemId: number): Promise<number[]> {
-  return (await db.selectFrom('queue_item_tags').select('tag_id').where('item_id', '=', itemId).orderBy('tag_id').execute()).map((t) => t.tag_id);
+export function itemTagIds(db: Db, itemId: number): Promise<number[]> {
+  return queueItemsRepo.tagIds(db, itemId);
 }
 
 /**
@@ -73,7 +59,6 @@ export async function containsQueue(db: Db, queueId: number, target: number, see
   if (queueId === target) return true;
   if (seen.has(queueId)) return false;
   seen.add(queueId);
-  const nested = await db.selectFrom('queue_items').select('nested_queue_id').where('queue_id', '=', queueId).where('nested_queue_id', 'is not', null).execute();
-  for (const n of nested) if (await containsQueue(db, n.nested_queue_id!, target, seen)) return true;
+  for (const nested of await queueItemsRepo.nestedQueueIds(db, queueId)) if (await containsQueue(db, nested, target, seen)) return true;
   return false;
 }

@@ -3,6 +3,7 @@ import type { Clock } from '../clock.ts';
 import type { AssignmentStatus } from '../assignments/status-flow.ts';
 import { studentStatus } from '../assignments/status-flow.ts';
 import { flattenQueue } from './flatten.ts';
+import { pathRepo } from './path.repo.ts';
 import type { QueueChoice } from './path.ts';
 import { chooseCurrent, effectiveQueueId, walkPath } from './path.ts';
 
@@ -47,19 +48,13 @@ export class PathService {
   ) {}
 
   async sync(userId: number): Promise<StudentPath> {
-    const user = await this.db
-      .selectFrom('users')
-      .select(['id', 'queue_id', 'user_queue_id', 'override_queue_id', 'disable_queue', 'disable_user_queue', 'current_assignment_id'])
-      .where('id', '=', userId)
-      .executeTakeFirst();
+    const user = await pathRepo.user(this.db, userId);
     if (!user) return { queueId: null, currentAssignmentId: null, options: [] };
     const queueId = effectiveQueueId(user);
     if (queueId === null) return { queueId, currentAssignmentId: user.current_assignment_id, options: [] };
     const steps = await flattenQueue(this.db, queueId);
     const exerciseIds = [...new Set(steps.map((s) => s.exerciseId))];
-    const own = exerciseIds.length > 0
-      ? await this.db.selectFrom('assignments').select(['id', 'exercise_id', 'status']).where('user_id', '=', userId).where('exercise_id', 'in', exerciseIds).execute()
-      : [];
+    const own = await pathRepo.assignments(this.db, [userId], exerciseIds);
     const state = walkPath(steps, new Map(own.map((a) => [a.exercise_id, a.status as AssignmentStatus])));
     if (state.options.length === 0) return { queueId, currentAssignmentId: user.current_assignment_id, options: [] };
 
@@ -67,31 +62,17 @@ export class PathService {
     const now = this.clock.now();
     const current = await this.db.transaction().execute(async (tx) => {
       for (const exerciseId of state.options.filter((e) => !have.has(e))) {
-        const made = await tx
-          .insertInto('assignments')
-          .values({ exercise_id: exerciseId, user_id: userId, status: 'New', last_staff_updated: now, created_at: now, updated_at: now })
-          .onConflict((oc) => oc.columns(['user_id', 'exercise_id']).doNothing())
-          .returning('id')
-          .executeTakeFirst();
-        if (made) await tx.insertInto('assignment_members').values({ assignment_id: made.id, user_id: userId, role: 'candidate' }).execute();
+        await pathRepo.ensureAssignment(tx, userId, exerciseId, now);
       }
-      const open = await tx.selectFrom('assignments').select(['id', 'exercise_id']).where('user_id', '=', userId).where('exercise_id', 'in', state.options).execute();
+      const open = await pathRepo.assignments(tx, [userId], state.options);
       const byExercise = new Map(open.map((a) => [a.exercise_id, a.id]));
       const ids = state.options.flatMap((e) => (byExercise.has(e) ? [byExercise.get(e)!] : []));
       const chosen = chooseCurrent(ids, user.current_assignment_id);
-      if (chosen !== user.current_assignment_id) await tx.updateTable('users').set({ current_assignment_id: chosen }).where('id', '=', userId).execute();
+      if (chosen !== user.current_assignment_id) await pathRepo.setCurrentAssignment(tx, userId, chosen);
       return chosen;
     });
 
-    const rows = await this.db
-      .selectFrom('assignments as a')
-      .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
-      .leftJoin('modules as m', 'm.id', 'e.module_id')
-      .leftJoin('subjects as s', 's.id', 'm.subject_id')
-      .select(['a.id', 'a.exercise_id', 'a.status', 'a.student_status', 'e.name', 'e.module_id', 'm.name as module_name', 's.id as subject_id', 's.symbol', 's.color'])
-      .where('a.user_id', '=', userId)
-      .where('a.exercise_id', 'in', state.options)
-      .execute();
+    const rows = await pathRepo.options(this.db, userId, state.options);
     const byExercise = new Map(rows.map((r) => [r.exercise_id, r]));
     const options = state.options.flatMap((e) => {
       const r = byExercise.get(e);
@@ -129,12 +110,7 @@ export class PathService {
     const byUser = new Map<number, { id: number; exercise_id: number; status: string }[]>();
     const userIds = following.map((f) => f.user.id);
     for (let i = 0; i < userIds.length && exerciseIds.length > 0; i += 500) {
-      const rows = await this.db
-        .selectFrom('assignments')
-        .select(['id', 'user_id', 'exercise_id', 'status'])
-        .where('user_id', 'in', userIds.slice(i, i + 500))
-        .where('exercise_id', 'in', exerciseIds)
-        .execute();
+      const rows = await pathRepo.assignments(this.db, userIds.slice(i, i + 500), exerciseIds);
       for (const r of rows) byUser.set(r.user_id!, [...(byUser.get(r.user_id!) ?? []), r]);
     }
     for (const { user, queueId } of following) {

@@ -5,33 +5,17 @@ import { isRowId } from '../courses/exercises.service.ts';
 import { visibleCourseIds } from '../courses/visibility.ts';
 import type { FieldProblem } from '../errors.ts';
 import { AssayError, doesNotExist } from '../errors.ts';
-import type { ItemRow } from './flatten.ts';
 import { containsQueue, flattenQueue, itemRows, itemSteps, itemTagIds } from './flatten.ts';
 import type { QueueRule } from './path.ts';
 import { queuePolicy } from './policy.ts';
+import { queueItemsRepo, queuesRepo } from './queues.repo.ts';
+import type { ItemRow, QueueRow } from './queues.repo.ts';
 
 export const ONE_TARGET = 'A queue must target exactly one of module or user.';
 export const ONE_ITEM_TARGET = 'An item must have exactly one of set_exercise_id, set_nested_queue_id or set_module_id.';
 
 /** A queue with what Hive shows of its target. */
-export interface Queue {
-  id: number;
-  name: string;
-  description: string | null;
-  module_id: number | null;
-  user_id: number | null;
-  user_first_name: string | null;
-  user_last_name: string | null;
-  user_username: string | null;
-  subject_id: number | null;
-  subject_name: string | null;
-  subject_color: string | null;
-  subject_symbol: string | null;
-  module_name: string | null;
-  module_order: string | null;
-  program_id: number | null;
-  program_name: string | null;
-}
+export type Queue = QueueRow;
 
 export interface QueueInput {
   name?: string;
@@ -77,78 +61,23 @@ export class QueuesService {
     private readonly clock: Clock,
   ) {}
 
-  private query(db: Db = this.db) {
-    return db
-      .selectFrom('queues as q')
-      .leftJoin('modules as m', 'm.id', 'q.module_id')
-      .leftJoin('subjects as s', 's.id', 'm.subject_id')
-      .leftJoin('users as u', 'u.id', 'q.user_id')
-      .leftJoin('courses as c', (join) => join.on((eb) => eb('c.id', '=', eb.fn.coalesce('s.course_id', 'u.program_id'))))
-      .select([
-        'q.id',
-        'q.name',
-        'q.description',
-        'q.module_id',
-        'q.user_id',
-        'u.first_name as user_first_name',
-        'u.last_name as user_last_name',
-        'u.username as user_username',
-        's.id as subject_id',
-        's.name as subject_name',
-        's.color as subject_color',
-        's.symbol as subject_symbol',
-        'm.name as module_name',
-        'm.order as module_order',
-        'c.id as program_id',
-        'c.name as program_name',
-      ]);
-  }
-
-  private async visibleQuery(actor: Actor) {
+  private async visible(actor: Actor): Promise<number[] | null> {
     if (!queuePolicy.mayRead(actor)) throw AssayError.forbidden();
-    const visible = await visibleCourseIds(this.db, actor);
-    let q = this.query();
-    if (visible !== null) q = visible.length > 0 ? q.where('c.id', 'in', visible) : q.where((eb) => eb.val(false));
-    return q;
+    return visibleCourseIds(this.db, actor);
   }
 
   async list(actor: Actor, f: QueueFilters = {}): Promise<Queue[]> {
-    let q = await this.visibleQuery(actor);
+    const visible = await this.visible(actor);
     const bad = (n: number | undefined) => n !== undefined && !isRowId(n);
     if (bad(f.classId) || bad(f.mentorId) || bad(f.moduleId) || bad(f.userId)) return [];
-    if (f.moduleId !== undefined) q = q.where('q.module_id', '=', f.moduleId);
-    if (f.moduleIsNull !== undefined) q = q.where('q.module_id', f.moduleIsNull ? 'is' : 'is not', null);
-    if (f.userId !== undefined) q = q.where('q.user_id', '=', f.userId);
-    if (f.userIsNull !== undefined) q = q.where('q.user_id', f.userIsNull ? 'is' : 'is not', null);
-    if (f.programIds !== undefined) {
-      const ids = f.programIds.filter(isRowId);
-      if (ids.length === 0) return [];
-      q = q.where('c.id', 'in', ids);
-    }
-    // A class's (a mentor's) queues: the user queues of its members (mentees) and every queue one of them follows.
-    for (const [value, people] of [
-      [f.classId, (id: number) => this.db.selectFrom('class_members').select('user_id').where('class_id', '=', id)],
-      [f.mentorId, (id: number) => this.db.selectFrom('users').select('id as user_id').where('mentor_id', '=', id)],
-    ] as const) {
-      if (value === undefined) continue;
-      const members = people(value);
-      const follows = (col: 'queue_id' | 'user_queue_id' | 'override_queue_id') =>
-        this.db.selectFrom('users').select(`users.${col} as qid`).where('users.id', 'in', members).where(`users.${col}`, 'is not', null);
-      q = q.where((eb) =>
-        eb.or([
-          eb('q.user_id', 'in', members),
-          eb('q.id', 'in', follows('queue_id')),
-          eb('q.id', 'in', follows('user_queue_id')),
-          eb('q.id', 'in', follows('override_queue_id')),
-        ]),
-      );
-    }
-    return q.orderBy('q.id').execute();
+    const programIds = f.programIds?.filter(isRowId);
+    if (programIds !== undefined && programIds.length === 0) return [];
+    return queuesRepo.list(this.db, { ...f, programIds, visible });
   }
 
   async get(actor: Actor, id: number): Promise<Queue> {
     if (!isRowId(id)) throw AssayError.notFound();
-    const row = await (await this.visibleQuery(actor)).where('q.id', '=', id).executeTakeFirst();
+    const [row] = await queuesRepo.list(this.db, { visible: await this.visible(actor), id });
     if (!row) throw AssayError.notFound();
     return row;
   }
@@ -157,7 +86,7 @@ export class QueuesService {
   async byIds(ids: number[]): Promise<Map<number, Queue>> {
     const wanted = [...new Set(ids)].filter(isRowId);
     if (wanted.length === 0) return new Map();
-    const rows = await this.query().where('q.id', 'in', wanted).execute();
+    const rows = await queuesRepo.list(this.db, { visible: null, ids: wanted });
     return new Map(rows.map((r) => [r.id, r]));
   }
 
@@ -171,11 +100,11 @@ export class QueuesService {
   private async checkTarget(moduleId: number | null, userId: number | null): Promise<void> {
     if ((moduleId === null) === (userId === null)) throw AssayError.field(null, 'invalid', ONE_TARGET);
     if (moduleId !== null) {
-      const found = isRowId(moduleId) && (await this.db.selectFrom('modules').select('id').where('id', '=', moduleId).executeTakeFirst());
+      const found = isRowId(moduleId) && (await queuesRepo.moduleExists(this.db, moduleId));
       if (!found) throw AssayError.invalid([doesNotExist('module', moduleId)]);
     }
     if (userId !== null) {
-      const user = isRowId(userId) ? await this.db.selectFrom('users').select(['id', 'program_id']).where('id', '=', userId).executeTakeFirst() : undefined;
+      const user = isRowId(userId) ? await queuesRepo.userProgram(this.db, userId) : undefined;
       if (!user) throw AssayError.invalid([doesNotExist('user', userId)]);
       // A queue belongs to a program (Queue.program_id is required): a user queue's is its student's.
       if (user.program_id === null) throw AssayError.field('user', 'invalid', 'A user queue must belong to a student with a program.');
@@ -187,12 +116,8 @@ export class QueuesService {
     const moduleId = input.module ?? null;
     const userId = input.user ?? null;
     await this.checkTarget(moduleId, userId);
-    const row = await this.db
-      .insertInto('queues')
-      .values({ name: input.name, description: input.description ?? null, module_id: moduleId, user_id: userId, created_at: this.clock.now() })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return this.get(actor, row.id);
+    const id = await queuesRepo.insert(this.db, { name: input.name, description: input.description ?? null, module_id: moduleId, user_id: userId, created_at: this.clock.now() });
+    return this.get(actor, id);
   }
 
   async update(actor: Actor, id: number, input: QueueInput): Promise<Queue> {
@@ -200,32 +125,19 @@ export class QueuesService {
     const moduleId = input.module !== undefined ? input.module : current.module_id;
     const userId = input.user !== undefined ? input.user : current.user_id;
     await this.checkTarget(moduleId, userId);
-    await this.db
-      .updateTable('queues')
-      .set({
-        ...(input.name !== undefined ? { name: input.name } : {}),
-        ...(input.description !== undefined ? { description: input.description } : {}),
-        module_id: moduleId,
-        user_id: userId,
-      })
-      .where('id', '=', id)
-      .execute();
+    await queuesRepo.update(this.db, id, {
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      module_id: moduleId,
+      user_id: userId,
+    });
     return this.get(actor, id);
   }
 
   /** Its items go with it; items of other queues nesting it go too, and students following it follow nothing. */
   async delete(actor: Actor, id: number): Promise<void> {
     await this.getForWrite(actor, id);
-    await this.db.transaction().execute(async (tx) => {
-      const items = tx.selectFrom('queue_items').select('id').where((eb) => eb.or([eb('queue_id', '=', id), eb('nested_queue_id', '=', id)]));
-      await tx.deleteFrom('queue_item_tags').where('item_id', 'in', items).execute();
-      await tx.deleteFrom('queue_items').where((eb) => eb.or([eb('queue_id', '=', id), eb('nested_queue_id', '=', id)])).execute();
-      for (const col of ['queue_id', 'user_queue_id', 'override_queue_id'] as const) {
-        await tx.updateTable('users').set({ [col]: null }).where(col, '=', id).execute();
-      }
-      await tx.updateTable('lesson_rules').set({ queue_id: null }).where('queue_id', '=', id).execute();
-      await tx.deleteFrom('queues').where('id', '=', id).execute();
-    });
+    await this.db.transaction().execute((tx) => queuesRepo.delete(tx, id));
   }
 
   /** A copy with its items (nested queues are shared, not copied), under a new name and target (the original's when none is given). */
@@ -236,18 +148,14 @@ export class QueuesService {
     const userId = given ? (input.user ?? null) : source.user_id;
     await this.checkTarget(moduleId, userId);
     const copyId = await this.db.transaction().execute(async (tx) => {
-      const copy = await tx
-        .insertInto('queues')
-        .values({ name: input.name, description: source.description, module_id: moduleId, user_id: userId, created_at: this.clock.now() })
-        .returning('id')
-        .executeTakeFirstOrThrow();
+      const copyId = await queuesRepo.insert(tx, { name: input.name, description: source.description, module_id: moduleId, user_id: userId, created_at: this.clock.now() });
       for (const item of await itemRows(tx, id)) {
         const { id: itemId, queue_id: _q, ...rest } = item;
-        const made = await tx.insertInto('queue_items').values({ ...rest, queue_id: copy.id }).returning('id').executeTakeFirstOrThrow();
+        const made = await queueItemsRepo.insert(tx, { ...rest, queue_id: copyId });
         const tags = await itemTagIds(tx, itemId);
-        if (tags.length > 0) await tx.insertInto('queue_item_tags').values(tags.map((tag_id) => ({ item_id: made.id, tag_id }))).execute();
+        if (tags.length > 0) await queueItemsRepo.replaceTags(tx, made, tags);
       }
-      return copy.id;
+      return copyId;
     });
     return this.get(actor, copyId);
   }
@@ -261,31 +169,10 @@ export class QueuesService {
     await this.getForWrite(actor, id);
     const exerciseIds = [...new Set((await flattenQueue(this.db, id)).map((s) => s.exerciseId))];
     if (exerciseIds.length === 0) return 0;
-    const served = this.db
-      .selectFrom('users')
-      .select('users.id')
-      .where((eb) =>
-        eb.or([
-          eb('users.queue_id', '=', id),
-          eb('users.user_queue_id', '=', id),
-          eb('users.override_queue_id', '=', id),
-          eb('users.id', 'in', eb.selectFrom('queues').select('queues.user_id').where('queues.id', '=', id).where('queues.user_id', 'is not', null)),
-        ]),
-      );
     return this.db.transaction().execute(async (tx) => {
-      const doomed = await tx
-        .selectFrom('assignments as a')
-        .select('a.id')
-        .where('a.status', '=', 'New')
-        .where('a.exercise_id', 'in', exerciseIds)
-        .where('a.user_id', 'in', served)
-        .where(({ not, exists, selectFrom }) => not(exists(selectFrom('responses as r').select('r.id').whereRef('r.assignment_id', '=', 'a.id'))))
-        .execute();
-      const ids = doomed.map((d) => d.id);
+      const ids = await queuesRepo.untouchedNewAssignments(tx, id, exerciseIds);
       if (ids.length === 0) return 0;
-      await tx.updateTable('users').set({ current_assignment_id: null }).where('current_assignment_id', 'in', ids).execute();
-      await tx.deleteFrom('assignment_members').where('assignment_id', 'in', ids).execute();
-      await tx.deleteFrom('assignments').where('id', 'in', ids).execute();
+      await queuesRepo.deleteAssignments(tx, ids);
       return ids.length;
     });
   }
@@ -293,8 +180,7 @@ export class QueuesService {
   // ---- items ----
 
   private async withTags(rows: ItemRow[]): Promise<QueueItem[]> {
-    const ids = rows.map((r) => r.id);
-    const tags = ids.length > 0 ? await this.db.selectFrom('queue_item_tags').select(['item_id', 'tag_id']).where('item_id', 'in', ids).orderBy('tag_id').execute() : [];
+    const tags = await queueItemsRepo.tagsOf(this.db, rows.map((r) => r.id));
     return rows.map((r) => ({ ...r, tag_ids: tags.filter((t) => t.item_id === r.id).map((t) => t.tag_id) }));
   }
 
@@ -305,7 +191,7 @@ export class QueuesService {
 
   async getItem(actor: Actor, queueId: number, itemId: number): Promise<QueueItem> {
     await this.get(actor, queueId);
-    const row = isRowId(itemId) ? await this.db.selectFrom('queue_items').selectAll().where('id', '=', itemId).where('queue_id', '=', queueId).executeTakeFirst() : undefined;
+    const row = isRowId(itemId) ? await queueItemsRepo.inQueue(this.db, queueId, itemId) : undefined;
     if (!row) throw AssayError.notFound();
     return (await this.withTags([row]))[0]!;
   }
@@ -322,10 +208,8 @@ export class QueuesService {
     if (targets !== 1) throw AssayError.field(null, 'invalid', ONE_ITEM_TARGET);
     const problems: FieldProblem[] = [];
     const exists = async (table: 'exercises' | 'queues' | 'modules', id: number, field: string) => {
-      let q = this.db.selectFrom(table).select(`${table}.id` as 'id').where(`${table}.id` as 'id', '=', id);
-      // Exercises outside any module have no Hive shape, so Hive cannot name them.
-      if (table === 'exercises') q = q.where('module_id' as never, 'is not', null);
-      if (!isRowId(id) || !(await q.executeTakeFirst())) problems.push(doesNotExist(field, id));
+      // Exercises outside any module have no Hive shape, so Hive cannot name them (targetExists leaves them out).
+      if (!isRowId(id) || !(await queuesRepo.targetExists(this.db, table, id))) problems.push(doesNotExist(field, id));
     };
     if (t.exercise !== null) await exists('exercises', t.exercise, 'set_exercise_id');
     if (t.module !== null) await exists('modules', t.module, 'set_module_id');
@@ -337,7 +221,7 @@ export class QueuesService {
     }
     if (t.tags.length > 0) {
       if (t.module === null) problems.push({ field: 'set_tags_id', code: 'invalid', message: 'Only a module item can be filtered by tags.' });
-      const found = new Set((await this.db.selectFrom('tags').select('id').where('id', 'in', t.tags.filter(isRowId).concat([0])).execute()).map((r) => r.id));
+      const found = await queuesRepo.existingTagIds(this.db, t.tags.filter(isRowId));
       for (const tag of t.tags) if (!found.has(tag)) problems.push(doesNotExist('set_tags_id', tag));
     }
     if (problems.length > 0) throw AssayError.invalid(problems);
@@ -349,7 +233,7 @@ export class QueuesService {
 
   /** Writes `order` 0..n-1 following `ids`. */
   private async renumber(tx: Db, ids: number[]): Promise<void> {
-    for (const [order, id] of ids.entries()) await tx.updateTable('queue_items').set({ order }).where('id', '=', id).execute();
+    for (const [order, id] of ids.entries()) await queueItemsRepo.setOrder(tx, id, order);
   }
 
   private static outOfRange(field: string, max: number): AssayError {
@@ -357,9 +241,7 @@ export class QueuesService {
   }
 
   private async setTags(tx: Db, itemId: number, tags: number[]): Promise<void> {
-    await tx.deleteFrom('queue_item_tags').where('item_id', '=', itemId).execute();
-    const unique = [...new Set(tags)];
-    if (unique.length > 0) await tx.insertInto('queue_item_tags').values(unique.map((tag_id) => ({ item_id: itemId, tag_id }))).execute();
+    await queueItemsRepo.replaceTags(tx, itemId, [...new Set(tags)]);
   }
 
   /** Items keep `order` 0..n-1: a new item goes in at `order` (n appends) and the ones from there shift down. */
@@ -370,24 +252,20 @@ export class QueuesService {
     const id = await this.db.transaction().execute(async (tx) => {
       const ids = await this.ordered(tx, queueId);
       if (input.order < 0 || input.order > ids.length) throw QueuesService.outOfRange('order', ids.length);
-      const row = await tx
-        .insertInto('queue_items')
-        .values({
-          queue_id: queueId,
-          order: input.order,
-          exercise_id: input.set_exercise_id,
-          nested_queue_id: input.set_nested_queue_id,
-          module_id: input.set_module_id,
-          queue_rule: input.queue_rule,
-          continue_on_redo: input.continue_on_redo ?? false,
-          enabled: input.enabled,
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      ids.splice(input.order, 0, row.id);
+      const itemId = await queueItemsRepo.insert(tx, {
+        queue_id: queueId,
+        order: input.order,
+        exercise_id: input.set_exercise_id,
+        nested_queue_id: input.set_nested_queue_id,
+        module_id: input.set_module_id,
+        queue_rule: input.queue_rule,
+        continue_on_redo: input.continue_on_redo ?? false,
+        enabled: input.enabled,
+      });
+      ids.splice(input.order, 0, itemId);
       await this.renumber(tx, ids);
-      await this.setTags(tx, row.id, input.set_module_id !== null ? tags : []);
-      return row.id;
+      await this.setTags(tx, itemId, input.set_module_id !== null ? tags : []);
+      return itemId;
     });
     return this.getItem(actor, queueId, id);
   }
@@ -402,18 +280,14 @@ export class QueuesService {
     };
     await this.checkItem(queueId, target);
     await this.db.transaction().execute(async (tx) => {
-      await tx
-        .updateTable('queue_items')
-        .set({
-          exercise_id: target.exercise,
-          nested_queue_id: target.nested,
-          module_id: target.module,
-          ...(input.queue_rule !== undefined ? { queue_rule: input.queue_rule } : {}),
-          ...(input.continue_on_redo !== undefined ? { continue_on_redo: input.continue_on_redo } : {}),
-          ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
-        })
-        .where('id', '=', itemId)
-        .execute();
+      await queueItemsRepo.update(tx, itemId, {
+        exercise_id: target.exercise,
+        nested_queue_id: target.nested,
+        module_id: target.module,
+        ...(input.queue_rule !== undefined ? { queue_rule: input.queue_rule } : {}),
+        ...(input.continue_on_redo !== undefined ? { continue_on_redo: input.continue_on_redo } : {}),
+        ...(input.enabled !== undefined ? { enabled: input.enabled } : {}),
+      });
       await this.setTags(tx, itemId, target.module !== null ? target.tags : []);
       if (input.order !== undefined) await this.moveIn(tx, queueId, itemId, input.order, 'order');
     });
@@ -437,8 +311,7 @@ export class QueuesService {
   async deleteItem(actor: Actor, queueId: number, itemId: number): Promise<void> {
     await this.getItemForWrite(actor, queueId, itemId);
     await this.db.transaction().execute(async (tx) => {
-      await tx.deleteFrom('queue_item_tags').where('item_id', '=', itemId).execute();
-      await tx.deleteFrom('queue_items').where('id', '=', itemId).execute();
+      await queueItemsRepo.delete(tx, itemId);
       await this.renumber(tx, await this.ordered(tx, queueId));
     });
   }
@@ -457,15 +330,9 @@ export class QueuesService {
       const at = ids.indexOf(itemId);
       const made: number[] = [];
       for (const s of steps) {
-        const row = await tx
-          .insertInto('queue_items')
-          .values({ queue_id: queueId, order: at, exercise_id: s.exerciseId, queue_rule: s.rule, continue_on_redo: s.continueOnRedo, enabled: item.enabled })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        made.push(row.id);
+        made.push(await queueItemsRepo.insert(tx, { queue_id: queueId, order: at, exercise_id: s.exerciseId, queue_rule: s.rule, continue_on_redo: s.continueOnRedo, enabled: item.enabled }));
       }
-      await tx.deleteFrom('queue_item_tags').where('item_id', '=', itemId).execute();
-      await tx.deleteFrom('queue_items').where('id', '=', itemId).execute();
+      await queueItemsRepo.delete(tx, itemId);
       ids.splice(at, 1, ...made);
       await this.renumber(tx, ids);
     });

@@ -4,6 +4,7 @@ import type { ContentInput } from '../../../core/assignments/contents.ts';
 import type { AssignmentResponseType } from '../../../core/assignments/status-flow.ts';
 import { ASSIGNMENT_RESPONSE_TYPES } from '../../../core/assignments/status-flow.ts';
 import { sendAttachment } from '../attachment.ts';
+import { AUTOCHECK_ACTIONS, autocheckAction } from '../autocheck-steps.ts';
 import type { HiveBody } from '../body.ts';
 import { readHiveBody } from '../body.ts';
 import type { HiveContext, HiveRouter } from '../router.ts';
@@ -13,7 +14,7 @@ import { validateBody } from '../validate.ts';
 
 const ro = Type.Readonly;
 const ResponseType = Enum(ASSIGNMENT_RESPONSE_TYPES);
-const Action = Enum(['Handling', 'No Check', 'Built', 'Finished', 'Sending', 'Error', 'Success'] as const);
+const Action = Enum(AUTOCHECK_ACTIONS);
 
 const Content = Type.Object({ content: Type.String(), field: Type.Integer() });
 
@@ -56,7 +57,7 @@ function renderResponse(r: AssignmentResponse) {
     hide_checker_name: r.hide_checker_name,
     segel_only: r.segel_only,
     response_type: r.response_type,
-    autocheck_statuses: r.autocheck_statuses,
+    autocheck_statuses: r.autocheck_statuses && r.autocheck_statuses.map((s) => ({ ...s, action: autocheckAction(s.action) })),
   };
 }
 
