@@ -90,7 +90,7 @@ const ANSWER = '42\n';
 
 /** What the runner makes of a correct answer, for the queue-only diagnostic (no sandbox). */
 const FIXED_RESULT = {
-  outcome: 'Success' as const,
+  outcome: 'success' as const,
   summary: 'success, 1/1 tests passed (score 1/1)',
   grade: {
     outcome: 'success',
@@ -454,7 +454,7 @@ async function checkIntegrity(services: Services, ids: number[], exercises?: { i
   return { jobs, problems, attempts };
 }
 
-/** Medians of a run's steps from its timeline: claim → Built (reading the grader and the files), Sending → finished (sandbox, parse, record). */
+/** Medians of a run's steps from its timeline: claim → prepared (reading the grader and the files), running → finished (sandbox, parse, record). */
 async function stepTimes(services: Services, jobs: JobRow[]): Promise<{ reading: Timing; running: Timing; wait: Timing; job: Timing }> {
   const events = new Map<number, Map<string, number>>();
   for (const chunk of chunks(jobs.map((j) => j.id))) {
@@ -468,8 +468,8 @@ async function stepTimes(services: Services, jobs: JobRow[]): Promise<{ reading:
   const running: number[] = [];
   for (const j of jobs) {
     const ev = events.get(j.id);
-    const built = ev?.get('Built');
-    const sending = ev?.get('Sending');
+    const built = ev?.get('prepared');
+    const sending = ev?.get('running');
     if (j.started !== null && built !== undefined) reading.push(built - j.started);
     if (sending !== undefined && j.finished !== null) running.push(j.finished - sending);
   }

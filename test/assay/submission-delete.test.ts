@@ -78,7 +78,7 @@ describe(`DELETE /api/assay/v1/submissions/{id}/ on ${engineUnderTest}`, () => {
     const [first] = await submissionsOf('sd_s1');
     const ex = await db().selectFrom('exercises').select(['id', 'course_id']).where('slug', '=', 'ps1').executeTakeFirstOrThrow();
     const job = await server.services.grading.enqueue({ courseId: ex.course_id, exerciseId: ex.id, submissionId: first!.id, payload: {} });
-    await db().insertInto('grading_job_events').values({ job_id: job.id, time: clock.now(), action: 'Handling', payload: null }).execute();
+    await db().insertInto('grading_job_events').values({ job_id: job.id, time: clock.now(), action: 'started', payload: null }).execute();
     await db().insertInto('grades').values({ submission_id: first!.id, score: 1, released: true, created_at: clock.now() }).execute();
     assert.equal(await rows('feedback', 'submission_id', first!.id), 1);
 

@@ -64,9 +64,9 @@ describe(`the server's grading workers on ${engineUnderTest}`, { skip: haveSandb
     const { actor, submission } = await submit();
     const grading = await graded(actor, submission.id);
     assert.equal(grading.status, 'done');
-    assert.equal(grading.outcome, 'Success');
+    assert.equal(grading.outcome, 'success');
     assert.equal(grading.score, 100);
-    assert.deepEqual(grading.timeline.map((e) => e.action), ['Handling', 'Built', 'Sending', 'Finished', 'Success']);
+    assert.deepEqual(grading.timeline.map((e) => e.action), ['started', 'prepared', 'running', 'finished', 'success']);
     const feedback = await server.services.db.selectFrom('feedback').select('id').where('submission_id', '=', submission.id).execute();
     assert.equal(feedback.length, 1);
     assert.deepEqual(errors, []);

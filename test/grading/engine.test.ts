@@ -62,9 +62,9 @@ describe('grading engine end to end (example course, real sandbox)', { skip: hav
   it('grades the reference solution of a native exercise full marks, per problem', async () => {
     const result = await submit('greet', path.join(EXAMPLE, 'greet/solution'));
     assert.equal(result.grading.status, 'done');
-    assert.equal(result.grading.outcome, 'Success');
+    assert.equal(result.grading.outcome, 'success');
     assert.equal(result.grading.score, 100);
-    assert.deepEqual(result.grading.timeline.map((e) => e.action), ['Handling', 'Built', 'Sending', 'Finished', 'Success']);
+    assert.deepEqual(result.grading.timeline.map((e) => e.action), ['started', 'prepared', 'running', 'finished', 'success']);
     const grades = await server.services.db
       .selectFrom('grades')
       .innerJoin('problems', 'problems.id', 'grades.problem_id')
@@ -77,7 +77,7 @@ describe('grading engine end to end (example course, real sandbox)', { skip: hav
 
   it('grades the starter code as failing with a clear per-test output', async () => {
     const result = await submit('greet', path.join(EXAMPLE, 'greet/handout'));
-    assert.equal(result.grading.outcome, 'Success', 'the check itself ran');
+    assert.equal(result.grading.outcome, 'success', 'the check itself ran');
     assert.equal(result.grading.score, 0);
     assert.ok(result.grading.tests.length >= 3);
     assert.ok(result.grading.tests.every((t) => t.status === 'failed'));
@@ -95,7 +95,7 @@ describe('grading engine end to end (example course, real sandbox)', { skip: hav
     const current = await server.services.graders.get(admin, exercise.greet!);
     await server.services.graders.set(admin, exercise.greet!, { convention: 'native', command: ['python3', '-c', 'raise SystemExit(3)'], check_solution: true, limits: current.limits });
     const result = await submit('greet', path.join(EXAMPLE, 'greet/solution'));
-    assert.equal(result.grading.outcome, 'Error');
+    assert.equal(result.grading.outcome, 'error');
     assert.match(result.grading.timeline.at(-1)?.payload ?? '', /reference solution/);
     assert.equal(result.grading.score, null);
   });

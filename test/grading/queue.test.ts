@@ -38,14 +38,14 @@ for (const mode of modes) {
       assert.ok(claimed?.lease_until && claimed.lease_until > claimed.started_at!);
       assert.equal(await queue.claim('w2'), null, 'a leased job is not handed out twice');
 
-      assert.equal(await queue.complete(job.id, 'w1', { outcome: 'Success', summary: 'all good', score: 10 }), true);
+      assert.equal(await queue.complete(job.id, 'w1', { outcome: 'success', summary: 'all good', score: 10 }), true);
       const done = await queue.get(job.id);
       assert.equal(done?.status, 'done');
-      assert.deepEqual(done?.result, { outcome: 'Success', summary: 'all good', score: 10 });
+      assert.deepEqual(done?.result, { outcome: 'success', summary: 'all good', score: 10 });
       assert.equal(done?.lease_owner, null);
       assert.ok(done?.finished_at);
       const events = await queue.events(job.id);
-      assert.deepEqual(events.map((e) => e.action), ['Handling', 'Finished', 'Success']);
+      assert.deepEqual(events.map((e) => e.action), ['started', 'finished', 'success']);
       assert.equal(events[2]?.payload, 'all good');
       assert.deepEqual(await queue.depth(), { queued: 0, running: 0, done: 1, failed: 0, waiting: 0 });
     });
@@ -90,7 +90,7 @@ for (const mode of modes) {
       assert.equal(done?.status, 'done');
       assert.deepEqual(done?.result, { summary: 'first' });
       assert.equal(done?.error, null);
-      assert.deepEqual(await actions(queue, job.id), ['Handling', 'Finished', 'Success']);
+      assert.deepEqual(await actions(queue, job.id), ['started', 'finished', 'success']);
     });
 
     it('runs every job exactly once when two servers race for them', async (t) => {
@@ -100,7 +100,7 @@ for (const mode of modes) {
         async (job) => {
           calls.set(job.id, (calls.get(job.id) ?? 0) + 1);
           await sleep(Math.random() * 4);
-          return { outcome: 'Success', by: tag, jobId: job.id };
+          return { outcome: 'success', by: tag, jobId: job.id };
         };
       const one = lab.queue(mode);
       const two = lab.queue(mode);
@@ -120,7 +120,7 @@ for (const mode of modes) {
         assert.equal((JSON.parse(r.result!) as { jobId: number }).jobId, r.id);
         assert.equal(calls.get(r.id), 1, `job ${r.id} ran once`);
       }
-      const successes = await lab.db.selectFrom('grading_job_events').select('job_id').where('action', '=', 'Success').execute();
+      const successes = await lab.db.selectFrom('grading_job_events').select('job_id').where('action', '=', 'success').execute();
       assert.equal(successes.length, 60);
       assert.equal(new Set(successes.map((s) => s.job_id)).size, 60, 'one Success per job');
       const byWorker = new Set(rows.map((r) => (JSON.parse(r.result!) as { by: string }).by));
@@ -148,8 +148,8 @@ for (const mode of modes) {
       assert.equal(await queue.complete(job.id, 'dies', { by: 'dies' }), false, 'the old worker wakes up too late');
       assert.deepEqual((await queue.get(job.id))?.result, { by: 'other' });
       const timeline = await actions(queue, job.id);
-      assert.deepEqual(timeline.filter((a) => a === 'Handling').length >= 2, true);
-      assert.deepEqual(timeline.slice(-2), ['Finished', 'Success']);
+      assert.deepEqual(timeline.filter((a) => a === 'started').length >= 2, true);
+      assert.deepEqual(timeline.slice(-2), ['finished', 'success']);
     });
 
     it('fails a job whose worker went silent on its last attempt', async () => {
@@ -163,7 +163,7 @@ for (const mode of modes) {
       const failed = await queue.get(job.id);
       assert.equal(failed?.status, 'failed');
       assert.equal(failed?.error, 'the worker running it stopped responding');
-      assert.deepEqual(await actions(queue, job.id), ['Handling', 'Error']);
+      assert.deepEqual(await actions(queue, job.id), ['started', 'error']);
       assert.equal(await queue.claim('other'), null);
     });
 
@@ -257,7 +257,7 @@ for (const mode of modes) {
       assert.equal(failed.result, null);
       assert.ok(failed.finished_at);
       const events = await queue.events(job.id);
-      assert.deepEqual(events.map((e) => e.action), ['Handling', 'Error', 'Handling', 'Error']);
+      assert.deepEqual(events.map((e) => e.action), ['started', 'error', 'started', 'error']);
       assert.equal(events[1]?.payload, `attempt 1 of 2 failed, queued again: ${RUN_FAILED}`);
       assert.equal(events[3]?.payload, `failed after 2 attempts: ${RUN_FAILED}`);
       assert.ok(logged.some((l) => l === `grading job ${job.id}: compiler exploded`), logged.join('\n'));
@@ -273,7 +273,7 @@ for (const mode of modes) {
         async () => {
           calls++;
           if (!sandbox) throw new AssayError('unavailable', 'bubblewrap is not installed');
-          return { outcome: 'Success' };
+          return { outcome: 'success' };
         },
         { recheckSeconds: 0.3 },
       );
@@ -285,7 +285,7 @@ for (const mode of modes) {
       assert.equal(waiting.lease_owner, null);
       assert.equal(waiting.error, SANDBOX_UNAVAILABLE);
       const events = await queue.events(job.id);
-      assert.deepEqual(events.map((e) => [e.action, e.payload]).slice(-1), [['Handling', `waiting: ${SANDBOX_UNAVAILABLE}`]]);
+      assert.deepEqual(events.map((e) => [e.action, e.payload]).slice(-1), [['waiting', `waiting: ${SANDBOX_UNAVAILABLE}`]]);
       await waitFor('a recheck that found it still missing', async () => {
         const parked = (await queue.events(job.id)).filter((e) => e.payload === `waiting: ${SANDBOX_UNAVAILABLE}`);
         return parked.length >= 2 && (await queue.get(job.id))?.status === 'waiting';
@@ -297,7 +297,7 @@ for (const mode of modes) {
         return j?.status === 'done' ? j : null;
       });
       assert.equal(done.attempts, 1, 'only the run that happened counts');
-      assert.deepEqual((await actions(queue, job.id)).slice(-3), ['Handling', 'Finished', 'Success']);
+      assert.deepEqual((await actions(queue, job.id)).slice(-3), ['started', 'finished', 'success']);
     });
 
     it('shows the timeline while the job runs', async () => {
@@ -306,20 +306,20 @@ for (const mode of modes) {
       const gate = new Promise<void>((resolve) => (release = resolve));
       const job = await queue.enqueue(lab.courseA);
       lab.pool(queue, async (_job, ctx) => {
-        await ctx.report({ action: 'Built', payload: 'compiled' });
-        await ctx.report({ action: 'Sending' });
+        await ctx.report({ action: 'prepared', payload: 'compiled' });
+        await ctx.report({ action: 'running' });
         await gate;
-        return { outcome: 'No Check', summary: 'this exercise has no checks' } satisfies JobResult;
+        return { outcome: 'no_check', summary: 'this exercise has no checks' } satisfies JobResult;
       });
-      await waitFor('Sending', async () => (await actions(queue, job.id)).includes('Sending'));
+      await waitFor('running', async () => (await actions(queue, job.id)).includes('running'));
       assert.equal((await queue.get(job.id))?.status, 'running');
       const during = await queue.events(job.id);
-      assert.deepEqual(during.map((e) => [e.action, e.payload]).slice(1), [['Built', 'compiled'], ['Sending', null]]);
-      assert.equal(during[0]?.action, 'Handling');
+      assert.deepEqual(during.map((e) => [e.action, e.payload]).slice(1), [['prepared', 'compiled'], ['running', null]]);
+      assert.equal(during[0]?.action, 'started');
       release();
       await waitFor('done', async () => (await queue.get(job.id))?.status === 'done');
       const events = await queue.events(job.id);
-      assert.deepEqual(events.map((e) => e.action), ['Handling', 'Built', 'Sending', 'Finished', 'No Check']);
+      assert.deepEqual(events.map((e) => e.action), ['started', 'prepared', 'running', 'finished', 'no_check']);
       assert.equal(events.at(-1)?.payload, 'this exercise has no checks');
       assert.ok(events.every((e, i) => i === 0 || e.time >= events[i - 1]!.time), 'times in order');
     });
@@ -367,7 +367,7 @@ for (const mode of modes) {
       const queue = lab.queue(mode, { maxAttempts: 1 });
       const registry = new client.Registry();
       registerGradingMetrics(registry, queue);
-      const outcomes: JobResult[] = [{ outcome: 'Success' }, { outcome: 'Success' }, { outcome: 'No Check' }, { outcome: 'Error' }];
+      const outcomes: JobResult[] = [{ outcome: 'success' }, { outcome: 'success' }, { outcome: 'no_check' }, { outcome: 'error' }];
       for (const result of outcomes) await queue.enqueue({ ...lab.courseA, payload: { result } });
       await queue.enqueue({ ...lab.courseB, payload: { explode: true } });
       await queue.enqueue({ ...lab.courseB, payload: { hold: true } });

@@ -91,13 +91,13 @@ for (const mode of modes) {
     const freshExercise = async (input: Parameters<typeof makeExercise>[2] = {}) => (await makeExercise(server, A.module.id, input)).id;
 
     const runner: JobRunner = async (job: GradingJob, context): Promise<JobResult> => {
-      await context.report({ action: 'Built', payload: 'test harness' });
-      await context.report({ action: 'Sending' });
-      if (noCheck.has(job.exercise_id)) return { outcome: 'No Check', summary: 'This exercise has no automatic check.', grade: null };
+      await context.report({ action: 'prepared', payload: 'test harness' });
+      await context.report({ action: 'running' });
+      if (noCheck.has(job.exercise_id)) return { outcome: 'no_check', summary: 'This exercise has no automatic check.', grade: null };
       if (malformed.has(job.exercise_id)) {
-        return { outcome: 'Success', summary: 'odd', grade: { score: 'seven', feedback: 42, tests: 'none', problems: { p1: { score: 'x' } }, maxScore: Infinity } };
+        return { outcome: 'success', summary: 'odd', grade: { score: 'seven', feedback: 42, tests: 'none', problems: { p1: { score: 'x' } }, maxScore: Infinity } };
       }
-      return { outcome: 'Success', summary: 'ok', grade: GRADE };
+      return { outcome: 'success', summary: 'ok', grade: GRADE };
     };
 
     before(async () => {

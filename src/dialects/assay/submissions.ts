@@ -8,10 +8,11 @@ import { readHiveBody } from '../hive/body.ts';
 import type { HiveRouter } from '../hive/router.ts';
 import { EMPTY } from '../hive/router.ts';
 import { DateTime, Enum, Nullable } from '../hive/schema-helpers.ts';
+import { OUTCOMES, TIMELINE_ACTIONS, outcomeName, timelineAction } from './grading-steps.ts';
 
 const JobStatus = Enum(JOB_STATUSES);
-const Outcome = Enum(['Success', 'Error', 'No Check'] as const);
-const Step = Enum(['Handling', 'Built', 'Sending', 'Finished', 'Success', 'Error', 'No Check'] as const);
+const Outcome = Enum(OUTCOMES);
+const Step = Enum(TIMELINE_ACTIONS);
 
 const TreeEntry = Type.Object({ path: Type.String(), size: Type.Integer(), sha256: Type.String(), md5: Type.String() });
 
@@ -68,6 +69,8 @@ const renderDetail = (s: SubmissionDetail) => ({
   ...render(s),
   grading: s.grading && {
     ...s.grading,
+    outcome: s.grading.outcome && outcomeName(s.grading.outcome),
+    timeline: s.grading.timeline.map((e) => ({ ...e, action: timelineAction(e.action) })),
     tests: s.grading.tests.map((t) => ({ name: t.name, score: t.score, max_score: t.maxScore, status: t.status, output: t.output, visibility: t.visibility })),
     problems: Object.fromEntries(
       Object.entries(s.grading.problems).map(([name, p]) => [name, { score: p.score ?? null, result: p.result ?? null, feedback: p.feedback ?? null }]),

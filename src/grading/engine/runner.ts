@@ -1,7 +1,7 @@
 import { AssayError } from '../../core/errors.ts';
 import type { GraderConfig } from '../../core/grading/graders.service.ts';
 import type { Services } from '../../core/services.ts';
-import type { JobResult, JobRunner, RunContext } from '../queue/index.ts';
+import type { JobOutcome, JobResult, JobRunner, RunContext } from '../queue/index.ts';
 import { autolabCommand, parseAutolabResults, settleAutolabGrade } from '../results/autolab.ts';
 import { parseInginiousResults } from '../results/inginious.ts';
 import { parseNativeResults } from '../results/native.ts';
@@ -23,9 +23,9 @@ const PARSERS = {
   inginious: parseInginiousResults,
 } as const;
 
-/** What one job's run produced: the Hive timeline's last step, a one-line summary, the grade. */
+/** What one job's run produced: the timeline's last step, a one-line summary, the grade. */
 export interface GradingOutcome extends JobResult {
-  outcome: 'Success' | 'Error' | 'No Check';
+  outcome: JobOutcome;
   summary: string | null;
   grade: GradeResult | null;
 }
@@ -95,8 +95,8 @@ export function createSandboxRunner(services: Services, options: { treeCacheByte
       services.graders.configFor(job.exercise_id),
       job.submission_id ? services.submissions.forGrading(job.submission_id) : null,
     ]);
-    if (!config) return { outcome: 'No Check', summary: 'This exercise has no automatic check.', grade: null };
-    if (!submission) return { outcome: 'Error', summary: 'The submission no longer exists.', grade: null };
+    if (!config) return { outcome: 'no_check', summary: 'This exercise has no automatic check.', grade: null };
+    if (!submission) return { outcome: 'error', summary: 'The submission no longer exists.', grade: null };
     const [harness, files, solution] = await Promise.all([
       staffTrees.get(config.harnessTreeId),
       readFiles(services.files, submission.files),
@@ -108,19 +108,19 @@ export function createSandboxRunner(services: Services, options: { treeCacheByte
       config.convention === 'autolab'
         ? (await services.db.selectFrom('problems').select('name').where('exercise_id', '=', job.exercise_id).execute()).map((p) => p.name)
         : [];
-    const built = { action: 'Built', payload: `${config.convention} grader, ${harness.length} harness files, ${files.length} submitted files` } as const;
-    const sending = { action: 'Sending' } as const;
+    const prepared = { action: 'prepared', payload: `${config.convention} grader, ${harness.length} harness files, ${files.length} submitted files` } as const;
+    const running = { action: 'running' } as const;
     // Without a reference run nothing happens between the two steps: they are told in one write.
-    await context.report(built, ...(config.check_solution ? [] : [sending]));
+    await context.report(prepared, ...(config.check_solution ? [] : [running]));
     if (config.check_solution) {
       const reference = await runOnce(config, harness, solution, answers, context.signal, problemNames);
       if (reference.outcome !== 'success') {
         const why = `The grader fails the reference solution (${reference.outcome}): this is a staff error, not the student's.`;
-        return { outcome: 'Error', summary: why, grade: { ...emptyResult('error', why, `${reference.feedback}\n${reference.log}`, true) } };
+        return { outcome: 'error', summary: why, grade: { ...emptyResult('error', why, `${reference.feedback}\n${reference.log}`, true) } };
       }
-      await context.report(sending);
+      await context.report(running);
     }
     const grade = await runOnce(config, harness, files, answers, context.signal, problemNames);
-    return { outcome: grade.staffError ? 'Error' : 'Success', summary: summarize(grade), grade };
+    return { outcome: grade.staffError ? 'error' : 'success', summary: summarize(grade), grade };
   };
 }

@@ -10,7 +10,7 @@ import type { GradingQueue, JobRunner } from './types.ts';
 import { WorkerPool } from './worker-pool.ts';
 
 export type * from './types.ts';
-export { PRIORITY_FRESH, PRIORITY_RERUN, JOB_STATUSES } from './types.ts';
+export { PRIORITY_FRESH, PRIORITY_RERUN, JOB_STATUSES, JOB_STEPS, JOB_OUTCOMES } from './types.ts';
 export { EmbeddedQueue } from './embedded.ts';
 export { PgBossQueue, pgBossSchema } from './pgboss.ts';
 export { WorkerPool } from './worker-pool.ts';

@@ -7,7 +7,7 @@ import type { Engine } from '../../db/columns.ts';
 import { RELAXED_COMMIT } from '../../db/relaxed-commit.ts';
 import type { Database, GradingJobsTable } from '../../db/types.ts';
 import type { GradingMetrics } from './metrics.ts';
-import type { EnqueueInput, FailOutcome, FinishedJob, GradingJob, JobEvent, JobKind, JobResult, JobStatus, QueueDepth, TimelineAction } from './types.ts';
+import type { EnqueueInput, FailOutcome, FinishedJob, GradingJob, JobEvent, JobKind, JobResult, JobStatus, JobStep, QueueDepth } from './types.ts';
 import { JOB_STATUSES, PRIORITY_FRESH, PRIORITY_RERUN } from './types.ts';
 
 /** A database handle or an open transaction on it. */
@@ -31,17 +31,15 @@ export function toJob(row: Row): GradingJob {
   };
 }
 
-const outcomeLabel = { Success: 'success', Error: 'error', 'No Check': 'no_check' } as const;
-
 /** Events and metrics that may only be told once the transaction that caused them committed. */
 export type AfterCommit = (() => void)[];
 
 /** Called once per job, inside the transaction that marks it done (so its writes happen exactly once). */
 export type ResultRecorder = (trx: Executor, job: FinishedJob, result: JobResult) => Promise<void>;
 
-/** The `Handling` step of a claim, in SQL (PostgreSQL's claim writes it in the claiming statement) and in JavaScript. */
-const HANDLING_TEXT = sql<string>`'attempt ' || attempts || ' of ' || max_attempts || ' by ' || lease_owner`;
-const handlingText = (row: Pick<Row, 'attempts' | 'max_attempts' | 'lease_owner'>) => `attempt ${row.attempts} of ${row.max_attempts} by ${row.lease_owner}`;
+/** The `started` step of a claim, in SQL (PostgreSQL's claim writes it in the claiming statement) and in JavaScript. */
+const STARTED_TEXT = sql<string>`'attempt ' || attempts || ' of ' || max_attempts || ' by ' || lease_owner`;
+const startedText = (row: Pick<Row, 'attempts' | 'max_attempts' | 'lease_owner'>) => `attempt ${row.attempts} of ${row.max_attempts} by ${row.lease_owner}`;
 
 /** How often a claim looks for an overdue job before a queued one (see claimNext). */
 const OVERDUE_FIRST_EVERY = 16;
@@ -137,7 +135,7 @@ export class JobStore {
    * every claim of a busy queue for nothing; the recovery pass takes them back meanwhile anyway.
    * Each look is one UPDATE of the row a subquery picks; on PostgreSQL the subquery skips rows
    * other claimers hold locked, and the look is a single statement that also writes the timeline's
-   * `Handling` and commits without waiting for the disk (see the class): a worker claims in
+   * `started` and commits without waiting for the disk (see the class): a worker claims in
    * one round trip.
    */
   async claimNext(workerId: string): Promise<GradingJob | null> {
@@ -170,9 +168,9 @@ export class JobStore {
         FROM relaxed
         WHERE id = (SELECT id FROM grading_jobs WHERE ${which} ORDER BY priority, fair_rank, id LIMIT 1 FOR UPDATE SKIP LOCKED)
         RETURNING grading_jobs.*),
-      handling AS (
+      started AS (
         INSERT INTO grading_job_events (job_id, time, action, payload)
-        SELECT id, started_at, 'Handling', ${HANDLING_TEXT} FROM claimed)
+        SELECT id, started_at, 'started', ${STARTED_TEXT} FROM claimed)
       SELECT * FROM claimed`.execute(this.db);
     return result.rows[0];
   }
@@ -215,7 +213,7 @@ export class JobStore {
   }
 
   private async claimed(trx: Executor, row: Row, after: AfterCommit): Promise<GradingJob> {
-    await this.addEvent(trx, row.id, 'Handling', handlingText(row));
+    await this.addEvent(trx, row.id, 'started', startedText(row));
     if (row.attempts === 1 && row.started_at) {
       const startedAt = row.started_at;
       after.push(() => this.metrics.observeWait(row.created_at, startedAt));
@@ -248,7 +246,7 @@ export class JobStore {
    */
   async complete(trx: Executor, jobId: number, workerId: string, result: JobResult, after: AfterCommit): Promise<boolean> {
     const now = this.clock.now();
-    const outcome = result.outcome ?? 'Success';
+    const outcome = result.outcome ?? 'success';
     const summary = result.summary ?? null;
     const row = this.engine === 'postgres' ? await this.completeOnPostgres(trx, jobId, workerId, result, now) : await this.markDone(trx, jobId, workerId, result, now);
     if (!row) return false;
@@ -257,12 +255,12 @@ export class JobStore {
       await trx
         .insertInto('grading_job_events')
         .values([
-          { job_id: jobId, time: now, action: 'Finished', payload: null },
+          { job_id: jobId, time: now, action: 'finished', payload: null },
           { job_id: jobId, time: now, action: outcome, payload: summary },
         ])
         .execute();
     }
-    after.push(() => this.metrics.observeEnd(outcomeLabel[outcome] ?? 'success', row.started_at, now));
+    after.push(() => this.metrics.observeEnd(outcome, row.started_at, now));
     return true;
   }
 
@@ -284,7 +282,7 @@ export class JobStore {
       told AS (
         INSERT INTO grading_job_events (job_id, time, action, payload)
         SELECT done.id, done.finished_at, e.action, e.payload
-        FROM done CROSS JOIN (VALUES (1, 'Finished', NULL), (2, ${result.outcome ?? 'Success'}, ${result.summary ?? null})) AS e (n, action, payload)
+        FROM done CROSS JOIN (VALUES (1, 'finished', NULL), (2, ${result.outcome ?? 'success'}, ${result.summary ?? null})) AS e (n, action, payload)
         ORDER BY e.n)
       SELECT id, exercise_id, submission_id, response_id, started_at FROM done`.execute(trx);
     return done.rows[0];
@@ -308,7 +306,7 @@ export class JobStore {
       outcome === 'failed'
         ? `failed after ${row.attempts} attempts: ${error}`
         : `attempt ${row.attempts} of ${row.max_attempts} failed, queued again: ${error}`;
-    await this.addEvent(trx, jobId, 'Error', text);
+    await this.addEvent(trx, jobId, 'error', text);
     after.push(() => this.metrics.observeEnd(outcome, row.started_at, now));
     return outcome;
   }
@@ -327,7 +325,7 @@ export class JobStore {
       .returning(['started_at'])
       .executeTakeFirst();
     if (!row) return false;
-    await this.addEvent(trx, jobId, 'Handling', `waiting: ${reason}`);
+    await this.addEvent(trx, jobId, 'waiting', `waiting: ${reason}`);
     after.push(() => this.metrics.observeEnd('waiting', row.started_at, now));
     return true;
   }
@@ -340,7 +338,7 @@ export class JobStore {
       .returning(['started_at'])
       .executeTakeFirst();
     if (!row) return false;
-    await this.addEvent(trx, jobId, 'Handling', `queued again: ${reason}`);
+    await this.addEvent(trx, jobId, 'queued', `queued again: ${reason}`);
     after.push(() => this.metrics.observeEnd('released', row.started_at, now));
     return true;
   }
@@ -357,7 +355,7 @@ export class JobStore {
       .returning(['id', 'attempts', 'started_at'])
       .execute();
     for (const r of rows) {
-      await this.addEvent(trx, r.id, 'Error', `failed after ${r.attempts} attempts: the worker running it stopped responding`);
+      await this.addEvent(trx, r.id, 'error', `failed after ${r.attempts} attempts: the worker running it stopped responding`);
       after.push(() => this.metrics.observeEnd('failed', r.started_at, now));
     }
     return rows.map((r) => r.id);
@@ -375,22 +373,22 @@ export class JobStore {
       .returning(['id', 'priority', 'fair_rank', 'started_at'])
       .execute();
     for (const r of rows) {
-      await this.addEvent(trx, r.id, 'Handling', 'queued again: the worker running it stopped responding');
+      await this.addEvent(trx, r.id, 'queued', 'queued again: the worker running it stopped responding');
       after.push(() => this.metrics.observeEnd('retry', r.started_at, now));
     }
     return rows.map(({ id, priority, fair_rank }) => ({ id, priority, fair_rank }));
   }
 
-  async addEvent(trx: Executor, jobId: number, action: TimelineAction, payload: string | null = null): Promise<void> {
+  async addEvent(trx: Executor, jobId: number, action: JobStep, payload: string | null = null): Promise<void> {
     await trx.insertInto('grading_job_events').values({ job_id: jobId, time: this.clock.now(), action, payload }).execute();
   }
 
   /**
-   * Timeline steps a worker reports while it runs a job (Built, Sending), as one statement. On
+   * Timeline steps a worker reports while it runs a job (prepared, running), as one statement. On
    * PostgreSQL its commit does not wait for the disk: a step lost in a crash is a missing line in
    * the timeline of a job that is run again anyway.
    */
-  async addProgress(jobId: number, steps: { action: TimelineAction; payload: string | null }[]): Promise<void> {
+  async addProgress(jobId: number, steps: { action: JobStep; payload: string | null }[]): Promise<void> {
     if (steps.length === 0) return;
     const time = this.clock.now();
     if (this.engine !== 'postgres') {
@@ -406,7 +404,7 @@ export class JobStore {
 
   async events(jobId: number): Promise<JobEvent[]> {
     const rows = await this.db.selectFrom('grading_job_events').selectAll().where('job_id', '=', jobId).orderBy('id').execute();
-    return rows.map((r) => ({ ...r, action: r.action as TimelineAction }));
+    return rows.map((r) => ({ ...r, action: r.action as JobStep }));
   }
 
   async get(jobId: number): Promise<GradingJob | null> {

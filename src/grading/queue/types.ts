@@ -7,9 +7,18 @@ export type JobKind = 'submission' | 'rerun';
 export type JobStatus = 'queued' | 'running' | 'done' | 'failed' | 'waiting';
 export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'done', 'failed', 'waiting'];
 
-/** Hive's autocheck steps (`autocheck_statuses[].action`), in the order a run goes through them. */
-export type TimelineAction = 'Handling' | 'Built' | 'Sending' | 'Finished' | 'Success' | 'Error' | 'No Check';
-export type JobOutcome = 'Success' | 'Error' | 'No Check';
+/**
+ * The steps of a job's timeline, in the engine's own words (each dialect names them its own way):
+ * `started` (a worker claimed it), `queued` (given back to the queue), `waiting` (parked until the
+ * sandbox is back), `prepared` (harness and submission laid out), `running` (the grader runs),
+ * `finished` (the run ended and its result is recorded), then the outcome; `error` also marks a
+ * failed attempt.
+ */
+export type JobStep = 'started' | 'queued' | 'waiting' | 'prepared' | 'running' | 'finished' | JobOutcome;
+/** How a run ended: a result was recorded, the run (or the grader) failed, or there is nothing to check. */
+export type JobOutcome = 'success' | 'error' | 'no_check';
+export const JOB_STEPS: readonly JobStep[] = ['started', 'queued', 'waiting', 'prepared', 'running', 'finished', 'success', 'error', 'no_check'];
+export const JOB_OUTCOMES: readonly JobOutcome[] = ['success', 'error', 'no_check'];
 
 /** Fresh submissions before reruns: lower priority values are served first. */
 export const PRIORITY_FRESH = 0;
@@ -17,9 +26,9 @@ export const PRIORITY_RERUN = 1;
 
 /** What the runner hands back; stored as JSON on the job, exactly once. */
 export interface JobResult {
-  /** The terminal timeline step of this run; `Success` when absent. */
+  /** The terminal timeline step of this run; `success` when absent. */
   outcome?: JobOutcome;
-  /** Text for the terminal step (Hive shows it as the status payload). */
+  /** Text for the terminal step (its payload in the timeline). */
   summary?: string | null;
   [key: string]: unknown;
 }
@@ -59,7 +68,7 @@ export interface JobEvent {
   id: number;
   job_id: number;
   time: Timestamp;
-  action: TimelineAction;
+  action: JobStep;
   payload: string | null;
 }
 
@@ -81,12 +90,12 @@ export interface EnqueueInput {
 export interface RunContext {
   /** Aborted when the worker lost its lease or is stopping: stop and throw. */
   signal: AbortSignal;
-  /** Adds intermediate timeline steps (`Built`, `Sending`), visible while the job runs; steps told together are one write. */
+  /** Adds intermediate timeline steps (`prepared`, `running`), visible while the job runs; steps told together are one write. */
   report(...steps: ProgressStep[]): Promise<void>;
 }
 
 export interface ProgressStep {
-  action: 'Built' | 'Sending';
+  action: 'prepared' | 'running';
   payload?: string | null;
 }
 
@@ -118,7 +127,7 @@ export interface GradingQueue {
   enqueue(input: EnqueueInput, trx?: Kysely<Database>): Promise<GradingJob>;
   /** Several jobs in one transaction (a rerun of a whole exercise), ranked in the order given. */
   enqueueMany(inputs: EnqueueInput[], trx?: Kysely<Database>): Promise<GradingJob[]>;
-  /** The next job for this worker, leased to it and marked running (`Handling`), or null. */
+  /** The next job for this worker, leased to it and marked running (`started`), or null. */
   claim(workerId: string): Promise<GradingJob | null>;
   /** Extends the lease; false when the worker no longer holds it. */
   heartbeat(jobId: number, workerId: string): Promise<boolean>;
