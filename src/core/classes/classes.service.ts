@@ -1,6 +1,5 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
-import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { visibleCourseIds } from '../courses/visibility.ts';
 import type { FieldProblem } from '../errors.ts';
@@ -8,6 +7,8 @@ import { AssayError } from '../errors.ts';
 import { missingReferences } from '../courses/references.ts';
 import { assertReader } from './references.ts';
 import { classPolicy } from './policy.ts';
+import { classesRepo } from './classes.repo.ts';
+import type { ClassRow } from './classes.repo.ts';
 
 export const CLASS_TYPES = ['Room', 'Student Group'] as const;
 export type ClassType = (typeof CLASS_TYPES)[number];
@@ -54,13 +55,9 @@ export class ClassesService {
     private readonly clock: Clock,
   ) {}
 
-  private async render(rows: { id: number; name: string; course_id: number; email: string; type: string; description: string | null; program_name: string }[]): Promise<SchoolClass[]> {
-    const ids = rows.map((r) => r.id);
+  private async render(rows: ClassRow[]): Promise<SchoolClass[]> {
     const members = new Map<number, number[]>();
-    if (ids.length > 0) {
-      const all = await this.db.selectFrom('class_members').select(['class_id', 'user_id']).where('class_id', 'in', ids).orderBy('user_id').execute();
-      for (const m of all) members.set(m.class_id, [...(members.get(m.class_id) ?? []), m.user_id]);
-    }
+    for (const m of await classesRepo.members(this.db, rows.map((r) => r.id))) members.set(m.class_id, [...(members.get(m.class_id) ?? []), m.user_id]);
     return rows.map((r) => ({
       id: r.id,
       name: r.name,
@@ -73,29 +70,15 @@ export class ClassesService {
     }));
   }
 
-  private base() {
-    return this.db
-      .selectFrom('classes')
-      .innerJoin('courses', 'courses.id', 'classes.course_id')
-      .select(['classes.id', 'classes.name', 'classes.course_id', 'classes.email', 'classes.type', 'classes.description', 'courses.name as program_name']);
-  }
-
   async list(actor: Actor, filters: ClassFilters): Promise<SchoolClass[]> {
     assertReader(actor);
-    let q = this.base();
-    const visible = await visibleCourseIds(this.db, actor);
-    if (visible !== null) q = visible.length > 0 ? q.where('classes.course_id', 'in', visible) : q.where((eb) => eb.val(false));
-    if (filters.ids) q = q.where('classes.id', 'in', filters.ids);
-    if (filters.name !== undefined) q = q.where('classes.name', '=', filters.name);
-    if (filters.programIds) q = q.where('classes.course_id', 'in', filters.programIds);
-    if (filters.type !== undefined) q = q.where('classes.type', '=', filters.type);
-    return this.render(await q.orderBy('classes.id').execute());
+    return this.render(await classesRepo.list(this.db, { ...filters, visible: await visibleCourseIds(this.db, actor) }));
   }
 
   /** A class the actor may see; others are "not found". */
   async get(actor: Actor, id: number): Promise<SchoolClass> {
     assertReader(actor);
-    const row = await this.base().where('classes.id', '=', id).executeTakeFirst();
+    const [row] = await classesRepo.list(this.db, { visible: null, id });
     if (!row) throw AssayError.notFound();
     const visible = await visibleCourseIds(this.db, actor);
     if (visible !== null && !visible.includes(row.course_id)) throw AssayError.notFound();
@@ -112,7 +95,7 @@ export class ClassesService {
   private async problems(input: ClassInput, selfId: number | null): Promise<FieldProblem[]> {
     const problems: FieldProblem[] = [];
     if (input.name !== undefined) {
-      const other = await this.db.selectFrom('classes').select('id').where('name', '=', input.name).executeTakeFirst();
+      const other = await classesRepo.idByName(this.db, input.name);
       if (other && other.id !== selfId) problems.push({ field: 'name', code: 'unique', message: 'class with this name already exists.' });
     }
     if (input.email !== undefined && input.email !== '' && !EMAIL.test(input.email)) {
@@ -129,15 +112,10 @@ export class ClassesService {
     if (input.users === undefined && (input.classes === undefined || input.classes.length === 0)) return null;
     const out = new Set(input.users ?? current);
     if (input.classes && input.classes.length > 0) {
-      const copied = await tx.selectFrom('class_members').select('user_id').where('class_id', 'in', input.classes).execute();
+      const copied = await classesRepo.members(tx, input.classes);
       for (const c of copied) out.add(c.user_id);
     }
     return [...out].sort((a, b) => a - b);
-  }
-
-  private async setMembers(tx: Db, classId: number, users: number[]): Promise<void> {
-    await tx.deleteFrom('class_members').where('class_id', '=', classId).execute();
-    if (users.length > 0) await tx.insertInto('class_members').values(users.map((user_id) => ({ class_id: classId, user_id }))).execute();
   }
 
   async create(actor: Actor, input: ClassInput & { name: string; program: number; users: number[] }): Promise<SchoolClass> {
@@ -145,20 +123,16 @@ export class ClassesService {
     const problems = await this.problems(input, null);
     if (problems.length > 0) throw AssayError.invalid(problems);
     const id = await this.db.transaction().execute(async (tx) => {
-      const row = await tx
-        .insertInto('classes')
-        .values({
-          name: input.name,
-          course_id: input.program,
-          email: input.email ?? '',
-          type: input.type ?? 'Room',
-          description: input.description ?? null,
-          created_at: this.clock.now(),
-        })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await this.setMembers(tx, row.id, (await this.members(tx, input, [])) ?? []);
-      return row.id;
+      const classId = await classesRepo.insert(tx, {
+        name: input.name,
+        course_id: input.program,
+        email: input.email ?? '',
+        type: input.type ?? 'Room',
+        description: input.description ?? null,
+        created_at: this.clock.now(),
+      });
+      await classesRepo.setMembers(tx, classId, (await this.members(tx, input, [])) ?? []);
+      return classId;
     });
     return this.get(actor, id);
   }
@@ -175,9 +149,9 @@ export class ClassesService {
         ...(input.type !== undefined ? { type: input.type } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
       };
-      if (Object.keys(patch).length > 0) await tx.updateTable('classes').set(patch).where('id', '=', id).execute();
+      if (Object.keys(patch).length > 0) await classesRepo.update(tx, id, patch);
       const members = await this.members(tx, input, current.users);
-      if (members) await this.setMembers(tx, id, members);
+      if (members) await classesRepo.setMembers(tx, id, members);
     });
     return this.get(actor, id);
   }
@@ -185,20 +159,12 @@ export class ClassesService {
   /** Members, seats, field groups and lesson-rule groups of the class go with it (foreign-key cascades). */
   async delete(actor: Actor, id: number): Promise<void> {
     await this.getForWrite(actor, id);
-    await this.db.deleteFrom('classes').where('id', '=', id).execute();
+    await classesRepo.delete(this.db, id);
   }
 
   /** Ids of the students (clearance 1) among the class's members, ascending. */
-  async studentIds(db: Db, classId: number): Promise<number[]> {
-    const rows = await db
-      .selectFrom('class_members')
-      .innerJoin('users', 'users.id', 'class_members.user_id')
-      .select('users.id')
-      .where('class_members.class_id', '=', classId)
-      .where('users.clearance', '=', Clearance.student)
-      .orderBy('users.id')
-      .execute();
-    return rows.map((r) => r.id);
+  studentIds(db: Db, classId: number): Promise<number[]> {
+    return classesRepo.studentIds(db, classId);
   }
 
   /** The class action `queue`: one queue (or none) for every student of the class. */
@@ -209,13 +175,13 @@ export class ClassesService {
       if (problems.length > 0) throw AssayError.invalid(problems);
     }
     const students = await this.studentIds(this.db, id);
-    if (students.length > 0) await this.db.updateTable('users').set({ queue_id: queueId }).where('id', 'in', students).execute();
+    await classesRepo.setUsersQueue(this.db, students, 'queue_id', queueId);
   }
 
   /** `unassign_override_queues`: the students of the class follow their own queues again. */
   async clearOverrideQueues(actor: Actor, id: number): Promise<void> {
     await this.getForWrite(actor, id);
     const students = await this.studentIds(this.db, id);
-    if (students.length > 0) await this.db.updateTable('users').set({ override_queue_id: null }).where('id', 'in', students).execute();
+    await classesRepo.setUsersQueue(this.db, students, 'override_queue_id', null);
   }
 }

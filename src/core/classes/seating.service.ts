@@ -8,6 +8,7 @@ import type { ClassesService } from './classes.service.ts';
 import { missingReferences } from '../courses/references.ts';
 import { assertReader } from './references.ts';
 import { classPolicy } from './policy.ts';
+import { classesRepo, seatingRepo } from './classes.repo.ts';
 
 export interface SeatingRow {
   id: number;
@@ -36,29 +37,19 @@ export class SeatingService {
     private readonly classes: ClassesService,
   ) {}
 
-  private base() {
-    return this.db
-      .selectFrom('seating')
-      .innerJoin('classes', 'classes.id', 'seating.classroom_id')
-      .select(['seating.id', 'seating.hostname', 'seating.user_id as hanich', 'seating.classroom_id as classroom', 'seating.x', 'seating.y', 'classes.course_id']);
-  }
-
   private static render({ course_id: _course, ...row }: SeatingRow & { course_id: number }): SeatingRow {
     return row;
   }
 
   async list(actor: Actor, filters: { classroomId?: number }): Promise<SeatingRow[]> {
     assertReader(actor);
-    let q = this.base();
     const visible = await visibleCourseIds(this.db, actor);
-    if (visible !== null) q = visible.length > 0 ? q.where('classes.course_id', 'in', visible) : q.where((eb) => eb.val(false));
-    if (filters.classroomId !== undefined) q = q.where('seating.classroom_id', '=', filters.classroomId);
-    return (await q.orderBy('seating.id').execute()).map(SeatingService.render);
+    return (await seatingRepo.list(this.db, { visible, classroomId: filters.classroomId })).map(SeatingService.render);
   }
 
   async get(actor: Actor, id: number): Promise<SeatingRow> {
     assertReader(actor);
-    const row = await this.base().where('seating.id', '=', id).executeTakeFirst();
+    const [row] = await seatingRepo.list(this.db, { visible: null, id });
     if (!row) throw AssayError.notFound();
     const visible = await visibleCourseIds(this.db, actor);
     if (visible !== null && !visible.includes(row.course_id)) throw AssayError.notFound();
@@ -76,23 +67,10 @@ export class SeatingService {
     if (input.classroom !== undefined) problems.push(...(await missingReferences(this.db, 'classes', [input.classroom], 'classroom')));
     if (input.hanich != null) problems.push(...(await missingReferences(this.db, 'users', [input.hanich], 'hanich')));
     if (problems.length > 0) return problems;
-    const taken = await this.db
-      .selectFrom('seating')
-      .select('id')
-      .where('classroom_id', '=', next.classroom)
-      .where('x', '=', next.x)
-      .where('y', '=', next.y)
-      .where('id', '!=', selfId ?? 0)
-      .executeTakeFirst();
+    const taken = await seatingRepo.otherAt(this.db, next.classroom, next.x, next.y, selfId ?? 0);
     if (taken) problems.push({ field: null, code: 'unique', message: 'The fields classroom, x, y must make a unique set.' });
     if (next.hanich !== null) {
-      const twice = await this.db
-        .selectFrom('seating')
-        .select('id')
-        .where('classroom_id', '=', next.classroom)
-        .where('user_id', '=', next.hanich)
-        .where('id', '!=', selfId ?? 0)
-        .executeTakeFirst();
+      const twice = await seatingRepo.otherOf(this.db, next.classroom, next.hanich, selfId ?? 0);
       if (twice) problems.push({ field: 'hanich', code: 'unique', message: 'This student already has a seat in this room.' });
     }
     return problems;
@@ -103,12 +81,8 @@ export class SeatingService {
     const next: SeatingRow = { id: 0, hostname: input.hostname ?? null, hanich: input.hanich ?? null, classroom: input.classroom, x: input.x, y: input.y };
     const problems = await this.problems(next, input, null);
     if (problems.length > 0) throw AssayError.invalid(problems);
-    const row = await this.db
-      .insertInto('seating')
-      .values({ classroom_id: next.classroom, user_id: next.hanich, hostname: next.hostname, x: next.x, y: next.y })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return this.get(actor, row.id);
+    const seatId = await seatingRepo.insert(this.db, { classroom_id: next.classroom, user_id: next.hanich, hostname: next.hostname, x: next.x, y: next.y });
+    return this.get(actor, seatId);
   }
 
   async update(actor: Actor, id: number, input: SeatingInput): Promise<SeatingRow> {
@@ -123,17 +97,13 @@ export class SeatingService {
     };
     const problems = await this.problems(next, input, id);
     if (problems.length > 0) throw AssayError.invalid(problems);
-    await this.db
-      .updateTable('seating')
-      .set({ classroom_id: next.classroom, user_id: next.hanich, hostname: next.hostname, x: next.x, y: next.y })
-      .where('id', '=', id)
-      .execute();
+    await seatingRepo.update(this.db, id, { classroom_id: next.classroom, user_id: next.hanich, hostname: next.hostname, x: next.x, y: next.y });
     return this.get(actor, id);
   }
 
   async delete(actor: Actor, id: number): Promise<void> {
     await this.getForWrite(actor, id);
-    await this.db.deleteFrom('seating').where('id', '=', id).execute();
+    await seatingRepo.delete(this.db, id);
   }
 
   /** The class action `auto_seat`: every student of the class on a free seat of its room (see planSeating). */
@@ -141,13 +111,13 @@ export class SeatingService {
     await this.classes.getForWrite(actor, classId);
     await this.db.transaction().execute(async (tx) => {
       const studentIds = await this.classes.studentIds(tx, classId);
-      const students = studentIds.length === 0 ? [] : await tx.selectFrom('users').select(['id', 'number']).where('id', 'in', studentIds).execute();
-      const seats = await tx.selectFrom('seating').select(['id', 'x', 'y', 'user_id']).where('classroom_id', '=', classId).execute();
+      const students = await classesRepo.usersWithNumbers(tx, studentIds);
+      const seats = await seatingRepo.inRoom(tx, classId);
       const plan = planSeating(seats, students);
       if ('missing' in plan) {
         throw AssayError.field(null, 'invalid', `Not enough free seats: ${plan.missing} students need a seat, ${plan.free} seats are free.`);
       }
-      for (const [seatId, userId] of plan.moves) await tx.updateTable('seating').set({ user_id: userId }).where('id', '=', seatId).execute();
+      for (const [seatId, userId] of plan.moves) await seatingRepo.update(tx, seatId, { user_id: userId });
     });
   }
 }
