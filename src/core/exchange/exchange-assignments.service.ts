@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
+import { OWN_CLAIM, claimAssignment } from '../assignments/claim.ts';
 import type { Clock, Timestamp } from '../clock.ts';
 import { microsToTimestamp, timestampToMicros } from '../clock.ts';
 import { AssayError, fromDatabaseError } from '../errors.ts';
@@ -223,7 +224,7 @@ export class ExchangeAssignmentsService {
       const exercise = await tx.selectFrom('exercises').select('id').where('id', '=', assignment.exerciseId).executeTakeFirst();
       if (!exercise) throw assignmentNotFound();
       let now = this.clock.now();
-      const assignmentId = await this.claimAssignment(tx, assignment.exerciseId, userId, now);
+      const assignmentId = await claimAssignment(tx, { exerciseId: assignment.exerciseId, userId, now }, OWN_CLAIM);
       const previous = await tx
         .selectFrom('submissions')
         .select((eb) => [eb.fn.max('number').as('n'), eb.fn.max('created_at').as('at')])
@@ -237,33 +238,6 @@ export class ExchangeAssignmentsService {
         .execute();
       return now;
     });
-  }
-
-  /** The user's own assignment row of the exercise, its submission count raised; created if missing. */
-  private async claimAssignment(tx: Db, exerciseId: number, userId: number, now: Timestamp): Promise<number> {
-    const bump = () =>
-      tx
-        .updateTable('assignments')
-        .set((eb) => ({ submission_count: eb('submission_count', '+', 1), updated_at: now }))
-        .where('exercise_id', '=', exerciseId)
-        .where('user_id', '=', userId)
-        .returning('id')
-        .executeTakeFirst();
-    const existing = await bump();
-    if (existing) return existing.id;
-    const created = await tx
-      .insertInto('assignments')
-      .values({ exercise_id: exerciseId, user_id: userId, submission_count: 1, last_staff_updated: now, created_at: now, updated_at: now })
-      .onConflict((oc) => oc.columns(['user_id', 'exercise_id']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (created) {
-      await tx.insertInto('assignment_members').values({ assignment_id: created.id, user_id: userId, role: 'candidate' }).execute();
-      return created.id;
-    }
-    const raced = await bump();
-    if (!raced) throw new Error('assignment vanished while submitting');
-    return raced.id;
   }
 
   /** Replaces the submission's file feedback with `files`, written by `authorId`. */

@@ -4,6 +4,8 @@ import type { GradingQueue, JobEvent, JobOutcome, JobStatus } from '../../gradin
 import { rerunExercise } from '../../grading/queue/index.ts';
 import type { ProblemResult, TestResult } from '../../grading/results/types.ts';
 import type { Actor } from '../actor.ts';
+import { GROUP_CLAIM, claimAssignment } from '../assignments/claim.ts';
+import { heldBy } from '../assignments/claim.repo.ts';
 import type { Clock } from '../clock.ts';
 import type { Exercise, ExercisesService, HandinTarget, TreeListing } from '../courses/exercises.service.ts';
 import { isRowId } from '../courses/exercises.service.ts';
@@ -62,10 +64,6 @@ function isUniqueViolation(e: unknown): boolean {
 }
 
 const ATTEMPTS = 5;
-
-/** The assignment `a` is the user's: their own, or one they are a candidate of. */
-const heldBy = (userId: number) =>
-  sql<boolean>`(a.user_id = ${userId} OR EXISTS (SELECT 1 FROM assignment_members m WHERE m.assignment_id = a.id AND m.user_id = ${userId} AND m.role = 'candidate'))`;
 
 /** Stored answers are JSON text; anything that does not parse to an object reads as none. */
 function parseAnswers(raw: string | null): Record<string, unknown> | null {
@@ -126,7 +124,7 @@ export class SubmissionsService {
       try {
         const created = await this.db.transaction().execute(async (trx) => {
           const now = this.clock.now();
-          const assignmentId = await this.claimAssignment(trx, actor, exercise.id, now);
+          const assignmentId = await claimAssignment(trx, { exerciseId: exercise.id, userId: actor.id, now }, GROUP_CLAIM);
           const previous = await trx
             .selectFrom('submissions')
             .select((eb) => eb.fn.max('number').as('n'))
@@ -180,51 +178,6 @@ export class SubmissionsService {
         throw e;
       }
     }
-  }
-
-  /**
-   * The actor's assignment on the exercise, its submission count raised by one: their own
-   * (`user_id`), else one they are a candidate of, else a new one with them as its candidate.
-   * Two first submissions at once both end up in the one assignment the database let through.
-   */
-  private async claimAssignment(trx: Db, actor: Actor, exerciseId: number, now: string): Promise<number> {
-    const bump = () =>
-      trx
-        .updateTable('assignments')
-        .set((eb) => ({ submission_count: eb('submission_count', '+', 1), updated_at: now }))
-        .where('id', '=', (eb) =>
-          eb
-            .selectFrom('assignments as a')
-            .select('a.id')
-            .where('a.exercise_id', '=', exerciseId)
-            .where(heldBy(actor.id))
-            // Their own assignment first, then the oldest they belong to.
-            .orderBy(sql`CASE WHEN a.user_id = ${actor.id} THEN 0 ELSE 1 END`)
-            .orderBy('a.id')
-            .limit(1),
-        )
-        .returning('id')
-        .executeTakeFirst();
-    const existing = await bump();
-    if (existing) return existing.id;
-    const created = await trx
-      .insertInto('assignments')
-      .values({ exercise_id: exerciseId, user_id: actor.id, submission_count: 1, last_staff_updated: now, created_at: now, updated_at: now })
-      .onConflict((oc) => oc.columns(['user_id', 'exercise_id']).doNothing())
-      .returning('id')
-      .executeTakeFirst();
-    if (created) {
-      await trx
-        .insertInto('assignment_members')
-        .values({ assignment_id: created.id, user_id: actor.id, role: 'candidate' })
-        .onConflict((oc) => oc.columns(['assignment_id', 'user_id', 'role']).doNothing())
-        .execute();
-      return created.id;
-    }
-    // Another request created it after our first look; it has committed, so it is there now.
-    const raced = await bump();
-    if (!raced) throw new Error('assignment vanished while submitting');
-    return raced.id;
   }
 
   /**
