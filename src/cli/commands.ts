@@ -47,7 +47,7 @@ export async function runCli(config: Config, args: string[], flags: Flags, usage
       case 'user':
         return await userCommand(services, sub, target, flags, usage);
       case 'course':
-        return await courseCommand(services, sub, target, usage);
+        return await courseCommand(services, args.slice(1), flags, usage);
       case 'schedule':
         return await scheduleCommand(services, sub, target, usage);
       case 'oauth':

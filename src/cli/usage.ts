@@ -19,6 +19,7 @@ interface OptionSpec {
 interface CommandSpec {
   /** The command's words, as typed: `user create`. */
   name: string;
+  /** Positional arguments; a last one ending in `…` takes one or more values. */
   args: string[];
   options: Record<string, OptionSpec>;
   about: string;
@@ -40,7 +41,14 @@ const COMMANDS: CommandSpec[] = [
   command('user token', ['USERNAME'], { name: { value: 'NAME' } }, 'print a new personal API token'),
   command('user list', [], {}, 'list the accounts'),
   command('gc', [], { 'grace-seconds': { value: 'N' } }, 'delete blobs and file trees nothing references'),
-  command('course sync', ['DIR'], {}, 'create or update a course from a course directory (course.yaml + one folder per exercise; see README)'),
+  command('course sync', ['DIR'], {}, 'create or update a course from a course directory (course.yaml + one folder per exercise, roster.csv; see README)'),
+  command('course enroll', ['COURSE', 'USER…'], { role: { value: 'student|checker|instructor', required: true } }, 'enrol existing accounts in a course (by slug) with one role'),
+  command(
+    'course roster',
+    ['COURSE', 'FILE.csv'],
+    { preview: {} },
+    'import a roster CSV (username,email,first_name,last_name,role): new accounts get printed one-time passwords; any bad row: every problem listed, nothing written',
+  ),
   command('schedule import', ['FILE|URL'], {}, 'load timetable events from an iCalendar file or URL (events keep their UID: importing again updates them)'),
   command(
     'oauth client create',
@@ -105,7 +113,8 @@ export function parseCommandLine(argv: string[]): CommandLine {
   const { values, positionals } = strictParse(argv.slice(i), { ...options, help: { type: 'boolean', short: 'h' } }, spec.name);
   if (values.help) return { kind: 'help', text: `usage: assay ${describe(spec).trimStart()}` };
   if (positionals.length < spec.args.length) throw new UsageError(`missing ${spec.args[positionals.length]} for "${spec.name}"`);
-  if (positionals.length > spec.args.length) throw new UsageError(`unexpected argument "${positionals[spec.args.length]}" for "${spec.name}"`);
+  const variadic = spec.args.at(-1)?.endsWith('…') ?? false;
+  if (positionals.length > spec.args.length && !variadic) throw new UsageError(`unexpected argument "${positionals[spec.args.length]}" for "${spec.name}"`);
   for (const [key, o] of Object.entries(spec.options)) {
     if (o.required && values[key] === undefined) throw new UsageError(`missing --${key} for "${spec.name}"`);
   }

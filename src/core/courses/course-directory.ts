@@ -19,6 +19,7 @@ import { MAX_PROBLEM_NAME } from './problems.service.ts';
  * directories"), without touching the database:
  *
  *   DIR/course.yaml                the course, its subjects and modules
+ *   DIR/roster.csv                 its members                (optional)
  *   DIR/<folder>/exercise.yaml     one exercise per folder (folders starting with `.` or `_` are skipped)
  *   DIR/<folder>/handout/          the starter files          (optional)
  *   DIR/<folder>/solution/         the reference solution     (optional)
@@ -119,6 +120,21 @@ export interface CourseDirectory {
   root: string;
   course: CoursePlan;
   exercises: ExercisePlan[];
+  /** The text of `roster.csv` beside course.yaml (README, "Course rosters"); null when there is none. */
+  roster: string | null;
+}
+
+/** The course's members, beside course.yaml; checked against the database by the sync. */
+export const ROSTER_FILE = 'roster.csv';
+
+async function readRoster(root: string, maxBytes: number, problems: SyncProblem[]): Promise<string | null> {
+  const file = path.join(root, ROSTER_FILE);
+  const stat = await fs.stat(file).catch(() => null);
+  if (!stat) return null;
+  if (!stat.isFile()) problems.push({ file: ROSTER_FILE, key: null, message: 'is not a file' });
+  else if (stat.size > maxBytes) problems.push({ file: ROSTER_FILE, key: null, message: `is over the upload limit of ${maxBytes} bytes` });
+  else return fs.readFile(file, 'utf8');
+  return null;
 }
 
 /** Slugs of courses and exercises: what URLs and other dialects can carry unchanged. */
@@ -573,8 +589,9 @@ export async function readCourseDirectory(dir: string, options: { maxFileBytes: 
     slugs.set(exercise.slug, folder);
     exercises.push(exercise);
   }
+  const roster = await readRoster(root, options.maxFileBytes, problems);
   if (problems.length > 0 || !course) throw syncProblemsError(problems);
-  return { root, course, exercises };
+  return { root, course, exercises, roster };
 }
 
 /** One `invalid` error for a list of problems: each field is `<file>: <key>` (or the file alone). */

@@ -7,7 +7,8 @@ import { Clearance } from '../actor.ts';
 import { isAssayError } from '../errors.ts';
 import type { Services } from '../services.ts';
 import type { CoursePlan, CourseDirectory, ExercisePlan, FieldPlan, PlannedFile } from './course-directory.ts';
-import { readCourseDirectory, syncProblemsError, TREE_FOLDERS } from './course-directory.ts';
+import { readCourseDirectory, ROSTER_FILE, syncProblemsError, TREE_FOLDERS } from './course-directory.ts';
+import type { RosterRowResult } from '../enrolment/enrolment.service.ts';
 
 /**
  * `assay course sync DIR`: makes the database hold what a course directory describes. Trusted
@@ -41,13 +42,15 @@ export interface SyncReport {
   courseId: number;
   slug: string;
   counts: Record<SyncKind, SyncCounts>;
+  /** What each row of roster.csv did (new accounts with their one-time passwords); empty without one. */
+  members: RosterRowResult[];
   /** Rows the directory does not name, left as they are. */
   warnings: string[];
   /** Whether anything was written. */
   changed: boolean;
 }
 
-export type SyncDeps = Pick<Services, 'db' | 'clock' | 'files' | 'graders' | 'problems' | 'config'>;
+export type SyncDeps = Pick<Services, 'db' | 'clock' | 'files' | 'graders' | 'problems' | 'config' | 'enrolment'>;
 
 type Tx = Db;
 type Blobs = Map<string, StoredBlob>;
@@ -113,6 +116,7 @@ const zero = (): SyncCounts => ({ created: 0, updated: 0, unchanged: 0, deleted:
 export async function syncCourseDirectory(deps: SyncDeps, dir: string): Promise<SyncReport> {
   const plan = await readCourseDirectory(dir, { maxFileBytes: deps.config.maxUploadBytes });
   const checkerId = await resolveChecker(deps.db, plan.course);
+  const roster = plan.roster === null ? [] : await checkRoster(deps, plan.course.slug, plan.roster);
   const blobs = await storeFiles(deps, plan);
   const counts = Object.fromEntries(SYNC_KINDS.map((k) => [k, zero()])) as Record<SyncKind, SyncCounts>;
   const warnings: string[] = [];
@@ -122,10 +126,22 @@ export async function syncCourseDirectory(deps: SyncDeps, dir: string): Promise<
     const modules = await writer.subjectsAndModules(tx, id, plan.course);
     const tags = await writer.tags(tx, plan.exercises);
     await writer.exercises(tx, id, plan.exercises, modules, tags);
+    await deps.enrolment.applyRoster(tx, id, roster);
     return id;
   });
-  const changed = SYNC_KINDS.some((k) => counts[k].created + counts[k].updated + counts[k].deleted > 0);
-  return { courseId, slug: plan.course.slug, counts, warnings, changed };
+  const members = roster.map(({ row, password }) => ({ line: row.line, username: row.username, role: row.role, action: row.action, ...(password ? { password } : {}) }));
+  const changed = SYNC_KINDS.some((k) => counts[k].created + counts[k].updated + counts[k].deleted > 0) || members.some((m) => m.action !== 'unchanged');
+  return { courseId, slug: plan.course.slug, counts, members, warnings, changed };
+}
+
+/** roster.csv checked as an import through the API is (every bad row a problem), with new accounts' passwords made ahead. */
+async function checkRoster(deps: SyncDeps, slug: string, text: string) {
+  const course = await deps.db.selectFrom('courses').select('id').where('slug', '=', slug).executeTakeFirst();
+  const plan = await deps.enrolment.planRoster(deps.db, course?.id ?? null, text);
+  if (plan.problems.length > 0) {
+    throw syncProblemsError(plan.problems.map((p) => ({ file: ROSTER_FILE, key: `line ${p.line}${p.column ? `, ${p.column}` : ''}`, message: p.message })));
+  }
+  return deps.enrolment.hashPasswords(plan.rows);
 }
 
 /** The writes of one sync, inside its transaction. */
