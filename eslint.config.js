@@ -12,4 +12,26 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
     },
   },
+  // The layers (README "Architecture"): a dialect reaches data only through core services; the
+  // core and the grading engine know no wire format.
+  {
+    files: ['src/dialects/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'kysely', message: 'A dialect never touches the database: call a core service.' }],
+        patterns: [
+          { group: ['**/db/*', '**/db/**'], message: 'A dialect never touches the database: call a core service.' },
+          { group: ['**/*.repo.ts', '**/*.repo.js'], message: 'A dialect never imports a repository: call a core service.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['src/core/**/*.ts', 'src/grading/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/dialects/*', '**/dialects/**'], message: 'The core and the grading engine know no dialect.' }],
+      }],
+    },
+  },
 );

@@ -25,6 +25,9 @@ import { runSearch } from './search.repo.ts';
 import type { ResourceSpec, SearchParams, SearchPlan } from './search.ts';
 import { checkExactNumber, compileSearch } from './search.ts';
 
+export type { AdministeredModel } from './administered.repo.ts';
+export { ADMINISTERED, isAdministered } from './administered.repo.ts';
+
 const INVALID_CHOICE = 'Select a valid choice. That choice is not one of the available choices.';
 const alreadyExists = (model: string, fields: string) => AssayError.field(null, 'unique', `${model} with this ${fields} already exists.`);
 

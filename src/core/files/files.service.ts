@@ -10,6 +10,8 @@ import type { TreeEntry } from './files.repo.ts';
 import { filesRepo } from './files.repo.ts';
 import { pathProblem } from './paths.ts';
 
+export type { TreeEntry } from './files.repo.ts';
+
 /**
  * Zip readers treat a backslash as a separator and `C:` as a drive, so a legal tree path like
  * `a\\..\\b` would escape the archive once unpacked: those characters become `_` in zip names.

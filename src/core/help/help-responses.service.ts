@@ -13,6 +13,8 @@ import type { HelpResponse, HelpResponseRow } from './help-responses.repo.ts';
 import { helpResponsesRepo, toHelpResponse } from './help-responses.repo.ts';
 import type { HelpRow, HelpService } from './help.service.ts';
 
+export type { HelpResponse } from './help-responses.repo.ts';
+
 /** An uploaded file, already in the blob store. */
 export interface StoredUpload {
   sha256: string;

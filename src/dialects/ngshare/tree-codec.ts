@@ -5,7 +5,7 @@ import type { Many } from 'stream-chain/defs.js';
 import { jsonParser } from 'stream-json/core/parser.js';
 import type { Token } from 'stream-json/core/parser.js';
 import { AssayError } from '../../core/errors.ts';
-import type { TreeEntry } from '../../core/files/files.repo.ts';
+import type { TreeEntry } from '../../core/files/files.service.ts';
 import type { NewTreeFile } from '../../core/files/files.service.ts';
 import { isLegalPath } from '../../core/files/paths.ts';
 import type { StoredBlob } from '../../blobs/store.ts';

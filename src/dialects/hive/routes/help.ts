@@ -9,7 +9,7 @@ import { HELP_RESPONSE_TYPES, HELP_STATUSES, HELP_TYPES, HELP_VISIBILITIES } fro
 import type { HelpFilters, HelpOrder, HelpOrderField } from '../../../core/help/help-filters.ts';
 import { HELP_ORDER_FIELDS } from '../../../core/help/help-filters.ts';
 import type { HelpResponseInput, NewHelpResponse } from '../../../core/help/help-responses.service.ts';
-import type { HelpResponse } from '../../../core/help/help-responses.repo.ts';
+import type { HelpResponse } from '../../../core/help/help-responses.service.ts';
 import type { Help, HelpInput, HelpNotice } from '../../../core/help/help.service.ts';
 import type { Services } from '../../../core/services.ts';
 import { sendAttachment } from '../attachment.ts';

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Timestamp } from '../../../core/clock.ts';
 import { AssayError } from '../../../core/errors.ts';
-import type { TreeEntry } from '../../../core/files/files.repo.ts';
+import type { TreeEntry } from '../../../core/files/files.service.ts';
 import type { NewTreeFile } from '../../../core/files/files.service.ts';
 import type { NgshareContext, NgshareRouter } from '../router.ts';
 import { NGSHARE_JSON } from '../router.ts';
