@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Actor } from '../../src/core/actor.ts';
+import type { Actor, CourseRole } from '../../src/core/actor.ts';
 import { OPERATOR } from '../../src/core/enrolment/enrolment.service.ts';
+import { enrolmentPolicy } from '../../src/core/enrolment/policy.ts';
 import { isAssayError } from '../../src/core/errors.ts';
 import { adminActor, makeUser } from '../helpers/fixtures.ts';
 import { engineUnderTest, startTestServer } from '../helpers/harness.ts';
@@ -20,6 +21,28 @@ async function refused(p: Promise<unknown>, kind: string): Promise<Record<string
   }
   assert.fail(`expected ${kind}`);
 }
+
+describe('enrolment policy', () => {
+  it('lets staff and instructors manage members, checkers read the roster, and hides the course from non-members', () => {
+    const who = (clearance: number) => ({ id: 1, username: 'x', clearance }) as Actor;
+    // [clearance, role in the course, manages, reads the roster, sees the course]
+    const table: [number, CourseRole | null, boolean, boolean, boolean][] = [
+      [1, null, false, false, false],
+      [1, 'student', false, false, true],
+      [2, null, false, false, false],
+      [2, 'student', false, false, true],
+      [2, 'checker', false, true, true],
+      [2, 'instructor', true, true, true],
+      [3, null, true, true, true],
+      [5, null, true, true, true],
+    ];
+    for (const [clearance, role, manages, reads, sees] of table) {
+      const a = who(clearance);
+      assert.deepEqual([enrolmentPolicy.canManageMembers(a, role), enrolmentPolicy.canReadRoster(a, role), enrolmentPolicy.seesCourse(a, role)], [manages, reads, sees], `${clearance} ${role}`);
+    }
+    assert.deepEqual([enrolmentPolicy.clearanceForNewMember('student'), enrolmentPolicy.clearanceForNewMember('checker'), enrolmentPolicy.clearanceForNewMember('instructor')], [1, 2, 2]);
+  });
+});
 
 describe(`core enrolment service, on ${engineUnderTest}`, () => {
   let server: TestServer;
