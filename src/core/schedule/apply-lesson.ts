@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts';
-import { Clearance } from '../actor.ts';
+import { lessonApplyRepo } from './lessons.repo.ts';
 import type { LessonRule } from './lesson-rules.service.ts';
 
 /**
@@ -42,23 +42,12 @@ export function ruleForStudent(rules: LessonRule[], studentGroups: ReadonlySet<n
  * Without a lesson, the class's overrides are cleared. Returns how many students changed.
  */
 export async function applyLessonRules(db: Db, classId: number, rules: LessonRule[] | null): Promise<number> {
-  const students = await db
-    .selectFrom('class_members')
-    .innerJoin('users', 'users.id', 'class_members.user_id')
-    .select(['users.id', 'users.override_queue_id'])
-    .where('class_members.class_id', '=', classId)
-    .where('users.clearance', '=', Clearance.student)
-    .execute();
+  const students = await lessonApplyRepo.studentsOf(db, classId);
   if (students.length === 0) return 0;
-  const memberships = await db
-    .selectFrom('class_members')
-    .select(['user_id', 'class_id'])
-    .where(
-      'user_id',
-      'in',
-      students.map((s) => s.id),
-    )
-    .execute();
+  const memberships = await lessonApplyRepo.memberships(
+    db,
+    students.map((s) => s.id),
+  );
   const groupsOf = new Map<number, Set<number>>();
   for (const m of memberships) {
     const set = groupsOf.get(m.user_id) ?? new Set<number>();
@@ -80,7 +69,7 @@ export async function applyLessonRules(db: Db, classId: number, rules: LessonRul
   }
   let changed = 0;
   for (const [queueId, ids] of byQueue) {
-    await db.updateTable('users').set({ override_queue_id: queueId }).where('id', 'in', ids).execute();
+    await lessonApplyRepo.setOverrideQueue(db, ids, queueId);
     changed += ids.length;
   }
   return changed;

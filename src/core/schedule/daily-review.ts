@@ -5,6 +5,7 @@ import { AssayError, doesNotExist } from '../errors.ts';
 import type { ExercisesService } from '../courses/exercises.service.ts';
 import type { FieldsService } from '../courses/fields.service.ts';
 import type { Module, ModulesService } from '../courses/modules.service.ts';
+import { dailyReviewRepo } from './daily-review.repo.ts';
 import type { EventsService, ScheduleEvent } from './events.service.ts';
 import { WORK_EVENT } from './events.service.ts';
 import { schedulePolicy } from './policy.ts';
@@ -56,7 +57,7 @@ export class DailyReviewService {
     const klass =
       input.class === undefined || input.class === null
         ? null
-        : await this.db.selectFrom('classes').select(['id', 'name', 'course_id']).where('id', '=', input.class).executeTakeFirst();
+        : await dailyReviewRepo.classById(this.db, input.class);
     if (input.class !== undefined && input.class !== null && !klass) {
       throw AssayError.invalid([doesNotExist('class', input.class)]);
     }
@@ -68,10 +69,10 @@ export class DailyReviewService {
 
     const subjectId = await this.reviewSubject(courseId);
     const moduleName = klass ? `Daily Review ${day} ${klass.name}` : `Daily Review ${day}`;
-    const existing = await this.db.selectFrom('modules').select('id').where('subject_id', '=', subjectId).where('name', '=', moduleName).executeTakeFirst();
+    const existing = await dailyReviewRepo.moduleByName(this.db, subjectId, moduleName);
     const moduleId = existing?.id ?? (await this.modules.create(actor, { subject_id: subjectId, name: moduleName, order: day })).id;
     const description = ['# ' + moduleName, '', ...events.map((e) => `- ${describeEvent(e, input)}`), '', 'What did you learn today? What was hard?'].join('\n');
-    const exercise = await this.db.selectFrom('exercises').select('id').where('module_id', '=', moduleId).where('name', '=', EXERCISE_NAME).executeTakeFirst();
+    const exercise = await dailyReviewRepo.exerciseByName(this.db, moduleId, EXERCISE_NAME);
     if (exercise) await this.exercises.update(actor, exercise.id, { description });
     else {
       const created = await this.exercises.create(actor, { module_id: moduleId, name: EXERCISE_NAME, description, order: '1' });
@@ -95,18 +96,12 @@ export class DailyReviewService {
   private async programOfEvents(events: ScheduleEvent[]): Promise<number | null> {
     const subjectId = events.find((e) => e.subject_id !== null)?.subject_id;
     if (subjectId === undefined || subjectId === null) return null;
-    const row = await this.db.selectFrom('subjects').select('course_id').where('id', '=', subjectId).executeTakeFirst();
-    return row?.course_id ?? null;
+    return dailyReviewRepo.courseOfSubject(this.db, subjectId);
   }
 
   private async reviewSubject(courseId: number): Promise<number> {
-    const found = await this.db.selectFrom('subjects').select('id').where('course_id', '=', courseId).where('symbol', '=', SUBJECT_SYMBOL).executeTakeFirst();
+    const found = await dailyReviewRepo.subjectBySymbol(this.db, courseId, SUBJECT_SYMBOL);
     if (found) return found.id;
-    const row = await this.db
-      .insertInto('subjects')
-      .values({ course_id: courseId, symbol: SUBJECT_SYMBOL, name: SUBJECT_SYMBOL, color: '', created_at: this.clock.now() })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
+    return dailyReviewRepo.insertSubject(this.db, { course_id: courseId, symbol: SUBJECT_SYMBOL, name: SUBJECT_SYMBOL, color: '', created_at: this.clock.now() });
   }
 }

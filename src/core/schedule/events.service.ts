@@ -62,37 +62,9 @@ export class EventsService {
     private readonly clock: Clock,
   ) {}
 
-  private query() {
-    return this.db
-      .selectFrom('events')
-      .leftJoin('lessons', 'lessons.id', 'events.lesson_id')
-      .leftJoin('modules', 'modules.id', 'lessons.module_id')
-      .leftJoin('event_colors', 'event_colors.id', 'events.color_id')
-      .select([
-        'events.id',
-        'events.uid',
-        'events.start_at',
-        'events.end_at',
-        'events.title',
-        'events.type',
-        'events.location',
-        'events.attendees',
-        'events.lesson_id',
-        'events.subject_id',
-        'lessons.name as lesson_name',
-        'lessons.module_id',
-        'modules.subject_id as module_subject_id',
-        'event_colors.color',
-      ]);
-  }
-
-  private async render(rows: Awaited<ReturnType<ReturnType<EventsService['query']>['execute']>>): Promise<ScheduleEvent[]> {
+  private async render(rows: Awaited<ReturnType<typeof eventsRepo.list>>): Promise<ScheduleEvent[]> {
     const subjectIds = [...new Set(rows.map((r) => r.subject_id ?? r.module_subject_id).filter((id): id is number => id !== null))];
-    const subjects = new Map(
-      subjectIds.length > 0
-        ? (await this.db.selectFrom('subjects').select(['id', 'name']).where('id', 'in', subjectIds).execute()).map((s) => [s.id, s.name])
-        : [],
-    );
+    const subjects = await eventsRepo.subjectNames(this.db, subjectIds);
     return rows.map((r) => {
       const subjectId = r.subject_id ?? r.module_subject_id ?? null;
       const attendees = parseJson(r.attendees);
@@ -118,20 +90,17 @@ export class EventsService {
   /** Students see events for everyone (no attendees) and those of their classes; checkers and above see all. */
   private async visibleTo(actor: Actor, events: ScheduleEvent[]): Promise<ScheduleEvent[]> {
     if (schedulePolicy.seesEveryEvent(actor)) return events;
-    const mine = new Set((await this.db.selectFrom('class_members').select('class_id').where('user_id', '=', actor.id).execute()).map((m) => m.class_id));
+    const mine = await eventsRepo.classIdsOf(this.db, actor.id);
     return events.filter((e) => !e.attendees || e.attendees.length === 0 || e.attendees.some((a) => mine.has(a.id)));
   }
 
   async list(actor: Actor, filters: EventFilters = {}): Promise<ScheduleEvent[]> {
-    let q = this.query();
-    if (filters.startGte !== undefined) q = q.where('events.start_at', '>=', filters.startGte);
-    if (filters.endLte !== undefined) q = q.where('events.end_at', '<=', filters.endLte);
-    if (filters.lessonId !== undefined) q = q.where('events.lesson_id', '=', filters.lessonId);
-    return this.visibleTo(actor, await this.render(await q.orderBy('events.start_at').orderBy('events.id').execute()));
+    const rows = await eventsRepo.list(this.db, { startGte: filters.startGte, endLte: filters.endLte, lessonId: filters.lessonId });
+    return this.visibleTo(actor, await this.render(rows));
   }
 
   async get(actor: Actor, id: number): Promise<ScheduleEvent> {
-    const [event] = await this.visibleTo(actor, await this.render(await this.query().where('events.id', '=', id).execute()));
+    const [event] = await this.visibleTo(actor, await this.render(await eventsRepo.list(this.db, { id })));
     if (!event) throw AssayError.notFound();
     return event;
   }
@@ -181,19 +150,11 @@ export class EventsService {
 
   /** Events with a lesson that start in (after, upTo], oldest first; for the lesson scheduler. */
   async lessonEventsStarting(after: string, upTo: string): Promise<ScheduleEvent[]> {
-    const rows = await this.query()
-      .where('events.lesson_id', 'is not', null)
-      .where('events.start_at', '>', after)
-      .where('events.start_at', '<=', upTo)
-      .orderBy('events.start_at')
-      .orderBy('events.id')
-      .execute();
-    return this.render(rows);
+    return this.render(await eventsRepo.list(this.db, { withLesson: true, startAfter: after, startLte: upTo }));
   }
 
   /** Every event starting within [from, to), for the daily review. */
   async startingBetween(from: string, to: string): Promise<ScheduleEvent[]> {
-    const rows = await this.query().where('events.start_at', '>=', from).where('events.start_at', '<', to).orderBy('events.start_at').orderBy('events.id').execute();
-    return this.render(rows);
+    return this.render(await eventsRepo.list(this.db, { startGte: from, startBefore: to }));
   }
 }

@@ -7,6 +7,7 @@ import { AssayError } from '../errors.ts';
 import { toJson } from '../json-column.ts';
 import type { Attendee } from './events.service.ts';
 import { EVENT_TYPES } from './events.service.ts';
+import { eventsRepo } from './events.repo.ts';
 
 /**
  * How a VEVENT maps onto an event:
@@ -107,11 +108,7 @@ export async function readCalendarSource(source: string): Promise<string> {
 
 /** Stores parsed events: updates those whose UID is known, inserts the rest, deletes cancelled ones. */
 export async function importCalendarEvents(db: Db, clock: Clock, parsed: { events: CalendarEvent[]; skipped: number }): Promise<ImportResult> {
-  const [lessons, classes, colors] = await Promise.all([
-    db.selectFrom('lessons').select(['id', 'name']).execute(),
-    db.selectFrom('classes').select(['id', 'name', 'email']).execute(),
-    db.selectFrom('event_colors').select(['id', 'name']).execute(),
-  ]);
+  const { lessons, classes, colors } = await eventsRepo.importCatalog(db);
   const lessonFor = (ref: string | null) => {
     if (ref === null) return null;
     if (/^\d+$/.test(ref)) return lessons.find((l) => l.id === Number(ref)) ?? null;
@@ -130,10 +127,10 @@ export async function importCalendarEvents(db: Db, clock: Clock, parsed: { event
   const result: ImportResult = { created: 0, updated: 0, deleted: 0, skipped: parsed.skipped };
   await db.transaction().execute(async (tx) => {
     for (const e of parsed.events) {
-      const existing = await tx.selectFrom('events').select('id').where('uid', '=', e.uid).executeTakeFirst();
+      const existing = await eventsRepo.byUid(tx, e.uid);
       if (e.cancelled) {
         if (existing) {
-          await tx.deleteFrom('events').where('id', '=', existing.id).execute();
+          await eventsRepo.delete(tx, existing.id);
           result.deleted++;
         }
         continue;
@@ -151,10 +148,10 @@ export async function importCalendarEvents(db: Db, clock: Clock, parsed: { event
         attendees: toJson(attendees),
       };
       if (existing) {
-        await tx.updateTable('events').set(values).where('id', '=', existing.id).execute();
+        await eventsRepo.updateImported(tx, existing.id, values);
         result.updated++;
       } else {
-        await tx.insertInto('events').values({ ...values, uid: e.uid, created_at: clock.now() }).execute();
+        await eventsRepo.insertImported(tx, { ...values, uid: e.uid, created_at: clock.now() });
         result.created++;
       }
     }

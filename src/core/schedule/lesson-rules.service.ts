@@ -4,6 +4,7 @@ import { AssayError, doesNotExist } from '../errors.ts';
 import type { FieldProblem } from '../errors.ts';
 import { missingReferences } from '../courses/references.ts';
 import type { LessonsService } from './lessons.service.ts';
+import { lessonRulesRepo } from './lessons.repo.ts';
 
 export interface LessonRule {
   id: number;
@@ -28,18 +29,12 @@ export class LessonRulesService {
 
   /** Every rule of a lesson with its groups, without any permission check (the lesson applier needs them). */
   async rulesOf(lessonId: number): Promise<LessonRule[]> {
-    const rows = await this.db.selectFrom('lesson_rules').select(['id', 'lesson_id', 'parent_rule_id', 'queue_id']).where('lesson_id', '=', lessonId).orderBy('id').execute();
+    const rows = await lessonRulesRepo.byLesson(this.db, lessonId);
     if (rows.length === 0) return [];
-    const groups = await this.db
-      .selectFrom('lesson_rule_groups')
-      .select(['rule_id', 'class_id'])
-      .where(
-        'rule_id',
-        'in',
-        rows.map((r) => r.id),
-      )
-      .orderBy('class_id')
-      .execute();
+    const groups = await lessonRulesRepo.groupsOf(
+      this.db,
+      rows.map((r) => r.id),
+    );
     return rows.map((r) => ({ ...r, student_groups: groups.filter((g) => g.rule_id === r.id).map((g) => g.class_id) }));
   }
 
@@ -87,14 +82,9 @@ export class LessonRulesService {
     this.lessons.assertWriter(actor);
     await this.validate(lessonId, null, input);
     const id = await this.db.transaction().execute(async (tx) => {
-      const row = await tx
-        .insertInto('lesson_rules')
-        .values({ lesson_id: lessonId, parent_rule_id: input.parent_rule ?? null, queue_id: input.queue ?? null })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      const groups = [...new Set(input.student_groups ?? [])];
-      if (groups.length > 0) await tx.insertInto('lesson_rule_groups').values(groups.map((class_id) => ({ rule_id: row.id, class_id }))).execute();
-      return row.id;
+      const ruleId = await lessonRulesRepo.insert(tx, { lesson_id: lessonId, parent_rule_id: input.parent_rule ?? null, queue_id: input.queue ?? null });
+      await lessonRulesRepo.addGroups(tx, ruleId, [...new Set(input.student_groups ?? [])]);
+      return ruleId;
     });
     return this.get(actor, lessonId, id);
   }
@@ -107,11 +97,10 @@ export class LessonRulesService {
       const patch: { parent_rule_id?: number | null; queue_id?: number | null } = {};
       if (input.parent_rule !== undefined) patch.parent_rule_id = input.parent_rule;
       if (input.queue !== undefined) patch.queue_id = input.queue;
-      if (Object.keys(patch).length > 0) await tx.updateTable('lesson_rules').set(patch).where('id', '=', id).execute();
+      if (Object.keys(patch).length > 0) await lessonRulesRepo.update(tx, id, patch);
       if (input.student_groups !== undefined) {
-        await tx.deleteFrom('lesson_rule_groups').where('rule_id', '=', id).execute();
-        const groups = [...new Set(input.student_groups)];
-        if (groups.length > 0) await tx.insertInto('lesson_rule_groups').values(groups.map((class_id) => ({ rule_id: id, class_id }))).execute();
+        await lessonRulesRepo.clearGroups(tx, id);
+        await lessonRulesRepo.addGroups(tx, id, [...new Set(input.student_groups)]);
       }
     });
     return this.get(actor, lessonId, id);
@@ -120,6 +109,6 @@ export class LessonRulesService {
   async delete(actor: Actor, lessonId: number, id: number): Promise<void> {
     await this.get(actor, lessonId, id);
     this.lessons.assertWriter(actor);
-    await this.db.deleteFrom('lesson_rules').where('id', '=', id).execute();
+    await lessonRulesRepo.delete(this.db, id);
   }
 }

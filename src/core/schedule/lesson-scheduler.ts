@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.ts';
 import type { Clock } from '../clock.ts';
 import type { EventsService } from './events.service.ts';
+import { settingsRepo } from './lessons.repo.ts';
 
 /** Where the scheduler stopped, kept in `settings` so a restart neither repeats nor skips a lesson. */
 const WATERMARK_KEY = 'schedule.lessons_applied_until';
@@ -25,18 +26,18 @@ export class LessonScheduler {
 
   async tick(): Promise<SchedulerTick> {
     const now = this.clock.now();
-    const row = await this.db.selectFrom('settings').select('value').where('key', '=', WATERMARK_KEY).executeTakeFirst();
+    const watermark = await settingsRepo.get(this.db, WATERMARK_KEY);
     const applied: SchedulerTick['applied'] = [];
-    if (row && row.value < now) {
-      for (const event of await this.events.lessonEventsStarting(row.value, now)) {
+    if (watermark !== undefined && watermark < now) {
+      for (const event of await this.events.lessonEventsStarting(watermark, now)) {
         for (const attendee of event.attendees ?? []) {
           await this.apply(attendee.id, event.lesson_id!);
           applied.push({ eventId: event.id, lessonId: event.lesson_id!, classId: attendee.id });
         }
       }
     }
-    if (!row) await this.db.insertInto('settings').values({ key: WATERMARK_KEY, value: now }).execute();
-    else if (row.value < now) await this.db.updateTable('settings').set({ value: now }).where('key', '=', WATERMARK_KEY).execute();
+    if (watermark === undefined) await settingsRepo.insert(this.db, WATERMARK_KEY, now);
+    else if (watermark < now) await settingsRepo.update(this.db, WATERMARK_KEY, now);
     return { applied };
   }
 }

@@ -14,6 +14,7 @@ import { importCalendarEvents, parseCalendar, readCalendarSource } from './ical-
 import { LessonRulesService } from './lesson-rules.service.ts';
 import { LessonScheduler } from './lesson-scheduler.ts';
 import { LessonsService } from './lessons.service.ts';
+import { lessonApplyRepo, lessonsRepo } from './lessons.repo.ts';
 import { schedulePolicy } from './policy.ts';
 
 /** The timetable: lessons and their rules, events (imported from iCalendar or written by staff), colors, the daily review. */
@@ -46,11 +47,9 @@ export class ScheduleService {
    */
   async applyLesson(actor: Actor | null, classId: number, lessonId: number | null): Promise<number> {
     if (actor && !schedulePolicy.mayPlan(actor)) throw AssayError.forbidden();
-    const klass = await this.db.selectFrom('classes').select('id').where('id', '=', classId).executeTakeFirst();
-    if (!klass) throw AssayError.notFound();
+    if (!(await lessonApplyRepo.classExists(this.db, classId))) throw AssayError.notFound();
     if (lessonId === null) return applyLessonRules(this.db, classId, null);
-    const lesson = await this.db.selectFrom('lessons').select('id').where('id', '=', lessonId).executeTakeFirst();
-    if (!lesson) throw AssayError.invalid([doesNotExist('lesson', lessonId)]);
+    if (!(await lessonsRepo.exists(this.db, lessonId))) throw AssayError.invalid([doesNotExist('lesson', lessonId)]);
     return applyLessonRules(this.db, classId, await this.rules.rulesOf(lessonId));
   }
 
