@@ -3,7 +3,7 @@ import type { Actor } from '../actor.ts';
 import { isStaff } from '../actor.ts';
 import { AssayError } from '../errors.ts';
 import type { ThreadRef } from './thread.ts';
-import { threadTable } from './thread.ts';
+import { threadsRepo } from './threads.repo.ts';
 
 const HELD = 'This item is locked by another checker.';
 
@@ -14,29 +14,14 @@ const HELD = 'This item is locked by another checker.';
  * The caller has already checked that the actor sees the thread and is at least a checker.
  */
 export async function lockThread(db: Db, thread: ThreadRef, actor: Actor, now: string): Promise<void> {
-  const table = threadTable[thread.kind];
-  const claimed = await db
-    .updateTable(table)
-    .set({ checker_id: actor.id })
-    .where('id', '=', thread.id)
-    .where((eb) => eb.or([eb('checker_id', 'is', null), eb('checker_id', '=', actor.id)]))
-    .executeTakeFirst();
-  if (Number(claimed.numUpdatedRows) > 0) {
-    if (thread.kind === 'assignment') await db.updateTable('assignments').set({ locked_at: now }).where('id', '=', thread.id).where('checker_id', '=', actor.id).execute();
-    return;
-  }
+  if (await threadsRepo.claimIfFree(db, thread, actor.id, now)) return;
   if (!isStaff(actor)) throw AssayError.forbidden(HELD);
-  await db.updateTable(table).set({ checker_id: actor.id }).where('id', '=', thread.id).execute();
-  if (thread.kind === 'assignment') await db.updateTable('assignments').set({ locked_at: now }).where('id', '=', thread.id).execute();
+  await threadsRepo.takeOver(db, thread, actor.id, now);
 }
 
 /** Releases the lock: its holder, or staff for anyone's lock. Unlocking a free thread is a no-op. */
 export async function unlockThread(db: Db, thread: ThreadRef, actor: Actor): Promise<void> {
-  const table = threadTable[thread.kind];
-  let q = db.updateTable(table).set({ checker_id: null }).where('id', '=', thread.id);
-  if (!isStaff(actor)) q = q.where((eb) => eb.or([eb('checker_id', 'is', null), eb('checker_id', '=', actor.id)]));
-  const released = await q.executeTakeFirst();
-  if (Number(released.numUpdatedRows) === 0) throw AssayError.forbidden(HELD);
+  if (!(await threadsRepo.release(db, thread, isStaff(actor) ? null : actor.id))) throw AssayError.forbidden(HELD);
 }
 
 /** Refuses a grading response by a checker while another checker holds the thread. */

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.ts';
 import type { ThreadRef } from './thread.ts';
-import { threadColumn, threadTable } from './thread.ts';
+import { threadsRepo } from './threads.repo.ts';
 
 export interface ResponseNotice {
   thread: ThreadRef;
@@ -18,32 +18,23 @@ export interface ResponseNotice {
  * written in the caller's transaction together with the response.
  */
 export async function notifyResponse(trx: Db, notice: ResponseNotice): Promise<number> {
-  const column = threadColumn[notice.thread.kind];
-  const owner = await trx.selectFrom(threadTable[notice.thread.kind]).select('user_id').where('id', '=', notice.thread.id).executeTakeFirst();
-  const subscribers = await trx
-    .selectFrom('subscriptions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .select(['s.user_id', 'u.clearance'])
-    .where(`s.${column}`, '=', notice.thread.id)
-    .execute();
+  const owner = await threadsRepo.owner(trx, notice.thread);
+  const subscribers = await threadsRepo.subscribers(trx, notice.thread);
   const recipients = new Set<number>();
   for (const s of subscribers) if (!notice.staffOnly || s.clearance >= 2) recipients.add(s.user_id);
-  if (owner?.user_id != null && !notice.staffOnly) recipients.add(owner.user_id);
+  if (owner !== null && !notice.staffOnly) recipients.add(owner);
   if (notice.authorId !== null) recipients.delete(notice.authorId);
   if (recipients.size === 0) return 0;
-  await trx
-    .insertInto('notifications')
-    .values(
-      [...recipients].sort((a, b) => a - b).map((userId) => ({
-        for_user_id: userId,
-        from_user_id: notice.authorId,
-        [column]: notice.thread.id,
-        response_type: notice.responseType,
-        comment: notice.comment,
-        was_read: false,
-        created_at: notice.now,
-      })),
-    )
-    .execute();
+  await threadsRepo.insertNotifications(
+    trx,
+    [...recipients].sort((a, b) => a - b).map((userId) => ({
+      for_user_id: userId,
+      from_user_id: notice.authorId,
+      thread: notice.thread,
+      response_type: notice.responseType,
+      comment: notice.comment,
+      created_at: notice.now,
+    })),
+  );
   return recipients.size;
 }
