@@ -43,8 +43,11 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     },
     clientErrorHandler: clientErrorAnswer(frameworkRenderers),
   });
-  // Fastify's own 404 names the method and the whole URL; this one echoes nothing.
-  app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'Not Found' }));
+  // Fastify's own 404 names the method and the whole URL; this one echoes nothing. ngshare mounted
+  // at `/` owns the root's 404 (Fastify takes one per prefix), and its answer echoes nothing either.
+  if (config.ngsharePrefix !== '/') {
+    app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'Not Found' }));
+  }
   app.decorateRequest('actor', null);
 
   await app.register(swagger, {
