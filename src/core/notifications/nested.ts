@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.ts';
 import type { ThreadKind } from '../threads/thread.ts';
-import { threadColumn } from '../threads/thread.ts';
+import { notificationsRepo } from './notifications.repo.ts';
 
 /** A notification as nested inside its assignment or help thread (Hive's NotificationNested). */
 export interface NestedNotification {
@@ -26,18 +26,11 @@ export async function nestedNotifications(
   forUserId: number,
   options: NestedOptions = {},
 ): Promise<Map<number, NestedNotification[]>> {
-  const column = threadColumn[kind];
   const out = new Map<number, NestedNotification[]>(threadIds.map((id) => [id, []]));
   const ids = [...new Set(threadIds)];
   for (let i = 0; i < ids.length; i += 500) {
-    let q = db
-      .selectFrom('notifications')
-      .select(['id', 'from_user_id', 'comment', column])
-      .where('for_user_id', '=', forUserId)
-      .where(column, 'in', ids.slice(i, i + 500));
-    if (options.unreadOnly ?? true) q = q.where('was_read', '=', false);
-    const rows = await q.orderBy('id').execute();
-    for (const r of rows) out.get(r[column]!)?.push({ id: r.id, from_user: r.from_user_id, comment: r.comment });
+    const rows = await notificationsRepo.onThreads(db, kind, ids.slice(i, i + 500), forUserId, options.unreadOnly ?? true);
+    for (const r of rows) out.get(r.thread_id)?.push({ id: r.id, from_user: r.from_user_id, comment: r.comment });
   }
   return out;
 }

@@ -8,6 +8,7 @@ import { displayName } from '../identity/users.service.ts';
 import type { ThreadKind } from '../threads/thread.ts';
 import { threadVisibleTo } from './thread-access.ts';
 import { notificationPolicy } from './policy.ts';
+import { notificationsRepo } from './notifications.repo.ts';
 
 /**
  * A notification with what it points at: the exercise (of the assignment, or of the help thread)
@@ -76,42 +77,7 @@ export class NotificationsService {
     private readonly clock: Clock,
   ) {}
 
-  private query() {
-    return this.db
-      .selectFrom('notifications as n')
-      .leftJoin('assignments as a', 'a.id', 'n.assignment_id')
-      .leftJoin('help_threads as h', 'h.id', 'n.help_id')
-      .leftJoin('exercises as e', (join) => join.on((eb) => eb('e.id', '=', eb.fn.coalesce('a.exercise_id', 'h.exercise_id'))))
-      .leftJoin('modules as m', 'm.id', 'e.module_id')
-      .leftJoin('users as fu', 'fu.id', 'n.from_user_id')
-      .innerJoin('users as tu', 'tu.id', 'n.for_user_id')
-      .select([
-        'n.id',
-        'n.help_id',
-        'n.assignment_id',
-        'n.response_type',
-        'e.id as exercise_id',
-        'e.name as exercise_name',
-        'e.module_id',
-        'm.subject_id',
-        'e.course_id',
-        'h.help_type',
-        'h.title as help_title',
-        'n.comment',
-        'n.from_user_id',
-        'fu.username as from_username',
-        'fu.first_name as from_first_name',
-        'fu.last_name as from_last_name',
-        'n.was_read',
-        'n.created_at',
-        'n.for_user_id',
-        'tu.username as for_username',
-        'tu.first_name as for_first_name',
-        'tu.last_name as for_last_name',
-      ]);
-  }
-
-  private static render(r: Awaited<ReturnType<ReturnType<NotificationsService['query']>['executeTakeFirstOrThrow']>>): Notification {
+  private static render(r: Awaited<ReturnType<typeof notificationsRepo.list>>[number]): Notification {
     const { from_username, from_first_name, from_last_name, for_username, for_first_name, for_last_name, ...n } = r;
     return {
       ...n,
@@ -128,20 +94,13 @@ export class NotificationsService {
     const helpIds = filters.helpIds?.filter(isRowId);
     if (exerciseIds?.length === 0 || helpIds?.length === 0) return [];
 
-    let q = this.query().where('n.for_user_id', '=', actor.id);
-    if (filters.assignmentId !== undefined) q = q.where('n.assignment_id', '=', filters.assignmentId);
-    if (filters.exerciseId !== undefined) q = q.where('a.exercise_id', '=', filters.exerciseId);
-    if (exerciseIds) q = q.where('a.exercise_id', 'in', exerciseIds);
-    if (filters.fromSystem !== undefined) q = q.where('n.from_user_id', filters.fromSystem ? 'is' : 'is not', null);
-    if (filters.helpId !== undefined) q = q.where('n.help_id', '=', filters.helpId);
-    if (helpIds) q = q.where('n.help_id', 'in', helpIds);
-    if (filters.wasRead !== undefined) q = q.where('n.was_read', '=', filters.wasRead);
-    return (await q.orderBy('n.id').execute()).map(NotificationsService.render);
+    const rows = await notificationsRepo.list(this.db, { ...filters, exerciseIds, helpIds, forUserId: actor.id });
+    return rows.map(NotificationsService.render);
   }
 
   /** A notification addressed to the actor; anyone else's is not found, even for admins. */
   async get(actor: Actor, id: number): Promise<Notification> {
-    const found = isRowId(id) ? await this.query().where('n.id', '=', id).where('n.for_user_id', '=', actor.id).executeTakeFirst() : undefined;
+    const [found] = isRowId(id) ? await notificationsRepo.list(this.db, { id, forUserId: actor.id }) : [];
     if (!found) throw AssayError.notFound();
     return NotificationsService.render(found);
   }
@@ -153,8 +112,7 @@ export class NotificationsService {
   async create(actor: Actor, input: NewNotification): Promise<Notification> {
     if (!notificationPolicy.maySend(actor)) throw AssayError.forbidden();
     const problems: FieldProblem[] = [];
-    const recipient = isRowId(input.user_id) ? await this.db.selectFrom('users').select('id').where('id', '=', input.user_id).executeTakeFirst() : undefined;
-    if (!recipient) problems.push(doesNotExist('user', input.user_id));
+    if (!isRowId(input.user_id) || !(await notificationsRepo.userExists(this.db, input.user_id))) problems.push(doesNotExist('user', input.user_id));
     for (const [kind, field, id] of [
       ['assignment', 'assignment', input.assignment_id],
       ['help', 'help', input.help_id],
@@ -166,22 +124,19 @@ export class NotificationsService {
     if (input.assignment_id != null && input.help_id != null) {
       throw AssayError.field(null, 'invalid', 'A notification concerns either an assignment or a help thread, not both.');
     }
-    const { id } = await this.db
-      .insertInto('notifications')
-      .values({
-        for_user_id: input.user_id,
-        from_user_id: actor.id,
-        assignment_id: input.assignment_id ?? null,
-        help_id: input.help_id ?? null,
-        response_type: null,
-        comment: input.comment ?? '',
-        was_read: input.was_read ?? false,
-        created_at: this.clock.now(),
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+    const id = await notificationsRepo.insert(this.db, {
+      for_user_id: input.user_id,
+      from_user_id: actor.id,
+      assignment_id: input.assignment_id ?? null,
+      help_id: input.help_id ?? null,
+      response_type: null,
+      comment: input.comment ?? '',
+      was_read: input.was_read ?? false,
+      created_at: this.clock.now(),
+    });
     // The sender is usually not the recipient, so the answer is not limited to the actor's own.
-    return NotificationsService.render(await this.query().where('n.id', '=', id).executeTakeFirstOrThrow());
+    const [sent] = await notificationsRepo.list(this.db, { id });
+    return NotificationsService.render(sent!);
   }
 
   /** The recipient marks it read or unread, or edits its comment. */
@@ -190,13 +145,13 @@ export class NotificationsService {
     const set: NotificationChange = {};
     if (change.comment !== undefined) set.comment = change.comment;
     if (change.was_read !== undefined) set.was_read = change.was_read;
-    if (Object.keys(set).length > 0) await this.db.updateTable('notifications').set(set).where('id', '=', id).execute();
+    if (Object.keys(set).length > 0) await notificationsRepo.update(this.db, id, set);
     return this.get(actor, id);
   }
 
   /** The recipient dismisses it. */
   async delete(actor: Actor, id: number): Promise<void> {
     await this.get(actor, id);
-    await this.db.deleteFrom('notifications').where('id', '=', id).where('for_user_id', '=', actor.id).execute();
+    await notificationsRepo.delete(this.db, id, actor.id);
   }
 }
