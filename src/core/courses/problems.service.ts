@@ -3,6 +3,7 @@ import type { Actor } from '../actor.ts';
 import type { FieldProblem } from '../errors.ts';
 import { AssayError } from '../errors.ts';
 import type { ExercisesService } from './exercises.service.ts';
+import { problemsRepo } from './problems.repo.ts';
 
 /** A score component of an exercise (Autolab and INGInious problems), in the exercise's order. */
 export interface Problem {
@@ -71,7 +72,7 @@ export class ProblemsService {
   }
 
   async listTrusted(exerciseId: number, db: Db = this.db): Promise<Problem[]> {
-    const rows = await db.selectFrom('problems').selectAll().where('exercise_id', '=', exerciseId).orderBy('order').orderBy('id').execute();
+    const rows = await problemsRepo.byExercise(db, exerciseId);
     return rows.map((r) => ({ ...r, max_score: Number(r.max_score) }));
   }
 
@@ -90,7 +91,7 @@ export class ProblemsService {
       const existing = current.get(p.name);
       current.delete(p.name);
       if (!existing) {
-        await db.insertInto('problems').values({ exercise_id: exerciseId, name: p.name, ...wanted }).execute();
+        await problemsRepo.insert(db, { exercise_id: exerciseId, name: p.name, ...wanted });
         counts.created++;
       } else if (
         existing.description !== wanted.description ||
@@ -98,13 +99,13 @@ export class ProblemsService {
         Boolean(existing.optional) !== wanted.optional ||
         existing.order !== wanted.order
       ) {
-        await db.updateTable('problems').set(wanted).where('id', '=', existing.id).execute();
+        await problemsRepo.update(db, existing.id, wanted);
         counts.updated++;
       } else counts.unchanged++;
     }
     const gone = [...current.values()].map((p) => p.id);
     if (gone.length > 0) {
-      await db.deleteFrom('problems').where('id', 'in', gone).execute();
+      await problemsRepo.delete(db, gone);
       counts.deleted = gone.length;
     }
     return counts;

@@ -7,6 +7,7 @@ import { AssayError } from '../errors.ts';
 import { enrol } from '../enrolment/enrolment-writes.ts';
 import { missingReferences, slugify } from './references.ts';
 import { canManageCourse, canSee, visibleCourseIds } from './visibility.ts';
+import { programsRepo } from './programs.repo.ts';
 
 export type Course = RowOf<'courses'>;
 
@@ -41,16 +42,12 @@ export class ProgramsService {
   ) {}
 
   async list(actor: Actor, filters: { ids?: number[] } = {}): Promise<Course[]> {
-    const visible = await visibleCourseIds(this.db, actor);
-    let q = this.db.selectFrom('courses').selectAll();
-    if (visible !== null) q = visible.length > 0 ? q.where('id', 'in', visible) : q.where((eb) => eb.val(false));
-    if (filters.ids) q = q.where('id', 'in', filters.ids);
-    return q.orderBy('id').execute();
+    return programsRepo.list(this.db, { visible: await visibleCourseIds(this.db, actor), ids: filters.ids });
   }
 
   /** A course the actor may see, else not found. */
   async get(actor: Actor, id: number): Promise<Course> {
-    const row = await this.db.selectFrom('courses').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await programsRepo.byId(this.db, id);
     if (!row || !canSee(await visibleCourseIds(this.db, actor), id)) throw AssayError.notFound();
     return row;
   }
@@ -71,7 +68,7 @@ export class ProgramsService {
     const base = slugify(wanted);
     for (let i = 1; ; i++) {
       const slug = i === 1 ? base : `${base}-${i}`;
-      const other = await this.db.selectFrom('courses').select('id').where('slug', '=', slug).executeTakeFirst();
+      const other = await programsRepo.idBySlug(this.db, slug);
       if (!other || other.id === selfId) return slug;
     }
   }
@@ -80,11 +77,7 @@ export class ProgramsService {
     if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
     await this.validate(input);
     const { slug, ...rest } = input;
-    return this.db
-      .insertInto('courses')
-      .values({ ...rest, slug: await this.uniqueSlug(slug ?? input.name, null), created_at: this.clock.now() })
-      .returningAll()
-      .executeTakeFirstOrThrow();
+    return programsRepo.insert(this.db, { ...rest, slug: await this.uniqueSlug(slug ?? input.name, null), created_at: this.clock.now() });
   }
 
   async update(actor: Actor, id: number, input: CourseInput): Promise<Course> {
@@ -93,14 +86,14 @@ export class ProgramsService {
     await this.validate(input);
     const patch: RowPatch<'courses'> = { ...input };
     if (input.slug !== undefined) patch.slug = await this.uniqueSlug(input.slug, id);
-    if (Object.keys(patch).length > 0) await this.db.updateTable('courses').set(patch).where('id', '=', id).execute();
+    if (Object.keys(patch).length > 0) await programsRepo.update(this.db, id, patch);
     return this.get(actor, id);
   }
 
   async delete(actor: Actor, id: number): Promise<void> {
     await this.get(actor, id);
     await this.assertManage(actor, id);
-    await this.db.deleteFrom('courses').where('id', '=', id).execute();
+    await programsRepo.delete(this.db, id);
   }
 
   /** Enrols a user in a course with a role (instructor, checker or student). */
