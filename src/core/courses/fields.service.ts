@@ -6,6 +6,7 @@ import { AssayError, doesNotExist } from '../errors.ts';
 import type { Exercise, ExercisesService } from './exercises.service.ts';
 import { isRowId } from './exercises.service.ts';
 import { parseJson, toJson } from '../json-column.ts';
+import { fieldsRepo } from './fields.repo.ts';
 
 export type FieldType = 'text' | 'number' | 'multiple' | 'multiResponse';
 export const FIELD_TYPES = ['text', 'number', 'multiple', 'multiResponse'] as const;
@@ -67,12 +68,7 @@ export class FieldsService {
     const groups = new Map<number, number[]>();
     const ids = rows.map((r) => r.id);
     for (let i = 0; i < ids.length; i += 500) {
-      const links = await this.db
-        .selectFrom('field_groups')
-        .select(['field_id', 'class_id'])
-        .where('field_id', 'in', ids.slice(i, i + 500))
-        .orderBy('class_id')
-        .execute();
+      const links = await fieldsRepo.groupsOf(this.db, ids.slice(i, i + 500));
       for (const l of links) groups.set(l.field_id, [...(groups.get(l.field_id) ?? []), l.class_id]);
     }
     return rows.map(({ created_at: _created, ...r }) => ({
@@ -90,9 +86,7 @@ export class FieldsService {
 
   async list(actor: Actor, exerciseId: number): Promise<Field[]> {
     const exercise = await this.exercises.get(actor, exerciseId);
-    let q = this.db.selectFrom('fields').selectAll().where('exercise_id', '=', exercise.id);
-    if (await this.hidesStaffOnly(actor, exercise)) q = q.where('segel_only', '=', false);
-    return this.render(await q.orderBy('id').execute());
+    return this.render(await fieldsRepo.ofExercise(this.db, exercise.id, !(await this.hidesStaffOnly(actor, exercise))));
   }
 
   /**
@@ -100,16 +94,14 @@ export class FieldsService {
    * assignments): `segel_only` ones only for the grading side.
    */
   async ofExercise(exerciseId: number, staffSide: boolean): Promise<Field[]> {
-    let q = this.db.selectFrom('fields').selectAll().where('exercise_id', '=', exerciseId);
-    if (!staffSide) q = q.where('segel_only', '=', false);
-    return this.render(await q.orderBy('id').execute());
+    return this.render(await fieldsRepo.ofExercise(this.db, exerciseId, staffSide));
   }
 
   /** A field of this exercise that the actor may see, else not found (also when it belongs to another exercise). */
   async get(actor: Actor, exerciseId: number, fieldId: number): Promise<Field> {
     const exercise = await this.exercises.get(actor, exerciseId);
     const row = isRowId(fieldId)
-      ? await this.db.selectFrom('fields').selectAll().where('id', '=', fieldId).where('exercise_id', '=', exercise.id).executeTakeFirst()
+      ? await fieldsRepo.inExercise(this.db, exercise.id, fieldId)
       : undefined;
     if (!row || (row.segel_only && (await this.hidesStaffOnly(actor, exercise)))) throw AssayError.notFound();
     return (await this.render([row]))[0]!;
@@ -126,7 +118,7 @@ export class FieldsService {
     if (groups === undefined) return undefined;
     const wanted = [...new Set(groups)];
     const valid = wanted.filter(isRowId);
-    const found = new Set(valid.length > 0 ? (await this.db.selectFrom('classes').select('id').where('id', 'in', valid).execute()).map((r) => r.id) : []);
+    const found = await fieldsRepo.existingClassIds(this.db, valid);
     const problems = wanted
       .filter((id) => !found.has(id))
       .map((id) => doesNotExist('groups', id));
@@ -142,22 +134,13 @@ export class FieldsService {
     return patch;
   }
 
-  private async setGroups(tx: Db, fieldId: number, groups: number[]): Promise<void> {
-    await tx.deleteFrom('field_groups').where('field_id', '=', fieldId).execute();
-    if (groups.length > 0) await tx.insertInto('field_groups').values(groups.map((class_id) => ({ field_id: fieldId, class_id }))).execute();
-  }
-
   async create(actor: Actor, exerciseId: number, input: FieldInput & { name: string; type: FieldType }): Promise<Field> {
     const exercise = await this.exercises.getForWrite(actor, exerciseId);
     const groups = await this.checkGroups(input.groups);
     const id = await this.db.transaction().execute(async (tx) => {
-      const row = await tx
-        .insertInto('fields')
-        .values({ ...this.columns(input), name: input.name, type: input.type, exercise_id: exercise.id, created_at: this.clock.now() })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await this.setGroups(tx, row.id, groups ?? []);
-      return row.id;
+      const fieldId = await fieldsRepo.insert(tx, { ...this.columns(input), name: input.name, type: input.type, exercise_id: exercise.id, created_at: this.clock.now() });
+      await fieldsRepo.setGroups(tx, fieldId, groups ?? []);
+      return fieldId;
     });
     return this.get(actor, exerciseId, id);
   }
@@ -167,15 +150,15 @@ export class FieldsService {
     const groups = await this.checkGroups(input.groups);
     const patch = this.columns(input);
     await this.db.transaction().execute(async (tx) => {
-      if (Object.keys(patch).length > 0) await tx.updateTable('fields').set(patch).where('id', '=', fieldId).execute();
-      if (groups !== undefined) await this.setGroups(tx, fieldId, groups);
+      if (Object.keys(patch).length > 0) await fieldsRepo.update(tx, fieldId, patch);
+      if (groups !== undefined) await fieldsRepo.setGroups(tx, fieldId, groups);
     });
     return this.get(actor, exerciseId, fieldId);
   }
 
   async delete(actor: Actor, exerciseId: number, fieldId: number): Promise<void> {
     await this.getForWrite(actor, exerciseId, fieldId);
-    await this.db.deleteFrom('fields').where('id', '=', fieldId).execute();
+    await fieldsRepo.delete(this.db, fieldId);
   }
 
   /** A copy of the field, under a new name, on the same exercise. */
@@ -192,17 +175,7 @@ export class FieldsService {
     const fields = await this.list(actor, exerciseId);
     const out: FieldWithTopResponses[] = [];
     for (const field of fields) {
-      const top = await this.db
-        .selectFrom('response_contents')
-        .select(['content', (eb) => eb.fn.countAll<number>().as('n')])
-        .where('field_id', '=', field.id)
-        .where('content', '<>', '')
-        .groupBy('content')
-        .orderBy('n', 'desc')
-        .orderBy('content')
-        .limit(TOP_RESPONSES)
-        .execute();
-      out.push({ ...field, top_responses: top.map((t) => t.content) });
+      out.push({ ...field, top_responses: await fieldsRepo.topAnswers(this.db, field.id, TOP_RESPONSES) });
     }
     return out;
   }
