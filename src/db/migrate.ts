@@ -16,6 +16,7 @@ import * as m0018 from './migrations/0018_enrollment_names.ts';
 import * as m0019 from './migrations/0019_devilry_period_names.ts';
 import * as m0020 from './migrations/0020_subject_segel_brief.ts';
 import * as m0021 from './migrations/0021_engine_timeline_steps.ts';
+import * as m0022 from './migrations/0022_line_comments.ts';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> };
 
@@ -34,6 +35,7 @@ const migrations: Record<string, EngineMigration> = {
   '0019_devilry_period_names': m0019,
   '0020_subject_segel_brief': m0020,
   '0021_engine_timeline_steps': m0021,
+  '0022_line_comments': m0022,
 };
 
 class InCodeMigrations implements MigrationProvider {
