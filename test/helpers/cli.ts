@@ -13,7 +13,7 @@ export interface CliResult {
 
 /**
  * How a test starts `assay`: the sources through tsx, so a test never runs a stale build; or, with
- * ASSAY_TEST_BUILT_CLI=1 (.ci/run does it after `npm ci` built dist/), the compiled bin/assay.js.
+ * ASSAY_TEST_BUILT_CLI=1 (.ci/run sets it: `npm ci` has just built dist/), the compiled bin/assay.js.
  */
 const CLI = process.env.ASSAY_TEST_BUILT_CLI === '1' ? [path.join(ROOT, 'bin/assay.js')] : ['--import', 'tsx', path.join(ROOT, 'src/main.ts')];
 
