@@ -178,8 +178,11 @@ export class ResponsesService {
     if (problems.length > 0) throw AssayError.invalid(problems);
   }
 
-  /** Posts a response; `assignment` is the caller's own lookup of it, when it has one already. */
-  async create(actor: Actor, assignmentId: number, input: NewResponse, assignment?: Assignment): Promise<AssignmentResponse> {
+  /**
+   * Posts a response; `assignment` is the caller's own lookup of it, when it has one already.
+   * `alsoWrite` adds the caller's own rows to the response's transaction (a review's grades).
+   */
+  async create(actor: Actor, assignmentId: number, input: NewResponse, assignment?: Assignment, alsoWrite?: (trx: Db, responseId: number) => Promise<void>): Promise<AssignmentResponse> {
     assignment ??= await this.assignments.get(actor, assignmentId);
     await this.checkPost(actor, assignment, input);
     const exercise = await this.db.selectFrom('exercises').select(['id', 'course_id', 'name']).where('id', '=', assignment.exercise_id).executeTakeFirstOrThrow();
@@ -187,7 +190,11 @@ export class ResponsesService {
     // Unpacked before the transaction: storing blobs writes through the main connection.
     const submitted = input.response_type === 'Submission' && input.file ? await submissionFiles(this.files, input.file, input.file_name ?? '') : [];
     const wallSeconds = grader ? jobWallSeconds(grader.limits.wall_seconds, grader.check_solution) : undefined;
-    const id = await this.db.transaction().execute((trx) => this.write(trx, actor, assignmentId, input, { exercise, submitted, wallSeconds, now: this.clock.now() }));
+    const id = await this.db.transaction().execute(async (trx) => {
+      const responseId = await this.write(trx, actor, assignmentId, input, { exercise, submitted, wallSeconds, now: this.clock.now() });
+      if (alsoWrite) await alsoWrite(trx, responseId);
+      return responseId;
+    });
     if (input.response_type === 'Submission') this.grading.wake();
     return (await this.render(actor, await this.rows(assignmentId, false, id)))[0]!;
   }
