@@ -7,7 +7,7 @@ import type { PatbasPolicy } from '../courses/exercise-access.ts';
 import { maySeeSolution } from '../courses/exercise-access.ts';
 import type { ExercisesService } from '../courses/exercises.service.ts';
 import { isRowId } from '../courses/exercises.service.ts';
-import { belongsToCourse } from '../courses/membership.repo.ts';
+import { enrolmentsRepo } from '../enrolment/enrolments.repo.ts';
 import { canManageCourse } from '../courses/visibility.ts';
 import { AssayError, doesNotExist, fromDatabaseError } from '../errors.ts';
 import { nestedNotifications } from '../notifications/nested.ts';
@@ -215,7 +215,7 @@ export class AssignmentsService {
     if (!user) problems.push(doesNotExist('user', input.user));
     if (problems.length > 0) throw AssayError.invalid(problems);
     // Whoever creates it, an assignment is work of the exercise's course: its student must belong there.
-    if (!(await belongsToCourse(this.db, input.user, exercise!.course_id))) throw AssayError.field('user', 'invalid', ASSIGNEE_OUTSIDE_COURSE);
+    if (!(await enrolmentsRepo.belongsToCourse(this.db, input.user, exercise!.course_id))) throw AssayError.field('user', 'invalid', ASSIGNEE_OUTSIDE_COURSE);
     const now = this.clock.now();
     try {
       const id = await this.db.transaction().execute(async (trx) => {

@@ -112,6 +112,8 @@ export interface ExercisePlan {
   fields: FieldPlan[];
   problems: ProblemInput[];
   grader: GraderSettings | null;
+  /** `grader.tests`: the names the harness's result scores (checked against the problems); null when not declared. */
+  tests: string[] | null;
   /** null: the folder is absent (or holds no file). */
   trees: Record<TreeFolder, PlannedFile[] | null>;
 }
@@ -186,7 +188,7 @@ const FIELD_KEYS = [
   'metadata',
 ];
 const PROBLEM_KEYS = ['name', 'max_score', 'description', 'optional'];
-const GRADER_KEYS = ['convention', 'command', 'limits', 'check_solution'];
+const GRADER_KEYS = ['convention', 'command', 'limits', 'check_solution', 'tests'];
 const INT32 = 2_147_483_647;
 
 type Obj = Record<string, unknown>;
@@ -443,20 +445,22 @@ function readCourse(data: Obj, problems: SyncProblem[]): CoursePlan {
 /** `command.0` → `command[0]`: core problem paths in YAML's notation. */
 const yamlKey = (field: string | null) => (field ?? '').replace(/\.(\d+)(?=\.|$)/g, '[$1]');
 
-function readGrader(s: Section, problems: SyncProblem[], file: string): GraderSettings | null {
-  if (!s.has('grader')) return null;
+/** The grader's settings, and the test names it declares (`grader.tests`, null when it does not). */
+function readGrader(s: Section, problems: SyncProblem[], file: string): { settings: GraderSettings | null; tests: string[] | null } {
+  if (!s.has('grader')) return { settings: null, tests: null };
   const raw = s.data.grader;
   if (!isObj(raw)) {
     s.fail('grader', `must be a mapping, not ${typeName(raw)}`);
-    return null;
+    return { settings: null, tests: null };
   }
   const g = new Section(file, 'grader', raw, problems, GRADER_KEYS);
   if (g.has('limits')) {
     if (isObj(raw.limits)) new Section(file, 'grader.limits', raw.limits, problems, GRADER_LIMIT_KEYS);
   }
+  const tests = g.has('tests') ? g.strings('tests') : null;
   const { settings, problems: found } = checkGraderInput(raw);
   for (const p of found) problems.push({ file, key: p.field ? `grader.${yamlKey(p.field)}` : 'grader', message: p.message });
-  return settings;
+  return { settings, tests };
 }
 
 function readField(f: Section, i: number, names: Set<string>): FieldPlan {
@@ -538,7 +542,7 @@ async function readExercise(
   const fields = s.sections('fields', FIELD_KEYS).map((f, i) => readField(f, i, fieldNames));
   const problemNames = new Set<string>();
   const problemList = s.sections('problems', PROBLEM_KEYS).map((p) => readProblem(p, problemNames));
-  const grader = readGrader(s, problems, file);
+  const { settings: grader, tests } = readGrader(s, problems, file);
   if (trees.grader && !s.has('grader')) problems.push({ file: `${folder}/grader`, key: null, message: 'a grader/ folder needs a `grader:` section in exercise.yaml' });
   if (grader?.check_solution && !trees.solution) s.fail('grader.check_solution', 'needs a solution/ folder with the reference solution');
 
@@ -561,7 +565,7 @@ async function readExercise(
     end_at: s.datetime('end_at'),
     max_submissions: s.int('max_submissions', { def: null, min: 1 }),
   };
-  return { folder, slug, module, columns, tags: [...new Set(s.strings('tags'))], fields, problems: problemList, grader, trees };
+  return { folder, slug, module, columns, tags: [...new Set(s.strings('tags'))], fields, problems: problemList, grader, tests, trees };
 }
 
 /** Reads the whole directory; throws one `invalid` AssayError listing every problem (see syncProblemsError). */

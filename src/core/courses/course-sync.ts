@@ -9,6 +9,7 @@ import type { Services } from '../services.ts';
 import type { CoursePlan, CourseDirectory, ExercisePlan, FieldPlan, PlannedFile } from './course-directory.ts';
 import { readCourseDirectory, ROSTER_FILE, syncProblemsError, TREE_FOLDERS } from './course-directory.ts';
 import type { RosterRowResult } from '../enrolment/enrolment.service.ts';
+import { contractWarnings } from '../../grading/results/contract.ts';
 
 /**
  * `assay course sync DIR`: makes the database hold what a course directory describes. Trusted
@@ -293,6 +294,10 @@ class SyncWriter {
       const problems = await this.deps.problems.replaceTrusted(tx, exerciseId, plan.problems);
       for (const k of ['created', 'updated', 'unchanged', 'deleted'] as const) this.counts.problems[k] += problems[k];
       await this.grader(tx, exerciseId, plan);
+      if (plan.grader && plan.tests) {
+        const broken = contractWarnings(plan.tests, plan.problems.map((p) => p.name), 'grader.tests');
+        for (const w of broken) this.warnings.push(`exercise "${plan.slug}" (${plan.folder}/exercise.yaml): ${w}`);
+      }
     }
     for (const r of bySlug.values()) this.warnings.push(`exercise "${r.slug}" (id ${r.id}) is not in the directory; left as it is`);
   }

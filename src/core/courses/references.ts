@@ -1,17 +1,15 @@
 import type { Db } from '../../db/database.ts';
+import type { IdTable } from '../../db/existing-ids.ts';
+import { existingIds } from '../../db/existing-ids.ts';
 import { doesNotExist } from '../errors.ts';
 import type { FieldProblem } from '../errors.ts';
 
-type Table = 'courses' | 'users' | 'classes' | 'queues' | 'subjects' | 'modules' | 'exercises' | 'tags' | 'fields';
-
 /** DRF's `does_not_exist` problem for each id in `ids` that has no row in `table`. */
-export async function missingReferences(db: Db, table: Table, ids: (number | null | undefined)[], field: string): Promise<FieldProblem[]> {
+export async function missingReferences(db: Db, table: IdTable, ids: (number | null | undefined)[], field: string): Promise<FieldProblem[]> {
   const wanted = [...new Set(ids.filter((i): i is number => typeof i === 'number'))];
   if (wanted.length === 0) return [];
   const storable = wanted.filter((id) => Number.isInteger(id) && id >= 1 && id <= 2_147_483_647);
-  const found = new Set(
-    storable.length > 0 ? (await db.selectFrom(table).select('id').where('id', 'in', storable).execute()).map((r) => r.id) : [],
-  );
+  const found = await existingIds(db, table, storable);
   return wanted.filter((id) => !found.has(id)).map((id) => doesNotExist(field, id));
 }
 

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor, CourseRole } from '../actor.ts';
+import { enrolmentsRepo } from '../enrolment/enrolments.repo.ts';
 import { coursePolicy } from './policy.ts';
 
 /**
@@ -9,29 +10,13 @@ import { coursePolicy } from './policy.ts';
  */
 export async function visibleCourseIds(db: Db, actor: Actor): Promise<number[] | null> {
   if (coursePolicy.managesEveryCourse(actor)) return null;
-  const enrolled = await db
-    .selectFrom('enrollments')
-    .select(['course_id', 'role'])
-    .where('user_id', '=', actor.id)
-    .where('dropped', '=', false)
-    .execute();
-  const ids = new Set(enrolled.map((e) => e.course_id));
-  if (coursePolicy.onStaffSide(actor)) {
-    const checked = await db.selectFrom('courses').select('id').where('checker_id', '=', actor.id).execute();
-    for (const c of checked) ids.add(c.id);
-  }
+  const ids = new Set((await enrolmentsRepo.currentEnrolments(db, actor.id)).map((e) => e.course_id));
+  if (coursePolicy.onStaffSide(actor)) for (const id of await enrolmentsRepo.checkedCourseIds(db, actor.id)) ids.add(id);
   return [...ids].sort((a, b) => a - b);
 }
 
 export async function roleIn(db: Db, actor: Actor, courseId: number): Promise<CourseRole | null> {
-  const row = await db
-    .selectFrom('enrollments')
-    .select('role')
-    .where('user_id', '=', actor.id)
-    .where('course_id', '=', courseId)
-    .where('dropped', '=', false)
-    .executeTakeFirst();
-  return (row?.role as CourseRole | undefined) ?? null;
+  return (await enrolmentsRepo.currentRole(db, courseId, actor.id)) as CourseRole | null;
 }
 
 /** Staff and admins manage every course; an instructor enrolment manages that course. */

@@ -100,4 +100,49 @@ export const enrolmentsRepo = {
   async setProgram(db: Db, userId: number, courseId: number | null): Promise<void> {
     await db.updateTable('users').set({ program_id: courseId }).where('id', '=', userId).execute();
   },
+
+  /** The user's current (not dropped) enrolments: course and role. */
+  currentEnrolments(db: Db, userId: number): Promise<{ course_id: number; role: string }[]> {
+    return db.selectFrom('enrollments').select(['course_id', 'role']).where('user_id', '=', userId).where('dropped', '=', false).execute();
+  },
+
+  /** The role of the user's current enrolment in the course, if any. */
+  async currentRole(db: Db, courseId: number, userId: number): Promise<string | null> {
+    const row = await db
+      .selectFrom('enrollments')
+      .select('role')
+      .where('user_id', '=', userId)
+      .where('course_id', '=', courseId)
+      .where('dropped', '=', false)
+      .executeTakeFirst();
+    return row?.role ?? null;
+  },
+
+  /** The courses that name the user their (Hive program's) checker. */
+  async checkedCourseIds(db: Db, userId: number): Promise<number[]> {
+    return (await db.selectFrom('courses').select('id').where('checker_id', '=', userId).execute()).map((c) => c.id);
+  },
+
+  /** Whether the user takes part in the course: a current enrolment in it, or it is their (Hive) program. */
+  async belongsToCourse(db: Db, userId: number, courseId: number): Promise<boolean> {
+    const row = await db
+      .selectFrom('users')
+      .select('users.id')
+      .where('users.id', '=', userId)
+      .where((eb) =>
+        eb.or([
+          eb('users.program_id', '=', courseId),
+          eb.exists(
+            eb
+              .selectFrom('enrollments')
+              .select('enrollments.id')
+              .whereRef('enrollments.user_id', '=', 'users.id')
+              .where('enrollments.course_id', '=', courseId)
+              .where('enrollments.dropped', '=', false),
+          ),
+        ]),
+      )
+      .executeTakeFirst();
+    return row !== undefined;
+  },
 };

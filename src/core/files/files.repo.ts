@@ -26,6 +26,12 @@ async function createSmallTreeOnPostgres(db: Db, entries: TreeEntry[], now: stri
 }
 
 export const filesRepo = {
+  /** The stored blob's size, if it is recorded. */
+  async blobSize(db: Db, sha256: string): Promise<number | undefined> {
+    const row = await db.selectFrom('blobs').select('size').where('sha256', '=', sha256).executeTakeFirst();
+    return row && Number(row.size);
+  },
+
   /** Records a blob; storing it again refreshes its age so a concurrent `gc` keeps it. */
   /**
    * Records a stored blob (a statement of its own, never inside a caller's transaction). On

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts';
-import type { RowOf } from '../../db/types.ts';
+import type { NewRow, RowOf, RowPatch } from '../../db/types.ts';
 import type { HelpResponseType, HelpStatus } from './help-enums.ts';
 import { statusAfter } from './help-enums.ts';
 
@@ -48,6 +48,23 @@ export const helpResponsesRepo = {
       for (const r of await q.orderBy('id').execute()) out.get(r.help_id)!.push(toHelpResponse(r));
     }
     return out;
+  },
+
+  byIds(db: Db, ids: number[]): Promise<HelpResponseRow[]> {
+    return db.selectFrom('help_responses').selectAll().where('id', 'in', ids).execute();
+  },
+
+  async insert(db: Db, row: NewRow<'help_responses'>): Promise<number> {
+    return (await db.insertInto('help_responses').values(row).returning('id').executeTakeFirstOrThrow()).id;
+  },
+
+  /** Changes the response; a patch naming no column changes nothing (an UPDATE with nothing to set is not SQL). */
+  async update(db: Db, id: number, patch: RowPatch<'help_responses'>): Promise<void> {
+    if (Object.keys(patch).length > 0) await db.updateTable('help_responses').set(patch).where('id', '=', id).execute();
+  },
+
+  async delete(db: Db, id: number): Promise<void> {
+    await db.deleteFrom('help_responses').where('id', '=', id).execute();
   },
 
   async byId(db: Db, helpId: number, id: number, withStaffOnly: boolean): Promise<HelpResponseRow | undefined> {

@@ -3,6 +3,7 @@ import type { Actor } from '../actor.ts';
 import { isStaff } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import { isRowId } from '../courses/exercises.service.ts';
+import { filesRepo } from '../files/files.repo.ts';
 import { AssayError } from '../errors.ts';
 import { assertMayRespond } from '../threads/locks.ts';
 import { notifyResponse } from '../threads/notify.ts';
@@ -12,6 +13,7 @@ import { mayChangeHelpResponse, mayPostHelpResponse, onStaffSide, seesStaffOnlyR
 import type { HelpResponse, HelpResponseRow } from './help-responses.repo.ts';
 import { helpResponsesRepo, toHelpResponse } from './help-responses.repo.ts';
 import type { HelpRow, HelpService } from './help.service.ts';
+import { helpRepo } from './help.repo.ts';
 
 export type { HelpResponse } from './help-responses.repo.ts';
 
@@ -78,9 +80,9 @@ export class HelpResponsesService {
   async file(actor: Actor, helpId: number, id: number): Promise<HelpResponseFile> {
     const { row } = await this.visibleResponse(actor, helpId, id);
     if (row.file_blob === null) throw AssayError.notFound();
-    const blob = await this.db.selectFrom('blobs').select('size').where('sha256', '=', row.file_blob).executeTakeFirst();
-    if (!blob) throw AssayError.notFound();
-    return { sha256: row.file_blob, name: row.file_name, size: Number(blob.size) };
+    const size = await filesRepo.blobSize(this.db, row.file_blob);
+    if (size === undefined) throw AssayError.notFound();
+    return { sha256: row.file_blob, name: row.file_name, size };
   }
 
   /** The thread when the actor may answer on it: not found if invisible; forbidden when another checker holds it. */
@@ -113,7 +115,7 @@ export class HelpResponsesService {
         ids.push(await this.respond(trx, help, actor, input, now));
       }
       if (ids.length === 0) return [];
-      const rows = await trx.selectFrom('help_responses').selectAll().where('id', 'in', ids).execute();
+      const rows = await helpResponsesRepo.byIds(trx, ids);
       const byId = new Map(rows.map((r) => [r.id, toHelpResponse(r)]));
       return ids.map((id) => byId.get(id)!);
     });
@@ -122,9 +124,7 @@ export class HelpResponsesService {
   /** Writes one response and its effects on the thread, inside the caller's transaction. */
   private async respond(trx: Db, help: HelpRow, actor: Actor, input: NewHelpResponse, now: string): Promise<number> {
     const segelOnly = input.segel_only ?? false;
-    const row = await trx
-      .insertInto('help_responses')
-      .values({
+    const id = await helpResponsesRepo.insert(trx, {
         help_id: help.id,
         user_id: actor.id,
         contents: input.contents ?? null,
@@ -135,9 +135,7 @@ export class HelpResponsesService {
         segel_only: segelOnly,
         response_type: input.response_type,
         created_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
+      });
     await this.settle(trx, help.id, actor, now);
     await notifyResponse(trx, {
       thread: { kind: 'help', id: help.id },
@@ -147,17 +145,13 @@ export class HelpResponsesService {
       staffOnly: segelOnly,
       now,
     });
-    return row.id;
+    return id;
   }
 
   /** The thread's status after a change to its responses, and the staff side's touch. */
   private async settle(trx: Db, helpId: number, actor: Actor, now: string): Promise<void> {
     const status = await helpResponsesRepo.derivedStatus(trx, helpId);
-    await trx
-      .updateTable('help_threads')
-      .set({ help_status: status, ...(onStaffSide(actor) ? { last_staff_updated: now } : {}) })
-      .where('id', '=', helpId)
-      .execute();
+    await helpRepo.update(trx, helpId, { help_status: status, ...(onStaffSide(actor) ? { last_staff_updated: now } : {}) });
   }
 
   /** The response when the actor may change or delete it: not found if invisible; forbidden unless its author or staff. */
@@ -186,8 +180,7 @@ export class HelpResponsesService {
       ...(input.response_type !== undefined ? { response_type: input.response_type } : {}),
     };
     await this.db.transaction().execute(async (trx) => {
-      // A PATCH naming no field changes no column (an UPDATE with nothing to set is not SQL).
-      if (Object.keys(changes).length > 0) await trx.updateTable('help_responses').set(changes).where('id', '=', id).execute();
+      await helpResponsesRepo.update(trx, id, changes);
       await this.settle(trx, helpId, actor, now);
     });
     return this.get(actor, helpId, id);
@@ -197,7 +190,7 @@ export class HelpResponsesService {
     await this.getForChange(actor, helpId, id);
     const now = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('help_responses').where('id', '=', id).execute();
+      await helpResponsesRepo.delete(trx, id);
       await this.settle(trx, helpId, actor, now);
     });
   }

@@ -1,9 +1,8 @@
-import { sql } from 'kysely';
-import type { Expression, SqlBool } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
 import { Clearance } from '../actor.ts';
 import { visibleCourseIds } from '../courses/visibility.ts';
+import { helpRepo } from './help.repo.ts';
 
 /**
  * Who sees a help thread: hive.md §8 (students their own, checkers their programs' students,
@@ -21,26 +20,21 @@ import { visibleCourseIds } from '../courses/visibility.ts';
  * So `Author Only` (the creator, the student, admins) ⊂ `All Staff` ⊂ `All Staff And Checkers`.
  * A thread outside this set does not exist for the actor (404).
  */
-export async function helpVisibility(db: Db, actor: Actor, alias = 'h'): Promise<Expression<SqlBool> | null> {
-  const col = (name: string) => sql.ref(`${alias}.${name}`);
-  if (actor.clearance < Clearance.checker) return sql<SqlBool>`${col('user_id')} = ${actor.id}`;
-  if (actor.clearance >= Clearance.admin) return null;
-  const own = sql<SqlBool>`(${col('user_id')} = ${actor.id} OR ${col('created_by')} = ${actor.id} OR ${col('checker_id')} = ${actor.id})`;
-  if (actor.clearance >= Clearance.staff) return sql<SqlBool>`(${own} OR ${col('visibility')} <> ${'Author Only'})`;
-  const courses = (await visibleCourseIds(db, actor)) ?? [];
-  const list = sql.join(courses.map((id) => sql`${id}`));
-  const inScope =
-    courses.length === 0
-      ? sql<SqlBool>`1 = 0`
-      : sql<SqlBool>`(EXISTS (SELECT 1 FROM users su WHERE su.id = ${col('user_id')} AND su.program_id IN (${list}))
-          OR EXISTS (SELECT 1 FROM exercises se WHERE se.id = ${col('exercise_id')} AND se.course_id IN (${list})))`;
-  return sql<SqlBool>`(${own} OR ${col('visibility')} = ${'All Staff And Checkers'} OR (${col('visibility')} = ${'All Staff'} AND ${inScope}))`;
+export type HelpScope =
+  | { kind: 'all' }
+  | { kind: 'student'; userId: number }
+  | { kind: 'staff'; userId: number }
+  | { kind: 'checker'; userId: number; courseIds: number[] };
+
+/** The actor's scope among help threads; help.repo.ts reads it as a condition. */
+export async function helpScope(db: Db, actor: Actor): Promise<HelpScope> {
+  if (actor.clearance < Clearance.checker) return { kind: 'student', userId: actor.id };
+  if (actor.clearance >= Clearance.admin) return { kind: 'all' };
+  if (actor.clearance >= Clearance.staff) return { kind: 'staff', userId: actor.id };
+  return { kind: 'checker', userId: actor.id, courseIds: (await visibleCourseIds(db, actor)) ?? [] };
 }
 
 /** Whether the actor sees the help thread `id` (the same rule, for one thread). */
 export async function helpVisibleTo(db: Db, actor: Actor, id: number): Promise<boolean> {
-  let q = db.selectFrom('help_threads as h').select('h.id').where('h.id', '=', id);
-  const visible = await helpVisibility(db, actor);
-  if (visible) q = q.where(visible);
-  return (await q.executeTakeFirst()) !== undefined;
+  return helpRepo.inScope(db, await helpScope(db, actor), id);
 }

@@ -1,14 +1,12 @@
-import { sql } from 'kysely';
-import type { Expression, SqlBool } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Engine } from '../../db/columns.ts';
-import type { RowOf } from '../../db/types.ts';
 import type { Actor } from '../actor.ts';
 import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import type { Exercise, ExercisesService } from '../courses/exercises.service.ts';
 import { isRowId } from '../courses/exercises.service.ts';
 import { canSee, visibleCourseIds } from '../courses/visibility.ts';
+import { enrolmentsRepo } from '../enrolment/enrolments.repo.ts';
 import type { FieldProblem } from '../errors.ts';
 import { AssayError, doesNotExist } from '../errors.ts';
 import { displayName } from '../identity/users.service.ts';
@@ -19,13 +17,14 @@ import { setSubscribed, subscribedAmong } from '../threads/subscriptions.ts';
 import type { HelpStatus, HelpType, HelpVisibility } from './help-enums.ts';
 import { CHAT } from './help-enums.ts';
 import type { HelpFilters, HelpOrder } from './help-filters.ts';
-import { helpFilterConditions, helpOrderTerms } from './help-filters.ts';
 import { mayDeleteHelp, mayEditHelp, mayOpenHelp, onStaffSide, seesStaffOnlyResponses } from './help-policy.ts';
 import type { HelpResponse } from './help-responses.repo.ts';
 import { helpResponsesRepo } from './help-responses.repo.ts';
-import { helpVisibility } from './help-visibility.ts';
+import { helpScope } from './help-visibility.ts';
+import type { HelpQuery, HelpRow } from './help.repo.ts';
+import { helpRepo } from './help.repo.ts';
 
-export type HelpRow = RowOf<'help_threads'>;
+export type { HelpRow } from './help.repo.ts';
 
 /** A help thread as its reader sees it. */
 export interface Help {
@@ -91,19 +90,11 @@ export class HelpService {
     private readonly engine: Engine,
   ) {}
 
-  /** Visibility plus filters on `help_threads as h`; null filters when an id cannot name a row. */
-  private async conditions(db: Db, actor: Actor, filters: HelpFilters): Promise<Expression<SqlBool>[] | null> {
+  /** The actor's scope plus the filters; null when an id cannot name a row. */
+  private async query(db: Db, actor: Actor, filters: HelpFilters): Promise<HelpQuery | null> {
     const ids = [filters.id, filters.createdBy, filters.exerciseId, filters.moduleId, filters.subjectId];
     if (ids.some((n) => n !== undefined && !isRowId(n))) return null;
-    const visible = await helpVisibility(db, actor);
-    return [...(visible ? [visible] : []), ...helpFilterConditions(this.engine, filters, { withStaffOnlyText: seesStaffOnlyResponses(actor) })];
-  }
-
-  private rows(db: Db, conditions: Expression<SqlBool>[], ordering: HelpOrder[]) {
-    let q = db.selectFrom('help_threads as h').selectAll('h');
-    for (const c of conditions) q = q.where(c);
-    for (const term of helpOrderTerms(ordering)) q = q.orderBy(term);
-    return q;
+    return { engine: this.engine, scope: await helpScope(db, actor), filters, withStaffOnlyText: seesStaffOnlyResponses(actor) };
   }
 
   /** Visible threads matching the filters, in `ordering` (then id) order. */
@@ -113,19 +104,17 @@ export class HelpService {
 
   /** One page of the list and the number of matches before paging. */
   async page(actor: Actor, filters: HelpFilters, ordering: HelpOrder[], limit: number, offset: number): Promise<{ count: number; helps: Help[] }> {
-    const conditions = await this.conditions(this.db, actor, filters);
-    if (!conditions) return { count: 0, helps: [] };
-    let count = this.db.selectFrom('help_threads as h').select(sql<number>`count(*)`.as('n'));
-    for (const c of conditions) count = count.where(c);
-    const total = Number((await count.executeTakeFirstOrThrow()).n);
-    const rows = await this.rows(this.db, conditions, ordering).limit(limit).offset(offset).execute();
+    const query = await this.query(this.db, actor, filters);
+    if (!query) return { count: 0, helps: [] };
+    const total = await helpRepo.count(this.db, query);
+    const rows = await helpRepo.list(this.db, query, ordering, { limit, offset });
     return { count: total, helps: await this.render(actor, rows) };
   }
 
   /** The raw rows of the visible threads matching the filters, read through `db` (a transaction for bulk answers). */
   async matching(db: Db, actor: Actor, filters: HelpFilters, ordering: HelpOrder[] = []): Promise<HelpRow[]> {
-    const conditions = await this.conditions(db, actor, filters);
-    return conditions ? this.rows(db, conditions, ordering).execute() : [];
+    const query = await this.query(db, actor, filters);
+    return query ? helpRepo.list(db, query, ordering) : [];
   }
 
   /** The thread's row when the actor sees it, else not found. */
@@ -149,7 +138,7 @@ export class HelpService {
       nestedNotifications(this.db, 'help', ids, actor.id),
       helpResponsesRepo.byHelps(this.db, ids, seesStaffOnlyResponses(actor)),
       this.exercises.byIds(rows.flatMap((r) => (r.exercise_id === null ? [] : [r.exercise_id]))),
-      checkerIds.length === 0 ? [] : this.db.selectFrom('users').select(['id', 'first_name', 'last_name']).where('id', 'in', checkerIds).execute(),
+      helpRepo.checkerNames(this.db, checkerIds),
     ]);
     const checkerById = new Map(checkers.map((c) => [c.id, c]));
     return rows.map((r) => {
@@ -195,7 +184,7 @@ export class HelpService {
     if (!isRowId(userId)) return false;
     if (userId === actor.id) return true;
     if (actor.clearance < Clearance.checker) return false;
-    const user = await this.db.selectFrom('users').select(['clearance', 'program_id']).where('id', '=', userId).executeTakeFirst();
+    const user = await enrolmentsRepo.userProgram(this.db, userId);
     if (!user) return false;
     if (actor.clearance >= Clearance.staff || user.clearance > Clearance.student) return true;
     return user.program_id !== null && canSee(await visibleCourseIds(this.db, actor), user.program_id);
@@ -205,9 +194,7 @@ export class HelpService {
     if (!mayOpenHelp(actor, { userId: input.user, helpType: input.help_type })) throw AssayError.forbidden();
     await this.checkReferences(actor, input);
     const now = this.clock.now();
-    const row = await this.db
-      .insertInto('help_threads')
-      .values({
+    const id = await helpRepo.insert(this.db, {
         user_id: input.user,
         created_by: actor.id,
         title: input.title ?? '',
@@ -217,10 +204,8 @@ export class HelpService {
         visibility: input.visibility ?? 'All Staff',
         last_staff_updated: now,
         created_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return this.get(actor, row.id);
+      });
+    return this.get(actor, id);
   }
 
   /** The thread, when the actor may change its fields: not found if invisible, forbidden otherwise. */
@@ -234,9 +219,7 @@ export class HelpService {
     const current = await this.getForEdit(actor, id);
     if (!mayEditHelp(actor, { helpType: current.help_type as HelpType }, input.help_type)) throw AssayError.forbidden();
     await this.checkReferences(actor, input);
-    await this.db
-      .updateTable('help_threads')
-      .set({
+    await helpRepo.update(this.db, id, {
         ...(input.user !== undefined ? { user_id: input.user } : {}),
         ...(input.title !== undefined ? { title: input.title } : {}),
         ...(input.help_type !== undefined ? { help_type: input.help_type } : {}),
@@ -244,13 +227,11 @@ export class HelpService {
         ...(input.visibility !== undefined ? { visibility: input.visibility } : {}),
         // Only the staff side edits threads, so every edit is a staff update.
         last_staff_updated: this.clock.now(),
-      })
-      .where('id', '=', id)
-      .execute();
+      });
     // Read back without the visibility check: reassigning the thread or narrowing its
     // visibility may hide it from its editor, who still gets the result of the edit.
-    const row = await this.db.selectFrom('help_threads').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
-    return (await this.render(actor, [row]))[0]!;
+    const row = await helpRepo.byId(this.db, id);
+    return (await this.render(actor, [row!]))[0]!;
   }
 
   /** The thread, when the actor may delete it: not found if invisible, forbidden otherwise. */
@@ -263,12 +244,7 @@ export class HelpService {
   /** Deletes the thread with its responses, notifications and subscriptions. */
   async delete(actor: Actor, id: number): Promise<void> {
     await this.getForDelete(actor, id);
-    await this.db.transaction().execute(async (trx) => {
-      await trx.deleteFrom('notifications').where('help_id', '=', id).execute();
-      await trx.deleteFrom('subscriptions').where('help_id', '=', id).execute();
-      await trx.deleteFrom('help_responses').where('help_id', '=', id).execute();
-      await trx.deleteFrom('help_threads').where('id', '=', id).execute();
-    });
+    await this.db.transaction().execute((trx) => helpRepo.deleteWithDependents(trx, id));
   }
 
   /** The thread when the actor handles it as a checker: not found if invisible, forbidden for students. */
@@ -300,34 +276,15 @@ export class HelpService {
   async topResponses(actor: Actor, id: number): Promise<TopHelpResponse[]> {
     const help = await this.getForHandling(actor, id);
     if (help.help_type === CHAT) return [];
-    const visible = await helpVisibility(this.db, actor);
-    let q = this.db
-      .selectFrom('help_responses as r')
-      .innerJoin('help_threads as h', 'h.id', 'r.help_id')
-      .innerJoin('users as u', 'u.id', 'r.user_id')
-      .select(['r.contents', sql<number>`count(*)`.as('uses'), sql<number>`max(r.id)`.as('latest')])
-      .where('h.id', '<>', help.id)
-      .where('h.help_type', '=', help.help_type)
-      .where('u.clearance', '>=', Clearance.checker)
-      .where('r.contents', 'is not', null)
-      .where('r.contents', '<>', '');
-    q = help.exercise_id === null ? q.where('h.exercise_id', 'is', null) : q.where('h.exercise_id', '=', help.exercise_id);
-    if (visible) q = q.where(visible);
-    const rows = await q.groupBy('r.contents').orderBy(sql`count(*)`, 'desc').orderBy(sql`max(r.id)`, 'desc').limit(TOP_RESPONSES).execute();
-    return rows.map((r) => ({ contents: r.contents }));
+    return helpRepo.topResponses(this.db, await helpScope(this.db, actor), help, TOP_RESPONSES);
   }
 
   /** Threads by when staff last touched them, the most recent first: the staff dashboard's feed. */
   async latest(actor: Actor, filters: HelpFilters = {}): Promise<HelpNotice[]> {
     if (!onStaffSide(actor)) throw AssayError.forbidden();
-    const conditions = await this.conditions(this.db, actor, filters);
-    if (!conditions) return [];
-    let q = this.db
-      .selectFrom('help_threads as h')
-      .innerJoin('users as u', 'u.id', 'h.user_id')
-      .select(['h.id', 'h.user_id', 'h.last_staff_updated', 'u.first_name', 'u.last_name', 'u.username']);
-    for (const c of conditions) q = q.where(c);
-    const rows = await q.orderBy('h.last_staff_updated', 'desc').orderBy('h.id', 'desc').execute();
+    const query = await this.query(this.db, actor, filters);
+    if (!query) return [];
+    const rows = await helpRepo.latest(this.db, query);
     return rows.map((r) => ({ id: r.id, user_id: r.user_id, user_name: displayName(r), last_staff_updated: r.last_staff_updated }));
   }
 }
