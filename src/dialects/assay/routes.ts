@@ -1,3 +1,5 @@
+import type { FastifyInstance } from 'fastify';
+import type { Services } from '../../core/services.ts';
 import type { HiveRoutes } from '../hive/plugin.ts';
 import { tokenRoutes } from './tokens.ts';
 import { exerciseFileRoutes } from './exercise-files.ts';
@@ -7,6 +9,14 @@ import { oauthRoutes } from './oauth.ts';
 import { extensionRoutes } from './extensions.ts';
 import { profileRoutes } from './profiles.ts';
 import { enrolmentRoutes } from './enrolment.ts';
+import { cookieSessions, sessionRoutes } from './session.ts';
+import { securityHeaders } from './security-headers.ts';
 
 /** Assay's own endpoints (`/api/assay/v1/`), for what no dialect covers. Hive's envelope and auth. */
-export const assayRoutes: HiveRoutes[] = [tokenRoutes, exerciseFileRoutes, graderRoutes, submissionRoutes, oauthRoutes, extensionRoutes, profileRoutes, enrolmentRoutes];
+export const assayRoutes: HiveRoutes[] = [tokenRoutes, exerciseFileRoutes, graderRoutes, submissionRoutes, oauthRoutes, extensionRoutes, profileRoutes, enrolmentRoutes, sessionRoutes];
+
+/** What Assay's scope adds to Hive's: security headers and browser cookie sessions (with CSRF tokens). */
+export const assayScope = (services: Services) => async (scope: FastifyInstance) => {
+  await securityHeaders(scope, 'api');
+  await cookieSessions(services)(scope);
+};

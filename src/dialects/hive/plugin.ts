@@ -17,7 +17,7 @@ export type HiveRoutes = (router: HiveRouter, services: Services) => void;
  * view-level permission (the core action a route names, asked of the core), the drf-standardized-errors envelope, 404 and 405 answers.
  * Used for `/api/core/` and for Assay's own `/api/assay/v1/`.
  */
-export function hivePlugin(services: Services, routes: HiveRoutes[]): FastifyPluginAsync {
+export function hivePlugin(services: Services, routes: HiveRoutes[], extend?: (app: FastifyInstance) => Promise<void>): FastifyPluginAsync {
   return async (app: FastifyInstance) => {
     // Schemas document the routes; bodies and queries are validated DRF-style inside handlers,
     // after the object lookup, so the checks run in upstream's order.
@@ -42,6 +42,9 @@ export function hivePlugin(services: Services, routes: HiveRoutes[]): FastifyPlu
         new AssayError('rate_limited', 'Request was throttled.', { retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)) }),
     });
 
+    // Another way of authenticating (Assay's cookie sessions) hooks in before the Bearer check below.
+    if (extend) await extend(app);
+
     app.addHook('onRequest', async (request) => {
       const config = request.routeOptions.config as { public?: boolean; action?: CoreAction } | undefined;
       if (!config || request.is404) return;
@@ -53,7 +56,7 @@ export function hivePlugin(services: Services, routes: HiveRoutes[]): FastifyPlu
         if (request.headers.authorization) request.actor = await bearerActor(request, services).catch(() => null);
         return;
       }
-      request.actor = await bearerActor(request, services);
+      request.actor ??= await bearerActor(request, services);
       if (config.action) assertMayAttempt(request.actor, config.action);
     });
 
