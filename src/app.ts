@@ -2,7 +2,8 @@ import swagger from '@fastify/swagger';
 import Fastify from 'fastify';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Services } from './core/services.ts';
-import { assayRoutes } from './dialects/assay/routes.ts';
+import { assayRoutes, assayScope } from './dialects/assay/routes.ts';
+import { assayApiDocs, registerAssayOpenApi } from './dialects/assay/openapi.ts';
 import { hiveRoutes } from './dialects/hive/routes/index.ts';
 import { hivePlugin } from './dialects/hive/plugin.ts';
 import { ngshareFrameworkError, registerNgshare } from './dialects/ngshare/plugin.ts';
@@ -18,11 +19,12 @@ import { registerHealth } from './observability/health.ts';
 import { registerMetrics } from './observability/metrics.ts';
 import { redactingLoggerOptions } from './observability/log-redaction.ts';
 import { registerGradingMetrics } from './grading/queue/index.ts';
+import { registerWebApp } from './web-static.ts';
 
 export const HIVE_VERSION = '5.12.0';
 
 /** Builds the whole HTTP server: every dialect mounted on one core. */
-export async function buildApp(services: Services, options: { logger?: boolean | object } = {}): Promise<FastifyInstance> {
+export async function buildApp(services: Services, options: { logger?: boolean | object; webDir?: string } = {}): Promise<FastifyInstance> {
   const { config } = services;
   const ngshare: FrameworkErrorRenderer = (url, status) => {
     const answer = ngshareFrameworkError(config.ngsharePrefix, url, status);
@@ -45,8 +47,10 @@ export async function buildApp(services: Services, options: { logger?: boolean |
   });
   // Fastify's own 404 names the method and the whole URL; this one echoes nothing. ngshare mounted
   // at `/` owns the root's 404 (Fastify takes one per prefix), and its answer echoes nothing either.
+  // Elsewhere, a browser's page request gets the web app's index.html (its history fallback).
+  const webApp = await registerWebApp(app, options.webDir);
   if (config.ngsharePrefix !== '/') {
-    app.setNotFoundHandler(async (_request, reply) => reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'Not Found' }));
+    app.setNotFoundHandler(async (request, reply) => webApp.fallback(request, reply) ?? reply.code(404).send({ statusCode: 404, error: 'Not Found', message: 'Not Found' }));
   }
   app.decorateRequest('actor', null);
 
@@ -59,10 +63,13 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     },
   });
 
+  await registerAssayOpenApi(app);
+
   registerGradingMetrics(registerMetrics(app), services.grading);
   registerHealth(app, services);
   await app.register(hivePlugin(services, hiveRoutes), { prefix: '/api/core' });
-  await app.register(hivePlugin(services, assayRoutes), { prefix: '/api/assay/v1' });
+  await app.register(hivePlugin(services, assayRoutes, assayScope(services)), { prefix: '/api/assay/v1' });
+  await app.register(assayApiDocs, { prefix: '/api/assay/v1' });
   await registerNgshare(app, services);
   await registerOAuth(app, services);
   await registerAutolab(app, services);

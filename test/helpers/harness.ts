@@ -26,7 +26,7 @@ export interface TestServer {
  * A real server on a real database: a fresh SQLite file, or a fresh PostgreSQL schema, and a
  * fresh blob directory. Nothing is shared between test files.
  */
-export async function startTestServer(options: { clock?: Clock; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(options: { clock?: Clock; env?: Record<string, string>; webDir?: string } = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-test-'));
   const pgUrl = engineUnderTest === 'postgres' ? process.env.DATABASE_URL! : null;
   const schema = pgUrl ? `t_${crypto.randomBytes(6).toString('hex')}` : 'public';
@@ -39,7 +39,7 @@ export async function startTestServer(options: { clock?: Clock; env?: Record<str
   });
   const runtime = await openRuntime(config, { clock: options.clock });
   // ASSAY_TEST_LOG=1 shows server errors while debugging a test.
-  const app = await buildApp(runtime.services, { logger: process.env.ASSAY_TEST_LOG ? { level: 'error' } : false });
+  const app = await buildApp(runtime.services, { logger: process.env.ASSAY_TEST_LOG ? { level: 'error' } : false, ...(options.webDir ? { webDir: options.webDir } : {}) });
   await app.ready();
   return {
     app,
