@@ -40,6 +40,7 @@ import { buildOAuthServices, type OAuthServices } from './oauth/index.ts';
 import { buildAssessmentServices, type AssessmentServices } from './assessments/index.ts';
 import { buildTaskServices, type TaskServices } from './tasks/index.ts';
 import { buildExaminationServices, type ExaminationServices } from './examination/index.ts';
+import { buildReviewServices, type ReviewServices } from './review/index.ts';
 
 /** Everything the dialects call, built once per process. */
 export interface Services {
@@ -87,10 +88,12 @@ export interface Services {
   tasks: TaskServices;
   /** Devilry's hierarchy. */
   examination: ExaminationServices;
+  /** The checker's side of the web app: inbox, line comments, reviews. */
+  review: ReviewServices;
 }
 
 /** What the areas built last (one per dialect's own concepts) are built from. */
-export type BaseServices = Omit<Services, 'oauth' | 'assessments' | 'tasks' | 'examination'>;
+export type BaseServices = Omit<Services, 'oauth' | 'assessments' | 'tasks' | 'examination' | 'review'>;
 
 export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; config: Config; blobs: BlobStore; jwtSecret: string }): Services {
   const { db, clock, config, blobs } = deps;
@@ -151,5 +154,6 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     assessments: buildAssessmentServices(base),
     tasks: buildTaskServices(base),
     examination: buildExaminationServices(base),
+    review: buildReviewServices(base),
   };
 }
