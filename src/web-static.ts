@@ -2,6 +2,7 @@ import fastifyStatic from '@fastify/static';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PAGE_CSP, securityHeaders } from './dialects/assay/security-headers.ts';
 
 /** Where `npm run build` (scripts/build.mjs) leaves the web app: web/dist beside src/ and dist/. */
 export const DEFAULT_WEB_DIR = path.resolve(import.meta.dirname, '..', 'web', 'dist');
@@ -22,10 +23,15 @@ function cacheHeaders(res: { setHeader(name: string, value: string): void }, fil
   res.setHeader('Cache-Control', filePath.includes(`${path.sep}assets${path.sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache');
 }
 
-function sendIndex(webDir: string | null, reply: FastifyReply): FastifyReply {
-  if (webDir === null) return reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-cache').send(NOT_BUILT);
-  return reply.header('Cache-Control', 'no-cache').sendFile('index.html', webDir, { cacheControl: false });
-}
+/** Helmet's page headers as text, for the fallback that answers from the root's 404 handler (outside the app's scope). */
+const FALLBACK_HEADERS = {
+  'Content-Security-Policy': Object.entries(PAGE_CSP)
+    .map(([name, values]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${values.join(' ')}`)
+    .join('; '),
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Referrer-Policy': 'same-origin',
+};
 
 export interface WebApp {
   /**
@@ -41,20 +47,25 @@ export interface WebApp {
  * for the app's own paths, and a page saying how to build it when it is not built.
  */
 export async function registerWebApp(app: FastifyInstance, webDir: string = DEFAULT_WEB_DIR): Promise<WebApp> {
-  const built = fs.existsSync(path.join(webDir, 'index.html')) ? webDir : null;
-  if (built !== null) {
-    // wildcard: false registers one route per file found now, so no `/*` route competes with the dialects.
-    await app.register(fastifyStatic, { root: built, wildcard: false, index: false, cacheControl: false, setHeaders: cacheHeaders });
-  }
-  for (const url of WEB_APP_PATHS) {
-    app.get(url, { schema: { hide: true } }, async (_request, reply) => sendIndex(built, reply));
-  }
+  const indexFile = path.join(webDir, 'index.html');
+  const built = fs.existsSync(indexFile);
+  // index.html is small and names the assets of this build: read once, like the assets' routes.
+  const index = built ? fs.readFileSync(indexFile) : Buffer.from(NOT_BUILT);
+  const sendIndex = (reply: FastifyReply) => reply.type('text/html; charset=utf-8').header('Cache-Control', 'no-cache').send(index);
+  await app.register(async (scope) => {
+    await securityHeaders(scope, 'page');
+    if (built) {
+      // wildcard: false registers one route per file found now, so no `/*` route competes with the dialects.
+      await scope.register(fastifyStatic, { root: webDir, wildcard: false, index: false, cacheControl: false, setHeaders: cacheHeaders });
+    }
+    for (const url of WEB_APP_PATHS) scope.get(url, { schema: { hide: true } }, async (_request, reply) => sendIndex(reply));
+  });
   return {
     fallback(request, reply) {
       if (request.method !== 'GET' && request.method !== 'HEAD') return null;
       const pathname = (request.raw.url ?? '/').split('?')[0]!;
       if (pathname.startsWith('/api/') || !(request.headers.accept ?? '').includes('text/html')) return null;
-      return sendIndex(built, reply.code(200));
+      return sendIndex(reply.code(200).headers(FALLBACK_HEADERS));
     },
   };
 }

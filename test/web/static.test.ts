@@ -41,6 +41,9 @@ for (const ngsharePrefix of ['/api/', '/']) {
         assert.match(String(answer.headers['content-type']), /^text\/html/, url);
         assert.equal(answer.body, INDEX, url);
         assert.equal(answer.headers['cache-control'], 'no-cache', url);
+        assert.match(String(answer.headers['content-security-policy']), /script-src 'self'/, url);
+        assert.equal(answer.headers['x-frame-options'], 'DENY', url);
+        assert.equal(answer.headers['x-content-type-options'], 'nosniff', url);
       }
     });
 
@@ -76,6 +79,8 @@ for (const ngsharePrefix of ['/api/', '/']) {
         const page = await get('/no/such/page', HTML);
         assert.equal(page.statusCode, 200);
         assert.equal(page.body, INDEX);
+        assert.match(String(page.headers['content-security-policy']), /default-src 'self'.*script-src 'self'.*frame-ancestors 'none'/);
+        assert.equal(page.headers['x-frame-options'], 'DENY');
         const api = await get('/no/such/page', { accept: 'application/json' });
         assert.equal(api.statusCode, 404);
         assert.doesNotMatch(api.body, /Assay test app/);
