@@ -9,7 +9,7 @@ import type { Clock } from '../clock.ts';
 import type { ProblemsService } from '../courses/problems.service.ts';
 import type { FieldProblem } from '../errors.ts';
 import { AssayError } from '../errors.ts';
-import type { SubmissionDetail, SubmissionGrading, SubmissionsService } from '../grading/submissions.service.ts';
+import type { SubmissionDetail, SubmissionsService } from '../grading/submissions.service.ts';
 import { displayName } from '../identity/users.service.ts';
 import { INLINE_TEXT_BYTES, asText } from './file-text.ts';
 import { gradingWriteTarget } from './grading-target.ts';
@@ -66,8 +66,6 @@ export interface Review {
   previous: ReviewSubmission | null;
   problems: ReviewProblem[];
   grade: StaffGrade | null;
-  /** The latest submission's automatic grading, as its staff side sees it. */
-  grading: SubmissionGrading | null;
 }
 
 export interface ReviewInput {
@@ -80,7 +78,7 @@ const person = (p: { id: number; first_name: string; last_name: string; username
 
 /**
  * A checker's review of an assignment: its latest and previous submissions with their files (for
- * a diff), the automatic grading, the line comments, the problems' points; and the verdict, which
+ * a diff; their automatic grading is the submission's own read), the line comments, the problems' points; and the verdict, which
  * is a Hive response (Done or Redo: the status flow, counters and notifications are Hive's) written
  * in one transaction with the points and the general comment (a staff `feedback` row, which
  * Autolab's and Devilry's views read too). Who may do it is the assignments' rules.
@@ -126,7 +124,6 @@ export class ReviewService {
       previous: previous && (await this.reviewSubmission(previous, comments)),
       problems: problems.map((p) => ({ id: p.id, name: p.name, max_score: p.max_score, points: pointsOf.get(p.id) ?? null })),
       grade: grade ? { points: grade.points, passing: grade.passing, text: grade.text, author: person(gradeAuthor), created_at: grade.created_at } : null,
-      grading: latest?.grading ?? null,
     };
   }
 
