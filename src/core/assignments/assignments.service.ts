@@ -1,4 +1,3 @@
-import type { Expression, SqlBool } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
 import { Clearance } from '../actor.ts';
@@ -14,9 +13,11 @@ import { nestedNotifications } from '../notifications/nested.ts';
 import type { NestedNotification } from '../notifications/nested.ts';
 import { lockThread, unlockThread } from '../threads/locks.ts';
 import { setSubscribed, subscribedAmong } from '../threads/subscriptions.ts';
-import { assignmentVisibility } from './assignment-visibility.ts';
+import { assignmentScope } from './assignment-visibility.ts';
+import type { AssignmentRecord } from './assignments.repo.ts';
+import { assignmentsRepo } from './assignments.repo.ts';
 import type { ThreadUserFilters } from '../threads/user-filters.ts';
-import { threadUserConditions } from '../threads/user-filters.ts';
+import { usersRepo } from '../identity/users.repo.ts';
 import type { AssignmentStatus } from './status-flow.ts';
 import { studentStatus } from './status-flow.ts';
 import { assignmentPolicy } from './policy.ts';
@@ -94,38 +95,11 @@ export class AssignmentsService {
     private readonly exercises: ExercisesService,
   ) {}
 
-  private base() {
-    return this.db
-      .selectFrom('assignments as a')
-      .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
-      .leftJoin('users as c', 'c.id', 'a.checker_id')
-      .select([
-        'a.id',
-        'a.user_id',
-        'a.exercise_id',
-        'e.course_id',
-        'e.patbas as patbas_policy',
-        'a.checker_id',
-        'c.first_name as checker_first_name',
-        'c.last_name as checker_last_name',
-        'a.status',
-        'a.student_status',
-        'a.description',
-        'a.submission_count',
-        'a.total_check_count',
-        'a.manual_check_count',
-        'a.last_staff_updated',
-        'a.flagged',
-        'a.work_time',
-        'a.timer',
-      ]);
+  private scope(actor: Actor) {
+    return assignmentScope(this.db, actor);
   }
 
-  private visibility(actor: Actor): Promise<Expression<SqlBool> | null> {
-    return assignmentVisibility(this.db, actor);
-  }
-
-  private async render(actor: Actor, rows: Awaited<ReturnType<ReturnType<AssignmentsService['base']>['execute']>>): Promise<Assignment[]> {
+  private async render(actor: Actor, rows: AssignmentRecord[]): Promise<Assignment[]> {
     const ids = rows.map((r) => r.id);
     const subscribed = await subscribedAmong(this.db, actor.id, 'assignment', ids);
     const notifications = await nestedNotifications(this.db, 'assignment', ids, actor.id);
@@ -162,39 +136,18 @@ export class AssignmentsService {
   async list(actor: Actor, filters: AssignmentFilters = {}): Promise<Assignment[]> {
     const ids = (n: number | undefined) => n !== undefined && !isRowId(n);
     if (ids(filters.exerciseId) || ids(filters.moduleId) || ids(filters.subjectId) || ids(filters.queueId)) return [];
-    let q = this.base();
-    const visible = await this.visibility(actor);
-    if (visible) q = q.where(visible);
-    if (filters.exerciseId !== undefined) q = q.where('a.exercise_id', '=', filters.exerciseId);
-    if (filters.moduleId !== undefined) q = q.where('e.module_id', '=', filters.moduleId);
-    if (filters.subjectId !== undefined) {
-      const subjectId = filters.subjectId;
-      q = q.where('e.module_id', 'in', (eb) => eb.selectFrom('modules').select('modules.id').where('modules.subject_id', '=', subjectId));
-    }
-    if (filters.tagIds !== undefined) {
-      const tagIds = filters.tagIds.filter(isRowId);
-      if (tagIds.length === 0) return [];
-      q = q.where(({ exists, selectFrom }) =>
-        exists(selectFrom('exercise_tags as et').select('et.tag_id').whereRef('et.exercise_id', '=', 'a.exercise_id').where('et.tag_id', 'in', tagIds)),
-      );
-    }
-    if (filters.queueId !== undefined) {
-      // The queue's exercises, as the exercise list's own `queue__id` filter finds them.
-      const inQueue = (await this.exercises.list(actor, { queueId: filters.queueId })).map((e) => e.id);
-      if (inQueue.length === 0) return [];
-      q = q.where('a.exercise_id', 'in', inQueue);
-    }
-    if (filters.staffUpdatedAfter !== undefined) q = q.where('a.last_staff_updated', '>', filters.staffUpdatedAfter);
-    for (const condition of threadUserConditions('a.user_id', filters)) q = q.where(condition);
-    return this.render(actor, await q.orderBy('a.id').execute());
+    const { tagIds: askedTags, queueId, ...query } = filters;
+    const tagIds = askedTags?.filter(isRowId);
+    if (tagIds?.length === 0) return [];
+    // The queue's exercises, as the exercise list's own `queue__id` filter finds them.
+    const exerciseIds = queueId === undefined ? undefined : (await this.exercises.list(actor, { queueId })).map((e) => e.id);
+    if (exerciseIds?.length === 0) return [];
+    return this.render(actor, await assignmentsRepo.list(this.db, await this.scope(actor), { ...query, ...(tagIds ? { tagIds } : {}), ...(exerciseIds ? { exerciseIds } : {}) }));
   }
 
   async get(actor: Actor, id: number): Promise<Assignment> {
     if (!isRowId(id)) throw AssayError.notFound();
-    let q = this.base().where('a.id', '=', id);
-    const visible = await this.visibility(actor);
-    if (visible) q = q.where(visible);
-    const row = await q.executeTakeFirst();
+    const row = await assignmentsRepo.byId(this.db, await this.scope(actor), id);
     if (!row) throw AssayError.notFound();
     return (await this.render(actor, [row]))[0]!;
   }
@@ -211,33 +164,27 @@ export class AssignmentsService {
     const problems = [];
     const exercise = await this.exercises.get(actor, input.exercise).catch(() => null);
     if (!exercise) problems.push(doesNotExist('exercise', input.exercise));
-    const user = isRowId(input.user) ? await this.db.selectFrom('users').select('id').where('id', '=', input.user).executeTakeFirst() : undefined;
+    const user = isRowId(input.user) ? await usersRepo.byId(this.db, input.user) : undefined;
     if (!user) problems.push(doesNotExist('user', input.user));
     if (problems.length > 0) throw AssayError.invalid(problems);
     // Whoever creates it, an assignment is work of the exercise's course: its student must belong there.
     if (!(await enrolmentsRepo.belongsToCourse(this.db, input.user, exercise!.course_id))) throw AssayError.field('user', 'invalid', ASSIGNEE_OUTSIDE_COURSE);
     const now = this.clock.now();
     try {
-      const id = await this.db.transaction().execute(async (trx) => {
-        const row = await trx
-          .insertInto('assignments')
-          .values({
-            exercise_id: input.exercise,
-            user_id: input.user,
-            status: input.assignment_status ?? 'New',
-            student_status: input.student_assignment_status ?? null,
-            description: input.description ?? null,
-            flagged: input.flagged ?? false,
-            timer: input.timer ?? null,
-            last_staff_updated: now,
-            created_at: now,
-            updated_at: now,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        await trx.insertInto('assignment_members').values({ assignment_id: row.id, user_id: input.user, role: 'candidate' }).execute();
-        return row.id;
-      });
+      const id = await this.db.transaction().execute((trx) =>
+        assignmentsRepo.insertWithCandidate(trx, {
+          exercise_id: input.exercise,
+          user_id: input.user,
+          status: input.assignment_status ?? 'New',
+          student_status: input.student_assignment_status ?? null,
+          description: input.description ?? null,
+          flagged: input.flagged ?? false,
+          timer: input.timer ?? null,
+          last_staff_updated: now,
+          created_at: now,
+          updated_at: now,
+        }),
+      );
       return this.get(actor, id);
     } catch (e) {
       const mapped = fromDatabaseError(e);
@@ -249,9 +196,7 @@ export class AssignmentsService {
   async update(actor: Actor, id: number, input: AssignmentInput): Promise<Assignment> {
     await this.getForGrading(actor, id);
     const now = this.clock.now();
-    await this.db
-      .updateTable('assignments')
-      .set({
+    await assignmentsRepo.update(this.db, id, {
         ...(input.assignment_status !== undefined ? { status: input.assignment_status } : {}),
         ...(input.student_assignment_status !== undefined ? { student_status: input.student_assignment_status } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
@@ -259,9 +204,7 @@ export class AssignmentsService {
         ...(input.timer !== undefined ? { timer: input.timer } : {}),
         last_staff_updated: now,
         updated_at: now,
-      })
-      .where('id', '=', id)
-      .execute();
+      });
     return this.get(actor, id);
   }
 
@@ -269,26 +212,7 @@ export class AssignmentsService {
   async delete(actor: Actor, id: number): Promise<void> {
     const assignment = await this.getForGrading(actor, id);
     if (!(await canManageCourse(this.db, actor, assignment.course_id))) throw AssayError.forbidden();
-    await this.db.transaction().execute(async (trx) => {
-      const responses = trx.selectFrom('responses').select('id').where('assignment_id', '=', id);
-      const submissions = trx.selectFrom('submissions').select('id').where('assignment_id', '=', id);
-      await trx.deleteFrom('grades').where('submission_id', 'in', submissions).execute();
-      await trx.deleteFrom('feedback').where('submission_id', 'in', submissions).execute();
-      // Its grading jobs go too: a queued one would otherwise run for a submission that is gone.
-      const jobs = trx
-        .selectFrom('grading_jobs')
-        .select('id')
-        .where((eb) => eb.or([eb('submission_id', 'in', submissions), eb('response_id', 'in', responses)]));
-      await trx.updateTable('responses').set({ autocheck_job_id: null }).where('assignment_id', '=', id).execute();
-      await trx.deleteFrom('grading_job_events').where('job_id', 'in', jobs).execute();
-      await trx.deleteFrom('grading_jobs').where('id', 'in', jobs).execute();
-      await trx.deleteFrom('submissions').where('assignment_id', '=', id).execute();
-      await trx.deleteFrom('response_contents').where('response_id', 'in', responses).execute();
-      await trx.deleteFrom('responses').where('assignment_id', '=', id).execute();
-      await trx.deleteFrom('assignment_members').where('assignment_id', '=', id).execute();
-      await trx.updateTable('users').set({ current_assignment_id: null }).where('current_assignment_id', '=', id).execute();
-      await trx.deleteFrom('assignments').where('id', '=', id).execute();
-    });
+    await this.db.transaction().execute((trx) => assignmentsRepo.deleteWithDependents(trx, id));
   }
 
   async lock(actor: Actor, id: number): Promise<void> {
@@ -310,19 +234,7 @@ export class AssignmentsService {
   async latest(actor: Actor, filters: AssignmentFilters & { id?: number } = {}): Promise<AssignmentNotice[]> {
     if (!assignmentPolicy.mayGrade(actor)) throw AssayError.forbidden();
     if (filters.id !== undefined && !isRowId(filters.id)) return [];
-    let q = this.db
-      .selectFrom('assignments as a')
-      .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
-      .innerJoin('users as u', 'u.id', 'a.user_id')
-      .leftJoin('modules as mo', 'mo.id', 'e.module_id')
-      .select(['a.id', 'a.user_id', 'u.first_name', 'u.last_name', 'u.username', 'a.exercise_id', 'e.module_id', 'mo.subject_id', 'a.last_staff_updated']);
-    const visible = await this.visibility(actor);
-    if (visible) q = q.where(visible);
-    if (filters.id !== undefined) q = q.where('a.id', '=', filters.id);
-    if (filters.subjectId !== undefined) q = q.where('mo.subject_id', '=', filters.subjectId);
-    if (filters.staffUpdatedAfter !== undefined) q = q.where('a.last_staff_updated', '>', filters.staffUpdatedAfter);
-    for (const condition of threadUserConditions('a.user_id', filters)) q = q.where(condition);
-    const rows = await q.orderBy('a.last_staff_updated', 'desc').orderBy('a.id', 'desc').execute();
+    const rows = await assignmentsRepo.latest(this.db, await this.scope(actor), filters);
     return rows.map((r) => ({
       id: r.id,
       user_id: r.user_id!,

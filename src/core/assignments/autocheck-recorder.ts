@@ -6,7 +6,8 @@ import { readGrade } from '../grading/results.service.ts';
 import { notifyResponse } from '../threads/notify.ts';
 import type { AssignmentStatus } from './status-flow.ts';
 import { autoCheckApplies, statusChangeFor } from './status-flow.ts';
-import { applyStatusChange } from './status-update.ts';
+import { assignmentsRepo } from './assignments.repo.ts';
+import { responsesRepo } from './responses.repo.ts';
 
 /**
  * What a finished autocheck means on Hive's side: an `AutoCheck` response by the autocheck account
@@ -27,21 +28,12 @@ export class AutocheckRecorder {
     const jobId = finished.id;
     const grade = readGrade(result);
     if (!grade || grade.staffError) return;
-    const job = await trx
-      .selectFrom('responses as r')
-      .innerJoin('assignments as a', 'a.id', 'r.assignment_id')
-      .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
-      .select(['r.assignment_id', 'a.status', 'e.autodone', 'e.name'])
-      .where('r.id', '=', finished.response_id)
-      .where('r.response_type', '=', 'Submission')
-      .executeTakeFirst();
+    const job = await responsesRepo.submissionTarget(trx, finished.response_id);
     if (!job) return;
     const authorId = await this.systemUser.id(trx);
     const now = this.clock.now();
     const passed = grade.outcome === 'success';
-    await trx
-      .insertInto('responses')
-      .values({
+    await responsesRepo.insert(trx, {
         assignment_id: job.assignment_id,
         user_id: authorId,
         response_type: 'AutoCheck',
@@ -52,12 +44,11 @@ export class AutocheckRecorder {
         autocheck_job_id: jobId,
         created_at: now,
         updated_at: now,
-      })
-      .execute();
+      });
     const change = statusChangeFor('AutoCheck', { passed, autodone: Boolean(job.autodone) });
     // A late result (a rerun after a person graded) is recorded but moves nothing.
     if (!autoCheckApplies(job.status as AssignmentStatus)) change.status = null;
-    await applyStatusChange(trx, job.assignment_id, change, { staffAuthor: true, now });
+    await assignmentsRepo.applyStatusChange(trx, job.assignment_id, change, { staffAuthor: true, now });
     const score = grade.score !== null && grade.maxScore !== null ? ` (${grade.score}/${grade.maxScore})` : '';
     await notifyResponse(trx, {
       thread: { kind: 'assignment', id: job.assignment_id },

@@ -17,7 +17,10 @@ import { notifyResponse } from '../threads/notify.ts';
 import type { Assignment, AssignmentsService } from './assignments.service.ts';
 import type { ContentInput } from './contents.ts';
 import { contentProblems } from './contents.ts';
-import { applyStatusChange } from './status-update.ts';
+import { assignmentsRepo } from './assignments.repo.ts';
+import { fieldsRepo } from '../courses/fields.repo.ts';
+import type { ResponseRow } from './responses.repo.ts';
+import { responsesRepo } from './responses.repo.ts';
 import type { AssignmentResponseType } from './status-flow.ts';
 import { STUDENT_RESPONSE_TYPES, statusChangeFor } from './status-flow.ts';
 import { submissionFiles } from './submission-files.ts';
@@ -92,25 +95,20 @@ export class ResponsesService {
     private readonly systemUser: SystemUser,
   ) {}
 
-  private async rows(assignmentId: number, studentReader: boolean, responseId?: number) {
-    let q = this.db.selectFrom('responses').selectAll().where('assignment_id', '=', assignmentId);
-    if (responseId !== undefined) q = q.where('id', '=', responseId);
-    if (studentReader) q = q.where('segel_only', '=', false);
-    return q.orderBy('id').execute();
+  private rows(assignmentId: number, studentReader: boolean, responseId?: number): Promise<ResponseRow[]> {
+    return responsesRepo.ofAssignment(this.db, assignmentId, !studentReader, responseId);
   }
 
-  private async render(actor: Actor, rows: Awaited<ReturnType<ResponsesService['rows']>>): Promise<AssignmentResponse[]> {
+  private async render(actor: Actor, rows: ResponseRow[]): Promise<AssignmentResponse[]> {
     if (rows.length === 0) return [];
     const ids = rows.map((r) => r.id);
-    const contents = await this.db.selectFrom('response_contents').selectAll().where('response_id', 'in', ids).orderBy('response_id').orderBy('position').execute();
-    const bySubmission = await this.db.selectFrom('grading_jobs').select(['id', 'response_id']).where('response_id', 'in', ids).orderBy('id').execute();
+    const contents = await responsesRepo.contentsOf(this.db, ids);
+    const bySubmission = await responsesRepo.jobsOf(this.db, ids);
     const latestJob = new Map<number, number>();
-    for (const j of bySubmission) latestJob.set(j.response_id!, j.id);
+    for (const j of bySubmission) latestJob.set(j.response_id, j.id);
     for (const r of rows) if (r.autocheck_job_id !== null) latestJob.set(r.id, r.autocheck_job_id);
     const jobIds = [...new Set(latestJob.values())];
-    const events = jobIds.length
-      ? await this.db.selectFrom('grading_job_events').selectAll().where('job_id', 'in', jobIds).orderBy('id').execute()
-      : [];
+    const events = await responsesRepo.jobEvents(this.db, jobIds);
     const timeline = new Map<number, AutocheckStatus[]>();
     for (const e of events) {
       timeline.set(e.job_id, [...(timeline.get(e.job_id) ?? []), { id: e.id, time: e.time, action: e.action as JobEvent['action'], payload: e.payload }]);
@@ -155,8 +153,8 @@ export class ResponsesService {
   /** The response when the actor may change or delete it: its author, or staff. */
   async getForWrite(actor: Actor, assignmentId: number, responseId: number): Promise<AssignmentResponse> {
     const response = await this.get(actor, assignmentId, responseId);
-    const author = await this.db.selectFrom('responses').select('user_id').where('id', '=', responseId).executeTakeFirstOrThrow();
-    if (author.user_id !== actor.id && !isStaff(actor)) throw AssayError.forbidden();
+    const authorId = await responsesRepo.authorOf(this.db, responseId);
+    if (authorId !== actor.id && !isStaff(actor)) throw AssayError.forbidden();
     return response;
   }
 
@@ -167,8 +165,8 @@ export class ResponsesService {
       throw AssayError.forbidden(`Students may not post a response of type "${input.response_type}".`);
     }
     if (!student && GRADING_TYPES.includes(input.response_type)) {
-      const current = await this.db.selectFrom('assignments').select('checker_id').where('id', '=', assignment.id).executeTakeFirstOrThrow();
-      assertMayRespond(current.checker_id, actor);
+      const current = await assignmentsRepo.checkerOf(this.db, assignment.id);
+      assertMayRespond(current!.checker_id, actor);
     }
     // Staff-side rights come from clearance (a student's assignment is visible to them as its owner).
     const fields = await this.fields.ofExercise(assignment.exercise_id, !student);
@@ -185,7 +183,7 @@ export class ResponsesService {
   async create(actor: Actor, assignmentId: number, input: NewResponse, assignment?: Assignment, alsoWrite?: (trx: Db, responseId: number) => Promise<void>): Promise<AssignmentResponse> {
     assignment ??= await this.assignments.get(actor, assignmentId);
     await this.checkPost(actor, assignment, input);
-    const exercise = await this.db.selectFrom('exercises').select(['id', 'course_id', 'name']).where('id', '=', assignment.exercise_id).executeTakeFirstOrThrow();
+    const exercise = (await responsesRepo.exerciseOf(this.db, assignment.exercise_id))!;
     const grader = input.response_type === 'Submission' ? await this.graders.configFor(exercise.id) : null;
     // Unpacked before the transaction: storing blobs writes through the main connection.
     const submitted = input.response_type === 'Submission' && input.file ? await submissionFiles(this.files, input.file, input.file_name ?? '') : [];
@@ -207,9 +205,7 @@ export class ResponsesService {
     const student = actor.clearance < Clearance.checker;
     // Students write neither staff-only responses nor hidden names.
     const segelOnly = !student && (input.segel_only ?? false);
-    const response = await trx
-      .insertInto('responses')
-      .values({
+    const responseId = await responsesRepo.insert(trx, {
         assignment_id: assignmentId,
         user_id: actor.id,
         response_type: input.response_type,
@@ -220,21 +216,19 @@ export class ResponsesService {
         segel_only: segelOnly,
         created_at: ctx.now,
         updated_at: ctx.now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await this.writeContents(trx, response.id, input.contents);
-    if (!segelOnly) await applyStatusChange(trx, assignmentId, statusChangeFor(input.response_type), { staffAuthor: !student, now: ctx.now });
-    else await trx.updateTable('assignments').set({ last_staff_updated: ctx.now }).where('id', '=', assignmentId).execute();
+      });
+    await responsesRepo.setContents(trx, responseId, input.contents);
+    if (!segelOnly) await assignmentsRepo.applyStatusChange(trx, assignmentId, statusChangeFor(input.response_type), { staffAuthor: !student, now: ctx.now });
+    else await assignmentsRepo.update(trx, assignmentId, { last_staff_updated: ctx.now });
     if (input.response_type === 'Submission') {
-      const submissionId = await this.recordSubmission(trx, assignmentId, response.id, actor.id, input.contents, ctx.submitted, ctx.now);
+      const submissionId = await this.recordSubmission(trx, assignmentId, responseId, actor.id, input.contents, ctx.submitted, ctx.now);
       await this.grading.enqueue(
         {
           courseId: ctx.exercise.course_id,
           exerciseId: ctx.exercise.id,
           submissionId,
-          responseId: response.id,
-          payload: { submission_id: submissionId, assignment_id: assignmentId, response_id: response.id },
+          responseId: responseId,
+          payload: { submission_id: submissionId, assignment_id: assignmentId, response_id: responseId },
           ...(ctx.wallSeconds !== undefined ? { wallSeconds: ctx.wallSeconds } : {}),
         },
         trx,
@@ -248,7 +242,7 @@ export class ResponsesService {
       staffOnly: segelOnly,
       now: ctx.now,
     });
-    return response.id;
+    return responseId;
   }
 
   /**
@@ -264,7 +258,7 @@ export class ResponsesService {
     const fields = await this.fields.list(actor, exercise.id);
     const problems = contentProblems(input.contents, fields, { side: 'staff', enforceRequired: input.response_type === 'Redo' || input.response_type === 'Done' });
     if (problems.length > 0) throw AssayError.invalid(problems);
-    const targets = await this.db.selectFrom('assignments').select(['id', 'checker_id']).where('exercise_id', '=', exercise.id).orderBy('id').execute();
+    const targets = await assignmentsRepo.ofExercise(this.db, exercise.id);
     if (GRADING_TYPES.includes(input.response_type)) for (const t of targets) assertMayRespond(t.checker_id, actor);
     await this.db.transaction().execute(async (trx) => {
       const now = this.clock.now();
@@ -280,35 +274,21 @@ export class ResponsesService {
     return exercise;
   }
 
-  private async writeContents(trx: Db, responseId: number, contents: ContentInput[]): Promise<void> {
-    await trx.deleteFrom('response_contents').where('response_id', '=', responseId).execute();
-    if (contents.length === 0) return;
-    await trx
-      .insertInto('response_contents')
-      .values(contents.map((c, position) => ({ response_id: responseId, position, field_id: c.field, content: c.content })))
-      .execute();
-  }
-
   /** The submission a Submission response stands for: its file (unpacked when a zip) and its answers by field name. */
   private async recordSubmission(trx: Db, assignmentId: number, responseId: number, userId: number, contents: ContentInput[], files: NewTreeFile[], now: string): Promise<number> {
-    const previous = await trx.selectFrom('submissions').select((eb) => eb.fn.max('number').as('n')).where('assignment_id', '=', assignmentId).executeTakeFirst();
+    const number = await responsesRepo.nextSubmissionNumber(trx, assignmentId);
     const treeId = files.length > 0 ? await this.files.createTree(files, trx) : null;
-    const names = new Map((await trx.selectFrom('fields').select(['id', 'name']).where('id', 'in', [0, ...contents.map((c) => c.field)]).execute()).map((f) => [f.id, f.name]));
+    const names = await fieldsRepo.names(trx, contents.map((c) => c.field));
     const answers = Object.fromEntries(contents.map((c) => [names.get(c.field) ?? String(c.field), c.content]));
-    const row = await trx
-      .insertInto('submissions')
-      .values({
-        assignment_id: assignmentId,
-        response_id: responseId,
-        user_id: userId,
-        number: Number(previous?.n ?? 0) + 1,
-        tree_id: treeId,
-        answers: JSON.stringify(answers),
-        created_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    return row.id;
+    return responsesRepo.insertSubmission(trx, {
+      assignment_id: assignmentId,
+      response_id: responseId,
+      user_id: userId,
+      number,
+      tree_id: treeId,
+      answers: JSON.stringify(answers),
+      created_at: now,
+    });
   }
 
   /**
@@ -322,9 +302,7 @@ export class ResponsesService {
     await this.checkPost(actor, assignment, { ...input, response_type: responseType, contents: input.contents ?? current.contents });
     const student = actor.clearance < Clearance.checker;
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('responses')
-        .set({
+      await responsesRepo.update(trx, responseId, {
           ...(input.response_type !== undefined ? { response_type: input.response_type } : {}),
           ...(input.file ? { file_blob: input.file.sha256, file_name: input.file_name ?? '' } : {}),
           ...(input.file === null ? { file_blob: null } : {}),
@@ -333,10 +311,8 @@ export class ResponsesService {
           ...(!student && input.hide_checker_name !== undefined ? { hide_checker_name: input.hide_checker_name } : {}),
           ...(!student && input.segel_only !== undefined ? { segel_only: input.segel_only } : {}),
           updated_at: this.clock.now(),
-        })
-        .where('id', '=', responseId)
-        .execute();
-      if (input.contents !== undefined) await this.writeContents(trx, responseId, input.contents);
+        });
+      if (input.contents !== undefined) await responsesRepo.setContents(trx, responseId, input.contents);
     });
     return this.get(actor, assignmentId, responseId);
   }
@@ -344,37 +320,21 @@ export class ResponsesService {
   /** Removes the response; its submission stays (with its grading), no longer linked to it. */
   async delete(actor: Actor, assignmentId: number, responseId: number): Promise<void> {
     await this.getForWrite(actor, assignmentId, responseId);
-    await this.db.transaction().execute(async (trx) => {
-      await trx.updateTable('submissions').set({ response_id: null }).where('response_id', '=', responseId).execute();
-      await trx.updateTable('grading_jobs').set({ response_id: null }).where('response_id', '=', responseId).execute();
-      await trx.deleteFrom('response_contents').where('response_id', '=', responseId).execute();
-      await trx.deleteFrom('responses').where('id', '=', responseId).execute();
-    });
+    await this.db.transaction().execute((trx) => responsesRepo.delete(trx, responseId));
   }
 
   async file(actor: Actor, assignmentId: number, responseId: number): Promise<ResponseFile> {
     const response = await this.get(actor, assignmentId, responseId);
-    const row = await this.db
-      .selectFrom('responses')
-      .leftJoin('blobs', 'blobs.sha256', 'responses.file_blob')
-      .select(['responses.file_blob', 'blobs.size'])
-      .where('responses.id', '=', responseId)
-      .executeTakeFirstOrThrow();
-    if (row.file_blob === null) throw AssayError.notFound('This response has no file.');
-    return { name: response.file_name || 'file', blob: row.file_blob, size: row.size ?? 0 };
+    const file = (await responsesRepo.file(this.db, responseId))!;
+    if (file.blob === null) throw AssayError.notFound('This response has no file.');
+    return { name: response.file_name || 'file', blob: file.blob, size: file.size };
   }
 
   /** Queues the response's submission for another automatic check, behind fresh submissions. */
   async rerunAutochecks(actor: Actor, assignmentId: number, responseId: number): Promise<void> {
     await this.get(actor, assignmentId, responseId);
     if (!assignmentPolicy.mayGrade(actor)) throw AssayError.forbidden();
-    const submission = await this.db
-      .selectFrom('submissions as s')
-      .innerJoin('assignments as a', 'a.id', 's.assignment_id')
-      .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
-      .select(['s.id', 'e.id as exercise_id', 'e.course_id'])
-      .where('s.response_id', '=', responseId)
-      .executeTakeFirst();
+    const submission = await responsesRepo.submissionOf(this.db, responseId);
     if (!submission) throw AssayError.field(null, 'invalid', 'Only a Submission response has autochecks to run again.');
     await this.grading.enqueue({
       courseId: submission.course_id,

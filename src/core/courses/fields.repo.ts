@@ -4,6 +4,11 @@ import type { NewRow, RowOf, RowPatch } from '../../db/types.ts';
 /** An exercise's response fields and the classes each one is for. */
 export const fieldsRepo = {
   /** The exercise's fields (only those not staff-only when `withStaffOnly` is false), by id. */
+  /** The names of the fields among `ids`, by id. */
+  async names(db: Db, ids: number[]): Promise<Map<number, string>> {
+    return new Map((await db.selectFrom('fields').select(['id', 'name']).where('id', 'in', [0, ...ids]).execute()).map((f) => [f.id, f.name]));
+  },
+
   ofExercise(db: Db, exerciseId: number, withStaffOnly: boolean): Promise<RowOf<'fields'>[]> {
     let q = db.selectFrom('fields').selectAll().where('exercise_id', '=', exerciseId);
     if (!withStaffOnly) q = q.where('segel_only', '=', false);
