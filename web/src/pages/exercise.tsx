@@ -40,7 +40,8 @@ export default function ExercisePage() {
   const id = Number(useParams().id);
   const navigate = useNavigate();
   const overview = useQuery({ queryKey: ['exercise', id], queryFn: () => ok(api.GET('/exercises/{id}/overview/', { params: { path: { id } } })) });
-  const history = useQuery({ queryKey: ['exercise', id, 'submissions'], queryFn: () => ok(api.GET('/exercises/{id}/submissions/', { params: { path: { id } } })) });
+  // Asked for once the page shows: one request before it does.
+  const history = useQuery({ queryKey: ['exercise', id, 'submissions'], queryFn: () => ok(api.GET('/exercises/{id}/submissions/', { params: { path: { id } } })), enabled: overview.isSuccess });
   const draftKey = `exercise.${id}`;
   const [draft, setDraftState] = useState<Draft>(() => loadDraft<Draft>(draftKey) ?? emptyDraft);
   const setDraft = (next: Draft) => {

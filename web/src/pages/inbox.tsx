@@ -1,3 +1,129 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { Link, useSearchParams } from 'react-router';
+import { api, ok } from '../api/client.ts';
+import { LiveBadge, useLiveEvents } from '../api/events.tsx';
+import { Failure } from '../components/failure.tsx';
+import { When } from '../format.tsx';
+
+type Filter = 'course' | 'exercise' | 'student' | 'status' | 'kind';
+
+/** Where an inbox item opens: an assignment's grading page, or the help thread. */
+export const itemPath = (item: { kind: string; id: number }) => (item.kind === 'help' ? `/help/${item.id}` : `/check/${item.id}`);
+
+/**
+ * A checker's inbox: assignments to check and open help threads, oldest first, filtered by course,
+ * exercise, student, status and kind (kept in the address), updating live. Two requests: the
+ * inbox and the courses (for the course filter).
+ */
 export default function InboxPage() {
-  return <h1>Inbox</h1>;
+  const [params, setParams] = useSearchParams();
+  const client = useQueryClient();
+  const filter = (name: Filter) => params.get(name) ?? '';
+  const number = (name: Filter) => (filter(name) === '' ? undefined : Number(filter(name)));
+  const query = {
+    course: number('course'),
+    exercise: number('exercise'),
+    student: number('student'),
+    status: (filter('status') || undefined) as 'Submitted' | 'AutoChecked' | 'Open' | undefined,
+    kind: (filter('kind') || undefined) as 'assignment' | 'help' | undefined,
+  };
+  const inbox = useQuery({ queryKey: ['inbox', query], queryFn: () => ok(api.GET('/inbox/', { params: { query } })), refetchInterval: query.course === undefined ? 30_000 : false });
+  const courses = useQuery({ queryKey: ['me', 'courses'], queryFn: () => ok(api.GET('/me/courses/')) });
+  const live = useLiveEvents(query.course === undefined ? null : `course=${query.course}&inbox=1`, ['inbox'], () => void client.invalidateQueries({ queryKey: ['inbox'] }));
+  const set = (name: Filter, value: string) => {
+    const next = new URLSearchParams(params);
+    if (value === '') next.delete(name);
+    else next.set(name, value);
+    if (name === 'course') next.delete('exercise');
+    setParams(next, { replace: true });
+  };
+  const items = inbox.data?.items ?? [];
+  const exercises = new Map(items.flatMap((i) => (i.exercise ? [[i.exercise.id, i.exercise.name] as const] : [])));
+  const students = new Map(items.map((i) => [i.student.id, i.student.name] as const));
+  const gradingCourses = (courses.data?.courses ?? []).filter((c) => c.role !== 'student');
+
+  return (
+    <>
+      <h1>
+        Inbox {query.course !== undefined && <LiveBadge state={live} />}
+      </h1>
+      <form className="filters" aria-label="Filter the inbox" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Course
+          <select value={filter('course')} onChange={(e) => set('course', e.target.value)}>
+            <option value="">All courses</option>
+            {gradingCourses.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Exercise
+          <select value={filter('exercise')} onChange={(e) => set('exercise', e.target.value)}>
+            <option value="">All exercises</option>
+            {[...exercises].map(([id, name]) => (
+              <option key={id} value={id}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Student
+          <select value={filter('student')} onChange={(e) => set('student', e.target.value)}>
+            <option value="">All students</option>
+            {[...students].map(([id, name]) => (
+              <option key={id} value={id}>
+                {name}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status
+          <select value={filter('status')} onChange={(e) => set('status', e.target.value)}>
+            <option value="">Any status</option>
+            <option>Submitted</option>
+            <option>AutoChecked</option>
+            <option>Open</option>
+          </select>
+        </label>
+        <label>
+          Kind
+          <select value={filter('kind')} onChange={(e) => set('kind', e.target.value)}>
+            <option value="">Assignments and help</option>
+            <option value="assignment">Assignments</option>
+            <option value="help">Help threads</option>
+          </select>
+        </label>
+      </form>
+      {inbox.isPending ? (
+        <p className="loading">Loading the inbox…</p>
+      ) : inbox.isError ? (
+        <Failure error={inbox.error} />
+      ) : items.length === 0 ? (
+        <p>Nothing is waiting. Well done.</p>
+      ) : (
+        <ol className="inbox-list" aria-label="Waiting, oldest first">
+          {items.map((item) => (
+            <li key={`${item.kind}-${item.id}`}>
+              <Link to={itemPath(item)}>
+                {item.kind === 'help' ? 'Help: ' : ''}
+                {item.title}
+              </Link>
+              <span>{item.student.name}</span>
+              <span className="muted">{item.course.name}</span>
+              <span className={`status status-${item.status.toLowerCase()}`}>{item.status}</span>
+              <span className="muted">
+                waiting since <When at={item.waiting_since} />
+              </span>
+              {item.locked_by && <span className="lock lock-other">Locked by {item.locked_by.name}</span>}
+            </li>
+          ))}
+        </ol>
+      )}
+    </>
+  );
 }
