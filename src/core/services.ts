@@ -40,6 +40,8 @@ import { buildOAuthServices, type OAuthServices } from './oauth/index.ts';
 import { buildAssessmentServices, type AssessmentServices } from './assessments/index.ts';
 import { buildTaskServices, type TaskServices } from './tasks/index.ts';
 import { buildExaminationServices, type ExaminationServices } from './examination/index.ts';
+import { InProcessEventBus } from './events/event-bus.ts';
+import { LiveEventsService } from './events/live-events.service.ts';
 import { buildReviewServices, type ReviewServices } from './review/index.ts';
 
 /** Everything the dialects call, built once per process. */
@@ -80,6 +82,8 @@ export interface Services {
   classes: ClassesService;
   seating: SeatingService;
   registration: RegistrationService;
+  /** Live events (grading steps, checker inboxes) pushed to browsers. */
+  liveEvents: LiveEventsService;
   /** OAuth2 server (Autolab's clients). */
   oauth: OAuthServices;
   /** Autolab's assessments. */
@@ -111,6 +115,7 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
   });
   const fields = new FieldsService(db, clock, exercises);
   const assignments = new AssignmentsService(db, clock, exercises);
+  const submissions = new SubmissionsService(db, clock, files, exercises, grading);
   const help = new HelpService(db, clock, exercises, deps.engine);
   const exchangeCourses = new ExchangeCoursesService(db, clock, config.ngshareAdmins);
   const classes = new ClassesService(db, clock);
@@ -132,7 +137,7 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     problems: new ProblemsService(db, exercises),
     graders,
     grading,
-    submissions: new SubmissionsService(db, clock, files, exercises, grading),
+    submissions,
     help,
     helpResponses: new HelpResponsesService(db, clock, help),
     notifications: new NotificationsService(db, clock),
@@ -147,6 +152,7 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     classes,
     seating: new SeatingService(db, classes),
     registration: new RegistrationService(db, clock, hasher, config.registrationSecret),
+    liveEvents: new LiveEventsService(db, new InProcessEventBus(), grading, submissions, exercises),
   };
   return {
     ...base,

@@ -11,12 +11,14 @@ import { profileRoutes } from './profiles.ts';
 import { enrolmentRoutes } from './enrolment.ts';
 import { cookieSessions, sessionRoutes } from './session.ts';
 import { securityHeaders } from './security-headers.ts';
+import { endStreamsOnClose, eventRoutes } from './events.ts';
 
 /** Assay's own endpoints (`/api/assay/v1/`), for what no dialect covers. Hive's envelope and auth. */
-export const assayRoutes: HiveRoutes[] = [tokenRoutes, exerciseFileRoutes, graderRoutes, submissionRoutes, oauthRoutes, extensionRoutes, profileRoutes, enrolmentRoutes, sessionRoutes];
+export const assayRoutes: HiveRoutes[] = [tokenRoutes, exerciseFileRoutes, graderRoutes, submissionRoutes, oauthRoutes, extensionRoutes, profileRoutes, enrolmentRoutes, sessionRoutes, eventRoutes];
 
 /** What Assay's scope adds to Hive's: security headers and browser cookie sessions (with CSRF tokens). */
 export const assayScope = (services: Services) => async (scope: FastifyInstance) => {
   await securityHeaders(scope, 'api');
   await cookieSessions(services)(scope);
+  endStreamsOnClose(scope);
 };

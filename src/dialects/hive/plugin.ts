@@ -49,7 +49,7 @@ export function hivePlugin(services: Services, routes: HiveRoutes[], extend?: (a
       const config = request.routeOptions.config as { public?: boolean; action?: CoreAction } | undefined;
       if (!config || request.is404) return;
       const accept = request.headers.accept;
-      if (accept && !/(^|[\s,])(\*\/\*|application\/\*|application\/json|application\/vnd\.oai\.openapi[^,]*)(\s*;[^,]*)?($|,)/i.test(accept) && !/application\/(zip|pdf|octet-stream)/i.test(accept)) {
+      if (accept && !/(^|[\s,])(\*\/\*|application\/\*|application\/json|application\/vnd\.oai\.openapi[^,]*)(\s*;[^,]*)?($|,)/i.test(accept) && !/application\/(zip|pdf|octet-stream)|text\/(event-stream|plain)/i.test(accept)) {
         throw Object.assign(new Error('not acceptable'), { statusCode: 406, code: 'ASSAY_NOT_ACCEPTABLE' });
       }
       if (config.public) {

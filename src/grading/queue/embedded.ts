@@ -24,9 +24,11 @@ export class EmbeddedQueue implements GradingQueue {
   readonly metrics = new GradingMetrics();
   protected readonly store: JobStore;
   private readonly listeners: (() => void)[] = [];
+  private readonly changeListeners: ((jobId: number) => void)[] = [];
 
   constructor(deps: QueueDeps) {
     this.store = new JobStore(deps.db, deps.engine, deps.clock, deps.settings, this.metrics);
+    this.store.onChange = (jobId) => this.jobChanged(jobId);
   }
 
   async start(): Promise<void> {}
@@ -107,6 +109,18 @@ export class EmbeddedQueue implements GradingQueue {
 
   wake(): void {
     this.notify();
+  }
+
+  onJobChanged(listener: (jobId: number) => void): () => void {
+    this.changeListeners.push(listener);
+    return () => {
+      const at = this.changeListeners.indexOf(listener);
+      if (at >= 0) this.changeListeners.splice(at, 1);
+    };
+  }
+
+  jobChanged(jobId: number): void {
+    for (const l of this.changeListeners) l(jobId);
   }
 
   protected notify(): void {

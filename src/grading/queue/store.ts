@@ -59,6 +59,8 @@ export class JobStore {
   private claimsSinceOverdueFirst = OVERDUE_FIRST_EVERY;
   /** Writes what a result means (grades, feedback, dialect records) in the transaction that completes the job. */
   recorder: ResultRecorder | null = null;
+  /** Told the id of a job whose status or timeline changed, once the change is committed. */
+  onChange: ((jobId: number) => void) | null = null;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -177,6 +179,7 @@ export class JobStore {
 
   private claimedOnPostgres(row: Row): GradingJob {
     if (row.attempts === 1 && row.started_at) this.metrics.observeWait(row.created_at, row.started_at);
+    this.onChange?.(row.id);
     return toJob(row);
   }
 
@@ -214,6 +217,7 @@ export class JobStore {
 
   private async claimed(trx: Executor, row: Row, after: AfterCommit): Promise<GradingJob> {
     await this.addEvent(trx, row.id, 'started', startedText(row));
+    this.changed(after, row.id);
     if (row.attempts === 1 && row.started_at) {
       const startedAt = row.started_at;
       after.push(() => this.metrics.observeWait(row.created_at, startedAt));
@@ -261,6 +265,7 @@ export class JobStore {
         .execute();
     }
     after.push(() => this.metrics.observeEnd(outcome, row.started_at, now));
+    this.changed(after, jobId);
     return true;
   }
 
@@ -308,6 +313,7 @@ export class JobStore {
         : `attempt ${row.attempts} of ${row.max_attempts} failed, queued again: ${error}`;
     await this.addEvent(trx, jobId, 'error', text);
     after.push(() => this.metrics.observeEnd(outcome, row.started_at, now));
+    this.changed(after, jobId);
     return outcome;
   }
 
@@ -327,6 +333,7 @@ export class JobStore {
     if (!row) return false;
     await this.addEvent(trx, jobId, 'waiting', `waiting: ${reason}`);
     after.push(() => this.metrics.observeEnd('waiting', row.started_at, now));
+    this.changed(after, jobId);
     return true;
   }
 
@@ -340,6 +347,7 @@ export class JobStore {
     if (!row) return false;
     await this.addEvent(trx, jobId, 'queued', `queued again: ${reason}`);
     after.push(() => this.metrics.observeEnd('released', row.started_at, now));
+    this.changed(after, jobId);
     return true;
   }
 
@@ -357,6 +365,7 @@ export class JobStore {
     for (const r of rows) {
       await this.addEvent(trx, r.id, 'error', `failed after ${r.attempts} attempts: the worker running it stopped responding`);
       after.push(() => this.metrics.observeEnd('failed', r.started_at, now));
+      this.changed(after, r.id);
     }
     return rows.map((r) => r.id);
   }
@@ -375,8 +384,14 @@ export class JobStore {
     for (const r of rows) {
       await this.addEvent(trx, r.id, 'queued', 'queued again: the worker running it stopped responding');
       after.push(() => this.metrics.observeEnd('retry', r.started_at, now));
+      this.changed(after, r.id);
     }
     return rows.map(({ id, priority, fair_rank }) => ({ id, priority, fair_rank }));
+  }
+
+  /** Tells onChange about the job once the transaction has committed. */
+  private changed(after: AfterCommit, jobId: number): void {
+    after.push(() => this.onChange?.(jobId));
   }
 
   async addEvent(trx: Executor, jobId: number, action: JobStep, payload: string | null = null): Promise<void> {
@@ -393,6 +408,7 @@ export class JobStore {
     const time = this.clock.now();
     if (this.engine !== 'postgres') {
       await this.db.insertInto('grading_job_events').values(steps.map((s) => ({ job_id: jobId, time, action: s.action, payload: s.payload }))).execute();
+      this.onChange?.(jobId);
       return;
     }
     const rows = sql.join(steps.map((s, i) => sql`(${i}, ${s.action}, ${s.payload})`));
@@ -400,6 +416,7 @@ export class JobStore {
       INSERT INTO grading_job_events (job_id, time, action, payload)
       SELECT ${jobId}, CAST(${time} AS timestamptz), e.action, e.payload FROM relaxed CROSS JOIN (VALUES ${rows}) AS e (n, action, payload)
       ORDER BY e.n`.execute(this.db);
+    this.onChange?.(jobId);
   }
 
   async events(jobId: number): Promise<JobEvent[]> {

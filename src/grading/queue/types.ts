@@ -152,5 +152,13 @@ export interface GradingQueue {
   wake(): void;
   /** Listeners called after each enqueue in this process (in-process workers wake up at once). */
   onEnqueued(listener: () => void): void;
+  /**
+   * Listeners told the id of a job whose status or timeline changed, after the change committed:
+   * changes made by this process's workers, and those the grading thread relays (jobChanged).
+   * Returns the way to stop listening.
+   */
+  onJobChanged(listener: (jobId: number) => void): () => void;
+  /** Tells the listeners of a change made elsewhere (the grading thread's workers). */
+  jobChanged(jobId: number): void;
   close(): Promise<void>;
 }

@@ -89,6 +89,9 @@ class GradingThread implements EmbeddedWorkers {
           case 'metric':
             this.services.grading.metrics.apply(message.observation);
             break;
+          case 'job-changed':
+            this.services.grading.jobChanged(message.jobId);
+            break;
           case 'error':
             this.options.onError?.(new Error(message.message), message.context);
             break;

@@ -12,6 +12,7 @@ export type ToGradingThread = { kind: 'wake' } | { kind: 'stop'; graceMs: number
 export type FromGradingThread =
   | { kind: 'ready'; sandboxProblem: string | null }
   | { kind: 'metric'; observation: MetricObservation }
+  | { kind: 'job-changed'; jobId: number }
   | { kind: 'error'; context: string; message: string }
   | { kind: 'stopped' }
   | { kind: 'failed'; message: string };

@@ -1,0 +1,79 @@
+import type { Db } from '../../db/database.ts';
+import type { GradingQueue } from '../../grading/queue/index.ts';
+import type { Actor } from '../actor.ts';
+import type { ExercisesService } from '../courses/exercises.service.ts';
+import { isRowId } from '../courses/exercises.service.ts';
+import { canSee, visibleCourseIds } from '../courses/visibility.ts';
+import { AssayError } from '../errors.ts';
+import type { SubmissionsService } from '../grading/submissions.service.ts';
+import type { EventBus, Listener } from './event-bus.ts';
+import { topics } from './event-bus.ts';
+
+/** A grading contract warning is for staff: a hint any follower gets does not name it. */
+const STAFF_ONLY_STEPS: readonly string[] = ['warning'];
+
+/** What a client follows: one submission's grading, or a course's checker inbox. */
+export type FollowTarget = { submission: number } | { inbox: number };
+
+/**
+ * Who may follow what, and the grading side's events. A submission is followed by whoever may
+ * read it (its student, the course's staff side); a course's inbox by its staff side. Each change
+ * of a grading job (status or timeline step, from any worker of this process or its grading
+ * thread) is published on its submission's topic, while someone here follows one.
+ */
+export class LiveEventsService {
+  private gradingFollowers = 0;
+
+  constructor(
+    private readonly db: Db,
+    readonly bus: EventBus,
+    private readonly grading: GradingQueue,
+    private readonly submissions: SubmissionsService,
+    private readonly exercises: ExercisesService,
+  ) {
+    grading.onJobChanged((jobId) => {
+      if (this.gradingFollowers > 0) void this.publishJob(jobId).catch(() => undefined);
+    });
+  }
+
+  /** Checks the actor may follow the target (404 or 403 as reading it would be), then subscribes. */
+  async follow(actor: Actor, target: FollowTarget, listener: Listener): Promise<() => void> {
+    if ('submission' in target) {
+      await this.submissions.get(actor, target.submission);
+      const stop = this.bus.subscribe(topics.submission(target.submission), listener);
+      this.gradingFollowers++;
+      let stopped = false;
+      return () => {
+        if (stopped) return;
+        stopped = true;
+        this.gradingFollowers--;
+        stop();
+      };
+    }
+    await this.assertInboxReader(actor, target.inbox);
+    return this.bus.subscribe(topics.inbox(target.inbox), listener);
+  }
+
+  /** The course's staff side (checkers, instructors, staff); a course the actor cannot see is not found. */
+  private async assertInboxReader(actor: Actor, courseId: number): Promise<void> {
+    if (!isRowId(courseId) || !canSee(await visibleCourseIds(this.db, actor), courseId)) throw AssayError.notFound();
+    if (!(await this.exercises.isStaffSide(actor, { course_id: courseId }))) throw AssayError.forbidden();
+  }
+
+  private async publishJob(jobId: number): Promise<void> {
+    const job = await this.grading.get(jobId);
+    if (!job || job.submission_id === null) return;
+    const topic = topics.submission(job.submission_id);
+    if (!this.bus.hasSubscribers(topic)) return;
+    const timeline = await this.grading.events(jobId);
+    const last = timeline.at(-1);
+    this.bus.publish(topic, {
+      kind: 'grading',
+      submission: job.submission_id,
+      job: job.id,
+      status: job.status,
+      step: last && !STAFF_ONLY_STEPS.includes(last.action) ? last.action : null,
+      time: last?.time ?? job.created_at,
+    });
+  }
+}
