@@ -9,6 +9,8 @@ import { jobWallSeconds } from '../grading/job-wall.ts';
 import type { FilesService, NewTreeFile } from '../files/files.service.ts';
 import type { ExerciseViewer, PatbasPolicy, PreviewType } from './exercise-access.ts';
 import { mayDownloadHandout, mayDownloadSolution, maySeeSolution } from './exercise-access.ts';
+import type { ExerciseRecord } from './exercises.repo.ts';
+import { exercisesRepo } from './exercises.repo.ts';
 import { slugify } from './references.ts';
 import { coursePolicy } from './policy.ts';
 import { canManageCourse, canSee, visibleCourseIds } from './visibility.ts';
@@ -125,38 +127,8 @@ export class ExercisesService {
     private readonly files: FilesService,
   ) {}
 
-  private query() {
-    return this.db
-      .selectFrom('exercises')
-      .innerJoin('courses', 'courses.id', 'exercises.course_id')
-      .leftJoin('modules', 'modules.id', 'exercises.module_id')
-      .leftJoin('subjects', 'subjects.id', 'modules.subject_id')
-      .selectAll('exercises')
-      .select([
-        'courses.name as course_name',
-        'modules.name as module_name',
-        'modules.order as module_order',
-        'subjects.id as subject_id',
-        'subjects.name as subject_name',
-        'subjects.symbol as subject_symbol',
-        'subjects.color as subject_color',
-      ]);
-  }
-
-  private async withTags(rows: Awaited<ReturnType<ReturnType<ExercisesService['query']>['execute']>>): Promise<Exercise[]> {
-    const names = new Map<number, string[]>();
-    const ids = rows.map((r) => r.id);
-    for (let i = 0; i < ids.length; i += 500) {
-      const chunk = ids.slice(i, i + 500);
-      const tags = await this.db
-        .selectFrom('exercise_tags')
-        .innerJoin('tags', 'tags.id', 'exercise_tags.tag_id')
-        .select(['exercise_tags.exercise_id', 'tags.name'])
-        .where('exercise_tags.exercise_id', 'in', chunk)
-        .orderBy('tags.id')
-        .execute();
-      for (const t of tags) names.set(t.exercise_id, [...(names.get(t.exercise_id) ?? []), t.name]);
-    }
+  private async withTags(rows: ExerciseRecord[]): Promise<Exercise[]> {
+    const names = await exercisesRepo.tagNames(this.db, rows.map((r) => r.id));
     return rows.map((r) => ({
       ...r,
       preview: r.preview as PreviewType,
@@ -175,53 +147,24 @@ export class ExercisesService {
     const tagIds = filters.tagIds?.filter(isRowId);
     if (courseIds?.length === 0 || tagIds?.length === 0) return [];
 
-    let q = this.query();
-    if (visible !== null) q = visible.length > 0 ? q.where('exercises.course_id', 'in', visible) : q.where((eb) => eb.val(false));
-    if (filters.id !== undefined) q = q.where('exercises.id', '=', filters.id);
-    if (filters.moduleId !== undefined) q = q.where('exercises.module_id', '=', filters.moduleId);
-    if (filters.subjectId !== undefined) q = q.where('modules.subject_id', '=', filters.subjectId);
-    if (courseIds) q = q.where('exercises.course_id', 'in', courseIds);
-    if (tagIds) {
-      q = q.where(({ exists, selectFrom }) =>
-        exists(selectFrom('exercise_tags').select('exercise_tags.tag_id').whereRef('exercise_tags.exercise_id', '=', 'exercises.id').where('exercise_tags.tag_id', 'in', tagIds)),
-      );
-    }
-    if (filters.queueId !== undefined) {
-      const queueId = filters.queueId;
-      q = q.where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('queue_items as qi')
-            .select('qi.id')
-            .where('qi.queue_id', '=', queueId)
-            .where((eb) =>
-              eb.or([
-                eb('qi.exercise_id', '=', eb.ref('exercises.id')),
-                eb.and([
-                  eb('qi.module_id', '=', eb.ref('exercises.module_id')),
-                  eb.or([
-                    eb.not(eb.exists(eb.selectFrom('queue_item_tags as qt').select('qt.tag_id').whereRef('qt.item_id', '=', 'qi.id'))),
-                    eb.exists(
-                      eb
-                        .selectFrom('queue_item_tags as qt')
-                        .innerJoin('exercise_tags as et', 'et.tag_id', 'qt.tag_id')
-                        .select('qt.tag_id')
-                        .whereRef('qt.item_id', '=', 'qi.id')
-                        .whereRef('et.exercise_id', '=', 'exercises.id'),
-                    ),
-                  ]),
-                ]),
-              ]),
-            ),
-        ),
-      );
-    }
-    return this.withTags(await q.orderBy('exercises.id').execute());
+    const { id, moduleId, subjectId, queueId } = filters;
+    return this.withTags(
+      await exercisesRepo.list(this.db, {
+        visible,
+        ...(id !== undefined ? { id } : {}),
+        ...(moduleId !== undefined ? { moduleId } : {}),
+        ...(subjectId !== undefined ? { subjectId } : {}),
+        ...(courseIds ? { courseIds } : {}),
+        ...(tagIds ? { tagIds } : {}),
+        ...(queueId !== undefined ? { queueId } : {}),
+      }),
+    );
   }
 
   /** An exercise the actor may see, else not found. */
   async get(actor: Actor, id: number): Promise<Exercise> {
     if (!isRowId(id)) throw AssayError.notFound();
-    const row = await this.query().where('exercises.id', '=', id).executeTakeFirst();
+    const row = await exercisesRepo.byId(this.db, id);
     if (!row || !canSee(await visibleCourseIds(this.db, actor), row.course_id)) throw AssayError.notFound();
     return (await this.withTags([row]))[0]!;
   }
@@ -233,10 +176,7 @@ export class ExercisesService {
   async byIds(ids: number[]): Promise<Map<number, Exercise>> {
     const wanted = [...new Set(ids)].filter(isRowId);
     const out = new Map<number, Exercise>();
-    for (let i = 0; i < wanted.length; i += 500) {
-      const rows = await this.query().where('exercises.id', 'in', wanted.slice(i, i + 500)).execute();
-      for (const e of await this.withTags(rows)) out.set(e.id, e);
-    }
+    for (const e of await this.withTags(await exercisesRepo.byIds(this.db, wanted))) out.set(e.id, e);
     return out;
   }
 
@@ -247,28 +187,7 @@ export class ExercisesService {
    */
   async forSubmission(actor: Actor, id: number): Promise<HandinTarget> {
     if (!isRowId(id)) throw AssayError.notFound();
-    const row = await this.db
-      .selectFrom('exercises')
-      .innerJoin('courses', 'courses.id', 'exercises.course_id')
-      .leftJoin('graders', 'graders.exercise_id', 'exercises.id')
-      .select((eb) => [
-        'exercises.id',
-        'exercises.course_id',
-        'exercises.max_submissions',
-        'courses.checker_id',
-        'graders.wall_seconds',
-        'graders.check_solution',
-        eb
-          .selectFrom('enrollments')
-          .select('enrollments.role')
-          .where('enrollments.user_id', '=', actor.id)
-          .whereRef('enrollments.course_id', '=', 'exercises.course_id')
-          .where('enrollments.dropped', '=', false)
-          .limit(1)
-          .as('role'),
-      ])
-      .where('exercises.id', '=', id)
-      .executeTakeFirst();
+    const row = await exercisesRepo.forSubmission(this.db, id, actor.id);
     if (!row) throw AssayError.notFound();
     // The rules of visibleCourseIds and isStaffSide, for this one course.
     const visible = coursePolicy.managesEveryCourse(actor) || row.role !== null || (coursePolicy.onStaffSide(actor) && row.checker_id === actor.id);
@@ -293,19 +212,7 @@ export class ExercisesService {
   /** How the rules of exercise-access.ts see this actor on this exercise. */
   async viewer(actor: Actor, exercise: Pick<Exercise, 'id' | 'course_id'>): Promise<ExerciseViewer> {
     if (await this.isStaffSide(actor, exercise)) return { staffSide: true, done: false };
-    const done = await this.db
-      .selectFrom('assignments')
-      .select('assignments.id')
-      .where('assignments.exercise_id', '=', exercise.id)
-      .where('assignments.status', '=', 'Done')
-      .where((eb) =>
-        eb.or([
-          eb('assignments.user_id', '=', actor.id),
-          eb('assignments.id', 'in', eb.selectFrom('assignment_members').select('assignment_members.assignment_id').where('assignment_members.user_id', '=', actor.id)),
-        ]),
-      )
-      .executeTakeFirst();
-    return { staffSide: false, done: done !== undefined };
+    return { staffSide: false, done: await exercisesRepo.doneBy(this.db, exercise.id, actor.id) };
   }
 
   /** Checks the module and tag references; returns the module's course and the tag ids. */
@@ -313,21 +220,14 @@ export class ExercisesService {
     const problems: FieldProblem[] = [];
     let courseId: number | null = null;
     if (input.module_id !== undefined) {
-      const module = isRowId(input.module_id)
-        ? await this.db
-            .selectFrom('modules')
-            .innerJoin('subjects', 'subjects.id', 'modules.subject_id')
-            .select('subjects.course_id')
-            .where('modules.id', '=', input.module_id)
-            .executeTakeFirst()
-        : undefined;
-      if (module) courseId = module.course_id;
+      const moduleCourse = isRowId(input.module_id) ? await exercisesRepo.moduleCourse(this.db, input.module_id) : undefined;
+      if (moduleCourse !== undefined) courseId = moduleCourse;
       else problems.push(doesNotExist('parent_module', input.module_id));
     }
     let tagIds: number[] | null = null;
     if (input.tags !== undefined) {
       const wanted = [...new Set(input.tags)];
-      const found = wanted.length > 0 ? await this.db.selectFrom('tags').select(['id', 'name']).where('name', 'in', wanted).execute() : [];
+      const found = await exercisesRepo.tagsByName(this.db, wanted);
       const byName = new Map(found.map((t) => [t.name, t.id]));
       for (const name of wanted) {
         if (!byName.has(name)) problems.push({ field: 'tags', code: 'does_not_exist', message: `Object with name=${name} does not exist.` });
@@ -342,8 +242,8 @@ export class ExercisesService {
     const base = slugify(wanted);
     for (let i = 1; ; i++) {
       const slug = i === 1 ? base : `${base}-${i}`;
-      const other = await db.selectFrom('exercises').select('id').where('course_id', '=', courseId).where('slug', '=', slug).executeTakeFirst();
-      if (!other || other.id === selfId) return slug;
+      const other = await exercisesRepo.idBySlug(db, courseId, slug);
+      if (other === undefined || other === selfId) return slug;
     }
   }
 
@@ -354,23 +254,21 @@ export class ExercisesService {
     return patch;
   }
 
-  private async setTags(tx: Db, exerciseId: number, tagIds: number[]): Promise<void> {
-    await tx.deleteFrom('exercise_tags').where('exercise_id', '=', exerciseId).execute();
-    if (tagIds.length > 0) await tx.insertInto('exercise_tags').values(tagIds.map((tag_id) => ({ exercise_id: exerciseId, tag_id }))).execute();
-  }
-
   async create(actor: Actor, input: ExerciseInput & { module_id: number; name: string }): Promise<Exercise> {
     const { courseId, tagIds } = await this.resolveReferences(input);
     if (!(await canManageCourse(this.db, actor, courseId!))) throw AssayError.forbidden();
     const now = this.clock.now();
     const id = await this.db.transaction().execute(async (tx) => {
-      const row = await tx
-        .insertInto('exercises')
-        .values({ ...this.columns(input), name: input.name, course_id: courseId!, slug: await this.uniqueSlug(tx, courseId!, input.name, null), created_at: now, updated_at: now })
-        .returning('id')
-        .executeTakeFirstOrThrow();
-      await this.setTags(tx, row.id, tagIds ?? []);
-      return row.id;
+      const id = await exercisesRepo.insert(tx, {
+        ...this.columns(input),
+        name: input.name,
+        course_id: courseId!,
+        slug: await this.uniqueSlug(tx, courseId!, input.name, null),
+        created_at: now,
+        updated_at: now,
+      });
+      await exercisesRepo.setTags(tx, id, tagIds ?? []);
+      return id;
     });
     return this.get(actor, id);
   }
@@ -386,15 +284,15 @@ export class ExercisesService {
         patch.course_id = courseId;
         patch.slug = await this.uniqueSlug(tx, courseId, current.slug, id);
       }
-      await tx.updateTable('exercises').set(patch).where('id', '=', id).execute();
-      if (tagIds !== null) await this.setTags(tx, id, tagIds);
+      await exercisesRepo.update(tx, id, patch);
+      if (tagIds !== null) await exercisesRepo.setTags(tx, id, tagIds);
     });
     return this.get(actor, id);
   }
 
   async delete(actor: Actor, id: number): Promise<void> {
     await this.getForWrite(actor, id);
-    await this.db.deleteFrom('exercises').where('id', '=', id).execute();
+    await exercisesRepo.delete(this.db, id);
   }
 
   // ---- files ----
@@ -423,22 +321,14 @@ export class ExercisesService {
     this.checkTreeShape(files.map((f) => f.path));
     await this.db.transaction().execute(async (tx) => {
       const treeId = await this.files.createTree(files, tx);
-      await tx
-        .updateTable('exercises')
-        .set({ [TREE_COLUMN[kind]]: treeId, updated_at: this.clock.now() })
-        .where('id', '=', id)
-        .execute();
+      await exercisesRepo.update(tx, id, { [TREE_COLUMN[kind]]: treeId, updated_at: this.clock.now() });
     });
     return this.listTree(actor, id, kind);
   }
 
   async clearTree(actor: Actor, id: number, kind: ExerciseTreeKind): Promise<void> {
     await this.getForWrite(actor, id);
-    await this.db
-      .updateTable('exercises')
-      .set({ [TREE_COLUMN[kind]]: null, updated_at: this.clock.now() })
-      .where('id', '=', id)
-      .execute();
+    await exercisesRepo.update(this.db, id, { [TREE_COLUMN[kind]]: null, updated_at: this.clock.now() });
   }
 
   /** Every entry of one tree, for the people who manage the exercise; [] when there is none. */
