@@ -42,6 +42,11 @@ function Shell() {
   if (loading) return <p className="loading">Loading…</p>;
   if (!me) return <SignInPage />;
   const checker = me.role !== 'student';
+  const leave = async () => {
+    await signOut().catch(() => undefined);
+    client.clear();
+    client.setQueryData(SESSION_KEY, null);
+  };
   return (
     <>
       <a className="skip" href="#main">
@@ -56,14 +61,7 @@ function Shell() {
           {checker && <NavLink to="/inbox">Inbox</NavLink>}
         </nav>
         <span className="who">{me.first_name || me.username}</span>
-        <button
-          type="button"
-          onClick={async () => {
-            await signOut().catch(() => undefined);
-            client.clear();
-            client.setQueryData(SESSION_KEY, null);
-          }}
-        >
+        <button type="button" onClick={() => void leave()}>
           Sign out
         </button>
       </header>

@@ -72,6 +72,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/events/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Live events (Server-Sent Events) of a submission's grading or a course's checker inbox */
+        get: operations["assay_events_stream"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/exercises/{id}/autolab/": {
         parameters: {
             query?: never;
@@ -694,6 +711,31 @@ export interface operations {
                             username: string;
                         }[];
                     };
+                };
+            };
+        };
+    };
+    assay_events_stream: {
+        parameters: {
+            query?: {
+                /** @description Follow this course’s checker inbox. */
+                inbox?: number;
+                /** @description Follow this submission’s grading. */
+                submission?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description text/event-stream. Events: `grading` ["submission","job","status","step","time"], `inbox` ["course","item","id","status","locked_by"]. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
                 };
             };
         };

@@ -20,7 +20,7 @@ export function HelpThreads({ exercise }: { exercise: number }) {
     onSuccess: async (thread) => {
       dropDraft(draftKey);
       await client.invalidateQueries({ queryKey: ['help'] });
-      navigate(`/help/${thread.id}`);
+      await navigate(`/help/${thread.id}`);
     },
   });
   const keep = (next: { title: string; text: string }) => {

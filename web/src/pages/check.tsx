@@ -98,7 +98,7 @@ export default function CheckPage() {
     const course = review.data?.assignment.course.id;
     const inbox = await ok(api.GET('/inbox/', { params: { query: { kind: 'assignment', ...(course ? { course } : {}) } } }));
     const item = inbox.items.find((i) => i.id !== id && (i.locked_by === null || i.locked_by.id === me?.id));
-    navigate(item ? itemPath(item) : '/inbox');
+    await navigate(item ? itemPath(item) : '/inbox');
   }, [review.data, id, me, navigate]);
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {

@@ -196,7 +196,7 @@ export default function ExercisePage() {
               )}
               <div className="row">
                 {exercise.handout.length > 0 && (
-                  <button type="button" onClick={startFromHandout}>
+                  <button type="button" onClick={() => void startFromHandout()}>
                     Start from the handout
                   </button>
                 )}

@@ -16,6 +16,8 @@ export function SignInPage() {
     setError(null);
     try {
       const me = await signIn(String(form.get('username')), String(form.get('password')));
+      // Nothing read under an earlier session is shown to this one (drafts live in localStorage).
+      client.removeQueries();
       client.setQueryData(SESSION_KEY, me);
     } catch (e) {
       setError(e instanceof ApiError && e.status === 401 ? 'Wrong username or password.' : e instanceof Error ? e.message : 'Signing in failed.');
@@ -26,7 +28,7 @@ export function SignInPage() {
   return (
     <main id="main" className="sign-in">
       <h1>Sign in to Assay</h1>
-      <form onSubmit={submit} aria-describedby={error ? 'sign-in-error' : undefined}>
+      <form onSubmit={(e) => void submit(e)} aria-describedby={error ? 'sign-in-error' : undefined}>
         <label>
           Username
           <input name="username" autoComplete="username" required autoFocus />
