@@ -241,8 +241,13 @@ describe('course directory sync', () => {
     assert.deepEqual(sum(report, 'graders'), { created: 0, updated: 0, unchanged: 1, deleted: 1 });
     assert.deepEqual(sum(report, 'modules'), { created: 1, updated: 0, unchanged: 2, deleted: 0 });
     assert.equal(sum(report, 'exercises').unchanged, 2);
-    assert.equal(report.warnings.length, 1);
+    // greet's grader still declares a test named after the problem that is gone.
+    assert.equal(report.warnings.length, 2);
     assert.match(report.warnings[0]!, /^field "Notes for the checker" \(id \d+\) of exercise "greet" is not in greet\/exercise.yaml; left as it is/);
+    assert.equal(
+      report.warnings[1],
+      'exercise "greet" (greet/exercise.yaml): grader.tests names "fizzbuzz", which is not a problem of the exercise (its problems: "greet"); it scores nothing',
+    );
     const after = await snapshot(db);
     assert.deepEqual(after.fields, before.fields);
     assert.deepEqual(after.problems.map((p) => p.name), ['greet', 'is_palindrome', 'reverse_words']);
@@ -256,6 +261,7 @@ describe('course directory sync', () => {
     assert.deepEqual(warnings, [
       'module "PY/Loops" (id N) is not in course.yaml; left as it is',
       'field "Notes for the checker" (id N) of exercise "greet" is not in greet/exercise.yaml; left as it is (it may hold answers)',
+      'exercise "greet" (greet/exercise.yaml): grader.tests names "fizzbuzz", which is not a problem of the exercise (its problems: "greet"); it scores nothing',
       'exercise "palindromes" (id N) is not in the directory; left as it is',
     ]);
     assert.equal((await snapshot(db)).counts.exercises, 2);
@@ -290,6 +296,7 @@ describe('course directory sync', () => {
         ],
       ],
       ['empty command', (d) => edit(d, 'palindromes/exercise.yaml', 'command: [sh, run]', 'command: []'), [['palindromes/exercise.yaml', 'grader.command', /may not be empty/]]],
+      ['tests not names', (d) => edit(d, 'greet/exercise.yaml', 'tests: [greet, fizzbuzz]', 'tests: [greet, 3]'), [['greet/exercise.yaml', 'grader.tests[1]', /must be non-blank text, not a number/]]],
       [
         'fields and problems',
         (d) => {
@@ -393,11 +400,14 @@ describe('the example course harnesses', { skip: SKIP_WITHOUT_BWRAP }, () => {
     const good = await parseNativeResults(await runHarness('greet', command, 'solution'));
     assert.equal(good.outcome, 'success', good.log);
     assert.deepEqual([good.score, good.maxScore, good.staffError], [100, 100, false]);
-    assert.deepEqual(good.tests.map((t) => [t.name, t.status, t.score]), [['greet', 'passed', 40], ['fizzbuzz up to 5', 'passed', 30], ['fizzbuzz up to 100', 'passed', 30]]);
+    assert.deepEqual(good.tests.map((t) => [t.name, t.status, t.score]), [['greet', 'passed', 40], ['fizzbuzz', 'passed', 60]]);
+    // The grading contract: the tests are the exercise's problems, each scored.
+    assert.deepEqual(good.problems, { greet: { score: 40 }, fizzbuzz: { score: 60 } });
+    assert.deepEqual(plan.exercises.find((e) => e.slug === 'greet')!.tests, ['greet', 'fizzbuzz']);
     const bad = await parseNativeResults(await runHarness('greet', command, 'handout'));
     assert.equal(bad.outcome, 'failed', bad.log);
     assert.deepEqual([bad.score, bad.maxScore, bad.staffError], [0, 100, false]);
-    assert.deepEqual(bad.tests.map((t) => t.status), ['failed', 'failed', 'failed']);
+    assert.deepEqual(bad.tests.map((t) => t.status), ['failed', 'failed']);
     assert.match(bad.tests[0]!.output, /NotImplementedError/);
   });
 

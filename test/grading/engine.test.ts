@@ -72,14 +72,15 @@ describe('grading engine end to end (example course, real sandbox)', { skip: hav
       .select(['problems.name', 'grades.score'])
       .where('submissions.id', '=', result.id)
       .execute();
-    assert.deepEqual(grades, [{ name: 'greet', score: 40 }]);
+    assert.deepEqual(grades.sort((a, b) => a.name.localeCompare(b.name)), [{ name: 'fizzbuzz', score: 60 }, { name: 'greet', score: 40 }]);
+    assert.deepEqual(result.grading.warnings, []);
   });
 
   it('grades the starter code as failing with a clear per-test output', async () => {
     const result = await submit('greet', path.join(EXAMPLE, 'greet/handout'));
     assert.equal(result.grading.outcome, 'success', 'the check itself ran');
     assert.equal(result.grading.score, 0);
-    assert.ok(result.grading.tests.length >= 3);
+    assert.deepEqual(result.grading.tests.map((t) => t.name), ['greet', 'fizzbuzz']);
     assert.ok(result.grading.tests.every((t) => t.status === 'failed'));
   });
 
@@ -88,6 +89,34 @@ describe('grading engine end to end (example course, real sandbox)', { skip: hav
     assert.equal(good.grading.score, 100);
     const bad = await submit('palindromes', path.join(EXAMPLE, 'palindromes/handout'));
     assert.equal(bad.grading.score, 0);
+  });
+
+  it('warns staff (never the student) when the result breaks the grading contract', async () => {
+    const admin = await adminActor(server);
+    const problems = await server.services.problems.list(admin, exercise.greet!);
+    await server.services.problems.replace(admin, exercise.greet!, [
+      { name: 'greet', max_score: 40 },
+      { name: 'fizz', max_score: 60 },
+    ]);
+    try {
+      const result = await submit('greet', path.join(EXAMPLE, 'greet/solution'));
+      assert.equal(result.grading.outcome, 'success');
+      assert.deepEqual(result.grading.warnings, [], 'the student reads no warning');
+      assert.deepEqual(result.grading.timeline.map((e) => e.action), ['started', 'prepared', 'running', 'finished', 'success']);
+      const staff = await server.services.submissions.get(admin, result.id);
+      const expected = [
+        'the result names "fizzbuzz", which is not a problem of the exercise (its problems: "greet", "fizz"); it scores nothing',
+        'problem "fizz" is not scored by the result',
+      ];
+      assert.deepEqual(staff.grading?.warnings, expected);
+      assert.deepEqual(
+        staff.grading?.timeline.map((e) => [e.action, e.payload]).filter(([a]) => a === 'warning'),
+        expected.map((w) => ['warning', w]),
+      );
+      assert.deepEqual(staff.grading?.timeline.map((e) => e.action), ['started', 'prepared', 'running', 'warning', 'warning', 'finished', 'success']);
+    } finally {
+      await server.services.problems.replace(admin, exercise.greet!, problems.map((p) => ({ name: p.name, max_score: p.max_score })));
+    }
   });
 
   it('reports a harness that fails the reference solution as a staff error, not a student failure', async () => {

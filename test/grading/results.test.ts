@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { parseAutolabResults, settleAutolabGrade } from '../../src/grading/results/autolab.ts';
+import { contractWarnings, gradeContractWarnings } from '../../src/grading/results/contract.ts';
 import { INGINIOUS_FEEDBACK_FILE, parseInginiousResults } from '../../src/grading/results/inginious.ts';
 import { parseNativeResults } from '../../src/grading/results/native.ts';
 import type { RunOutput } from '../../src/grading/results/types.ts';
@@ -149,5 +150,28 @@ feedback-result -i q2 failed`),
     assert.equal(bad.outcome, 'error');
     const grade = await parseInginiousResults(harness('feedback-result success; feedback-grade lots'));
     assert.equal(grade.outcome, 'error');
+  });
+});
+
+describe('the grading contract (names a result scores against the exercise problems)', () => {
+  it('warns of a name the exercise does not have and of a problem left unscored', () => {
+    assert.deepEqual(contractWarnings(['greet', 'fizzbuzz up to 5'], ['greet', 'fizzbuzz']), [
+      'the result names "fizzbuzz up to 5", which is not a problem of the exercise (its problems: "greet", "fizzbuzz"); it scores nothing',
+      'problem "fizzbuzz" is not scored by the result',
+    ]);
+    assert.deepEqual(contractWarnings(['greet', 'fizzbuzz'], ['greet', 'fizzbuzz']), []);
+    assert.deepEqual(contractWarnings(['anything'], []), [], 'an exercise without problems has no contract');
+  });
+
+  it('checks each convention, but not a run that ended without a result', async () => {
+    const native = await parseNativeResults(run({ files: { 'results.json': JSON.stringify({ tests: [{ name: 'a', score: 1 }, { name: 'b', score: 2 }] }) } }));
+    assert.deepEqual(gradeContractWarnings(native, ['a', 'c']), [
+      'the result names "b", which is not a problem of the exercise (its problems: "a", "c"); it scores nothing',
+      'problem "c" is not scored by the result',
+    ]);
+    const autolab = await parseAutolabResults(run({ stdout: '{"scores": {"a": 1}}\n' }));
+    assert.deepEqual(gradeContractWarnings(settleAutolabGrade(autolab, ['a', 'c']), ['a', 'c']), ['problem "c" is not scored by the result']);
+    const timedOut = await parseNativeResults(run({ timedOut: true }));
+    assert.deepEqual(gradeContractWarnings(timedOut, ['a']), []);
   });
 });

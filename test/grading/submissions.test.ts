@@ -165,7 +165,7 @@ for (const mode of modes) {
         // Nothing has run yet: the grading is queued, with no outcome and an empty timeline.
         const got = await alice.api.get(submission(body.id));
         assert.equal(got.status, 200, got.text);
-        assert.deepEqual(got.body.grading, { status: 'queued', outcome: null, score: null, max_score: null, feedback: null, tests: [], problems: {}, log: null, timeline: [] });
+        assert.deepEqual(got.body.grading, { status: 'queued', outcome: null, score: null, max_score: null, feedback: null, tests: [], problems: {}, log: null, warnings: [], timeline: [] });
         assert.deepEqual(got.body.files, body.files);
       });
 

@@ -58,6 +58,7 @@ export function readGrade(result: JobResult | null | undefined): GradeResult | n
     problems,
     scoreboard: Array.isArray(raw.scoreboard) ? raw.scoreboard : null,
     log: text(raw.log),
+    warnings: Array.isArray(raw.warnings) ? raw.warnings.filter((w): w is string => typeof w === 'string') : [],
   };
 }
 

@@ -50,6 +50,8 @@ export interface SubmissionGrading {
   problems: Record<string, ProblemResult>;
   /** What the harness said to staff (null for students). */
   log: string | null;
+  /** Where the result breaks the grading contract (staff only: empty for students). */
+  warnings: string[];
   timeline: Pick<JobEvent, 'time' | 'action' | 'payload'>[];
 }
 
@@ -356,7 +358,8 @@ export class SubmissionsService {
       tests,
       problems: Object.fromEntries(Object.entries(grade?.problems ?? {}).filter(([name]) => !hidden.has(name))),
       log: staffSide && grade ? grade.log : null,
-      timeline: events.map((e) => ({ time: e.time, action: e.action, payload: e.payload })),
+      warnings: staffSide ? (grade?.warnings ?? []) : [],
+      timeline: events.filter((e) => staffSide || e.action !== 'warning').map((e) => ({ time: e.time, action: e.action, payload: e.payload })),
     };
   }
 }

@@ -48,6 +48,9 @@ const GradingWire = Type.Object({
   tests: Type.Array(TestWire, { description: 'Students see the visible tests (and after_due_date ones once the exercise is due).' }),
   problems: Type.Record(Type.String(), ProblemWire),
   log: Nullable(Type.String({ description: "The harness's log; staff only." })),
+  warnings: Type.Array(Type.String(), {
+    description: 'Staff only (empty for students): where the result breaks the grading contract (names a problem the exercise does not have, leaves one unscored).',
+  }),
   timeline: Type.Array(Type.Object({ time: DateTime(), action: Step, payload: Nullable(Type.String()) })),
 });
 
@@ -122,8 +125,9 @@ const doc = (operationId: string, summary: string, extra: object = {}) => ({ ope
  *   checkers, instructors and staff all of them, oldest first.
  * - `GET /submissions/{id}/`: one submission and its latest grading: `grading: {status (queued,
  *   running, waiting, done, failed), outcome (Success, Error, No Check once done), score,
- *   max_score, feedback, tests, problems, log, timeline: [{time, action, payload}]}` (the Hive
- *   autocheck steps Handling, Built, Sending, Finished, then Success, Error or No Check), or
+ *   max_score, feedback, tests, problems, log, warnings, timeline: [{time, action, payload}]}` (the
+ *   Hive autocheck steps Handling, Built, Sending, Finished, then Success, Error or No Check, and a
+ *   staff-only Warning step per grading contract warning, also listed in `warnings`), or
  *   `grading: null` for a submission never queued for grading. Students see only the tests whose
  *   visibility is `visible` (and `after_due_date` once the exercise is due) and no log; other
  *   people's submissions are 404.

@@ -5,7 +5,7 @@ export const AUTOCHECK_ACTIONS = ['Handling', 'No Check', 'Built', 'Finished', '
 export type AutocheckAction = (typeof AUTOCHECK_ACTIONS)[number];
 
 /** The grading engine's timeline steps in Hive's words: every way into or back to a worker is `Handling`. */
-const HIVE_ACTION: Record<JobStep, AutocheckAction> = {
+const HIVE_ACTION: Record<Exclude<JobStep, 'warning'>, AutocheckAction> = {
   started: 'Handling',
   queued: 'Handling',
   waiting: 'Handling',
@@ -17,4 +17,5 @@ const HIVE_ACTION: Record<JobStep, AutocheckAction> = {
   no_check: 'No Check',
 };
 
-export const autocheckAction = (step: JobStep): AutocheckAction => HIVE_ACTION[step];
+/** A `warning` step (staff only, with no Hive word) is left out of Hive's timeline. */
+export const autocheckAction = (step: Exclude<JobStep, 'warning'>): AutocheckAction => HIVE_ACTION[step];

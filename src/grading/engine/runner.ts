@@ -3,6 +3,7 @@ import type { GraderConfig } from '../../core/grading/graders.service.ts';
 import type { Services } from '../../core/services.ts';
 import type { JobOutcome, JobResult, JobRunner, RunContext } from '../queue/index.ts';
 import { autolabCommand, parseAutolabResults, settleAutolabGrade } from '../results/autolab.ts';
+import { gradeContractWarnings } from '../results/contract.ts';
 import { parseInginiousResults } from '../results/inginious.ts';
 import { parseNativeResults } from '../results/native.ts';
 import type { GradeResult, RunOutput } from '../results/types.ts';
@@ -45,7 +46,7 @@ export async function gradeOnce(
   harness: TreeFile[],
   submission: TreeFile[],
   answers: unknown,
-  problemNames: string[],
+  problemNames: readonly string[],
   run: (options: SandboxRunOptions) => Promise<SandboxResult> = runInSandbox,
 ): Promise<GradeResult> {
   const result = await run({
@@ -84,7 +85,7 @@ export async function gradeOnce(
 export function createSandboxRunner(services: Services, options: { treeCacheBytes?: number } = {}): JobRunner {
   const staffTrees = new TreeCache(services.files, options.treeCacheBytes ?? TREE_CACHE_BYTES);
 
-  const runOnce = async (config: GraderConfig, harness: TreeFile[], submission: TreeFile[], answers: unknown, signal: AbortSignal, problemNames: string[]): Promise<GradeResult> => {
+  const runOnce = async (config: GraderConfig, harness: TreeFile[], submission: TreeFile[], answers: unknown, signal: AbortSignal, problemNames: readonly string[]): Promise<GradeResult> => {
     if (signal.aborted) throw new AssayError('unavailable', 'the worker is stopping');
     return gradeOnce(config, harness, submission, answers, problemNames);
   };
@@ -103,11 +104,9 @@ export function createSandboxRunner(services: Services, options: { treeCacheByte
       config.check_solution ? staffTrees.get(config.solutionTreeId) : Promise.resolve([]),
     ]);
     const answers = submission.answers ? JSON.parse(submission.answers) : {};
-    // Autolab settles a result against the assessment's problems (see settleAutolabGrade).
-    const problemNames =
-      config.convention === 'autolab'
-        ? (await services.db.selectFrom('problems').select('name').where('exercise_id', '=', job.exercise_id).execute()).map((p) => p.name)
-        : [];
+    // Autolab settles a result against the assessment's problems (see settleAutolabGrade); every
+    // convention's result is checked against them (the grading contract, contract.ts).
+    const problemNames = (await services.problems.listTrusted(job.exercise_id)).map((p) => p.name);
     const prepared = { action: 'prepared', payload: `${config.convention} grader, ${harness.length} harness files, ${files.length} submitted files` } as const;
     const running = { action: 'running' } as const;
     // Without a reference run nothing happens between the two steps: they are told in one write.
@@ -120,7 +119,10 @@ export function createSandboxRunner(services: Services, options: { treeCacheByte
       }
       await context.report(running);
     }
-    const grade = await runOnce(config, harness, files, answers, context.signal, problemNames);
+    const run = await runOnce(config, harness, files, answers, context.signal, problemNames);
+    const warnings = gradeContractWarnings(run, problemNames);
+    const grade = { ...run, warnings };
+    if (warnings.length > 0) await context.report(...warnings.map((payload) => ({ action: 'warning' as const, payload })));
     return { outcome: grade.staffError ? 'error' : 'success', summary: summarize(grade), grade };
   };
 }

@@ -11,13 +11,14 @@ export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'done', 
  * The steps of a job's timeline, in the engine's own words (each dialect names them its own way):
  * `started` (a worker claimed it), `queued` (given back to the queue), `waiting` (parked until the
  * sandbox is back), `prepared` (harness and submission laid out), `running` (the grader runs),
+ * `warning` (staff only: the result breaks the grading contract, src/grading/results/contract.ts),
  * `finished` (the run ended and its result is recorded), then the outcome; `error` also marks a
  * failed attempt.
  */
-export type JobStep = 'started' | 'queued' | 'waiting' | 'prepared' | 'running' | 'finished' | JobOutcome;
+export type JobStep = 'started' | 'queued' | 'waiting' | 'prepared' | 'running' | 'warning' | 'finished' | JobOutcome;
 /** How a run ended: a result was recorded, the run (or the grader) failed, or there is nothing to check. */
 export type JobOutcome = 'success' | 'error' | 'no_check';
-export const JOB_STEPS: readonly JobStep[] = ['started', 'queued', 'waiting', 'prepared', 'running', 'finished', 'success', 'error', 'no_check'];
+export const JOB_STEPS: readonly JobStep[] = ['started', 'queued', 'waiting', 'prepared', 'running', 'warning', 'finished', 'success', 'error', 'no_check'];
 export const JOB_OUTCOMES: readonly JobOutcome[] = ['success', 'error', 'no_check'];
 
 /** Fresh submissions before reruns: lower priority values are served first. */
@@ -95,7 +96,7 @@ export interface RunContext {
 }
 
 export interface ProgressStep {
-  action: 'prepared' | 'running';
+  action: 'prepared' | 'running' | 'warning';
   payload?: string | null;
 }
 

@@ -71,7 +71,7 @@ export async function parseAutolabResults(run: RunOutput): Promise<GradeResult> 
  * killed for time or memory has no score line either: every problem gets 0, and its feedback
  * already ends with why.
  */
-export function settleAutolabGrade(grade: GradeResult, problemNames: string[]): GradeResult {
+export function settleAutolabGrade(grade: GradeResult, problemNames: readonly string[]): GradeResult {
   if (grade.outcome === 'timeout' || grade.outcome === 'overflow' || grade.outcome === 'killed') {
     return { ...grade, score: 0, problems: Object.fromEntries(problemNames.map((name) => [name, { score: 0 }])) };
   }

@@ -48,6 +48,8 @@ export interface GradeResult {
   scoreboard: unknown[] | null;
   /** What staff see: stderr, parser complaints. */
   log: string;
+  /** Staff warnings: the result breaks the grading contract with the exercise (see contract.ts). */
+  warnings?: string[];
 }
 
 export function emptyResult(outcome: Outcome, feedback: string, log = '', staffError = false): GradeResult {

@@ -57,7 +57,8 @@ function renderResponse(r: AssignmentResponse) {
     hide_checker_name: r.hide_checker_name,
     segel_only: r.segel_only,
     response_type: r.response_type,
-    autocheck_statuses: r.autocheck_statuses && r.autocheck_statuses.map((s) => ({ ...s, action: autocheckAction(s.action) })),
+    // Hive's Action enum has no word for a grading contract warning (staff read them in Assay's API).
+    autocheck_statuses: r.autocheck_statuses && r.autocheck_statuses.flatMap((s) => (s.action === 'warning' ? [] : [{ ...s, action: autocheckAction(s.action) }])),
   };
 }
 
