@@ -44,8 +44,9 @@ export class AssayError extends Error {
     return new AssayError('not_found', message);
   }
 
-  static forbidden(message = 'You do not have permission to perform this action.'): AssayError {
-    return new AssayError('forbidden', message);
+  /** A refusal; without a message, the generic one (reason `not_permitted`) each dialect words its own way. */
+  static forbidden(message?: string): AssayError {
+    return message === undefined ? new AssayError('forbidden', 'not permitted', { reason: 'not_permitted' }) : new AssayError('forbidden', message);
   }
 
   static invalid(fields: FieldProblem[]): AssayError {

@@ -129,13 +129,13 @@ describe('autolab access policy', () => {
     assert.equal(roleInCourse({ ...student, clearance: 2 }, null, 7), 'course_assistant');
     assert.equal(roleInCourse({ ...student, clearance: 5 }, null, null), 'instructor');
     const check = (role: AutolabRole | null, disabled: boolean, scopes: string[], needs?: 'instructor') =>
-      checkCourseAccess(role, { ...course, disabled }, now, { scopes, required: 'user_courses', ...(needs ? { needs } : {}) })?.message ?? null;
+      checkCourseAccess(role, { ...course, disabled }, now, { scopes, required: 'user_courses', ...(needs ? { needs } : {}) })?.details.reason ?? null;
     const cases: [ReturnType<typeof check>, string | null][] = [
-      [check(null, true, []), 'Course does not exist'],
-      [check('student', true, []), 'Your course has been disabled by your instructor. Please contact them directly if you have any questions'],
-      [check('course_assistant', true, ['user_courses']), 'Your course has been disabled by your instructor. Please contact them directly if you have any questions'],
-      [check('instructor', true, []), 'Your client does not have the required scope for this action'],
-      [check('student', false, ['user_courses'], 'instructor'), 'User does not have instructor privileges for this course'],
+      [check(null, true, []), 'course_not_found'],
+      [check('student', true, []), 'course_disabled'],
+      [check('course_assistant', true, ['user_courses']), 'course_disabled'],
+      [check('instructor', true, []), 'scope_missing'],
+      [check('student', false, ['user_courses'], 'instructor'), 'not_instructor'],
       [check('instructor', false, ['user_courses'], 'instructor'), null],
       [check('student', false, ['user_courses']), null],
     ];

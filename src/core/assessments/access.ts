@@ -12,17 +12,76 @@ export const AUTOLAB_ROLES = ['student', 'course_assistant', 'instructor'] as co
 export const ROLE_OF_ENROLLMENT: Record<string, AutolabRole> = { student: 'student', checker: 'course_assistant', instructor: 'instructor' };
 export const ENROLLMENT_OF_ROLE: Record<AutolabRole, 'student' | 'checker' | 'instructor'> = { student: 'student', course_assistant: 'checker', instructor: 'instructor' };
 
-/** Autolab's exact refusals, each with the reason dialects map to a status. */
+/**
+ * Why the assessments area refuses, with what a dialect needs to word it (`details`). The core
+ * says what happened; the Autolab dialect says it in Autolab's words (src/dialects/autolab/errors.ts).
+ */
+export const ASSESSMENT_REASONS = [
+  'course_not_found',
+  'course_disabled',
+  'scope_missing',
+  'not_admin',
+  'not_instructor',
+  'assessment_not_found',
+  /** details.parameter: the parameter's name. */
+  'missing_parameter',
+  /** details.value: the text that is no date. */
+  'invalid_date',
+  /** details.problems: CourseProblem[], in order. */
+  'course_invalid',
+  'problem_invalid',
+  'group_size_invalid',
+  /** details.group: the id asked for; details.shown: asked to show it (not to delete it). */
+  'group_not_found',
+  /** details.group_size: the assessment's group size. */
+  'groups_not_allowed',
+  'group_too_large',
+  'nonexistent_user',
+  'invalid_auth_level',
+  'user_already_in_course',
+  'user_not_in_course',
+  /** details.email */
+  'score_user_not_found',
+  /** details.problem */
+  'score_problem_unknown',
+  /** details.problem */
+  'score_not_a_number',
+  /** details.email */
+  'no_submission',
+  /** details.problem, details.assessment */
+  'problem_not_found',
+  /** details.version, details.assessment */
+  'submission_not_found',
+  /** details.problem, details.version, details.assessment */
+  'score_not_found',
+  'embedded_quiz',
+  'handins_disabled',
+  'blank_submission',
+  /** details.max_size_mb */
+  'submission_too_large',
+  'group_unconfirmed',
+  'group_member_limit',
+  'assessment_ended',
+  'submission_limit',
+] as const;
+export type AssessmentReason = (typeof ASSESSMENT_REASONS)[number];
+
+/** What is wrong with a new course, in order (`course_invalid`). */
+export type CourseProblem = 'name_blank' | 'name_format' | 'name_taken' | 'semester_blank' | 'end_before_start' | 'instructor_email_invalid';
+
+/** A refusal of the assessments area: a kind, a reason and the reason's details; the message is for logs. */
+export function assessmentRefusal(kind: 'not_found' | 'forbidden' | 'invalid', reason: AssessmentReason, details: Record<string, unknown> = {}): AssayError {
+  return new AssayError(kind, reason.replaceAll('_', ' '), { ...details, reason });
+}
+
 export const refusals = {
-  courseNotFound: () => new AssayError('not_found', 'Course does not exist', { reason: 'course_not_found' }),
-  courseDisabled: () =>
-    new AssayError('forbidden', 'Your course has been disabled by your instructor. Please contact them directly if you have any questions', { reason: 'course_disabled' }),
-  scopeMissing: () => new AssayError('forbidden', 'Your client does not have the required scope for this action', { reason: 'scope_missing' }),
-  notAdmin: () => new AssayError('forbidden', 'User does not have admin privileges', { reason: 'not_admin' }),
-  notInstructor: () => new AssayError('forbidden', 'User does not have instructor privileges for this course', { reason: 'not_instructor' }),
-  assessmentNotFound: () => new AssayError('not_found', 'Assessment does not exist', { reason: 'assessment_not_found' }),
-  missing: (name: string) => new AssayError('invalid', `Required parameter '${name}' not found`, { reason: 'missing_parameter' }),
-  bad: (message: string) => new AssayError('invalid', message, { reason: 'bad_parameter' }),
+  courseNotFound: () => assessmentRefusal('not_found', 'course_not_found'),
+  courseDisabled: () => assessmentRefusal('forbidden', 'course_disabled'),
+  scopeMissing: () => assessmentRefusal('forbidden', 'scope_missing'),
+  notAdmin: () => assessmentRefusal('forbidden', 'not_admin'),
+  notInstructor: () => assessmentRefusal('forbidden', 'not_instructor'),
+  assessmentNotFound: () => assessmentRefusal('not_found', 'assessment_not_found'),
+  missing: (parameter: string) => assessmentRefusal('invalid', 'missing_parameter', { parameter }),
 };
 
 /** What the caller's token allows, and what the endpoint needs. */

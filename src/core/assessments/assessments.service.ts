@@ -14,7 +14,8 @@ import { usersRepo } from '../identity/users.repo.ts';
 import { USERNAME_PATTERN } from '../identity/users.service.ts';
 import { MAX_PROBLEM_NAME } from '../courses/problems.service.ts';
 import type { AutolabRole, CourseState, Grant } from './access.ts';
-import { checkCourseAccess, checkGrant, courseState, refusals, roleInCourse } from './access.ts';
+import type { CourseProblem } from './access.ts';
+import { assessmentRefusal, checkCourseAccess, checkGrant, courseState, refusals, roleInCourse } from './access.ts';
 import type { AssessmentRecord, AssessmentSettingsPatch, CourseRecord, CourseSettingsPatch } from './assessments.repo.ts';
 import { assessmentsRepo } from './assessments.repo.ts';
 import { peopleRepo } from './people.repo.ts';
@@ -221,17 +222,17 @@ export class AssessmentsService {
         continue;
       }
       const parsed = DATE.test(value) ? parseTimestamp(`${value}T00:00:00Z`) : null;
-      if (!parsed) throw refusals.bad(`Invalid date: ${value}`);
+      if (!parsed) throw assessmentRefusal('invalid', 'invalid_date', { value });
       dates.push(parsed);
     }
-    const problems: string[] = [];
-    if (input.name.trim() === '') problems.push("Name can't be blank");
-    else if (!COURSE_NAME.test(input.name)) problems.push('Name may only contain letters, digits, ".", "_" and "-"');
-    else if (await assessmentsRepo.courseBySlug(this.db, input.name)) problems.push('Name has already been taken');
-    if (input.semester.trim() === '') problems.push("Semester can't be blank");
-    if (dates[0] && dates[1] && dates[1] < dates[0]) problems.push('End date must be after the start date');
-    if (input.instructorEmail.trim() === '' || !USERNAME_PATTERN.test(input.instructorEmail)) problems.push('Instructor email is invalid');
-    if (problems.length > 0) throw refusals.bad(`Failed to create course: ${problems.join(', ')}`);
+    const problems: CourseProblem[] = [];
+    if (input.name.trim() === '') problems.push('name_blank');
+    else if (!COURSE_NAME.test(input.name)) problems.push('name_format');
+    else if (await assessmentsRepo.courseBySlug(this.db, input.name)) problems.push('name_taken');
+    if (input.semester.trim() === '') problems.push('semester_blank');
+    if (dates[0] && dates[1] && dates[1] < dates[0]) problems.push('end_before_start');
+    if (input.instructorEmail.trim() === '' || !USERNAME_PATTERN.test(input.instructorEmail)) problems.push('instructor_email_invalid');
+    if (problems.length > 0) throw assessmentRefusal('invalid', 'course_invalid', { problems });
     const now = this.clock.now();
     const id = await this.db.transaction().execute(async (trx) => {
       const instructorId = await accountFor(trx, input.instructorEmail, now);
@@ -240,7 +241,7 @@ export class AssessmentsService {
       return courseId;
     }).catch((e: unknown) => {
       // Another request took the name (or the instructor's username) first.
-      if (fromDatabaseError(e)?.kind === 'conflict') throw refusals.bad('Failed to create course: Name has already been taken');
+      if (fromDatabaseError(e)?.kind === 'conflict') throw assessmentRefusal('invalid', 'course_invalid', { problems: ['name_taken'] satisfies CourseProblem[] });
       throw e;
     });
     return toCourse((await assessmentsRepo.courseById(this.db, id))!);
@@ -284,7 +285,7 @@ export class AssessmentsService {
 
   /** `POST …/problems` (instructors, checked by openCourse): a new problem at the end of the list. */
   async addProblem(target: Assessment, input: NewProblem): Promise<AssessmentProblem> {
-    const unable = () => refusals.bad('Unable to create problem');
+    const unable = () => assessmentRefusal('invalid', 'problem_invalid');
     const score = typeof input.max_score === 'number' ? input.max_score : input.max_score.trim() === '' ? Number.NaN : Number(input.max_score);
     const name = input.name.trim();
     if (name === '' || [...name].length > MAX_PROBLEM_NAME || !Number.isFinite(score) || score < 0) throw unable();
@@ -300,7 +301,7 @@ export class AssessmentsService {
 
   /** `set_group_settings` (instructors, checked by openCourse). */
   async setGroupSettings(target: Assessment, input: { group_size: number; allow_student_assign_group: boolean }): Promise<void> {
-    if (!Number.isSafeInteger(input.group_size) || input.group_size < 1) throw refusals.bad('Group size must be a positive integer');
+    if (!Number.isSafeInteger(input.group_size) || input.group_size < 1) throw assessmentRefusal('invalid', 'group_size_invalid');
     await this.db.transaction().execute((trx) => assessmentsRepo.saveAssessmentSettings(trx, target.id, input));
   }
 

@@ -1,7 +1,6 @@
 import type { Db } from '../../db/database.ts';
 import type { Clock } from '../clock.ts';
-import { AssayError } from '../errors.ts';
-import { refusals } from './access.ts';
+import { assessmentRefusal } from './access.ts';
 import type { Assessment, CourseContext } from './assessments.service.ts';
 import type { GroupRecord, MemberRecord } from './people.repo.ts';
 import { peopleRepo } from './people.repo.ts';
@@ -24,8 +23,7 @@ export interface NewGroup {
 }
 
 const member = (m: MemberRecord): GroupMember => ({ id: m.user_id, email: m.email, first_name: m.first_name, last_name: m.last_name, course_user_datum_id: m.enrollment_id });
-const groupNotFound = (id: string | number, shown: boolean) =>
-  new AssayError('not_found', shown ? `Couldn't find group with id ${id}` : `Couldn't find group ${id}`, { reason: 'group_not_found' });
+const groupNotFound = (id: string | number, shown: boolean) => assessmentRefusal('not_found', 'group_not_found', { group: id, shown });
 
 /** Autolab's groups of an assessment (instructors only; openCourse checked that). */
 export class GroupsService {
@@ -56,8 +54,8 @@ export class GroupsService {
    * people already in a group are skipped; a group left empty is not created. All of it or nothing.
    */
   async create(ctx: CourseContext, target: Assessment, groups: NewGroup[]): Promise<Group[]> {
-    if (target.group_size <= 1) throw refusals.bad(`Group size of assessment is currently ${target.group_size}, so you can't create group`);
-    if (groups.some((g) => g.group_members.length > target.group_size)) throw refusals.bad('Cannot have groups with size more than group_size');
+    if (target.group_size <= 1) throw assessmentRefusal('invalid', 'groups_not_allowed', { group_size: target.group_size });
+    if (groups.some((g) => g.group_members.length > target.group_size)) throw assessmentRefusal('invalid', 'group_too_large');
     const now = this.clock.now();
     await this.db.transaction().execute(async (trx) => {
       const taken = new Set<number>();

@@ -1,10 +1,10 @@
 import type { StoredBlob } from '../../blobs/store.ts';
 import type { Db } from '../../db/database.ts';
 import type { Clock } from '../clock.ts';
-import { AssayError } from '../errors.ts';
 import type { SubmissionsService } from '../grading/submissions.service.ts';
 import type { UsersService } from '../identity/users.service.ts';
-import { refusals } from './access.ts';
+import type { AssessmentReason } from './access.ts';
+import { assessmentRefusal, refusals } from './access.ts';
 import type { Assessment, CourseContext } from './assessments.service.ts';
 import type { ExtensionsService } from './extensions.service.ts';
 import type { GroupsService } from './groups.service.ts';
@@ -26,7 +26,7 @@ export interface Handin {
 }
 
 const MiB = 1024 * 1024;
-const refuse = (message: string, reason: string) => new AssayError('forbidden', message, { reason });
+const refuse = (reason: AssessmentReason, details?: Record<string, unknown>) => assessmentRefusal('forbidden', reason, details);
 
 /**
  * Autolab's `submit`: the checks in upstream's order, then (for students) the end date, after
@@ -48,31 +48,31 @@ export class HandinService {
   }
 
   async submit(ctx: CourseContext, target: Assessment, input: HandinInput): Promise<Handin> {
-    if (target.embedded_quiz) throw refusals.bad('Assessment is an embedded quiz');
+    if (target.embedded_quiz) throw assessmentRefusal('invalid', 'embedded_quiz');
     if (!input.submissionParam) throw refusals.missing('submission');
     if (!input.file && !input.overLimit) throw refusals.missing("submission['file']");
-    if (target.disable_handins) throw refuse('Handins for this assessment is disabled', 'handins_disabled');
-    if (input.file && input.file.size === 0) throw refuse('Submission was blank', 'blank_submission');
+    if (target.disable_handins) throw refuse('handins_disabled');
+    if (input.file && input.file.size === 0) throw refuse('blank_submission');
     if (input.overLimit || input.file!.size > target.max_size_mb * MiB) {
-      throw refuse(`Submission is larger than the max allowed size (${target.max_size_mb} MB) - please remove any unnecessary logfiles and binaries.`, 'submission_too_large');
+      throw refuse('submission_too_large', { max_size_mb: target.max_size_mb });
     }
     const student = ctx.role === 'student';
     const mates = target.group_size > 1 ? await this.groups.mates(target.id, ctx.actor.id) : [{ userId: ctx.actor.id, status: 'confirmed' }];
     if (mates.some((m) => m.status !== 'confirmed')) {
-      throw refuse('Submission not allowed until all group members confirm their group membership', 'group_unconfirmed');
+      throw refuse('group_unconfirmed');
     }
     if (student && target.max_submissions !== -1 && mates.length > 1) {
       for (const m of mates.slice(1)) {
         if ((await this.count(target.id, m.userId)) >= target.max_submissions) {
-          throw refuse('A member of your group has reached the submission limit for this assessment', 'group_member_limit');
+          throw refuse('group_member_limit');
         }
       }
     }
     if (student) {
       const window = extendedWindow(target.window, await this.extensions.of(target.id, ctx.actor.id));
-      if (isClosed(window, this.clock.now(), ctx.course.late_slack)) throw refuse('The end date of this assessment has passed', 'assessment_ended');
+      if (isClosed(window, this.clock.now(), ctx.course.late_slack)) throw refuse('assessment_ended');
       if (target.max_submissions !== -1 && (await this.count(target.id, ctx.actor.id)) >= target.max_submissions) {
-        throw refuse('You have reached the maximum number of submissions for this assessment', 'submission_limit');
+        throw refuse('submission_limit');
       }
     }
     const files = [{ path: target.handin_filename, blob: input.file! }];

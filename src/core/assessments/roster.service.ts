@@ -1,8 +1,7 @@
 import type { Db } from '../../db/database.ts';
 import type { Clock } from '../clock.ts';
-import { AssayError } from '../errors.ts';
 import type { AutolabRole } from './access.ts';
-import { AUTOLAB_ROLES, ENROLLMENT_OF_ROLE, ROLE_OF_ENROLLMENT, refusals } from './access.ts';
+import { AUTOLAB_ROLES, ENROLLMENT_OF_ROLE, ROLE_OF_ENROLLMENT, assessmentRefusal } from './access.ts';
 import type { CourseContext } from './assessments.service.ts';
 import type { EnrolmentColumns } from '../enrolment/enrolments.repo.ts';
 import { changeEnrolment, enrol } from '../enrolment/enrolment-writes.ts';
@@ -43,11 +42,11 @@ const datum = (r: RosterRecord): CourseUserDatum => ({
   auth_level: ROLE_OF_ENROLLMENT[r.role] ?? 'student',
 });
 
-const nonexistentUser = () => refusals.bad('Nonexistent user');
-const notInCourse = () => new AssayError('not_found', 'User is not in course', { reason: 'user_not_in_course' });
+const nonexistentUser = () => assessmentRefusal('invalid', 'nonexistent_user');
+const notInCourse = () => assessmentRefusal('not_found', 'user_not_in_course');
 
 function roleOf(level: string): 'student' | 'checker' | 'instructor' {
-  if (!(AUTOLAB_ROLES as readonly string[]).includes(level)) throw refusals.bad('Invalid auth_level');
+  if (!(AUTOLAB_ROLES as readonly string[]).includes(level)) throw assessmentRefusal('invalid', 'invalid_auth_level');
   return ENROLLMENT_OF_ROLE[level as AutolabRole];
 }
 
@@ -84,7 +83,7 @@ export class RosterService {
 
   async create(ctx: CourseContext, email: string, input: CourseUserDatumInput & { lecture: string; section: string; auth_level: string }): Promise<CourseUserDatum> {
     const { userId, row } = await this.find(ctx, email);
-    if (row) throw refusals.bad('User is already in the course');
+    if (row) throw assessmentRefusal('invalid', 'user_already_in_course');
     const role = roleOf(input.auth_level);
     await this.db.transaction().execute(async (trx) => {
       const { id } = await enrol(trx, this.clock.now(), { courseId: ctx.course.id, userId, role, section: input.section, dropped: input.dropped ?? false });

@@ -2,8 +2,7 @@ import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
 import type { ExercisesService } from '../courses/exercises.service.ts';
 import type { Clock, Timestamp } from '../clock.ts';
-import { AssayError } from '../errors.ts';
-import { refusals } from './access.ts';
+import { assessmentRefusal } from './access.ts';
 import type { Assessment, AssessmentsService, CourseContext } from './assessments.service.ts';
 import type { GroupsService } from './groups.service.ts';
 import { peopleRepo } from './people.repo.ts';
@@ -23,7 +22,7 @@ export interface OwnSubmission {
 /** `{ "<version>": { "<problem>": score } }`, versions in order. */
 export type VersionScores = Record<string, Record<string, number | null>>;
 
-const userNotFound = (email: string) => refusals.bad(`User with email ${email} not found in course.`);
+const userNotFound = (email: string) => assessmentRefusal('invalid', 'score_user_not_found', { email });
 
 function byProblem(grades: GradeRecord[], submissionId: number, show: (g: GradeRecord) => ShownScore): Record<string, ShownScore> {
   return Object.fromEntries(grades.filter((g) => g.submission_id === submissionId).map((g) => [g.name, show(g)]));
@@ -91,11 +90,11 @@ export class ScoresService {
   /** The feedback of one of the caller's submissions, for a problem of the assessment. */
   async feedback(ctx: CourseContext, target: Assessment, version: string, problem: string): Promise<string> {
     const problems = await this.assessments.problems(target.id);
-    if (!problems.some((p) => p.name === problem)) throw new AssayError('not_found', `Problem named ${problem} does not exist for ${target.name}`, { reason: 'problem_not_found' });
+    if (!problems.some((p) => p.name === problem)) throw assessmentRefusal('not_found', 'problem_not_found', { problem, assessment: target.name });
     const handin = /^\d{1,9}$/.test(version) ? (await scoresRepo.handins(this.db, target.id, ctx.actor.id)).find((h) => h.number === Number(version)) : undefined;
-    if (!handin) throw new AssayError('not_found', `Submission version ${version} does not exist for ${target.name}`, { reason: 'submission_not_found' });
+    if (!handin) throw assessmentRefusal('not_found', 'submission_not_found', { version, assessment: target.name });
     const text = await scoresRepo.latestFeedback(this.db, handin.id, ctx.role === 'student');
-    if (text === null) throw new AssayError('not_found', `Score for ${problem} of submission version ${version} of ${target.name} does not exist`, { reason: 'score_not_found' });
+    if (text === null) throw assessmentRefusal('not_found', 'score_not_found', { problem, version, assessment: target.name });
     return text;
   }
 
@@ -151,9 +150,9 @@ export class ScoresService {
     const values = new Map<number, number>();
     for (const [name, raw] of Object.entries(scores)) {
       const problem = problems.get(name);
-      if (!problem) throw refusals.bad(`Problem '${name}' not found in this assessment`);
+      if (!problem) throw assessmentRefusal('invalid', 'score_problem_unknown', { problem: name });
       const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : Number.NaN;
-      if (!Number.isFinite(n)) throw refusals.bad(`Unable to update ${name} score`);
+      if (!Number.isFinite(n)) throw assessmentRefusal('invalid', 'score_not_a_number', { problem: name });
       values.set(problem.id, n);
     }
     const userIds = withGroup ? (await this.groups.mates(target.id, userId)).map((m) => m.userId) : [userId];
@@ -163,7 +162,7 @@ export class ScoresService {
       const handins = bySubmitter.get(id) ?? [];
       const last = handins[handins.length - 1];
       if (!last) {
-        if (id === userId) throw refusals.bad(`User with email ${email} has no submission for this assessment.`);
+        if (id === userId) throw assessmentRefusal('invalid', 'no_submission', { email });
         continue;
       }
       latest.push({ userId: id, handin: last });

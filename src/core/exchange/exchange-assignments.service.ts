@@ -3,7 +3,8 @@ import type { Actor } from '../actor.ts';
 import { OWN_CLAIM, claimAssignment } from '../assignments/claim.ts';
 import type { Clock, Timestamp } from '../clock.ts';
 import { microsToTimestamp, timestampToMicros } from '../clock.ts';
-import { AssayError, fromDatabaseError } from '../errors.ts';
+import { fromDatabaseError } from '../errors.ts';
+import { exchangeRefusal } from './refusals.ts';
 import type { TreeEntry } from '../files/files.repo.ts';
 import type { FilesService, NewTreeFile } from '../files/files.service.ts';
 import type { CourseAccess, ExchangeCoursesService } from './exchange-courses.service.ts';
@@ -21,11 +22,11 @@ import { storableName, userByName } from './exchange-users.ts';
  * Errors carry `details.reason`; the dialect turns reasons into its exact wire strings.
  */
 
-const fail = (kind: 'not_found' | 'conflict' | 'invalid', reason: string, message: string) => new AssayError(kind, message, { reason });
-const assignmentNotFound = () => fail('not_found', 'assignment_not_found', 'Assignment not found');
-const assignmentExists = () => fail('conflict', 'assignment_exists', 'Assignment already exists');
-const studentNotFound = () => fail('not_found', 'student_not_found', 'Student not found');
-const submissionNotFound = () => fail('not_found', 'submission_not_found', 'Submission not found');
+const fail = exchangeRefusal;
+const assignmentNotFound = () => fail('not_found', 'assignment_not_found');
+const assignmentExists = () => fail('conflict', 'assignment_exists');
+const studentNotFound = () => fail('not_found', 'student_not_found');
+const submissionNotFound = () => fail('not_found', 'submission_not_found');
 
 /** Subject and module name of released assignments. */
 const EXCHANGE_SUBJECT = 'nbgrader';
@@ -161,7 +162,7 @@ export class ExchangeAssignmentsService {
 
   /** Releases an assignment: a new exercise of the course with `files` as its handout. */
   async release(access: CourseAccess, id: string, files: NewTreeFile[]): Promise<void> {
-    if (!storableName(id)) throw fail('invalid', 'incorrect_request_format', 'Incorrect request format');
+    if (!storableName(id)) throw fail('invalid', 'incorrect_request_format');
     try {
       await this.db.transaction().execute(async (tx) => {
         await this.assertNewAssignment(access, id, tx);

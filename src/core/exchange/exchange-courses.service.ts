@@ -2,7 +2,8 @@ import type { Db } from '../../db/database.ts';
 import type { Actor, ClearanceLevel } from '../actor.ts';
 import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
-import { AssayError, fromDatabaseError } from '../errors.ts';
+import { fromDatabaseError } from '../errors.ts';
+import { exchangeRefusal } from './refusals.ts';
 import { enrol, removeEnrolment } from '../enrolment/enrolment-writes.ts';
 import { enrolmentsRepo } from '../enrolment/enrolments.repo.ts';
 import { exchangeMembersRepo } from './exchange-members.repo.ts';
@@ -49,11 +50,11 @@ export interface StudentRowResult {
   added: boolean;
 }
 
-const fail = (kind: 'not_found' | 'forbidden' | 'conflict' | 'invalid', reason: string, message: string) => new AssayError(kind, message, { reason });
+const fail = exchangeRefusal;
 
-export const courseNotFound = () => fail('not_found', 'course_not_found', 'Course not found');
-const notAdmin = () => fail('forbidden', 'not_admin', 'Permission denied');
-const notInstructor = () => fail('forbidden', 'not_course_instructor', 'Permission denied');
+export const courseNotFound = () => fail('not_found', 'course_not_found');
+const notAdmin = () => fail('forbidden', 'not_admin');
+const notInstructor = () => fail('forbidden', 'not_course_instructor');
 
 /** Python's `sorted()` on strings: by code point, not by UTF-16 unit or collation. */
 export function byCodePoint(a: string, b: string): number {
@@ -149,16 +150,16 @@ export class ExchangeCoursesService {
   /** Admins only, and the course must not exist yet: the checks before POST /course reads its arguments. */
   async assertMayCreate(actor: Actor, slug: string): Promise<void> {
     this.assertAdmin(actor);
-    if (await this.courseBySlug(this.db, slug)) throw fail('conflict', 'course_exists', 'Course already exists');
+    if (await this.courseBySlug(this.db, slug)) throw fail('conflict', 'course_exists');
   }
 
   /** Creates a course with its first instructors (users are created as needed). */
   async createCourse(actor: Actor, slug: string, instructors: readonly string[]): Promise<void> {
     this.assertAdmin(actor);
-    if (!storableName(slug)) throw fail('invalid', 'incorrect_request_format', 'Incorrect request format');
+    if (!storableName(slug)) throw fail('invalid', 'incorrect_request_format');
     try {
       await this.db.transaction().execute(async (tx) => {
-        if (await this.courseBySlug(tx, slug)) throw fail('conflict', 'course_exists', 'Course already exists');
+        if (await this.courseBySlug(tx, slug)) throw fail('conflict', 'course_exists');
         const course = await tx
           .insertInto('courses')
           .values({ slug, name: slug, created_at: this.clock.now() })
@@ -171,7 +172,7 @@ export class ExchangeCoursesService {
       });
     } catch (err) {
       // Another request created the same course between the check and the insert.
-      if (fromDatabaseError(err)?.kind === 'conflict') throw fail('conflict', 'course_exists', 'Course already exists');
+      if (fromDatabaseError(err)?.kind === 'conflict') throw fail('conflict', 'course_exists');
       throw err;
     }
   }
@@ -189,7 +190,7 @@ export class ExchangeCoursesService {
 
   private async member(courseId: number, role: MemberRole, username: string): Promise<Member> {
     const row = storableName(username) ? (await exchangeMembersRepo.list(this.db, courseId, role, username))[0] : undefined;
-    if (!row) throw role === 'instructor' ? fail('not_found', 'instructor_not_found', 'Instructor not found') : fail('not_found', 'student_not_found', 'Student not found');
+    if (!row) throw role === 'instructor' ? fail('not_found', 'instructor_not_found') : fail('not_found', 'student_not_found');
     return row;
   }
 
@@ -226,8 +227,8 @@ export class ExchangeCoursesService {
       if (access.role !== 'admin') {
         const target = await userByName(tx, username);
         const role = target ? await this.membership(tx, access.courseId, target.id) : null;
-        if (role !== 'instructor') throw fail('forbidden', 'cannot_modify_instructors', 'Permission denied (cannot modify instructors)');
-        if (username !== actor.username) throw fail('forbidden', 'cannot_modify_other_instructors', 'Permission denied (cannot modify other instructors)');
+        if (role !== 'instructor') throw fail('forbidden', 'cannot_modify_instructors');
+        if (username !== actor.username) throw fail('forbidden', 'cannot_modify_other_instructors');
       }
       const user = await ensureUser(tx, this.clock, username);
       await this.enrol(tx, access.courseId, user.id, 'instructor');
@@ -241,7 +242,7 @@ export class ExchangeCoursesService {
       const access = await this.access(actor, slug, tx);
       const user = await userByName(tx, username);
       if (!user || (await this.membership(tx, access.courseId, user.id)) !== 'instructor') {
-        throw fail('not_found', 'instructor_not_found', 'Instructor not found');
+        throw fail('not_found', 'instructor_not_found');
       }
       await this.unenrol(tx, access.courseId, user.id);
     });
@@ -253,7 +254,7 @@ export class ExchangeCoursesService {
       const access = await this.access(actor, slug, tx);
       this.assertInstructor(access);
       if (!(await this.addStudent(tx, access.courseId, username, names))) {
-        throw fail('conflict', 'instructor_as_student', 'Cannot add instructor as student');
+        throw fail('conflict', 'instructor_as_student');
       }
     });
   }
@@ -275,7 +276,7 @@ export class ExchangeCoursesService {
       this.assertInstructor(access);
       const user = await userByName(tx, username);
       if (!user || (await this.membership(tx, access.courseId, user.id)) !== 'student') {
-        throw fail('not_found', 'student_not_found', 'Student not found');
+        throw fail('not_found', 'student_not_found');
       }
       await this.unenrol(tx, access.courseId, user.id);
     });
@@ -314,7 +315,7 @@ export class ExchangeCoursesService {
   /** The member's names in this course; the user's own profile is never touched. */
   private async setNames(tx: Db, courseId: number, userId: number, names: MemberNames): Promise<void> {
     if ([names.first_name, names.last_name, names.email].some((v) => v.includes('\u0000'))) {
-      throw fail('invalid', 'incorrect_request_format', 'Incorrect request format');
+      throw fail('invalid', 'incorrect_request_format');
     }
     await exchangeMembersRepo.setNames(tx, courseId, userId, names);
   }

@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.ts';
 import type { RowOf } from '../../db/types.ts';
 import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
-import { AssayError } from '../errors.ts';
+import { exchangeRefusal } from './refusals.ts';
 
 export type UserRow = RowOf<'users'>;
 
@@ -22,7 +22,7 @@ export async function userByName(db: Db, username: string): Promise<UserRow | un
  * account without a password, so it can only come in through a token.
  */
 export async function ensureUser(db: Db, clock: Clock, username: string): Promise<UserRow> {
-  if (!storableName(username)) throw new AssayError('invalid', 'Incorrect request format', { reason: 'incorrect_request_format' });
+  if (!storableName(username)) throw exchangeRefusal('invalid', 'incorrect_request_format');
   const existing = await userByName(db, username);
   if (existing) return existing;
   const now = clock.now();

@@ -1,7 +1,7 @@
 import type { FastifyError } from 'fastify';
 import { AssayError, fromDatabaseError, isAssayError } from '../../core/errors.ts';
 import type { FieldProblem } from '../../core/errors.ts';
-import { fromFrameworkError } from '../hive/errors.ts';
+import { fromFrameworkError, hiveWording } from '../hive/errors.ts';
 
 /** Devilry's error envelopes (reference §4.2): `errormessages`, `fielderrors`, and the odd `{"error"}`. */
 export interface DevilryError {
@@ -64,7 +64,7 @@ function fromAssayError(err: AssayError): DevilryError {
       // Upstream answers a missing login with 403; a failed login is our 401.
       return err.details.reason === 'invalid_credentials' ? messages(401, err.message) : messages(403, 'Authentication required');
     case 'forbidden':
-      return messages(403, err.message);
+      return messages(403, hiveWording(err));
     case 'not_found':
       // A missing object is a 403 like one the caller may not see; only unknown routes are 404.
       return err.details.reason === 'no_route' ? messages(404, 'Not found') : messages(403, 'Forbidden');

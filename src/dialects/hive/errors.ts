@@ -13,6 +13,14 @@ export interface RenderedError {
   headers: Record<string, string>;
 }
 
+/** DRF's words for a refusal the core gives no message of its own (`not_permitted`). */
+export const NOT_PERMITTED = 'You do not have permission to perform this action.';
+
+/** An error's words as Hive says them: DRF's default for the generic refusal, else the core's message. */
+export function hiveWording(err: AssayError): string {
+  return err.kind === 'forbidden' && err.details.reason === 'not_permitted' ? NOT_PERMITTED : err.message;
+}
+
 const client = (status: number, code: string, detail: string, attr: string | null = null): RenderedError => ({
   status,
   body: { type: 'client_error', errors: [{ code, detail, attr }] },
@@ -89,7 +97,7 @@ export function renderHiveError(error: unknown, method: string, contentType: str
       return out;
     }
     case 'forbidden':
-      return client(403, 'permission_denied', err.message);
+      return client(403, 'permission_denied', hiveWording(err));
     case 'not_found':
       return client(404, 'not_found', 'Not found.');
     case 'method_not_allowed':

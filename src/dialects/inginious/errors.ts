@@ -2,7 +2,7 @@ import type { FastifyError } from 'fastify';
 import type { AssayError } from '../../core/errors.ts';
 import { fromDatabaseError, isAssayError } from '../../core/errors.ts';
 import type { TaskReason } from '../../core/tasks/tasks.service.ts';
-import { fromFrameworkError } from '../hive/errors.ts';
+import { fromFrameworkError, hiveWording } from '../hive/errors.ts';
 
 /** INGInious' error envelope: `{"error": …}` (a failed login is `{"status": "error"}`, see the plugin). */
 export interface InginiousError {
@@ -32,7 +32,7 @@ function fromKind(err: AssayError): InginiousError {
     case 'unauthenticated':
       return error(403, 'You are not authenticated');
     case 'forbidden':
-      return error(403, err.message);
+      return error(403, hiveWording(err));
     case 'not_found':
       return error(404, 'Not found');
     case 'method_not_allowed':

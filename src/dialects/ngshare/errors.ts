@@ -1,6 +1,7 @@
 import type { FastifyError } from 'fastify';
 import { fromDatabaseError, isAssayError } from '../../core/errors.ts';
 import type { AssayError } from '../../core/errors.ts';
+import type { ExchangeReason } from '../../core/exchange/refusals.ts';
 import { fromFrameworkError } from '../hive/errors.ts';
 
 /** ngshare's error envelope: `{"success": false, "message": …}` with the status upstream uses. */
@@ -13,7 +14,23 @@ export interface NgshareError {
  * ngshare's exact strings, by the reason the core (or this dialect's argument checks) gives.
  * Reasons absent here fall back to the error kind's generic message.
  */
-const BY_REASON: Record<string, [status: number, message: string]> = {
+type ArgumentReason =
+  | 'instructors_not_json'
+  | 'students_missing'
+  | 'students_not_json'
+  | 'first_name_missing'
+  | 'last_name_missing'
+  | 'email_missing'
+  | 'files_missing'
+  | 'files_not_json'
+  | 'illegal_path'
+  | 'content_not_base64'
+  | 'timestamp_missing'
+  | 'timestamp_format';
+/** The exchange's refusals worded by kind (a 403, with the debug suffix below), not here. */
+type ByKind = 'not_admin' | 'not_course_instructor';
+
+const BY_REASON: Record<Exclude<ExchangeReason, ByKind> | ArgumentReason, [status: number, message: string]> = {
   course_not_found: [404, 'Course not found'],
   course_exists: [409, 'Course already exists'],
   instructor_not_found: [404, 'Instructor not found'],
@@ -92,6 +109,6 @@ export function renderNgshareError(thrown: unknown, method: string, debugMessage
     if (typeof status === 'number' && status >= 400 && status < 500) return error(status, 'Bad request');
     return error(500, 'Internal server error');
   }
-  const known = BY_REASON[err.details.reason ?? ''];
+  const known = BY_REASON[(err.details.reason ?? '') as keyof typeof BY_REASON] as [number, string] | undefined;
   return known ? error(known[0], known[1]) : fromKind(err, debugMessages);
 }

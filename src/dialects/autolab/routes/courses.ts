@@ -1,5 +1,6 @@
 import type { CourseState } from '../../../core/assessments/access.ts';
-import { COURSE_STATES, refusals } from '../../../core/assessments/access.ts';
+import { COURSE_STATES } from '../../../core/assessments/access.ts';
+import { badParameter } from '../errors.ts';
 import type { AutolabRouter } from '../router.ts';
 import { required } from './required.ts';
 
@@ -14,7 +15,7 @@ export function courseRoutes(router: AutolabRouter): void {
 
   router.route('GET', '/courses', { scope: 'user_courses' }, async ({ services, caller, params }) => {
     const state = params.text('state');
-    if (state !== undefined && !(COURSE_STATES as readonly string[]).includes(state)) throw refusals.bad('Unexpected course state');
+    if (state !== undefined && !(COURSE_STATES as readonly string[]).includes(state)) throw badParameter('Unexpected course state');
     const courses = await services.assessments.catalog.listCourses(caller.actor, state as CourseState | undefined);
     return courses.map((c) => ({
       name: c.name,

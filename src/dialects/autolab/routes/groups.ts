@@ -1,4 +1,5 @@
 import { refusals } from '../../../core/assessments/access.ts';
+import { badParameter } from '../errors.ts';
 import type { Group, NewGroup } from '../../../core/assessments/groups.service.ts';
 import { jsonParam, railsBoolean } from '../params.ts';
 import type { AutolabContext, AutolabRouter } from '../router.ts';
@@ -22,7 +23,7 @@ const groupId = (raw: string) => (raw.endsWith('.json') && /^\d+\.json$/.test(ra
 /** `groups`: a list of `{name?, group_members: [email…]}` (JSON body, or JSON text in a form). */
 function newGroups(raw: unknown): NewGroup[] {
   const value = jsonParam(raw);
-  const bad = () => refusals.bad("Parameter 'groups' must be a list of groups");
+  const bad = () => badParameter("Parameter 'groups' must be a list of groups");
   if (!Array.isArray(value)) throw bad();
   return value.map((g: unknown) => {
     if (typeof g !== 'object' || g === null) throw bad();

@@ -1,4 +1,5 @@
 import { refusals } from '../../../core/assessments/access.ts';
+import { badParameter } from '../errors.ts';
 import type { VersionScores } from '../../../core/assessments/scores.service.ts';
 import { jsonParam, railsBoolean } from '../params.ts';
 import type { AutolabRouter } from '../router.ts';
@@ -13,7 +14,7 @@ const versionsWire = (v: VersionScores) => Object.fromEntries(Object.entries(v).
 /** `problems`: JSON text (what upstream takes), or an object in a JSON body. */
 function problemScores(raw: unknown): Record<string, unknown> {
   const value = jsonParam(raw);
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw refusals.bad("Parameter 'problems' must be a JSON object");
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badParameter("Parameter 'problems' must be a JSON object");
   return value as Record<string, unknown>;
 }
 
