@@ -24,7 +24,8 @@ function releaseLock(id: number): void {
  * Checking one assignment. Opening it takes its lock (another checker's lock opens it read-only,
  * naming the holder); then the files with highlighting and the checker's line comments, the diff
  * to the previous submission, the automatic results, points per problem, a general comment and
- * Done or Redo. `n` goes to the next waiting assignment. Two requests: the lock and the review.
+ * Done or Redo. `n` goes to the next waiting assignment. Two requests before it shows: the lock and
+ * the review (the automatic results follow).
  */
 export default function CheckPage() {
   const id = Number(useParams().id);
@@ -60,6 +61,13 @@ export default function CheckPage() {
   const [lineText, setLineText] = useState('');
 
   const latest = review.data?.latest ?? null;
+  // The automatic results are the submission's own read, asked for once the page shows.
+  const autocheck = useQuery({
+    queryKey: ['submission', latest?.id],
+    queryFn: () => ok(api.GET('/submissions/{id}/', { params: { path: { id: latest!.id } } })),
+    enabled: latest !== null,
+  });
+  const grading = autocheck.data?.grading ?? null;
   const refresh = () => client.invalidateQueries({ queryKey: ['review', id] });
   const addComment = useMutation({
     mutationFn: () => ok(api.POST('/submissions/{id}/comments/', { params: { path: { id: latest!.id } }, body: { path: file ?? latest!.files[0]!.path, line: Number(line), text: lineText } })),
@@ -70,7 +78,7 @@ export default function CheckPage() {
     },
   });
   const removeComment = useMutation({
-    mutationFn: (commentId: number) => ok(api.DELETE('/submissions/{id}/comments/{commentId}/', { params: { path: { id: latest!.id, commentId } } })),
+    mutationFn: (commentId: number) => ok(api.DELETE('/submissions/{id}/comments/{comment}/', { params: { path: { id: latest!.id, comment: commentId } } })),
     onSuccess: refresh,
   });
   const decide = useMutation({
@@ -147,15 +155,17 @@ export default function CheckPage() {
           </p>
           <section aria-labelledby="autocheck">
             <h2 id="autocheck">Automatic results</h2>
-            {r.grading === null ? (
+            {autocheck.isPending ? (
+              <p className="loading">Loading…</p>
+            ) : grading === null ? (
               <p>Not graded automatically.</p>
             ) : (
               <>
                 <p>
-                  <span className={`status status-${r.grading.status}`}>{r.grading.status}</span> {r.grading.outcome} — score {score(r.grading.score, r.grading.max_score)}
+                  <span className={`status status-${grading.status}`}>{grading.status}</span> {grading.outcome} — score {score(grading.score, grading.max_score)}
                 </p>
                 <ul className="tests" aria-label="Tests">
-                  {r.grading.tests.map((t, i) => (
+                  {grading.tests.map((t, i) => (
                     <li key={i} className={`test test-${t.status ?? 'none'}`}>
                       <details>
                         <summary>

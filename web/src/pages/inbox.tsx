@@ -27,9 +27,9 @@ export default function InboxPage() {
     status: (filter('status') || undefined) as 'Submitted' | 'AutoChecked' | 'Open' | undefined,
     kind: (filter('kind') || undefined) as 'assignment' | 'help' | undefined,
   };
-  const inbox = useQuery({ queryKey: ['inbox', query], queryFn: () => ok(api.GET('/inbox/', { params: { query } })), refetchInterval: query.course === undefined ? 30_000 : false });
+  const inbox = useQuery({ queryKey: ['inbox', query], queryFn: () => ok(api.GET('/inbox/', { params: { query } })) });
   const courses = useQuery({ queryKey: ['me', 'courses'], queryFn: () => ok(api.GET('/me/courses/')) });
-  const live = useLiveEvents(query.course === undefined ? null : `course=${query.course}&inbox=1`, ['inbox'], () => void client.invalidateQueries({ queryKey: ['inbox'] }));
+  const live = useLiveEvents(`inbox=${query.course ?? 'all'}`, ['inbox'], () => void client.invalidateQueries({ queryKey: ['inbox'] }));
   const set = (name: Filter, value: string) => {
     const next = new URLSearchParams(params);
     if (value === '') next.delete(name);
@@ -45,7 +45,7 @@ export default function InboxPage() {
   return (
     <>
       <h1>
-        Inbox {query.course !== undefined && <LiveBadge state={live} />}
+        Inbox <LiveBadge state={live} />
       </h1>
       <form className="filters" aria-label="Filter the inbox" onSubmit={(e) => e.preventDefault()}>
         <label>
@@ -114,7 +114,7 @@ export default function InboxPage() {
                 {item.title}
               </Link>
               <span>{item.student.name}</span>
-              <span className="muted">{item.course.name}</span>
+              <span className="muted">{item.course?.name}</span>
               <span className={`status status-${item.status.toLowerCase()}`}>{item.status}</span>
               <span className="muted">
                 waiting since <When at={item.waiting_since} />
