@@ -15,10 +15,17 @@ function find(dir) {
 const filter = process.argv.slice(2);
 const files = find('test').filter((f) => filter.length === 0 || filter.some((x) => f.includes(x))).sort();
 const engine = (process.env.DATABASE_URL ?? '').startsWith('postgres') ? 'PostgreSQL' : 'SQLite';
-process.stdout.write(`running ${files.length} test files on ${engine}\n`);
+// Files spend half their time waiting (sandboxes, timers, the database), so twice as many files
+// as cores keep both cores busy; ASSAY_TEST_CONCURRENCY overrides it.
+const concurrency = process.env.ASSAY_TEST_CONCURRENCY ?? '4';
+if (!/^[1-9][0-9]*$/.test(concurrency)) {
+  process.stderr.write(`ASSAY_TEST_CONCURRENCY must be a positive whole number, not "${concurrency}"\n`);
+  process.exit(2);
+}
+process.stdout.write(`running ${files.length} test files on ${engine}, ${concurrency} at a time\n`);
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=2', '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
   { stdio: 'inherit', env: { ...process.env, ASSAY_LOG_LEVEL: process.env.ASSAY_LOG_LEVEL ?? 'silent' } },
 );
 process.exit(result.status ?? 1);
