@@ -4,6 +4,7 @@ import type { ClearanceLevel } from '../core/actor.ts';
 import { collectGarbage } from '../blobs/gc.ts';
 import { ensureAdmin, openRuntime } from '../runtime.ts';
 import { courseCommand } from './course.ts';
+import { graderTestCommand } from './grader-test.ts';
 import { scheduleCommand } from './schedule.ts';
 import { oauthCommand } from './oauth.ts';
 import { inginiousCommand } from './inginious.ts';
@@ -26,6 +27,8 @@ export async function runCli(config: Config, args: string[], flags: Flags, usage
     await worker(config, workerOptions(config, flags));
     return -1;
   }
+  // Runs from the course directory alone: no database is opened.
+  if (command === 'grader' && sub === 'test' && target) return graderTestCommand(config, target, args[3]);
   const runtime = await openRuntime(config);
   const { services } = runtime;
   try {

@@ -19,7 +19,7 @@ interface OptionSpec {
 interface CommandSpec {
   /** The command's words, as typed: `user create`. */
   name: string;
-  /** Positional arguments; a last one ending in `…` takes one or more values. */
+  /** Positional arguments; a last one ending in `…` takes one or more values; `[NAME]` ones are optional, after the others. */
   args: string[];
   options: Record<string, OptionSpec>;
   about: string;
@@ -48,6 +48,12 @@ const COMMANDS: CommandSpec[] = [
     ['COURSE', 'FILE.csv'],
     { preview: {} },
     'import a roster CSV (username,email,first_name,last_name,role): new accounts get printed one-time passwords; any bad row: every problem listed, nothing written',
+  ),
+  command(
+    'grader test',
+    ['DIR/EXERCISE', '[SUBMISSION]'],
+    {},
+    "run an exercise's grader from a course directory in the sandbox, on its solution/ or on the SUBMISSION folder, and print the result and the grading contract's warnings (no server, no database)",
   ),
   command('schedule import', ['FILE|URL'], {}, 'load timetable events from an iCalendar file or URL (events keep their UID: importing again updates them)'),
   command(
@@ -112,7 +118,9 @@ export function parseCommandLine(argv: string[]): CommandLine {
   );
   const { values, positionals } = strictParse(argv.slice(i), { ...options, help: { type: 'boolean', short: 'h' } }, spec.name);
   if (values.help) return { kind: 'help', text: `usage: assay ${describe(spec).trimStart()}` };
-  if (positionals.length < spec.args.length) throw new UsageError(`missing ${spec.args[positionals.length]} for "${spec.name}"`);
+  // `[NAME]` arguments are optional (and come last).
+  const required = spec.args.filter((a) => !a.startsWith('[')).length;
+  if (positionals.length < required) throw new UsageError(`missing ${spec.args[positionals.length]} for "${spec.name}"`);
   const variadic = spec.args.at(-1)?.endsWith('…') ?? false;
   if (positionals.length > spec.args.length && !variadic) throw new UsageError(`unexpected argument "${positionals[spec.args.length]}" for "${spec.name}"`);
   for (const [key, o] of Object.entries(spec.options)) {

@@ -568,6 +568,17 @@ async function readExercise(
   return { folder, slug, module, columns, tags: [...new Set(s.strings('tags'))], fields, problems: problemList, grader, tests, trees };
 }
 
+/** The files below `dir` as a sync takes a tree (`assay grader test`'s submission folder); throws like readCourseDirectory. */
+export async function readFolderFiles(dir: string, options: { maxFileBytes: number }): Promise<PlannedFile[]> {
+  const root = path.resolve(dir);
+  const stat = await fs.stat(root).catch(() => null);
+  if (!stat?.isDirectory()) throw syncProblemsError([{ file: dir, key: null, message: 'is not a folder' }]);
+  const problems: SyncProblem[] = [];
+  const files = await listFiles(root, await fs.realpath(root), '', options.maxFileBytes, problems);
+  if (problems.length > 0) throw syncProblemsError(problems);
+  return files;
+}
+
 /** Reads the whole directory; throws one `invalid` AssayError listing every problem (see syncProblemsError). */
 export async function readCourseDirectory(dir: string, options: { maxFileBytes: number }): Promise<CourseDirectory> {
   const root = path.resolve(dir);

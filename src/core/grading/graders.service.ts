@@ -151,6 +151,18 @@ export function checkGraderInput(raw: unknown): { settings: GraderSettings | nul
   };
 }
 
+/** A grader's limits in the sandbox's units. */
+export function sandboxLimitsOf(l: GraderLimits): GraderConfig['sandboxLimits'] {
+  return {
+    wallMs: l.wall_seconds * 1000,
+    cpuSeconds: l.cpu_seconds,
+    memoryBytes: l.memory_mb * MiB,
+    processes: l.processes,
+    outputBytes: l.output_bytes,
+    fileSizeBytes: l.file_size_mb * MiB,
+  };
+}
+
 const sameSettings = (a: GraderSettings, b: GraderSettings): boolean =>
   a.convention === b.convention &&
   a.check_solution === b.check_solution &&
@@ -272,21 +284,13 @@ export class GradersService {
       .executeTakeFirst();
     if (!row) return null;
     const settings = settingsOf(row);
-    const l = settings.limits;
     return {
       ...settings,
       exerciseId,
       courseId: row.course_id,
       harnessTreeId: row.harness_tree_id,
       solutionTreeId: row.solution_tree_id,
-      sandboxLimits: {
-        wallMs: l.wall_seconds * 1000,
-        cpuSeconds: l.cpu_seconds,
-        memoryBytes: l.memory_mb * MiB,
-        processes: l.processes,
-        outputBytes: l.output_bytes,
-        fileSizeBytes: l.file_size_mb * MiB,
-      },
+      sandboxLimits: sandboxLimitsOf(settings.limits),
       updatedAt: row.updated_at,
     };
   }
