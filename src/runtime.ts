@@ -5,8 +5,10 @@ import type { Clock } from './core/clock.ts';
 import { systemClock } from './core/clock.ts';
 import type { Services } from './core/services.ts';
 import { buildServices } from './core/services.ts';
+import { settingsRepo } from './core/settings.repo.ts';
 import type { Db } from './db/database.ts';
 import { openDatabase } from './db/database.ts';
+import { usersRepo } from './core/identity/users.repo.ts';
 import { migrateToLatest } from './db/migrate.ts';
 
 export interface Runtime {
@@ -17,13 +19,7 @@ export interface Runtime {
 /** The signing secret: from config, else one generated at first start and kept in the database, shared by every server. */
 async function jwtSecret(db: Db, configured: string | null): Promise<string> {
   if (configured) return configured;
-  await db
-    .insertInto('settings')
-    .values({ key: 'jwt_secret', value: crypto.randomBytes(48).toString('base64url') })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  const row = await db.selectFrom('settings').select('value').where('key', '=', 'jwt_secret').executeTakeFirstOrThrow();
-  return row.value;
+  return settingsRepo.sharedValue(db, 'jwt_secret', () => crypto.randomBytes(48).toString('base64url'));
 }
 
 /** Opens the database (migrating it), the blob store and the services. */
@@ -58,8 +54,7 @@ export async function openRuntime(config: Config, options: { clock?: Clock; migr
  * generated and returned so the caller can print it once.
  */
 export async function ensureAdmin(services: Services): Promise<{ username: string; generatedPassword: string | null } | null> {
-  const admins = await services.db.selectFrom('users').select('id').where('clearance', '=', 5).limit(1).execute();
-  if (admins.length > 0) return null;
+  if (await usersRepo.anyWithClearance(services.db, 5)) return null;
   const { adminUsername, adminPassword } = services.config;
   const password = adminPassword ?? crypto.randomBytes(12).toString('base64url');
   const existing = await services.users.byUsername(adminUsername);

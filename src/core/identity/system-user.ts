@@ -1,5 +1,7 @@
 import type { Db } from '../../db/database.ts';
 import type { Clock } from '../clock.ts';
+import { settingsRepo } from '../settings.repo.ts';
+import { usersRepo } from './users.repo.ts';
 
 const SETTING = 'autocheck_user_id';
 
@@ -20,8 +22,8 @@ export class SystemUser {
   async id(db?: Db): Promise<number> {
     if (this.cached !== null) return this.cached;
     for (let attempt = 0; attempt < 3; attempt++) {
-      const existing = await (db ?? this.db).selectFrom('settings').select('value').where('key', '=', SETTING).executeTakeFirst();
-      if (existing) return (this.cached = Number(existing.value));
+      const existing = await settingsRepo.get(db ?? this.db, SETTING);
+      if (existing !== undefined) return (this.cached = Number(existing));
       if (db) return (this.cached = await this.create(db));
       try {
         return (this.cached = await this.db.transaction().execute((trx) => this.create(trx)));
@@ -35,13 +37,9 @@ export class SystemUser {
   private async create(trx: Db): Promise<number> {
     const now = this.clock.now();
     let username = 'assay-autocheck';
-    for (let n = 2; await trx.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst(); n++) username = `assay-autocheck-${n}`;
-    const user = await trx
-      .insertInto('users')
-      .values({ username, password_hash: null, clearance: 2, first_name: 'Automatic', last_name: 'Check', is_active: false, status_date: now, created_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    await trx.insertInto('settings').values({ key: SETTING, value: String(user.id) }).execute();
+    for (let n = 2; await usersRepo.byUsername(trx, username); n++) username = `assay-autocheck-${n}`;
+    const user = await usersRepo.insert(trx, { username, password_hash: null, clearance: 2, first_name: 'Automatic', last_name: 'Check', is_active: false, status_date: now, created_at: now });
+    await settingsRepo.insert(trx, SETTING, String(user.id));
     return user.id;
   }
 }

@@ -4,6 +4,7 @@ import type { Db } from '../../db/database.ts';
 import type { Clock } from '../clock.ts';
 import { addSeconds } from '../clock.ts';
 import { AssayError } from '../errors.ts';
+import { tokensRepo } from './tokens.repo.ts';
 
 export interface TokenPair {
   access: string;
@@ -58,10 +59,7 @@ export class TokensService {
   async issuePair(userId: number): Promise<TokenPair> {
     const jti = crypto.randomUUID().replace(/-/g, '');
     const now = this.clock.now();
-    await this.db
-      .insertInto('refresh_tokens')
-      .values({ jti, user_id: userId, created_at: now, expires_at: addSeconds(now, this.refreshSeconds) })
-      .execute();
+    await tokensRepo.insertRefresh(this.db, { jti, user_id: userId, created_at: now, expires_at: addSeconds(now, this.refreshSeconds) });
     const [access, refresh] = await Promise.all([
       this.sign(userId, 'access', this.accessSeconds, crypto.randomUUID().replace(/-/g, '')),
       this.sign(userId, 'refresh', this.refreshSeconds, jti),
@@ -94,86 +92,51 @@ export class TokensService {
       throw notValid;
     }
     const now = this.clock.now();
-    const spent = await this.db
-      .updateTable('refresh_tokens')
-      .set({ used_at: now })
-      .where('jti', '=', claims.jti)
-      .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
-    if (Number(spent.numUpdatedRows) !== 1) throw notValid;
+    if (!(await tokensRepo.spendRefresh(this.db, claims.jti, now))) throw notValid;
     return this.issuePair(claims.userId);
   }
 
   async createApiToken(userId: number, name: string): Promise<{ id: number; name: string; token: string }> {
     if (name === COOKIE_SESSION_NAME) throw AssayError.field('name', 'invalid', `"${COOKIE_SESSION_NAME}" is reserved for login sessions.`);
     const token = API_TOKEN_PREFIX + crypto.randomBytes(32).toString('base64url');
-    const row = await this.db
-      .insertInto('api_tokens')
-      .values({ user_id: userId, name, token_hash: sha256Hex(token), created_at: this.clock.now() })
-      .returning(['id', 'name'])
-      .executeTakeFirstOrThrow();
+    const row = await tokensRepo.insertApiToken(this.db, { user_id: userId, name, token_hash: sha256Hex(token), created_at: this.clock.now() });
     return { id: row.id, name: row.name, token };
   }
 
   listApiTokens(userId: number): Promise<ApiToken[]> {
-    return this.db
-      .selectFrom('api_tokens')
-      .select(['id', 'name', 'created_at', 'last_used_at'])
-      .where('user_id', '=', userId)
-      .where('name', '!=', COOKIE_SESSION_NAME)
-      .orderBy('id')
-      .execute();
+    return tokensRepo.listApiTokens(this.db, userId, COOKIE_SESSION_NAME);
   }
 
   async revokeApiToken(userId: number, id: number): Promise<void> {
-    const res = await this.db.deleteFrom('api_tokens').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
-    if (Number(res.numDeletedRows) === 0) throw AssayError.notFound();
+    if (!(await tokensRepo.deleteApiToken(this.db, userId, id))) throw AssayError.notFound();
   }
 
   /** A new cookie session key for the user (not an API token, so without their prefix); the user's expired sessions go. */
   async createCookieSession(userId: number, lifetimeSeconds: number): Promise<string> {
     const key = crypto.randomBytes(32).toString('base64url');
     const now = this.clock.now();
-    await this.db
-      .deleteFrom('api_tokens')
-      .where('user_id', '=', userId)
-      .where('name', '=', COOKIE_SESSION_NAME)
-      .where('created_at', '<=', addSeconds(now, -lifetimeSeconds))
-      .execute();
-    await this.db.insertInto('api_tokens').values({ user_id: userId, name: COOKIE_SESSION_NAME, token_hash: sha256Hex(key), created_at: now }).execute();
+    await tokensRepo.deleteNamedBefore(this.db, userId, COOKIE_SESSION_NAME, addSeconds(now, -lifetimeSeconds));
+    await tokensRepo.insertApiToken(this.db, { user_id: userId, name: COOKIE_SESSION_NAME, token_hash: sha256Hex(key), created_at: now });
     return key;
   }
 
   /** The user of a cookie session younger than its lifetime, or null. */
   async cookieSessionUser(key: string, lifetimeSeconds: number): Promise<number | null> {
-    const row = await this.db
-      .selectFrom('api_tokens')
-      .select('user_id')
-      .where('token_hash', '=', sha256Hex(key))
-      .where('name', '=', COOKIE_SESSION_NAME)
-      .where('created_at', '>', addSeconds(this.clock.now(), -lifetimeSeconds))
-      .executeTakeFirst();
-    return row?.user_id ?? null;
+    return tokensRepo.userOfNamed(this.db, sha256Hex(key), COOKIE_SESSION_NAME, addSeconds(this.clock.now(), -lifetimeSeconds));
   }
 
   async endCookieSession(key: string): Promise<void> {
-    await this.db.deleteFrom('api_tokens').where('token_hash', '=', sha256Hex(key)).where('name', '=', COOKIE_SESSION_NAME).execute();
+    await tokensRepo.deleteNamed(this.db, sha256Hex(key), COOKIE_SESSION_NAME);
   }
 
   /** The user a personal API token belongs to, or null (a cookie session is not one). */
   async resolveApiToken(token: string): Promise<number | null> {
-    const row = await this.db
-      .selectFrom('api_tokens')
-      .select(['id', 'user_id', 'last_used_at'])
-      .where('token_hash', '=', sha256Hex(token))
-      .where('name', '!=', COOKIE_SESSION_NAME)
-      .executeTakeFirst();
+    const row = await tokensRepo.byHashExcept(this.db, sha256Hex(token), COOKIE_SESSION_NAME);
     if (!row) return null;
     const now = this.clock.now();
     // Recording use at most once a minute keeps token auth free of a write per request.
     if (!row.last_used_at || row.last_used_at.slice(0, 16) !== now.slice(0, 16)) {
-      await this.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
+      await tokensRepo.markUsed(this.db, row.id, now);
     }
     return row.user_id;
   }

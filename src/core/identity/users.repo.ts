@@ -1,9 +1,86 @@
 import type { Db } from '../../db/database.ts';
 import type { NewRow, RowOf, RowPatch } from '../../db/types.ts';
+import { Clearance } from '../actor.ts';
 
 export type UserRow = RowOf<'users'>;
 
+/** The user list's scope and filters (users.service.ts). */
+export interface UserListQuery {
+  /** Only this account (a student reads themself). */
+  onlyId?: number;
+  /** Staff-side accounts and the students of these programs (a checker's view). */
+  staffOrPrograms?: number[];
+  ids?: number[];
+  clearances?: number[];
+  classIds?: number[];
+  mentorId?: number;
+  mentorIds?: number[];
+  programIds?: number[];
+  programCheckerIds?: number[];
+}
+
 export const usersRepo = {
+  query(db: Db, f: UserListQuery): Promise<UserRow[]> {
+    let q = db.selectFrom('users').selectAll('users');
+    if (f.onlyId !== undefined) q = q.where('users.id', '=', f.onlyId);
+    const programs = f.staffOrPrograms;
+    if (programs) q = q.where((eb) => eb.or([eb('users.clearance', '>', Clearance.student), programs.length > 0 ? eb('users.program_id', 'in', programs) : eb.val(false)]));
+    if (f.ids) q = q.where('users.id', 'in', f.ids);
+    if (f.clearances) q = q.where('users.clearance', 'in', f.clearances);
+    if (f.mentorId !== undefined) q = q.where('users.mentor_id', '=', f.mentorId);
+    if (f.mentorIds) q = q.where('users.mentor_id', 'in', f.mentorIds);
+    if (f.programIds) q = q.where('users.program_id', 'in', f.programIds);
+    const classIds = f.classIds;
+    if (classIds) q = q.where('users.id', 'in', (eb) => eb.selectFrom('class_members').select('user_id').where('class_id', 'in', classIds));
+    const checkers = f.programCheckerIds;
+    if (checkers) q = q.where('users.program_id', 'in', (eb) => eb.selectFrom('courses').select('id').where('checker_id', 'in', checkers));
+    return q.orderBy('users.id').execute();
+  },
+
+  /** What an actor is made of. */
+  actorRow(db: Db, id: number) {
+    return db.selectFrom('users').select(['id', 'username', 'clearance', 'is_active']).where('id', '=', id).executeTakeFirst();
+  },
+
+  /** A student program's flags (Hive's profile). */
+  async program(db: Db, courseId: number) {
+    return db.selectFrom('courses').select(['name', 'hanich_day_only', 'hanich_schedule', 'hanich_raise_hand']).where('id', '=', courseId).executeTakeFirst();
+  },
+
+  /** The assignment a user works on, with its exercise, module and subject (Hive's profile). */
+  currentAssignment(db: Db, assignmentId: number) {
+    return db
+      .selectFrom('assignments')
+      .innerJoin('exercises', 'exercises.id', 'assignments.exercise_id')
+      .leftJoin('modules', 'modules.id', 'exercises.module_id')
+      .select(['assignments.id', 'exercises.id as exercise_id', 'exercises.name as exercise_name', 'exercises.module_id', 'modules.subject_id'])
+      .where('assignments.id', '=', assignmentId)
+      .executeTakeFirst();
+  },
+
+  /** Whether the assignment is the user's own. */
+  async ownsAssignment(db: Db, userId: number, assignmentId: number): Promise<boolean> {
+    return (await db.selectFrom('assignments').select('id').where('id', '=', assignmentId).where('user_id', '=', userId).executeTakeFirst()) !== undefined;
+  },
+
+  /** Records the user present on `day` (once a day). */
+  async checkIn(db: Db, userId: number, day: string, at: string): Promise<void> {
+    await db
+      .insertInto('attendance')
+      .values({ user_id: userId, day, checked_in_at: at })
+      .onConflict((oc) => oc.columns(['user_id', 'day']).doNothing())
+      .execute();
+  },
+
+  attendance(db: Db, userId: number): Promise<{ day: string; checked_in_at: string }[]> {
+    return db.selectFrom('attendance').select(['day', 'checked_in_at']).where('user_id', '=', userId).orderBy('day').execute();
+  },
+
+  /** Whether any account has this clearance. */
+  async anyWithClearance(db: Db, clearance: number): Promise<boolean> {
+    return (await db.selectFrom('users').select('id').where('clearance', '=', clearance).limit(1).executeTakeFirst()) !== undefined;
+  },
+
   byId(db: Db, id: number): Promise<UserRow | undefined> {
     return db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   },

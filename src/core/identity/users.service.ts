@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.ts';
+import { existingIds } from '../../db/existing-ids.ts';
 import type { RowPatch } from '../../db/types.ts';
 import type { Actor, ClearanceLevel } from '../actor.ts';
 import { Clearance } from '../actor.ts';
@@ -103,7 +104,7 @@ export class UsersService {
   ) {}
 
   async actorFor(userId: number): Promise<Actor | null> {
-    const row = await this.db.selectFrom('users').select(['id', 'username', 'clearance', 'is_active']).where('id', '=', userId).executeTakeFirst();
+    const row = await usersRepo.actorRow(this.db, userId);
     if (!row || !row.is_active) return null;
     return { id: row.id, username: row.username, clearance: row.clearance as ClearanceLevel };
   }
@@ -123,28 +124,13 @@ export class UsersService {
   }
 
   async list(actor: Actor, filters: UserFilters): Promise<User[]> {
-    let q = this.db.selectFrom('users').selectAll('users');
-    if (actor.clearance < Clearance.checker) q = q.where('users.id', '=', actor.id);
-    else if (actor.clearance < Clearance.staff) {
-      const courses = (await visibleCourseIds(this.db, actor)) ?? [];
-      q = q.where((eb) =>
-        eb.or([eb('users.clearance', '>', Clearance.student), courses.length > 0 ? eb('users.program_id', 'in', courses) : eb.val(false)]),
-      );
-    }
-    if (filters.ids) q = q.where('users.id', 'in', filters.ids);
-    if (filters.clearances) q = q.where('users.clearance', 'in', filters.clearances);
-    if (filters.mentorId !== undefined) q = q.where('users.mentor_id', '=', filters.mentorId);
-    if (filters.mentorIds) q = q.where('users.mentor_id', 'in', filters.mentorIds);
-    if (filters.programIds) q = q.where('users.program_id', 'in', filters.programIds);
-    if (filters.classIds) {
-      const classIds = filters.classIds;
-      q = q.where('users.id', 'in', (eb) => eb.selectFrom('class_members').select('user_id').where('class_id', 'in', classIds));
-    }
-    if (filters.programCheckerIds) {
-      const checkers = filters.programCheckerIds;
-      q = q.where('users.program_id', 'in', (eb) => eb.selectFrom('courses').select('id').where('checker_id', 'in', checkers));
-    }
-    return this.withRelations(await q.orderBy('users.id').execute());
+    const scope =
+      actor.clearance < Clearance.checker
+        ? { onlyId: actor.id }
+        : actor.clearance < Clearance.staff
+          ? { staffOrPrograms: (await visibleCourseIds(this.db, actor)) ?? [] }
+          : {};
+    return this.withRelations(await usersRepo.query(this.db, { ...filters, ...scope }));
   }
 
   /** A user the actor may see; others are "not found". */
@@ -165,20 +151,10 @@ export class UsersService {
     const user = await this.getSelf(actor);
     const program = user.program_id === null
       ? undefined
-      : await this.db
-        .selectFrom('courses')
-        .select(['name', 'hanich_day_only', 'hanich_schedule', 'hanich_raise_hand'])
-        .where('id', '=', user.program_id)
-        .executeTakeFirst();
+      : await usersRepo.program(this.db, user.program_id);
     const assignment = user.current_assignment_id === null
       ? undefined
-      : await this.db
-        .selectFrom('assignments')
-        .innerJoin('exercises', 'exercises.id', 'assignments.exercise_id')
-        .leftJoin('modules', 'modules.id', 'exercises.module_id')
-        .select(['assignments.id', 'exercises.id as exercise_id', 'exercises.name as exercise_name', 'exercises.module_id', 'modules.subject_id'])
-        .where('assignments.id', '=', user.current_assignment_id)
-        .executeTakeFirst();
+      : await usersRepo.currentAssignment(this.db, user.current_assignment_id);
     return { user, program: program ?? null, currentAssignment: assignment ?? null };
   }
 
@@ -269,7 +245,7 @@ export class UsersService {
     const problems: FieldProblem[] = [];
     const exists = async (table: 'courses' | 'users' | 'classes' | 'queues', ids: number[], field: string) => {
       if (ids.length === 0) return;
-      const found = new Set((await this.db.selectFrom(table).select('id').where('id', 'in', ids).execute()).map((r) => r.id));
+      const found = await existingIds(this.db, table, ids);
       for (const id of ids) {
         if (!found.has(id)) problems.push(doesNotExist(field, id));
       }
@@ -394,13 +370,7 @@ export class UsersService {
       patch.password_hash = await this.hasher.hash(input.password);
     }
     if (input.current_assignment !== undefined && input.current_assignment !== null) {
-      const own = await this.db
-        .selectFrom('assignments')
-        .select('id')
-        .where('id', '=', input.current_assignment)
-        .where('user_id', '=', actor.id)
-        .executeTakeFirst();
-      if (!own) {
+      if (!(await usersRepo.ownsAssignment(this.db, actor.id, input.current_assignment))) {
         throw AssayError.invalid([doesNotExist('current_assignment', input.current_assignment)]);
       }
     }
@@ -419,17 +389,13 @@ export class UsersService {
   async checkIn(actor: Actor): Promise<void> {
     const now = this.clock.now();
     await this.db.transaction().execute(async (tx) => {
-      await tx
-        .insertInto('attendance')
-        .values({ user_id: actor.id, day: now.slice(0, 10), checked_in_at: now })
-        .onConflict((oc) => oc.columns(['user_id', 'day']).doNothing())
-        .execute();
+      await usersRepo.checkIn(tx, actor.id, now.slice(0, 10), now);
       await usersRepo.update(tx, actor.id, { status: 'Present', status_date: now });
     });
   }
 
   async attendance(userId: number): Promise<{ day: string; checked_in_at: string }[]> {
-    return this.db.selectFrom('attendance').select(['day', 'checked_in_at']).where('user_id', '=', userId).orderBy('day').execute();
+    return usersRepo.attendance(this.db, userId);
   }
 
   /** Creates or changes a password from the command line (no actor: the operator is trusted). */

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/database.ts';
 import type { Clock } from '../clock.ts';
 import type { EventsService } from './events.service.ts';
-import { settingsRepo } from './lessons.repo.ts';
+import { settingsRepo } from '../settings.repo.ts';
 
 /** Where the scheduler stopped, kept in `settings` so a restart neither repeats nor skips a lesson. */
 const WATERMARK_KEY = 'schedule.lessons_applied_until';

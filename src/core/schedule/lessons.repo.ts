@@ -120,18 +120,3 @@ export const lessonApplyRepo = {
     await db.updateTable('users').set({ override_queue_id: queueId }).where('id', 'in', userIds).execute();
   },
 };
-
-/** A timestamp kept in `settings` (the scheduler's watermark). */
-export const settingsRepo = {
-  async get(db: Db, key: string): Promise<string | undefined> {
-    return (await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst())?.value;
-  },
-
-  async insert(db: Db, key: string, value: string): Promise<void> {
-    await db.insertInto('settings').values({ key, value }).execute();
-  },
-
-  async update(db: Db, key: string, value: string): Promise<void> {
-    await db.updateTable('settings').set({ value }).where('key', '=', key).execute();
-  },
-};

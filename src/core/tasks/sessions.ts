@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import type { Actor } from '../actor.ts';
 import type { BaseServices } from '../services.ts';
-import { sharedSecret } from './tasks.repo.ts';
+import { settingsRepo } from '../settings.repo.ts';
 
 const SECRET_KEY = 'inginious_session_secret';
 
@@ -19,7 +19,7 @@ export class SessionsService {
   ) {}
 
   private signingKey(): Promise<Uint8Array> {
-    this.key ??= sharedSecret(this.base.db, SECRET_KEY, () => crypto.randomBytes(48).toString('base64url')).then((s) => new TextEncoder().encode(s));
+    this.key ??= settingsRepo.sharedValue(this.base.db, SECRET_KEY, () => crypto.randomBytes(48).toString('base64url')).then((s) => new TextEncoder().encode(s));
     return this.key;
   }
 

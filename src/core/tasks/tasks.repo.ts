@@ -234,13 +234,3 @@ export async function dropPending(db: Db, exerciseId: number, userId: number, ta
 export async function emailOf(db: Db, userId: number): Promise<string> {
   return (await db.selectFrom('users').select('email').where('id', '=', userId).executeTakeFirst())?.email ?? '';
 }
-
-/** A secret kept in the settings table, created at first use (the same for every server). */
-export async function sharedSecret(db: Db, key: string, fresh: () => string): Promise<string> {
-  await db
-    .insertInto('settings')
-    .values({ key, value: fresh() })
-    .onConflict((oc) => oc.column('key').doNothing())
-    .execute();
-  return (await db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirstOrThrow()).value;
-}
