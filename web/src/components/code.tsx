@@ -1,6 +1,6 @@
 // CodeMirror 6 views: a read-only file with staff comments shown under the lines they refer to,
 // an editor, and a side-by-side diff. The language comes from the file name and loads on demand.
-import { LanguageDescription } from '@codemirror/language';
+import { defaultHighlightStyle, LanguageDescription, syntaxHighlighting } from '@codemirror/language';
 import { languages } from '@codemirror/language-data';
 import { MergeView } from '@codemirror/merge';
 import { Compartment, EditorState, StateField } from '@codemirror/state';
@@ -67,7 +67,7 @@ function notesField(notes: LineNote[]): Extension {
   });
 }
 
-const theme = EditorView.theme({ '&': { fontSize: '14px' }, '.cm-scroller': { fontFamily: 'ui-monospace, monospace' } });
+const theme = [EditorView.theme({ '&': { fontSize: '14px' }, '.cm-scroller': { fontFamily: 'ui-monospace, monospace' } }), syntaxHighlighting(defaultHighlightStyle, { fallback: true })];
 
 export function CodeView({ filename, text, notes = [], onLineClick, label }: { filename: string; text: string; notes?: LineNote[]; onLineClick?: (line: number) => void; label: string }) {
   const host = useRef<HTMLDivElement>(null);
