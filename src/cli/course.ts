@@ -89,6 +89,9 @@ async function syncCommand(services: Services, dir: string, usage: string): Prom
     out(`  ${'members'.padEnd(10)} ${n('create')} new accounts, ${n('enrol')} enrolled, ${n('change')} changed, ${n('unchanged')} unchanged`);
     for (const m of report.members) if (m.password) out(`  new account ${m.username} (${m.role}), password: ${m.password}`);
   }
+  // Where each exercise takes submissions (Assay's API), on the server's public address.
+  const base = services.config.publicUrl ?? `http://localhost:${services.config.port}`;
+  for (const e of report.exercises) out(`exercise ${e.slug} (id ${e.id}): submit with POST ${base}/api/assay/v1/exercises/${e.id}/submissions/`);
   for (const w of report.warnings) out(`warning: ${w}`);
   if (!report.changed) out('nothing changed');
   return 0;

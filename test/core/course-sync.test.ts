@@ -449,7 +449,7 @@ describe('assay course sync (CLI)', () => {
     assert.match(first.stdout, /\n {2}graders {4}2 created, 0 updated, 0 unchanged, 0 deleted\n/);
     assert.doesNotMatch(first.stdout, /nothing changed/);
 
-    const second = await runCli(['course', 'sync', 'examples/intro-python'], fresh.env);
+    const second = await runCli(['course', 'sync', 'examples/intro-python'], { ...fresh.env, ASSAY_PUBLIC_URL: 'https://assay.example.org/' });
     assert.equal(second.code, 0, second.stderr);
     assert.doesNotMatch(second.stdout, /password/);
     assert.match(second.stdout, /\n {2}exercises {2}0 created, 0 updated, 2 unchanged\n/);
@@ -459,6 +459,16 @@ describe('assay course sync (CLI)', () => {
     try {
       const exercises = await runtime.services.db.selectFrom('exercises').select(['id', 'slug']).orderBy('id').execute();
       assert.deepEqual(exercises.map((e) => e.slug), ['greet', 'palindromes']);
+      // Each exercise with its id and where it takes submissions (ASSAY_PUBLIC_URL, or the local server).
+      const submitLines = (stdout: string) => stdout.split('\n').filter((l) => l.startsWith('exercise '));
+      assert.deepEqual(
+        submitLines(first.stdout),
+        exercises.map((e) => `exercise ${e.slug} (id ${e.id}): submit with POST http://localhost:8080/api/assay/v1/exercises/${e.id}/submissions/`),
+      );
+      assert.deepEqual(
+        submitLines(second.stdout),
+        exercises.map((e) => `exercise ${e.slug} (id ${e.id}): submit with POST https://assay.example.org/api/assay/v1/exercises/${e.id}/submissions/`),
+      );
       const config = await runtime.services.graders.configFor(exercises[1]!.id);
       assert.deepEqual([config?.convention, config?.command], ['inginious', ['sh', 'run']]);
     } finally {

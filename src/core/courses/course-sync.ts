@@ -45,7 +45,9 @@ export interface SyncReport {
   counts: Record<SyncKind, SyncCounts>;
   /** What each row of roster.csv did (new accounts with their one-time passwords); empty without one. */
   members: RosterRowResult[];
-  /** Rows the directory does not name, left as they are. */
+  /** Every exercise of the directory, in its order, with its id. */
+  exercises: { id: number; slug: string; name: string }[];
+  /** Rows the directory does not name, left as they are, and grading contract mismatches. */
   warnings: string[];
   /** Whether anything was written. */
   changed: boolean;
@@ -121,7 +123,8 @@ export async function syncCourseDirectory(deps: SyncDeps, dir: string): Promise<
   const blobs = await storeFiles(deps, plan);
   const counts = Object.fromEntries(SYNC_KINDS.map((k) => [k, zero()])) as Record<SyncKind, SyncCounts>;
   const warnings: string[] = [];
-  const writer = new SyncWriter(deps, blobs, counts, warnings, deps.clock.now());
+  const exercises: SyncReport['exercises'] = [];
+  const writer = new SyncWriter(deps, blobs, counts, warnings, deps.clock.now(), exercises);
   const courseId = await deps.db.transaction().execute(async (tx) => {
     const id = await writer.course(tx, plan.course, checkerId);
     const modules = await writer.subjectsAndModules(tx, id, plan.course);
@@ -132,7 +135,7 @@ export async function syncCourseDirectory(deps: SyncDeps, dir: string): Promise<
   });
   const members = roster.map(({ row, password }) => ({ line: row.line, username: row.username, role: row.role, action: row.action, ...(password ? { password } : {}) }));
   const changed = SYNC_KINDS.some((k) => counts[k].created + counts[k].updated + counts[k].deleted > 0) || members.some((m) => m.action !== 'unchanged');
-  return { courseId, slug: plan.course.slug, counts, members, warnings, changed };
+  return { courseId, slug: plan.course.slug, counts, members, exercises, warnings, changed };
 }
 
 /** roster.csv checked as an import through the API is (every bad row a problem), with new accounts' passwords made ahead. */
@@ -153,6 +156,7 @@ class SyncWriter {
     private readonly counts: Record<SyncKind, SyncCounts>,
     private readonly warnings: string[],
     private readonly now: string,
+    private readonly synced: SyncReport['exercises'],
   ) {}
 
   async course(tx: Tx, c: CoursePlan, checkerId: number | null): Promise<number> {
@@ -290,6 +294,7 @@ class SyncWriter {
           this.counts.exercises.updated++;
         } else this.counts.exercises.unchanged++;
       }
+      this.synced.push({ id: exerciseId, slug: plan.slug, name: plan.columns.name });
       await this.fields(tx, exerciseId, plan);
       const problems = await this.deps.problems.replaceTrusted(tx, exerciseId, plan.problems);
       for (const k of ['created', 'updated', 'unchanged', 'deleted'] as const) this.counts.problems[k] += problems[k];
