@@ -108,3 +108,29 @@ export const inboxRepo = {
     return out;
   },
 };
+
+/** Where a thread sits for the inbox's live events: its course, status and lock holder. */
+async function threadState(db: Db, kind: 'assignment' | 'help', id: number): Promise<{ course_id: number | null; status: string; checker_id: number | null } | undefined> {
+  if (kind === 'assignment') {
+    return db
+      .selectFrom('assignments as a')
+      .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
+      .select(['e.course_id', 'a.status', 'a.checker_id'])
+      .where('a.id', '=', id)
+      .executeTakeFirst();
+  }
+  return db
+    .selectFrom('help_threads as h')
+    .innerJoin('users as u', 'u.id', 'h.user_id')
+    .leftJoin('exercises as e', 'e.id', 'h.exercise_id')
+    .select([sql<number | null>`COALESCE(e.course_id, u.program_id)`.as('course_id'), 'h.help_status as status', 'h.checker_id'])
+    .where('h.id', '=', id)
+    .executeTakeFirst();
+}
+
+/** The assignment a submission belongs to. */
+async function assignmentOfSubmission(db: Db, submissionId: number): Promise<number | undefined> {
+  return (await db.selectFrom('submissions').select('assignment_id').where('id', '=', submissionId).executeTakeFirst())?.assignment_id;
+}
+
+export const inboxEventsRepo = { threadState, assignmentOfSubmission };

@@ -78,6 +78,11 @@ export class LineCommentsService {
     return (await lineCommentsRepo.bySubmissions(this.db, submissionIds)).map(toLineComment);
   }
 
+  /** Refuses (404, 403) who may not comment on the submission now, before a body is read. */
+  async assertMayComment(actor: Actor, submissionId: number): Promise<void> {
+    await gradingWriteTarget(this.db, this.assignments, actor, submissionId);
+  }
+
   async create(actor: Actor, submissionId: number, input: LineCommentInput): Promise<LineComment> {
     const { place } = await gradingWriteTarget(this.db, this.assignments, actor, submissionId);
     const problems = textProblems(input.text);

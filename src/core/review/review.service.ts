@@ -15,6 +15,7 @@ import { INLINE_TEXT_BYTES, asText } from './file-text.ts';
 import { gradingWriteTarget } from './grading-target.ts';
 import type { LineComment, LineCommentsService, Person } from './line-comments.service.ts';
 import { reviewRepo } from './review.repo.ts';
+import type { InboxEvents } from '../inbox/inbox-events.ts';
 
 export const MAX_REVIEW_COMMENT = 20000;
 export const VERDICTS = ['Done', 'Redo'] as const;
@@ -93,6 +94,7 @@ export class ReviewService {
     private readonly submissions: SubmissionsService,
     private readonly problems: ProblemsService,
     private readonly comments: LineCommentsService,
+    private readonly events: InboxEvents,
   ) {}
 
   async get(actor: Actor, assignmentId: number): Promise<Review> {
@@ -145,6 +147,11 @@ export class ReviewService {
     return { points: grade.points, passing: grade.passing, text: grade.text, author: person(author), created_at: grade.created_at };
   }
 
+  /** Refuses (404, 403) who may not review the submission now, before a body is read. */
+  async assertMayReview(actor: Actor, submissionId: number): Promise<void> {
+    await gradingWriteTarget(this.db, this.assignments, actor, submissionId);
+  }
+
   /** Done or Redo on the submission's assignment, with its points and general comment, all at once. */
   async submit(actor: Actor, submissionId: number, input: ReviewInput): Promise<Review> {
     const { place, assignment } = await gradingWriteTarget(this.db, this.assignments, actor, submissionId);
@@ -172,6 +179,7 @@ export class ReviewService {
       await scoresRepo.insertGrades(trx, points.map((p) => ({ submission_id: place.id, problem_id: p.problem, score: p.points, grader_id: actor.id, created_at: now })));
       await reviewRepo.insertStaffGrade(trx, { submission_id: place.id, author_id: actor.id, text: comment, points: total, passing: input.verdict === 'Done', created_at: now });
     });
+    await this.events.changed({ kind: 'assignment', id: assignment.id });
     return this.get(actor, assignment.id);
   }
 }

@@ -9,12 +9,17 @@ import { oauthRoutes } from './oauth.ts';
 import { extensionRoutes } from './extensions.ts';
 import { profileRoutes } from './profiles.ts';
 import { enrolmentRoutes } from './enrolment.ts';
+import { checkerInboxRoutes } from './checker-inbox.ts';
+import { checkerLockRoutes } from './checker-locks.ts';
+import { checkerReviewRoutes } from './checker-review.ts';
 import { cookieSessions, sessionRoutes } from './session.ts';
 import { securityHeaders } from './security-headers.ts';
 import { endStreamsOnClose, eventRoutes } from './events.ts';
+import { studentProgressRoutes } from './student-progress.ts';
+import { studentHelpRoutes } from './student-help.ts';
 
 /** Assay's own endpoints (`/api/assay/v1/`), for what no dialect covers. Hive's envelope and auth. */
-export const assayRoutes: HiveRoutes[] = [tokenRoutes, exerciseFileRoutes, graderRoutes, submissionRoutes, oauthRoutes, extensionRoutes, profileRoutes, enrolmentRoutes, sessionRoutes, eventRoutes];
+export const assayRoutes: HiveRoutes[] = [tokenRoutes, exerciseFileRoutes, graderRoutes, submissionRoutes, oauthRoutes, extensionRoutes, profileRoutes, enrolmentRoutes, sessionRoutes, eventRoutes, studentProgressRoutes, studentHelpRoutes, checkerInboxRoutes, checkerLockRoutes, checkerReviewRoutes];
 
 /** What Assay's scope adds to Hive's: security headers and browser cookie sessions (with CSRF tokens). */
 export const assayScope = (services: Services) => async (scope: FastifyInstance) => {

@@ -1,0 +1,47 @@
+import type { Db } from '../../db/database.ts';
+import type { GradingQueue, JobStatus } from '../../grading/queue/index.ts';
+import type { EventBus } from '../events/event-bus.ts';
+import { topics } from '../events/event-bus.ts';
+import type { ThreadRef } from '../threads/thread.ts';
+import { inboxEventsRepo } from './inbox.repo.ts';
+
+/** Job changes that may move an assignment into or within the inbox: a new submission's job, a result. */
+const INBOX_JOB_STATUSES: readonly JobStatus[] = ['queued', 'done', 'failed'];
+
+/**
+ * Publishes what changes a course's checker inbox on its topic (`inbox:<course>`), as a hint
+ * carrying the item's new state: a new submission to check and its automatic result (from the
+ * grading queue's job changes), a lock taken or released, a verdict, a help thread opened,
+ * answered or resolved (from the operations that make them). Nothing is read for a course
+ * nobody here follows.
+ */
+export class InboxEvents {
+  constructor(
+    private readonly db: Db,
+    private readonly bus: EventBus,
+    grading: GradingQueue,
+  ) {
+    grading.onJobChanged((jobId) => void this.jobChanged(grading, jobId).catch(() => undefined));
+  }
+
+  /** The thread changed (after its transaction committed). Never throws: an event is only a hint. */
+  async changed(thread: ThreadRef): Promise<void> {
+    try {
+      const state = await inboxEventsRepo.threadState(this.db, thread.kind, thread.id);
+      if (!state || state.course_id === null) return;
+      const topic = topics.inbox(state.course_id);
+      if (!this.bus.hasSubscribers(topic)) return;
+      this.bus.publish(topic, { kind: 'inbox', course: state.course_id, item: thread.kind, id: thread.id, status: state.status, locked_by: state.checker_id });
+    } catch {
+      // A lost hint costs a refetch at the next one; the change itself is committed.
+    }
+  }
+
+  private async jobChanged(grading: GradingQueue, jobId: number): Promise<void> {
+    const job = await grading.get(jobId);
+    if (!job || job.submission_id === null || !INBOX_JOB_STATUSES.includes(job.status)) return;
+    if (!this.bus.hasSubscribers(topics.inbox(job.course_id))) return;
+    const assignmentId = await inboxEventsRepo.assignmentOfSubmission(this.db, job.submission_id);
+    if (assignmentId !== undefined) await this.changed({ kind: 'assignment', id: assignmentId });
+  }
+}
