@@ -41,7 +41,7 @@ export async function buildApp(services: Services, options: { logger?: boolean |
     frameworkErrors: (error, request, frameworkReply) => {
       const reply = frameworkReply as unknown as FastifyReply;
       const answer = renderFrameworkError(frameworkRenderers, request.raw.url ?? '', error.statusCode ?? 400);
-      return reply.code(answer.status).type(answer.contentType).send(answer.body);
+      reply.code(answer.status).type(answer.contentType).send(answer.body);
     },
     clientErrorHandler: clientErrorAnswer(frameworkRenderers),
   });

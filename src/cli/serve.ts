@@ -39,8 +39,15 @@ export async function serve(config: Config): Promise<void> {
     await runtime.close();
     process.exit(code);
   };
-  process.on('SIGINT', () => shutdown());
-  process.on('SIGTERM', () => shutdown());
+  // A signal handler has no caller to hand a failure to: a shutdown that fails says so and ends.
+  const onSignal = () => {
+    shutdown().catch((err: unknown) => {
+      process.stderr.write(`assay: shutdown failed: ${(err as Error).message}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {

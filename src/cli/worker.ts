@@ -56,6 +56,13 @@ export async function worker(config: Config, options: WorkerOptions): Promise<vo
     await runtime.close();
     process.exit(0);
   };
-  process.on('SIGINT', shutdown);
-  process.on('SIGTERM', shutdown);
+  // A signal handler has no caller to hand a failure to: a shutdown that fails says so and ends.
+  const onSignal = () => {
+    shutdown().catch((err: unknown) => {
+      process.stderr.write(`assay worker: shutdown failed: ${(err as Error).message}\n`);
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
 }
