@@ -272,7 +272,11 @@ describe(`Assay API, checker side (inbox, locks, review, line comments, help) on
     it('refuses comments from students (403 on their own, 404 elsewhere) and from other courses (404)', async () => {
       const url = `${API}/submissions/${latestSubmission}/comments/`;
       const json = { path: 'add.py', line: 1, text: 'Looks good to me' };
-      refused(await c.studentA.api.post(url, { json }), 403, 'permission_denied');
+      // Nobody holds the assignment: the refusals below are the students' own, not a lock's.
+      assert.equal((await c.checkerA.api.delete(`${API}/assignments/${assignmentId}/lock/`)).status, 204);
+      const own = await c.studentA.api.post(url, { json });
+      refused(own, 403, 'permission_denied');
+      assert.notEqual(own.body.errors[0].detail, LOCKED);
       refused(await c.studentA2.api.post(url, { json }), 404, 'not_found');
       refused(await c.checkerB.api.post(url, { json }), 404, 'not_found');
       refused(await c.studentA2.api.get(url), 404, 'not_found');
@@ -300,7 +304,9 @@ describe(`Assay API, checker side (inbox, locks, review, line comments, help) on
       const status = (await server.services.db.selectFrom('assignments').select('status').where('id', '=', assignmentId).executeTakeFirstOrThrow()).status;
       assert.ok(['Submitted', 'AutoChecked'].includes(status), status);
       assert.equal((await server.services.db.selectFrom('feedback').select('id').where('author_id', 'is not', null).execute()).length, 0);
-      refused(await c.studentA.api.post(url, { json: { verdict: 'Done' } }), 403, 'permission_denied');
+      const own = await c.studentA.api.post(url, { json: { verdict: 'Done' } });
+      refused(own, 403, 'permission_denied');
+      assert.notEqual(own.body.errors[0].detail, LOCKED, 'refused as a student, not for a lock');
       refused(await c.checkerB.api.post(url, { json: { verdict: 'Done' } }), 404, 'not_found');
     });
 
