@@ -8,6 +8,9 @@ import { readDevilrySettings, type DevilrySettings } from './settings/devilry.ts
 import { readSignInSettings } from './settings/sign-in.ts';
 import type { SignInLimitSettings } from './core/identity/sign-in-limits.ts';
 import { readUnzipSettings, type UnzipSettings } from './settings/unzip.ts';
+import { readS3BlobSettings } from './settings/blobs.ts';
+import { readRedisSettings, type RedisSettings } from './settings/redis.ts';
+import type { S3BlobSettings } from './blobs/s3.ts';
 
 /** Every setting of the server, read once from the environment (and CLI flags), validated at start. */
 export interface Config {
@@ -19,6 +22,8 @@ export interface Config {
   /** PostgreSQL schema to use (created when missing); ignored for SQLite. */
   databaseSchema: string;
   blobDir: string;
+  /** Blobs in an S3-compatible bucket (`ASSAY_BLOB_URL=s3://…`) instead of `blobDir`. */
+  blobS3: S3BlobSettings | null;
   adminUsername: string;
   adminPassword: string | null;
   jwtSecret: string | null;
@@ -65,6 +70,8 @@ export interface Config {
   registrationRatePerMinute: number;
   /** Failed sign-in attempts allowed per account and per client address in a window. */
   signIn: SignInLimitSettings;
+  /** Redis shared by every server for rate limits and sign-in limits (`ASSAY_REDIS_URL`); null: counted per process. */
+  redis: RedisSettings | null;
   /** An iCalendar file or http(s) URL the server imports timetable events from; null: no periodic import. */
   scheduleIcalUrl: string | null;
   /** Minutes between two imports of `scheduleIcalUrl`. */
@@ -143,6 +150,7 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     databaseUrl,
     databaseSchema: schema,
     blobDir: path.resolve(env.ASSAY_BLOB_DIR ?? path.join(dataDir, 'blobs')),
+    blobS3: readS3BlobSettings(env),
     adminUsername: env.ASSAY_ADMIN_USERNAME || 'admin',
     adminPassword: env.ASSAY_ADMIN_PASSWORD || null,
     jwtSecret: env.ASSAY_JWT_SECRET || null,
@@ -165,6 +173,7 @@ export function loadConfig(env: Env = process.env, flags: Partial<Config> = {}):
     registrationSecret: env.ASSAY_REGISTRATION_SECRET || null,
     registrationRatePerMinute: int(env, 'ASSAY_REGISTRATION_RATE_PER_MINUTE', 10, 1),
     signIn: readSignInSettings(env),
+    redis: readRedisSettings(env),
     scheduleIcalUrl: env.ASSAY_SCHEDULE_ICAL_URL?.trim() || null,
     scheduleRefreshMinutes: int(env, 'ASSAY_SCHEDULE_REFRESH_MINUTES', 60, 1),
     scheduleTickSeconds: int(env, 'ASSAY_SCHEDULE_TICK_SECONDS', 30, 1),

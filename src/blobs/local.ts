@@ -2,12 +2,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { AssayError } from '../core/errors.ts';
+import { Readable } from 'node:stream';
+import { missingBlob } from './errors.ts';
+import { SHA256 as SHA, spoolToFile } from './spool.ts';
 import type { BlobStore, StoredBlob } from './store.ts';
 
-const SHA = /^[0-9a-f]{64}$/;
 /** Blobs up to this size are read in one synchronous call (see read). */
 const SMALL_BLOB_BYTES = 64 * 1024;
 
@@ -30,35 +29,7 @@ export class LocalBlobStore implements BlobStore {
 
   async put(source: Readable | Buffer, maxBytes = Number.POSITIVE_INFINITY): Promise<StoredBlob> {
     const tmp = path.join(this.dir, 'tmp', `${process.pid}-${crypto.randomUUID()}`);
-    const sha = crypto.createHash('sha256');
-    const md5 = crypto.createHash('md5');
-    let size = 0;
-    const meter = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        size += chunk.length;
-        if (size > maxBytes) {
-          done(AssayError.tooLarge(`File is too large (limit ${maxBytes} bytes).`, maxBytes, 'file'));
-          return;
-        }
-        sha.update(chunk);
-        md5.update(chunk);
-        done(null, chunk);
-      },
-    });
-    // A multipart file stream is destroyed when its body ends early, possibly before anyone reads
-    // it (the handler was still authenticating); Node 20's pipeline never settles on a source
-    // destroyed before it attaches, which would hang the request and leak the open temp file.
-    if (!Buffer.isBuffer(source) && source.destroyed) throw source.errored ?? new Error('Unexpected end of the uploaded file.');
-    const input = Buffer.isBuffer(source) ? Readable.from([source]) : source;
-    try {
-      await pipeline(input, meter, fs.createWriteStream(tmp, { flags: 'wx' }));
-    } catch (err) {
-      await fsp.rm(tmp, { force: true });
-      // Drain what the client still sends so the connection can answer cleanly.
-      if (!Buffer.isBuffer(source) && !source.destroyed) source.resume();
-      throw err;
-    }
-    const blob = { sha256: sha.digest('hex'), size, md5: md5.digest('hex') };
+    const blob = await spoolToFile(source, tmp, maxBytes);
     const final = this.pathOf(blob.sha256);
     // The same bytes stored before are already on disk, synced when they were first stored: the
     // copy is dropped without an fsync (unchanged files handed in again cost no disk flush).
@@ -87,13 +58,23 @@ export class LocalBlobStore implements BlobStore {
   }
 
   open(sha256: string): Readable {
-    return fs.createReadStream(this.pathOf(sha256));
+    return fs.createReadStream(this.pathOf(sha256), { fs: this.filesFor(sha256) });
   }
 
   openRange(sha256: string, start: number, end: number): Readable {
     // createReadStream's `end` is inclusive, and an empty range would read to the end of the file.
     if (end <= start) return Readable.from([]);
-    return fs.createReadStream(this.pathOf(sha256), { start, end: end - 1 });
+    return fs.createReadStream(this.pathOf(sha256), { start, end: end - 1, fs: this.filesFor(sha256) });
+  }
+
+  /** fs for a read stream whose open fails with `missingBlob` when the file is not there. */
+  private filesFor(sha256: string) {
+    return {
+      open: (file: string, flags: string, mode: number, done: (err: Error | null, fd?: number) => void) =>
+        fs.open(file, flags, mode, (err, fd) => done(err?.code === 'ENOENT' ? missingBlob(sha256) : err, fd)),
+      read: fs.read,
+      close: fs.close,
+    };
   }
 
   /**
@@ -102,8 +83,12 @@ export class LocalBlobStore implements BlobStore {
    * milliseconds when the pool is busy; reading a few KiB takes microseconds.
    */
   async read(sha256: string, size?: number): Promise<Buffer> {
-    if (size !== undefined && size <= SMALL_BLOB_BYTES) return fs.readFileSync(this.pathOf(sha256));
-    return fsp.readFile(this.pathOf(sha256));
+    try {
+      if (size !== undefined && size <= SMALL_BLOB_BYTES) return fs.readFileSync(this.pathOf(sha256));
+      return await fsp.readFile(this.pathOf(sha256));
+    } catch (err) {
+      throw (err as NodeJS.ErrnoException).code === 'ENOENT' ? missingBlob(sha256) : err;
+    }
   }
 
   async has(sha256: string): Promise<boolean> {
