@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SUBMISSION_DIR } from '../sandbox/index.ts';
 import type { SandboxFile } from '../sandbox/index.ts';
 import type { GraderConvention } from '../../core/grading/graders.service.ts';
 
@@ -16,8 +17,8 @@ const HARNESS_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..'
 export const ASSAY_DIR = '.assay';
 /** Where run_student (every convention) and the INGInious feedback commands live (first on PATH). */
 export const ASSAY_BIN = '.assay/bin';
-/** The submission as submitted, which run_student copies into the student's own /work. */
-export const SUBMISSION_DIR = '.assay/submission';
+/** The submission as submitted, which run_student copies into the student's own /work (the sandbox binds it at /submission). */
+export { SUBMISSION_DIR };
 export const SANDBOX_PATH = `/work/${ASSAY_BIN}:/usr/local/bin:/usr/bin:/bin`;
 
 /**

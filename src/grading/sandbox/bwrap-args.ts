@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { AssayError } from '../../core/errors.ts';
 import { SANDBOX_GID, SANDBOX_HOSTNAME, SANDBOX_PATH, SANDBOX_UID } from './constants.ts';
 import { ETC_BOUND } from './etc.ts';
@@ -58,7 +59,27 @@ export interface RunArgs {
    * student's code in a sandbox of its own (with --disable-userns there). Off, nothing in the run can.
    */
   nested?: boolean;
+  /**
+   * Separation by uid (userns.ts): the run joins the shared user namespace open on this fd of bwrap
+   * instead of making one, and with `broker`, its main process is the broker (broker.sh) that starts
+   * the harness and serves run_student as student uids from `broker.firstStudentUid`.
+   */
+  userns?: { fd: number; broker: { bash: string; firstStudentUid: number } | null };
 }
+
+/** Student uids (and areas, /student/N) of one harness run: run_student calls at once. */
+export const STUDENT_SLOTS = 8;
+/** Where, in the work dir, the broker takes requests and the student areas and submission are. */
+export const BROKER_DIR = '.assay/broker';
+export const STUDENT_AREAS_DIR = '.assay/student';
+export const SUBMISSION_DIR = '.assay/submission';
+
+/** broker.sh without its comment lines: it is the broker's argv, which every process of the run can read. */
+const BROKER_SCRIPT = fs
+  .readFileSync(new URL('./broker.sh', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((line) => !/^\s*#/.test(line))
+  .join('\n');
 
 /**
  * One run's bwrap command line in two parts: the options, which bwrap reads from a file descriptor
@@ -67,25 +88,40 @@ export interface RunArgs {
  */
 export function bwrapArgs(run: RunArgs): { options: string[]; command: string[] } {
   const inside = run.nprocInside ? [run.nprocInside.prlimit, `--nproc=${run.limits.processes + 1}`, '--'] : [];
+  const broker = run.userns?.broker ?? null;
+  // Joining the shared namespace, bwrap makes every other one; no process in it can make a user namespace.
+  // --block-fd on the same fd makes bwrap close it (reading a namespace file fails at once) before the
+  // command starts: nothing in the run inherits it.
+  const namespaces = run.userns
+    ? ['--userns', String(run.userns.fd), '--block-fd', String(run.userns.fd), '--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try']
+    : ['--unshare-all', '--unshare-user', ...(run.nested ? [] : ['--disable-userns'])];
   const options = [
-    '--unshare-all',
-    '--unshare-user',
-    ...(run.nested ? [] : ['--disable-userns']),
+    ...namespaces,
     '--die-with-parent',
     '--new-session',
     '--hostname', SANDBOX_HOSTNAME,
     '--uid', String(SANDBOX_UID),
     '--gid', String(SANDBOX_GID),
     '--cap-drop', 'ALL',
+    // The broker's only capabilities: starting processes as other uids of the namespace, with none.
+    ...(broker ? ['--cap-add', 'CAP_SETUID', '--cap-add', 'CAP_SETGID', '--cap-add', 'CAP_SETPCAP'] : []),
     ...environmentArgs(run.env),
     ...run.system,
     '--proc', '/proc',
     '--dev', '/dev',
+    // Harness and student share /tmp as users of one machine do (the harness's umask is 077).
+    ...(broker ? ['--perms', '1777'] : []),
     '--size', String(run.limits.fileSizeBytes),
     '--tmpfs', '/tmp',
     '--bind', run.workDir, '/work',
+    ...(broker
+      ? ['--bind', path.join(run.workDir, STUDENT_AREAS_DIR), '/student', '--ro-bind-try', path.join(run.workDir, SUBMISSION_DIR), '/submission']
+      : []),
     '--remount-ro', '/',
     '--chdir', '/work',
   ];
-  return { options, command: [...inside, ...run.command] };
+  const command = broker
+    ? [broker.bash, '--norc', '--noprofile', '-c', BROKER_SCRIPT, 'assay-broker', String(broker.firstStudentUid), String(STUDENT_SLOTS), '--', ...run.command]
+    : run.command;
+  return { options, command: [...inside, ...command] };
 }

@@ -5,13 +5,17 @@
  * nothing else writable but its own /tmp (a small tmpfs). Every namespace is new (no network at all:
  * only the run's own loopback), /usr, our /etc copy and /etc/alternatives are read-only, /proc shows
  * only the run's processes, uid/gid are 65534 inside and (when the server is root) on the host too,
- * no capabilities, no nested user namespaces (unless the run asks for them: a grading harness starts
- * the student's code in a sandbox of its own with run_student, src/grading/harness-bin, which has
- * none), a clean environment, no host path in its argv or mountinfo, and a work dir that is a tmpfs
+ * no capabilities, no nested user namespaces, a clean environment, no host path in its argv or mountinfo, and a work dir that is a tmpfs
  * limited in bytes and files when the server is root (work-dirs.ts). Limits: limits.ts. Where the run's
  * processes come from (a launcher in a cgroup made ahead of time): launcher.ts. The run ends when its
  * main process exits; everything else it started is killed then, before the result (and its work
  * dir) is handed back, so a harness cannot rewrite its results afterwards.
+ *
+ * A grading harness runs the student's code apart with run_student (src/grading/harness-bin), in one
+ * of two ways (SandboxSettings.separation): by uid, where every run joins one user namespace made at
+ * start that maps several uids (userns.ts) and a harness run's main process is a broker (broker.sh)
+ * that starts the harness and, on its requests, the student's code as uids of their own; or nested,
+ * where the harness's run may create user namespaces and run_student starts a sandbox of its own.
  *
  * Use: `const r = await runInSandbox({ files, command, limits }); parse r.stdout / r.readFile(...);
  * await r.cleanup();`. At server start, `await defaultSandbox().warm()` detects the cgroup driver,
@@ -22,7 +26,8 @@ import type { SandboxSettings, SandboxStatus } from './sandbox.ts';
 import type { SandboxResult, SandboxRunOptions } from './types.ts';
 
 export { Sandbox, findExecutable } from './sandbox.ts';
-export type { SandboxSettings, SandboxStatus } from './sandbox.ts';
+export { SUBMISSION_DIR } from './bwrap-args.ts';
+export type { SandboxSettings, SandboxStatus, Separation, SeparationPreference } from './sandbox.ts';
 export { DEFAULT_LIMITS } from './types.ts';
 export type { CgroupDriverName, SandboxFile, SandboxLimits, SandboxResult, SandboxRunOptions } from './types.ts';
 export { detectCgroupDriver } from './cgroups.ts';

@@ -26,7 +26,8 @@ export const LAUNCH_SCRIPT = [
   `ulimit -S -t "\${a[0]}" && ulimit -H -t "\${a[1]}" && ulimit -f "\${a[2]}" && ulimit -n "\${a[3]}" && ulimit -c 0 || exit 111`,
   `if [ "\${a[4]}" != 0 ]; then ulimit -v "\${a[4]}" || exit 111; fi`,
   `printf x >&3 || exit 111`,
-  `for f in /proc/$$/fd/*; do fd=\${f##*/}; if [[ $fd =~ ^[0-9]+$ ]] && [ "$fd" -gt 3 ]; then eval "exec $fd>&-"; fi; done`,
+  // $1: the last fd kept (3, or 4 when fd 4 is the shared user namespace bwrap joins, userns.ts).
+  `for f in /proc/$$/fd/*; do fd=\${f##*/}; if [[ $fd =~ ^[0-9]+$ ]] && [ "$fd" -gt "$1" ]; then eval "exec $fd>&-"; fi; done`,
   `exec "\${c[@]}"`,
 ].join('\n');
 
@@ -50,6 +51,8 @@ export interface LauncherSettings {
   /** Limits the cgroup starts with (each run sets its own before it starts). */
   initialLimits: CgroupLimits;
   nextId: () => string;
+  /** The shared user namespace (userns.ts), passed as fd 4; the launcher then runs as root (bwrap needs it to join). */
+  usernsFd?: number;
 }
 
 function unrefAll(l: Launcher, ref: boolean): void {
@@ -65,13 +68,14 @@ async function startLauncher(settings: LauncherSettings): Promise<Launcher> {
   const cgroup = settings.driver.create(settings.nextId(), settings.initialLimits);
   let child: ChildProcess | undefined;
   try {
-    child = spawn(settings.bash, ['--norc', '--noprofile', '-c', LAUNCH_SCRIPT, 'assay-launch'], {
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'],
+    const userns = settings.usernsFd;
+    child = spawn(settings.bash, ['--norc', '--noprofile', '-c', LAUNCH_SCRIPT, 'assay-launch', userns === undefined ? '3' : '4'], {
+      stdio: userns === undefined ? ['pipe', 'pipe', 'pipe', 'pipe'] : ['pipe', 'pipe', 'pipe', 'pipe', userns],
       // Its own process group and session, so a run can be killed as a whole.
       detached: true,
       cwd: '/',
       env: { PATH: '/usr/bin:/bin' },
-      ...(settings.owner ?? {}),
+      ...(userns === undefined ? (settings.owner ?? {}) : {}),
     });
     const spawned = child;
     await new Promise<void>((resolve, reject) => {

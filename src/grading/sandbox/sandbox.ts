@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { AssayError } from '../../core/errors.ts';
-import { bwrapArgs, environmentArgs, systemArgs } from './bwrap-args.ts';
+import { BROKER_DIR, bwrapArgs, environmentArgs, STUDENT_AREAS_DIR, STUDENT_SLOTS, systemArgs } from './bwrap-args.ts';
 import { detectCgroupDriver } from './cgroups.ts';
 import { buildSandboxEtc } from './etc.ts';
 import type { CgroupDriver, CgroupPreference, CgroupStats } from './cgroups.ts';
@@ -13,6 +14,8 @@ import { addressSpaceFor, resolveLimits } from './limits.ts';
 import { HeadTailCapture } from './output.ts';
 import { DEFAULT_LIMITS } from './types.ts';
 import type { CgroupDriverName, SandboxLimits, SandboxResult, SandboxRunOptions } from './types.ts';
+import { createSharedUserns, DEFAULT_STUDENT_HOST_UID_BASE, STUDENT_UIDS } from './userns.ts';
+import type { SharedUserns } from './userns.ts';
 import { startWatchdog } from './watchdog.ts';
 import type { Watchdog } from './watchdog.ts';
 import { DEFAULT_WORK_DIR_QUOTA, WorkDirs } from './work-dirs.ts';
@@ -46,7 +49,19 @@ export interface SandboxSettings {
    * else DEFAULT_WORK_DIR_QUOTA). Enforced by the kernel (a tmpfs per run) when this process is root.
    */
   workDirQuota?: Partial<WorkDirQuota>;
+  /**
+   * How run_student keeps the student's code apart from its harness (default
+   * $ASSAY_SANDBOX_SEPARATION, else `auto`): `uid`, as other uids of the harness's own sandbox
+   * (needs root and a cgroup driver; userns.ts, broker.sh); `nested`, in a sandbox of its own
+   * inside the harness's; `auto`, uid where it can be had, else nested.
+   */
+  separation?: SeparationPreference;
+  /** First host uid (and gid) of the block the student uids map to (default $ASSAY_SANDBOX_STUDENT_UID_BASE, else 0x70000000). */
+  studentHostUidBase?: number;
 }
+
+export type SeparationPreference = 'auto' | 'uid' | 'nested';
+export type Separation = 'uid' | 'nested';
 
 export interface SandboxStatus {
   available: boolean;
@@ -56,7 +71,9 @@ export interface SandboxStatus {
   root: string;
   cgroupDriver: CgroupDriverName | null;
   cgroupLocation: string | null;
-  /** Why better cgroup drivers were passed over. */
+  /** How run_student keeps the student's code apart (null when unavailable). */
+  separation: Separation | null;
+  /** Why better cgroup drivers (or separation by uid) were passed over. */
   notes: string[];
 }
 
@@ -69,6 +86,8 @@ interface Ready {
   owner: Owner;
   pool: LauncherPool;
   workDirs: WorkDirs;
+  separation: Separation;
+  userns: SharedUserns | null;
 }
 
 interface Outcome {
@@ -119,6 +138,9 @@ export class Sandbox {
   private pool: LauncherPool | null = null;
   private watchdog: Watchdog | null = null;
   private workDirs: WorkDirs | null = null;
+  private userns: SharedUserns | null = null;
+  /** Which block of student uids the next harness run gets (see studentUids). */
+  private studentBlock = Math.floor(Math.random() * STUDENT_BLOCKS);
 
   constructor(private readonly settings: SandboxSettings = {}) {
     this.root = path.resolve(settings.root ?? process.env.ASSAY_SANDBOX_ROOT ?? path.join(os.tmpdir(), 'assay-sandbox'));
@@ -134,10 +156,11 @@ export class Sandbox {
         root: this.root,
         cgroupDriver: ready.driver.name,
         cgroupLocation: ready.driver.location || null,
+        separation: ready.separation,
         notes: ready.notes,
       };
     } catch (err) {
-      return { available: false, reason: (err as Error).message, bwrap: this.bwrapPath(), root: this.root, cgroupDriver: null, cgroupLocation: null, notes: [] };
+      return { available: false, reason: (err as Error).message, bwrap: this.bwrapPath(), root: this.root, cgroupDriver: null, cgroupLocation: null, separation: null, notes: [] };
     }
   }
 
@@ -188,6 +211,14 @@ export class Sandbox {
       await workDirs.close();
       throw unavailable(`without cgroups the process limit needs prlimit (util-linux) under /usr, not found at ${prlimit}.`);
     }
+    let userns: SharedUserns | null;
+    try {
+      userns = await this.chooseSeparation(owner, driver.name, notes);
+      if (userns) workDirs.useStudentAreas(STUDENT_AREAS_DIR);
+    } catch (err) {
+      await workDirs.close();
+      throw err;
+    }
     const pool = new LauncherPool(
       {
         bash,
@@ -195,10 +226,22 @@ export class Sandbox {
         owner,
         initialLimits: { memoryBytes: DEFAULT_LIMITS.memoryBytes, processes: DEFAULT_LIMITS.processes + 2 },
         nextId: () => `${process.pid}-${threadId}-${++runSequence}`,
+        ...(userns ? { usernsFd: userns.fd } : {}),
       },
       this.settings.poolSize ?? 2,
     );
-    const ready: Ready = { bwrap, prlimit, system: systemArgs(etcDir, this.settings.readOnlyPaths ?? []), driver, notes, owner, pool, workDirs };
+    const ready: Ready = {
+      bwrap,
+      prlimit,
+      system: systemArgs(etcDir, this.settings.readOnlyPaths ?? []),
+      driver,
+      notes,
+      owner,
+      pool,
+      workDirs,
+      separation: userns ? 'uid' : 'nested',
+      userns,
+    };
     // One real run proves the whole path (user namespaces allowed, root reachable by the sandbox uid…),
     // so a broken machine says why at start instead of failing every run.
     try {
@@ -210,9 +253,11 @@ export class Sandbox {
     } catch (err) {
       await pool.close();
       await workDirs.close();
+      userns?.close();
       throw err;
     }
     this.pool = pool;
+    this.userns = userns;
     this.workDirs = workDirs;
     workDirs.fill();
     this.watchdog = startWatchdog(bash, driver.bases);
@@ -236,6 +281,49 @@ export class Sandbox {
     this.workDirs = null;
     await pool?.close();
     await workDirs?.close();
+    this.userns?.close();
+    this.userns = null;
+  }
+
+  /**
+   * Separation by uid when asked (or, for `auto`, when it can be had): the server is root (to map
+   * several uids), runs have a cgroup (process limits per run: in the shared namespace RLIMIT_NPROC
+   * would count every run's processes of a uid), and util-linux's unshare, nsenter and setpriv are
+   * here. Returns the shared user namespace, or null for nested.
+   */
+  private async chooseSeparation(owner: Owner, driver: CgroupDriverName, notes: string[]): Promise<SharedUserns | null> {
+    const wanted = this.settings.separation ?? process.env.ASSAY_SANDBOX_SEPARATION ?? 'auto';
+    if (wanted !== 'auto' && wanted !== 'uid' && wanted !== 'nested') {
+      throw AssayError.field('separation', 'invalid', 'The sandbox separation is auto, uid or nested.');
+    }
+    if (wanted === 'nested') return null;
+    const unshare = findExecutable('unshare');
+    const nsenter = findExecutable('nsenter');
+    const why = !owner
+      ? 'the server is not root (mapping several uids needs root)'
+      : driver === 'none'
+        ? 'no cgroup driver (per-run process limits)'
+        : !unshare || !nsenter || !findExecutable('setpriv')
+          ? 'util-linux unshare, nsenter or setpriv is missing'
+          : null;
+    let failure = why;
+    if (!failure) {
+      const base = this.settings.studentHostUidBase ?? (Number(process.env.ASSAY_SANDBOX_STUDENT_UID_BASE) || DEFAULT_STUDENT_HOST_UID_BASE);
+      try {
+        return await createSharedUserns({ unshare: unshare!, nsenter: nsenter! }, owner!.uid, owner!.gid, base);
+      } catch (err) {
+        failure = (err as Error).message;
+      }
+    }
+    if (wanted === 'uid') throw unavailable(`separation by uid is not possible here: ${failure}.`);
+    notes.push(`run_student separates by a nested sandbox, not by uid: ${failure}`);
+    return null;
+  }
+
+  /** The first student uid of the next harness run: blocks of STUDENT_SLOTS uids in turn. */
+  private studentUids(): number {
+    this.studentBlock = (this.studentBlock + 1) % STUDENT_BLOCKS;
+    return FIRST_STUDENT_UID + this.studentBlock * STUDENT_SLOTS;
   }
 
   /** The work dir quota: settings, else the environment, else the default. */
@@ -262,8 +350,10 @@ export class Sandbox {
     const files = normalizeFiles(options.files);
     const { workDirs } = ready;
     const workDir = await workDirs.create(files);
+    const broker = ready.userns && options.nested === true;
     let launcher: Launcher | undefined;
     try {
+      if (broker) await prepareBrokerDirs(workDir, ready.owner);
       launcher = await ready.pool.take();
       // +2: the launcher (bwrap's monitor once it execs) and bwrap's init are in the cgroup too.
       launcher.cgroup.setLimits({ memoryBytes: limits.memoryBytes, processes: limits.processes + 2 });
@@ -301,6 +391,9 @@ export class Sandbox {
       env: options.env,
       nprocInside: ready.driver.name === 'none' ? { prlimit: ready.prlimit } : null,
       nested: options.nested === true,
+      ...(ready.userns
+        ? { userns: { fd: 4, broker: options.nested === true ? { bash: this.settings.bashPath ?? '/bin/bash', firstStudentUid: this.studentUids() } : null } }
+        : {}),
     });
     const argv = [ready.bwrap, '--args', '3', '--', ...command];
     const payload = launcherPayload(limits, addressSpaceFor(limits, ready.driver.name), argv, bwrapOptions);
@@ -363,6 +456,29 @@ export class Sandbox {
       setImmediate(() => ready.pool.fill());
     });
   }
+}
+
+/** Student uids start above the namespace's low uids; each harness run has a block of STUDENT_SLOTS. */
+const FIRST_STUDENT_UID = 1000;
+const STUDENT_BLOCKS = Math.floor((STUDENT_UIDS - FIRST_STUDENT_UID) / STUDENT_SLOTS);
+
+/**
+ * What the broker needs in the work dir, made before the run (no exec inside): its request dir
+ * (0700, the harness's) and the student areas /student/N (0777: the student's uid fills them with
+ * the submission, the harness's adds the --file copies).
+ */
+async function prepareBrokerDirs(workDir: string, owner: Owner): Promise<void> {
+  const made: string[] = [];
+  const make = async (relative: string, mode: number) => {
+    const dir = path.join(workDir, relative);
+    const first = await fsp.mkdir(dir, { recursive: true, mode });
+    if (first) for (let d = dir; d.length >= first.length; d = path.dirname(d)) made.push(d);
+    await fsp.chmod(dir, mode);
+  };
+  await make(BROKER_DIR, 0o700);
+  await make(STUDENT_AREAS_DIR, 0o755);
+  for (let slot = 0; slot < STUDENT_SLOTS; slot++) await make(`${STUDENT_AREAS_DIR}/${slot}`, 0o777);
+  if (owner) for (const d of made) await fsp.chown(d, owner.uid, owner.gid);
 }
 
 function buildResult(outcome: Outcome, stats: CgroupStats, limits: SandboxLimits, driver: CgroupDriverName, workDir: string, workDirs: WorkDirs): SandboxResult {

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { isAlive } from './alive.ts';
 import { Mounter, tmpfsFull, tmpfsMountsUnder } from './mounts.ts';
@@ -31,6 +32,14 @@ export class WorkDirs {
     private readonly mounter: Mounter | null,
     private readonly poolSize: number,
   ) {}
+
+  /** Where, relative to a work dir, a tmpfs of its own holds the student areas (null: none); see useStudentAreas. */
+  private studentAreas: string | null = null;
+
+  /** From now on, each work dir gets a tmpfs of its own (same quota) at `relative` for run_student's areas. */
+  useStudentAreas(relative: string): void {
+    if (this.mounter) this.studentAreas = relative;
+  }
 
   /** Removes what dead processes left behind (mounts first) and starts the mount helper when root. */
   static async open(root: string, owner: Owner, quota: WorkDirQuota, bash: string, poolSize: number): Promise<WorkDirs> {
@@ -102,6 +111,15 @@ export class WorkDirs {
     const { uid, gid } = this.owner ?? { uid: process.getuid!(), gid: process.getgid!() };
     await this.mounter!.mount(dir, { ...this.quota, uid, gid, mode: 0o700 });
     this.mounted.add(dir);
+    if (this.studentAreas) {
+      // The student's files (run_student by uid) on a tmpfs of their own, with the same quota: however
+      // full the student makes it, the harness keeps room for its results. Unmounting the work dir
+      // (umount -l) takes it along.
+      const areas = path.join(dir, this.studentAreas);
+      const first = await fsp.mkdir(path.dirname(areas), { recursive: true, mode: 0o755 });
+      for (let d = path.dirname(areas); first && d.length >= first.length; d = path.dirname(d)) await fsp.chown(d, uid, gid);
+      await this.mounter!.mount(areas, { ...this.quota, uid, gid, mode: 0o755 });
+    }
     return dir;
   }
 }
