@@ -9,6 +9,8 @@ import { AssayError } from '../errors.ts';
 import type { FilesService, NewTreeFile } from '../files/files.service.ts';
 import { treeShapeProblems } from '../files/tree-shape.ts';
 import { typeName } from '../type-name.ts';
+import type { GraderRow } from './graders.repo.ts';
+import { gradersRepo } from './graders.repo.ts';
 
 /** Which result convention the harness follows (src/grading/results/; `hive`: Hive autochecks). */
 export const GRADER_CONVENTIONS = ['native', 'autolab', 'inginious', 'hive'] as const;
@@ -200,8 +202,8 @@ export class GradersService {
     private readonly exercises: ExercisesService,
   ) {}
 
-  private row(exerciseId: number, db: Db = this.db): Promise<RowOf<'graders'> | undefined> {
-    return db.selectFrom('graders').selectAll().where('exercise_id', '=', exerciseId).executeTakeFirst();
+  private row(exerciseId: number, db: Db = this.db): Promise<GraderRow | undefined> {
+    return gradersRepo.ofExercise(db, exerciseId);
   }
 
   private async render(row: RowOf<'graders'>): Promise<Grader> {
@@ -244,7 +246,7 @@ export class GradersService {
     if (problems.length > 0) throw AssayError.invalid(problems);
     await this.db.transaction().execute(async (tx) => {
       const treeId = await this.files.createTree(files, tx);
-      await tx.updateTable('graders').set({ harness_tree_id: treeId, updated_at: this.clock.now() }).where('exercise_id', '=', exerciseId).execute();
+      await gradersRepo.update(tx, exerciseId, { harness_tree_id: treeId, updated_at: this.clock.now() });
     });
     return (await this.get(actor, exerciseId)).harness;
   }
@@ -255,13 +257,13 @@ export class GradersService {
 
   async clearHarness(actor: Actor, exerciseId: number): Promise<void> {
     await this.assertExists(actor, exerciseId);
-    await this.db.updateTable('graders').set({ harness_tree_id: null, updated_at: this.clock.now() }).where('exercise_id', '=', exerciseId).execute();
+    await gradersRepo.update(this.db, exerciseId, { harness_tree_id: null, updated_at: this.clock.now() });
   }
 
   /** Removes the grader (its harness tree is left to `gc`); not found when there is none. */
   async clear(actor: Actor, exerciseId: number): Promise<void> {
     await this.assertExists(actor, exerciseId);
-    await this.db.deleteFrom('graders').where('exercise_id', '=', exerciseId).execute();
+    await gradersRepo.delete(this.db, exerciseId);
   }
 
   /** Checks before a body is read: the exercise is the actor's to manage and has a grader. */
@@ -275,13 +277,7 @@ export class GradersService {
   /** Everything the engine needs to grade a submission of this exercise; null when it has no grader. */
   async configFor(exerciseId: number): Promise<GraderConfig | null> {
     if (!isRowId(exerciseId)) return null;
-    const row = await this.db
-      .selectFrom('graders')
-      .innerJoin('exercises', 'exercises.id', 'graders.exercise_id')
-      .selectAll('graders')
-      .select(['exercises.course_id', 'exercises.solution_tree_id'])
-      .where('graders.exercise_id', '=', exerciseId)
-      .executeTakeFirst();
+    const row = await gradersRepo.withExercise(this.db, exerciseId);
     if (!row) return null;
     const settings = settingsOf(row);
     return {
@@ -309,25 +305,17 @@ export class GradersService {
     const now = this.clock.now();
     const current = await this.row(exerciseId, db);
     if (!current) {
-      await db
-        .insertInto('graders')
-        .values({ exercise_id: exerciseId, ...columnsOf(settings), harness_tree_id: harnessTreeId ?? null, created_at: now, updated_at: now })
-        .execute();
+      await gradersRepo.insert(db, { exercise_id: exerciseId, ...columnsOf(settings), harness_tree_id: harnessTreeId ?? null, created_at: now, updated_at: now });
       return 'created';
     }
     const treeChanged = harnessTreeId !== undefined && harnessTreeId !== current.harness_tree_id;
     if (!treeChanged && sameSettings(settingsOf(current), settings)) return 'unchanged';
-    await db
-      .updateTable('graders')
-      .set({ ...columnsOf(settings), ...(harnessTreeId !== undefined ? { harness_tree_id: harnessTreeId } : {}), updated_at: now })
-      .where('exercise_id', '=', exerciseId)
-      .execute();
+    await gradersRepo.update(db, exerciseId, { ...columnsOf(settings), ...(harnessTreeId !== undefined ? { harness_tree_id: harnessTreeId } : {}), updated_at: now });
     return 'updated';
   }
 
   /** Removes an exercise's grader inside the caller's transaction; false when it had none. */
   async deleteTrusted(db: Db, exerciseId: number): Promise<boolean> {
-    const result = await db.deleteFrom('graders').where('exercise_id', '=', exerciseId).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    return gradersRepo.delete(db, exerciseId);
   }
 }

@@ -2,6 +2,7 @@ import type { Db } from '../../db/database.ts';
 import type { FinishedJob, JobResult } from '../../grading/queue/types.ts';
 import type { GradeResult, Outcome, ProblemResult, TestResult } from '../../grading/results/types.ts';
 import type { Clock } from '../clock.ts';
+import { resultsRepo } from './results.repo.ts';
 
 const OUTCOMES: readonly Outcome[] = ['success', 'failed', 'timeout', 'overflow', 'crash', 'error', 'killed'];
 
@@ -84,9 +85,7 @@ export class ResultsService {
     const grade = readGrade(result);
     if (!grade || job.submission_id === null) return;
     const now = this.clock.now();
-    await trx
-      .insertInto('feedback')
-      .values({
+    await resultsRepo.insertFeedback(trx, {
         submission_id: job.submission_id,
         author_id: null,
         text: storable(grade.feedback),
@@ -95,15 +94,14 @@ export class ResultsService {
         passing: grade.staffError ? null : grade.outcome === 'success',
         released: true,
         created_at: now,
-      })
-      .execute();
+      });
     const named = Object.entries(grade.problems).filter(([, p]) => p.score !== undefined);
     if (named.length === 0) return;
-    const problems = await trx.selectFrom('problems').select(['id', 'name']).where('exercise_id', '=', job.exercise_id).execute();
+    const problems = await resultsRepo.problemsOf(trx, job.exercise_id);
     const scores = new Map(named.map(([name, p]) => [name, p.score!]));
     const rows = problems
       .filter((p) => scores.has(p.name))
       .map((p) => ({ submission_id: job.submission_id!, problem_id: p.id, score: scores.get(p.name)!, released: true, grader_id: null, created_at: now }));
-    if (rows.length > 0) await trx.insertInto('grades').values(rows).execute();
+    await resultsRepo.insertGrades(trx, rows);
   }
 }
