@@ -42,6 +42,9 @@ import { buildTaskServices, type TaskServices } from './tasks/index.ts';
 import { buildExaminationServices, type ExaminationServices } from './examination/index.ts';
 import { InProcessEventBus } from './events/event-bus.ts';
 import { LiveEventsService } from './events/live-events.service.ts';
+import { ProgressService } from './progress/progress.service.ts';
+import { HelpQuestions } from './help/help-questions.ts';
+import { SubmissionView } from './progress/submission-view.ts';
 import { buildReviewServices, type ReviewServices } from './review/index.ts';
 
 /** Everything the dialects call, built once per process. */
@@ -94,10 +97,16 @@ export interface Services {
   examination: ExaminationServices;
   /** The checker's side of the web app: inbox, line comments, reviews. */
   review: ReviewServices;
+  /** A student's own progress: courses, what is due next, curriculum, an exercise before handing in. */
+  progress: ProgressService;
+  /** Students' questions about an exercise (Hive help threads with the question as first reply). */
+  questions: HelpQuestions;
+  /** A submission's page: queue position, review comments, staff grade, file contents. */
+  submissionView: SubmissionView;
 }
 
 /** What the areas built last (one per dialect's own concepts) are built from. */
-export type BaseServices = Omit<Services, 'oauth' | 'assessments' | 'tasks' | 'examination' | 'review'>;
+export type BaseServices = Omit<Services, 'oauth' | 'assessments' | 'tasks' | 'examination' | 'review' | 'progress' | 'questions' | 'submissionView'>;
 
 export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; config: Config; blobs: BlobStore; jwtSecret: string }): Services {
   const { db, clock, config, blobs } = deps;
@@ -145,7 +154,7 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     responses: new ResponsesService(db, clock, files, fields, exercises, assignments, graders, grading, systemUser),
     systemUser,
     exchangeCourses,
-    exchangeAssignments: new ExchangeAssignmentsService(db, clock, files, exchangeCourses),
+    exchangeAssignments: new ExchangeAssignmentsService(db, clock, files, exchangeCourses, grading),
     queues: new QueuesService(db, clock),
     paths: new PathService(db, clock),
     schedule: new ScheduleService(db, clock, { modules: new ModulesService(db, clock), exercises, fields }),
@@ -154,12 +163,17 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     registration: new RegistrationService(db, clock, hasher, config.registrationSecret),
     liveEvents: new LiveEventsService(db, new InProcessEventBus(), grading, submissions, exercises),
   };
+  const assessments = buildAssessmentServices(base);
+  const review = buildReviewServices(base);
   return {
     ...base,
     oauth: buildOAuthServices(base),
-    assessments: buildAssessmentServices(base),
+    assessments,
     tasks: buildTaskServices(base),
     examination: buildExaminationServices(base),
-    review: buildReviewServices(base),
+    review,
+    submissionView: new SubmissionView(db, blobs, base.submissions, review),
+    progress: new ProgressService(db, clock, exercises, fields, files, assessments.lateness, config.maxUploadBytes),
+    questions: new HelpQuestions(db, exercises, base.help, base.helpResponses),
   };
 }

@@ -34,7 +34,31 @@ export class LatenessService {
   async report(actor: Actor, exerciseId: number): Promise<LatenessEntry[]> {
     const exercise = await this.exercises.get(actor, exerciseId);
     const manager = await canManageCourse(this.db, actor, exercise.course_id);
-    const courseRow = await assessmentsRepo.courseById(this.db, exercise.course_id);
+    const { course, handins, extensionOf, ledgerOf } = await this.courseLedgers(exercise.course_id);
+    const submitters = [...new Set(handins.filter((h) => h.exercise_id === exercise.id).map((h) => h.user_id!))].filter((id) => manager || id === actor.id);
+    const users = await peopleRepo.usersByIds(this.db, submitters);
+    return users.map((u) => {
+      const ledger = ledgerOf(u.id);
+      const spent = [...ledger.values()].reduce((sum, c) => sum + c.graceDays, 0);
+      return { user: u.id, username: u.username, email: u.email, ...ledger.get(exercise.id)!, graceDaysLeft: course.grace_days - spent, extension: extensionOf(exercise.id, u.id) };
+    });
+  }
+
+  /**
+   * The actor's own standing in a course they can see: the course's grace days they have not
+   * spent (null when the course grants none) and their extensions, by exercise.
+   */
+  async standing(actor: Actor, courseId: number): Promise<{ graceDays: number; graceDaysLeft: number | null; extensions: Map<number, Extension> }> {
+    const { course, extensions, ledgerOf } = await this.courseLedgers(courseId);
+    const mine = new Map(extensions.filter((e) => e.user_id === actor.id).map((e) => [e.exercise_id, { days: e.days, infinite: Boolean(e.infinite) }]));
+    if (course.grace_days === 0) return { graceDays: 0, graceDaysLeft: null, extensions: mine };
+    const spent = [...ledgerOf(actor.id).values()].reduce((sum, c) => sum + c.graceDays, 0);
+    return { graceDays: course.grace_days, graceDaysLeft: course.grace_days - spent, extensions: mine };
+  }
+
+  /** A course's assessments, latest handins and extensions, and each submitter's charges against its grace days. */
+  private async courseLedgers(courseId: number) {
+    const courseRow = await assessmentsRepo.courseById(this.db, courseId);
     if (!courseRow) throw AssayError.notFound();
     const course = toCourse(courseRow);
     const assessments = (await assessmentsRepo.assessmentsOf(this.db, course.id)).map((r) => toAssessment(r, course));
@@ -44,21 +68,17 @@ export class LatenessService {
       const x = extensions.find((e) => e.exercise_id === exId && e.user_id === userId);
       return x ? { days: x.days, infinite: Boolean(x.infinite) } : null;
     };
-    const submitters = [...new Set(handins.filter((h) => h.exercise_id === exercise.id).map((h) => h.user_id!))].filter((id) => manager || id === actor.id);
-    const users = await peopleRepo.usersByIds(this.db, submitters);
-    return users.map((u) => {
-      const ledger = graceLedger(
+    const ledgerOf = (userId: number) =>
+      graceLedger(
         assessments.map((a) => ({
           exerciseId: a.id,
-          window: extendedWindow(a.window, extensionOf(a.id, u.id)),
+          window: extendedWindow(a.window, extensionOf(a.id, userId)),
           maxGraceDays: a.max_grace_days,
-          lastHandinAt: handins.find((h) => h.exercise_id === a.id && h.user_id === u.id)?.last ?? null,
+          lastHandinAt: handins.find((h) => h.exercise_id === a.id && h.user_id === userId)?.last ?? null,
         })),
         course.grace_days,
         course.late_slack,
       );
-      const spent = [...ledger.values()].reduce((sum, c) => sum + c.graceDays, 0);
-      return { user: u.id, username: u.username, email: u.email, ...ledger.get(exercise.id)!, graceDaysLeft: course.grace_days - spent, extension: extensionOf(exercise.id, u.id) };
-    });
+    return { course, handins, extensions, extensionOf, ledgerOf };
   }
 }

@@ -8,12 +8,13 @@ import { AssayError } from '../errors.ts';
 import type { SubmissionsService } from '../grading/submissions.service.ts';
 import type { EventBus, Listener } from './event-bus.ts';
 import { topics } from './event-bus.ts';
+import { eventsRepo } from './events.repo.ts';
 
 /** A grading contract warning is for staff: a hint any follower gets does not name it. */
 const STAFF_ONLY_STEPS: readonly string[] = ['warning'];
 
 /** What a client follows: one submission's grading, or a course's checker inbox. */
-export type FollowTarget = { submission: number } | { inbox: number };
+export type FollowTarget = { submission: number } | { inbox: number | 'all' };
 
 /**
  * Who may follow what, and the grading side's events. A submission is followed by whoever may
@@ -50,8 +51,22 @@ export class LiveEventsService {
         stop();
       };
     }
+    if (target.inbox === 'all') {
+      const courses = await this.gradedCourses(actor);
+      if (courses.length === 0) throw AssayError.forbidden();
+      const stops = courses.map((id) => this.bus.subscribe(topics.inbox(id), listener));
+      return () => stops.forEach((stop) => stop());
+    }
     await this.assertInboxReader(actor, target.inbox);
     return this.bus.subscribe(topics.inbox(target.inbox), listener);
+  }
+
+  /** The courses whose staff side the actor is on (every course for staff). */
+  private async gradedCourses(actor: Actor): Promise<number[]> {
+    const visible = (await visibleCourseIds(this.db, actor)) ?? (await eventsRepo.allCourseIds(this.db));
+    const out: number[] = [];
+    for (const id of visible) if (await this.exercises.isStaffSide(actor, { course_id: id })) out.push(id);
+    return out;
   }
 
   /** The course's staff side (checkers, instructors, staff); a course the actor cannot see is not found. */

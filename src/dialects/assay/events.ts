@@ -69,12 +69,14 @@ function target(query: Record<string, unknown>): FollowTarget {
   if (named.length !== 1) throw AssayError.field('non_field_errors', 'invalid', 'Give exactly one of submission or inbox.');
   const key = named[0]!;
   const raw = query[key];
+  if (key === 'inbox' && raw === 'all') return { inbox: 'all' };
   if (typeof raw !== 'string' || !/^\d{1,10}$/.test(raw) || Number(raw) > MAX_ID) throw AssayError.field(key, 'invalid', 'A valid integer is required.');
   return key === 'submission' ? { submission: Number(raw) } : { inbox: Number(raw) };
 }
 
 /**
- * `GET /events/?submission=ID` and `GET /events/?inbox=COURSE_ID`: a Server-Sent Events stream.
+ * `GET /events/?submission=ID`, `GET /events/?inbox=COURSE_ID` and `GET /events/?inbox=all` (every
+ * course the caller grades): a Server-Sent Events stream.
  * Who may follow is the core's decision (a submission: whoever may read it; an inbox: the course's
  * staff side), refused before the stream starts with the usual 400/401/403/404.
  *
@@ -93,7 +95,9 @@ export function eventRoutes(router: HiveRouter): void {
         tags: ['events'],
         querystring: Type.Object({
           submission: Type.Optional(Type.Integer({ description: 'Follow this submission’s grading.' })),
-          inbox: Type.Optional(Type.Integer({ description: 'Follow this course’s checker inbox.' })),
+          inbox: Type.Optional(
+            Type.Union([Type.Integer(), Type.Literal('all')], { description: 'Follow this course’s checker inbox, or `all`: every course the caller grades.' }),
+          ),
         }),
         response: {
           200: Type.String({

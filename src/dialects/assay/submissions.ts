@@ -4,6 +4,7 @@ import { AssayError } from '../../core/errors.ts';
 import type { Submission, SubmissionDetail, SubmissionInput } from '../../core/grading/submissions.service.ts';
 import type { Services } from '../../core/services.ts';
 import { JOB_STATUSES } from '../../grading/queue/index.ts';
+import { sendAttachment } from '../hive/attachment.ts';
 import { readHiveBody } from '../hive/body.ts';
 import type { HiveRouter } from '../hive/router.ts';
 import { EMPTY } from '../hive/router.ts';
@@ -54,7 +55,30 @@ const GradingWire = Type.Object({
   timeline: Type.Array(Type.Object({ time: DateTime(), action: Step, payload: Nullable(Type.String()) })),
 });
 
-const SubmissionDetailWire = Type.Object({ ...SubmissionWire.properties, grading: Nullable(GradingWire) });
+const Person = Type.Object({ id: Type.Integer(), name: Type.String() });
+const CommentWire = Type.Object({
+  id: Type.Integer(),
+  author: Nullable(Person),
+  text: Type.String(),
+  file: Type.String({ description: 'The path of the file the comment is on.' }),
+  line: Type.Integer({ minimum: 1, description: '1-based.' }),
+  created_at: DateTime(),
+});
+const StaffGradeWire = Type.Object({
+  points: Nullable(Type.Number()),
+  passing: Nullable(Type.Boolean()),
+  text: Nullable(Type.String({ description: 'The general comment.' })),
+  author: Nullable(Person),
+  created_at: DateTime(),
+});
+
+const SubmissionDetailWire = Type.Object({
+  ...SubmissionWire.properties,
+  grading: Nullable(GradingWire),
+  queue_position: Nullable(Type.Integer({ minimum: 1, description: 'While its grading is queued: 1 = graded next.' })),
+  comments: Type.Array(CommentWire, { description: 'Staff comments on lines of its files (code review), by path and line.' }),
+  grade: Nullable(StaffGradeWire),
+});
 
 const render = (s: Submission) => ({
   id: s.id,
@@ -130,7 +154,11 @@ const doc = (operationId: string, summary: string, extra: object = {}) => ({ ope
  *   staff-only Warning step per grading contract warning, also listed in `warnings`), or
  *   `grading: null` for a submission never queued for grading. Students see only the tests whose
  *   visibility is `visible` (and `after_due_date` once the exercise is due) and no log; other
- *   people's submissions are 404.
+ *   people's submissions are 404. Also `queue_position` (1 = next, while queued), `comments`
+ *   (staff comments on lines: `{id, author, text, file, line, created_at}`) and `grade` (the
+ *   latest grade a person gave: `{points, passing, text, author, created_at}` or null).
+ * - `GET /submissions/{id}/files/{path}`: one submitted file's bytes (`text/plain; charset=utf-8`
+ *   for text, else `application/octet-stream`, always `nosniff`); 404 for a path it does not have.
  * - `DELETE /submissions/{id}/`: staff and the course's instructors delete a submission with its
  *   grades, feedback and grading jobs, in one transaction; 204. It is gone from every listing
  *   (ngshare's included); its files are freed by `assay gc`. 403 for others who can see it.
@@ -172,7 +200,32 @@ export function submissionRoutes(router: HiveRouter): void {
   router.get(
     '/submissions/:id/',
     { schema: doc('assay_submissions_retrieve', 'One submission with its latest grading and timeline', { params, response: { 200: SubmissionDetailWire } }) },
-    async ({ services, actor, id }) => renderDetail(await services.submissions.get(actor, id())),
+    async ({ services, actor, id }) => {
+      const submission = await services.submissions.get(actor, id());
+      const extras = await services.submissionView.extras(actor, submission.id, submission.job);
+      return {
+        ...renderDetail(submission),
+        queue_position: extras.queue_position,
+        comments: extras.comments.map((c) => ({ id: c.id, author: c.author, text: c.text, file: c.path, line: c.line, created_at: c.created_at })),
+        grade: extras.grade,
+      };
+    },
+  );
+
+  router.get(
+    '/submissions/:id/files/*',
+    {
+      schema: doc('assay_submission_file', 'One file of a submission, by its path', {
+        params: Type.Object({ id: Type.Integer(), '*': Type.String({ description: 'The file’s path, e.g. src/main.py.' }) }),
+        produces: ['text/plain', 'application/octet-stream'],
+        response: { 200: Type.String({ format: 'binary' }) },
+      }),
+    },
+    async ({ request, reply, services, actor, id }) => {
+      const path = (request.params as Record<string, string>)['*'] ?? '';
+      const { entry, content, text } = await services.submissionView.file(actor, id(), path);
+      return sendAttachment(reply, content, entry.path, text ? 'text/plain; charset=utf-8' : 'application/octet-stream', entry.size);
+    },
   );
 
   router.delete(
