@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { LocalBlobStore } from './blobs/local.ts';
+import { openBlobStore } from './blobs/open.ts';
 import type { Config } from './config.ts';
 import type { Clock } from './core/clock.ts';
 import { systemClock } from './core/clock.ts';
@@ -27,7 +27,7 @@ export async function openRuntime(config: Config, options: { clock?: Clock; migr
   const handle = await openDatabase({ url: config.databaseUrl, schema: config.databaseSchema });
   try {
     if (options.migrate !== false) await migrateToLatest(handle.db, handle.engine, config.databaseSchema);
-    const blobs = await new LocalBlobStore(config.blobDir).init();
+    const blobs = await openBlobStore(config);
     const services = buildServices({
       db: handle.db,
       engine: handle.engine,
@@ -41,6 +41,7 @@ export async function openRuntime(config: Config, options: { clock?: Clock; migr
       async close() {
         await services.grading.close();
         await handle.close();
+        blobs.close?.();
       },
     };
   } catch (err) {

@@ -57,6 +57,8 @@ export class S3BlobStore implements BlobStore {
   constructor(
     private readonly settings: S3BlobSettings,
     private readonly spoolDir: string,
+    /** Keys per ListObjectsV2 page (S3's own limit is 1000; tests ask for fewer to see the paging). */
+    private readonly listPageSize = 1000,
   ) {
     this.client = new S3Client({
       region: settings.region,
@@ -129,26 +131,41 @@ export class S3BlobStore implements BlobStore {
 
   openRange(sha256: string, start: number, end: number): Readable {
     if (end <= start) return Readable.from([]);
-    return this.stream(sha256, `bytes=${start}-${end - 1}`);
+    return this.stream(sha256, { start, end });
   }
 
   /**
    * A stream that asks for the object when first read: callers get it at once (as from the local
-   * store), and a missing object or an unreachable store is the stream's error.
+   * store), and a missing object or an unreachable store is the stream's error. A server may answer
+   * a range with more than was asked (HTTP lets it ignore Range; s3rver widens `bytes=0-0`): its
+   * Content-Range says where the body starts, and only the bytes asked for are passed on.
    */
-  private stream(sha256: string, range?: string): Readable {
-    const key = this.keyOf(sha256);
-    const get = async () => {
-      const answer = await this.client.send(new GetObjectCommand({ Bucket: this.settings.bucket, Key: key, Range: range })).catch((err: unknown) => {
+  private stream(sha256: string, range?: { start: number; end: number }): Readable {
+    const request = new GetObjectCommand({ Bucket: this.settings.bucket, Key: this.keyOf(sha256), Range: range ? `bytes=${range.start}-${range.end - 1}` : undefined });
+    const get = () =>
+      this.client.send(request).catch((err: unknown) => {
         throw isMissing(err) ? missingBlob(sha256) : unavailable(err);
       });
-      return answer.Body as Readable;
-    };
     return Readable.from(
       (async function* () {
-        const body = await get();
+        const answer = await get();
+        const body = answer.Body as Readable;
+        const servedFrom = Number(/^bytes (\d+)-/.exec(answer.ContentRange ?? '')?.[1] ?? 0);
+        let skip = range ? range.start - servedFrom : 0;
+        let left = range ? range.end - range.start : Number.POSITIVE_INFINITY;
         try {
-          for await (const chunk of body) yield chunk as Buffer;
+          for await (const data of body) {
+            let chunk = data as Buffer;
+            if (skip > 0) {
+              const dropped = Math.min(skip, chunk.length);
+              chunk = chunk.subarray(dropped);
+              skip -= dropped;
+            }
+            if (chunk.length > left) chunk = chunk.subarray(0, left);
+            left -= chunk.length;
+            if (chunk.length > 0) yield chunk;
+            if (left === 0) break;
+          }
         } finally {
           body.destroy();
         }
@@ -189,7 +206,7 @@ export class S3BlobStore implements BlobStore {
     let token: string | undefined;
     do {
       const page = await this.client
-        .send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: this.settings.prefix, Delimiter: '/', ContinuationToken: token }))
+        .send(new ListObjectsV2Command({ Bucket: this.settings.bucket, Prefix: this.settings.prefix, Delimiter: '/', MaxKeys: this.listPageSize, ContinuationToken: token }))
         .catch((err: unknown) => {
           throw unavailable(err);
         });

@@ -6,7 +6,7 @@ export interface StoredBlob {
   md5: string;
 }
 
-/** Content-addressed file storage. A local directory now; an S3-compatible store later. */
+/** Content-addressed file storage: a local directory (local.ts) or an S3-compatible bucket (s3.ts). */
 export interface BlobStore {
   /** Streams `source` in; throws a `too_large` AssayError past `maxBytes`, leaving nothing behind. */
   put(source: Readable | Buffer, maxBytes?: number): Promise<StoredBlob>;
@@ -20,4 +20,6 @@ export interface BlobStore {
   /** Every blob in the store with its last-modified time, for garbage collection. */
   list(): AsyncIterable<{ sha256: string; modifiedMs: number }>;
   check(): Promise<void>;
+  /** Lets go of connections, when the store holds any. */
+  close?(): void;
 }
