@@ -373,7 +373,7 @@ describe(`Assay API, checker side (inbox, locks, review, line comments, help) on
   });
 
   describe('live inbox events', () => {
-    it('announce locks taken and released on the course topic', async () => {
+    it('announce locks, verdicts and help threads on the course topic, whichever API made them', async () => {
       const events0 = events.length;
       const lock = `${API}/assignments/${assignmentId}/lock/`;
       await c.checkerA2.api.post(lock);
@@ -384,6 +384,24 @@ describe(`Assay API, checker side (inbox, locks, review, line comments, help) on
         [c.checkerA2.id, null],
       );
       assert.ok(mine.every((e) => e.course === c.A.program.id));
+
+      // Whatever API makes the change: Hive's lock, a help thread opened and answered through Hive.
+      const hive = events.length;
+      assert.equal((await c.checkerA.api.put(`/api/core/assignments/${assignmentId}/lock/`, { json: {} })).status, 200);
+      assert.equal((await c.checkerA.api.put(`/api/core/assignments/${assignmentId}/unlock/`, { json: {} })).status, 200);
+      const opened = await c.studentA2.api.post('/api/core/help/', { json: { user: c.studentA2.id, help_type: 'Exercise', title: 'Stuck', exercise_id: c.exA2.id } });
+      assert.equal(opened.status, 201, opened.text);
+      const answered = await c.studentA2.api.post(`/api/core/help/${opened.body.id}/responses/`, { json: { response_type: 'Resolve', contents: 'Found it.' } });
+      assert.equal(answered.status, 201, answered.text);
+      assert.deepEqual(
+        events.slice(hive).map((e) => [e.item, e.id, e.status, e.locked_by]),
+        [
+          ['assignment', assignmentId, 'Redo', c.checkerA.id],
+          ['assignment', assignmentId, 'Redo', null],
+          ['help', opened.body.id, 'Open', null],
+          ['help', opened.body.id, 'Resolved', null],
+        ],
+      );
 
     });
   });

@@ -11,6 +11,7 @@ import { canManageCourse } from '../courses/visibility.ts';
 import { AssayError, doesNotExist, fromDatabaseError } from '../errors.ts';
 import { nestedNotifications } from '../notifications/nested.ts';
 import type { NestedNotification } from '../notifications/nested.ts';
+import { ThreadChanges } from '../threads/changes.ts';
 import { lockThread, unlockThread } from '../threads/locks.ts';
 import { setSubscribed, subscribedAmong } from '../threads/subscriptions.ts';
 import { assignmentScope } from './assignment-visibility.ts';
@@ -89,6 +90,9 @@ export const fullName = (u: { first_name: string; last_name: string; username: s
  * (responses.service.ts). Invisible ids are not found.
  */
 export class AssignmentsService {
+  /** Announces committed changes others may be showing (a lock, a status): the inbox's live events. */
+  readonly changes = new ThreadChanges();
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -205,6 +209,7 @@ export class AssignmentsService {
         last_staff_updated: now,
         updated_at: now,
       });
+    await this.changes.announce({ kind: 'assignment', id });
     return this.get(actor, id);
   }
 
@@ -218,11 +223,13 @@ export class AssignmentsService {
   async lock(actor: Actor, id: number): Promise<void> {
     await this.getForGrading(actor, id);
     await lockThread(this.db, { kind: 'assignment', id }, actor, this.clock.now());
+    await this.changes.announce({ kind: 'assignment', id });
   }
 
   async unlock(actor: Actor, id: number): Promise<void> {
     await this.getForGrading(actor, id);
     await unlockThread(this.db, { kind: 'assignment', id }, actor);
+    await this.changes.announce({ kind: 'assignment', id });
   }
 
   async subscribe(actor: Actor, id: number, on: boolean): Promise<void> {

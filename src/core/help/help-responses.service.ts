@@ -97,6 +97,7 @@ export class HelpResponsesService {
     if (!mayPostHelpResponse(actor, { segelOnly: input.segel_only ?? false })) throw AssayError.forbidden();
     const now = this.clock.now();
     const id = await this.db.transaction().execute((trx) => this.respond(trx, help, actor, input, now));
+    await this.helps.changes.announce({ kind: 'help', id: helpId });
     return this.get(actor, helpId, id);
   }
 
@@ -108,17 +109,21 @@ export class HelpResponsesService {
   async bulkRespond(actor: Actor, filters: HelpFilters, ordering: HelpOrder[], input: NewHelpResponse): Promise<HelpResponse[]> {
     if (!onStaffSide(actor)) throw AssayError.forbidden();
     const now = this.clock.now();
-    return this.db.transaction().execute(async (trx) => {
+    const answered: number[] = [];
+    const responses = await this.db.transaction().execute(async (trx) => {
       const ids: number[] = [];
       for (const help of await this.helps.matching(trx, actor, filters, ordering)) {
         if (help.checker_id !== null && help.checker_id !== actor.id && !isStaff(actor)) continue;
         ids.push(await this.respond(trx, help, actor, input, now));
+        answered.push(help.id);
       }
       if (ids.length === 0) return [];
       const rows = await helpResponsesRepo.byIds(trx, ids);
       const byId = new Map(rows.map((r) => [r.id, toHelpResponse(r)]));
       return ids.map((id) => byId.get(id)!);
     });
+    for (const id of answered) await this.helps.changes.announce({ kind: 'help', id });
+    return responses;
   }
 
   /** Writes one response and its effects on the thread, inside the caller's transaction. */
@@ -183,6 +188,7 @@ export class HelpResponsesService {
       await helpResponsesRepo.update(trx, id, changes);
       await this.settle(trx, helpId, actor, now);
     });
+    await this.helps.changes.announce({ kind: 'help', id: helpId });
     return this.get(actor, helpId, id);
   }
 
@@ -193,5 +199,6 @@ export class HelpResponsesService {
       await helpResponsesRepo.delete(trx, id);
       await this.settle(trx, helpId, actor, now);
     });
+    await this.helps.changes.announce({ kind: 'help', id: helpId });
   }
 }

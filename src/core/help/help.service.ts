@@ -12,6 +12,7 @@ import { AssayError, doesNotExist } from '../errors.ts';
 import { displayName } from '../identity/users.service.ts';
 import { nestedNotifications } from '../notifications/nested.ts';
 import type { NestedNotification } from '../notifications/nested.ts';
+import { ThreadChanges } from '../threads/changes.ts';
 import { lockThread, unlockThread } from '../threads/locks.ts';
 import { setSubscribed, subscribedAmong } from '../threads/subscriptions.ts';
 import type { HelpStatus, HelpType, HelpVisibility } from './help-enums.ts';
@@ -83,6 +84,9 @@ export const TOP_RESPONSES = 10;
  * A thread is `Open` on creation; afterwards its responses decide (the latest `Resolve` or `Open`).
  */
 export class HelpService {
+  /** Announces committed changes others may be showing (a thread opened, answered, locked): the inbox's live events. */
+  readonly changes = new ThreadChanges();
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -205,6 +209,7 @@ export class HelpService {
         last_staff_updated: now,
         created_at: now,
       });
+    await this.changes.announce({ kind: 'help', id });
     return this.get(actor, id);
   }
 
@@ -231,6 +236,7 @@ export class HelpService {
     // Read back without the visibility check: reassigning the thread or narrowing its
     // visibility may hide it from its editor, who still gets the result of the edit.
     const row = await helpRepo.byId(this.db, id);
+    await this.changes.announce({ kind: 'help', id });
     return (await this.render(actor, [row!]))[0]!;
   }
 
@@ -256,11 +262,13 @@ export class HelpService {
   async lock(actor: Actor, id: number): Promise<void> {
     await this.getForHandling(actor, id);
     await lockThread(this.db, { kind: 'help', id }, actor, this.clock.now());
+    await this.changes.announce({ kind: 'help', id });
   }
 
   async unlock(actor: Actor, id: number): Promise<void> {
     await this.getForHandling(actor, id);
     await unlockThread(this.db, { kind: 'help', id }, actor);
+    await this.changes.announce({ kind: 'help', id });
   }
 
   async subscribe(actor: Actor, id: number, on: boolean): Promise<void> {

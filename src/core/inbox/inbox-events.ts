@@ -2,6 +2,7 @@ import type { Db } from '../../db/database.ts';
 import type { GradingQueue, JobStatus } from '../../grading/queue/index.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { topics } from '../events/event-bus.ts';
+import type { ThreadChanges } from '../threads/changes.ts';
 import type { ThreadRef } from '../threads/thread.ts';
 import { inboxEventsRepo } from './inbox.repo.ts';
 
@@ -11,17 +12,20 @@ const INBOX_JOB_STATUSES: readonly JobStatus[] = ['queued', 'done', 'failed'];
 /**
  * Publishes what changes a course's checker inbox on its topic (`inbox:<course>`), as a hint
  * carrying the item's new state: a new submission to check and its automatic result (from the
- * grading queue's job changes), a lock taken or released, a verdict, a help thread opened,
- * answered or resolved (from the operations that make them). Nothing is read for a course
- * nobody here follows.
+ * grading queue's job changes), a lock taken or released, a status set, a help thread opened,
+ * answered or resolved (announced by the services that make them, threads/changes.ts). Nothing
+ * is published for a course nobody here follows.
  */
 export class InboxEvents {
   constructor(
     private readonly db: Db,
     private readonly bus: EventBus,
     grading: GradingQueue,
+    /** The services' announcements of committed changes (assignments', help threads'). */
+    sources: ThreadChanges[],
   ) {
     grading.onJobChanged((jobId) => void this.jobChanged(grading, jobId).catch(() => undefined));
+    for (const source of sources) source.listen((thread) => this.changed(thread));
   }
 
   /** The thread changed (after its transaction committed). Never throws: an event is only a hint. */

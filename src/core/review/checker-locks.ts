@@ -2,7 +2,6 @@ import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
 import type { AssignmentsService } from '../assignments/assignments.service.ts';
 import type { HelpService } from '../help/help.service.ts';
-import type { InboxEvents } from '../inbox/inbox-events.ts';
 import type { ThreadRef } from '../threads/thread.ts';
 import type { Person } from './line-comments.service.ts';
 import { displayName } from '../identity/users.service.ts';
@@ -10,28 +9,25 @@ import { reviewRepo } from './review.repo.ts';
 
 /**
  * Opening an inbox item locks it: Hive's assignment and help-thread locks (threads/locks.ts
- * decides who may take or release one), announced to the course's inbox.
+ * decides who may take or release one; the services announce the change to the inbox).
  */
 export class CheckerLocks {
   constructor(
     private readonly db: Db,
     private readonly assignments: AssignmentsService,
     private readonly help: HelpService,
-    private readonly events: InboxEvents,
   ) {}
 
   /** Takes the lock; answers who holds it now (the actor). */
   async lock(actor: Actor, thread: ThreadRef): Promise<Person | null> {
     if (thread.kind === 'assignment') await this.assignments.lock(actor, thread.id);
     else await this.help.lock(actor, thread.id);
-    await this.events.changed(thread);
     return this.holder(actor, thread);
   }
 
   async unlock(actor: Actor, thread: ThreadRef): Promise<void> {
     if (thread.kind === 'assignment') await this.assignments.unlock(actor, thread.id);
     else await this.help.unlock(actor, thread.id);
-    await this.events.changed(thread);
   }
 
   /** Who holds the thread's lock, as the actor sees it (not found when they do not see the thread). */

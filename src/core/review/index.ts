@@ -19,14 +19,14 @@ export interface ReviewServices {
 
 export function buildReviewServices(base: BaseServices): ReviewServices {
   const { db, clock, blobs } = base;
-  const events = new InboxEvents(db, base.liveEvents.bus, base.grading);
+  const events = new InboxEvents(db, base.liveEvents.bus, base.grading, [base.assignments.changes, base.help.changes]);
   const comments = new LineCommentsService(db, clock, blobs, base.submissions, base.assignments);
   return {
     inbox: new InboxService(db, base.help),
     events,
-    locks: new CheckerLocks(db, base.assignments, base.help, events),
+    locks: new CheckerLocks(db, base.assignments, base.help),
     comments,
     reviews: new ReviewService(db, clock, blobs, base.assignments, base.responses, base.submissions, base.problems, comments, events),
-    helpDesk: new HelpDesk(base.help, base.helpResponses, events),
+    helpDesk: new HelpDesk(base.help, base.helpResponses),
   };
 }
