@@ -47,7 +47,7 @@ describe(`OAuth permission matrix (each caller × each route), on ${engineUnderT
   const withCredentials = (who: Caller): Record<string, string> =>
     creds[who].client ? { client_id: creds[who].client.client_id, client_secret: creds[who].client.client_secret } : {};
   const bearer = (who: Caller) => ({ token: creds[who].token });
-  const browser = (who: Caller) => ({ headers: creds[who].cookie ? { cookie: creds[who].cookie } : {} });
+  const browser = (who: Caller): { headers: Record<string, string> } => ({ headers: creds[who].cookie ? { cookie: creds[who].cookie } : {} });
 
   /** A device request of `app`, approved by the user: its device code. */
   const approvedDevice = async (): Promise<string> => {
