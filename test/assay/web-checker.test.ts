@@ -340,8 +340,18 @@ describe(`Assay API, checker side (inbox, locks, review, line comments, help) on
           ['add.py', 5, 'Print in a main guard.'],
         ],
       );
-      const grade = await server.services.review.reviews.grade({ id: c.studentA.id, username: c.studentA.username, clearance: 1 }, latestSubmission);
-      assert.equal(grade?.text, 'Print only under a main guard.');
+      const detail = await c.studentA.api.get(`${API}/submissions/${latestSubmission}/`);
+      assert.equal(detail.status, 200, detail.text);
+      assert.deepEqual(
+        detail.body.comments.map((x: { file: string; line: number; text: string }) => [x.file, x.line, x.text]),
+        [
+          ['add.py', 2, 'Fine now.'],
+          ['add.py', 5, 'Print in a main guard.'],
+        ],
+      );
+      assert.equal(detail.body.grade.text, 'Print only under a main guard.');
+      assert.equal(detail.body.grade.points, 7.5);
+      assert.equal(detail.body.grade.passing, false);
       // Redo: no longer waiting for a check.
       assert.deepEqual((await inbox(c.checkerA.api, '?kind=assignment')).map((i) => i.id), []);
     });
