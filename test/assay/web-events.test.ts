@@ -5,6 +5,7 @@ import type { GradingJob, JobResult, JobRunner, WorkerPool } from '../../src/gra
 import { startWorkerPool } from '../../src/grading/queue/index.ts';
 import { streamSettings } from '../../src/dialects/assay/events.ts';
 import { InProcessEventBus } from '../../src/core/events/event-bus.ts';
+import { startEmbeddedWorkers } from '../../src/grading/thread/embedded-workers.ts';
 import { engineUnderTest, startTestServer } from '../helpers/harness.ts';
 import type { TestServer } from '../helpers/harness.ts';
 import { actorClient, makeCourseTree, makeExercise, makeStudent } from '../helpers/fixtures.ts';
@@ -183,6 +184,30 @@ describe(`/api/assay/v1/events/: live grading events over a real HTTP server, on
       assert.equal(server.services.liveEvents.bus.hasSubscribers(topic), false);
     } finally {
       streamSettings.heartbeatMs = 15_000;
+    }
+  });
+
+  it('relays the steps of jobs the grading thread runs (PostgreSQL runs the server’s workers in a thread)', { skip: engineUnderTest !== 'postgres' }, async () => {
+    await pool?.stop(2000);
+    pool = null;
+    // An exercise without a grader: the thread's real runner ends its job as No Check.
+    const ungraded = (await makeExercise(server, tree.module.id)).id;
+    const form = new FormData();
+    form.append('file', new Blob(['x\n']), 'x.txt');
+    const res = await fetch(`${base}/api/assay/v1/exercises/${ungraded}/submissions/`, { method: 'POST', body: form, headers: { authorization: `Bearer ${student.api.token}` } });
+    const submission = (await res.json()) as { id: number };
+    const stream = await open(student.api.token!, `submission=${submission.id}`);
+    await stream.next();
+    const workers = await startEmbeddedWorkers(server.services, server.config, { concurrency: 1 });
+    try {
+      assert.equal(workers.where, 'thread');
+      let data: Record<string, unknown> = {};
+      while (data.status !== 'done') data = JSON.parse(fields(await stream.next(20_000)).data!) as Record<string, unknown>;
+      assert.equal(data.step, 'No Check');
+      assert.equal(data.submission, submission.id);
+    } finally {
+      stream.close();
+      await workers.stop(2000);
     }
   });
 
