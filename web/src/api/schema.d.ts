@@ -54,6 +54,23 @@ export interface paths {
         patch: operations["assay_autolab_course_update"];
         trace?: never;
     };
+    "/courses/{id}/curriculum/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A course’s subjects, modules and exercises with my status and score */
+        get: operations["assay_course_curriculum"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/courses/{id}/enrollments/": {
         parameters: {
             query?: never;
@@ -251,6 +268,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/exercises/{id}/handout.zip": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The exercise’s starter files as a zip */
+        get: operations["assay_exercise_handout_zip"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exercises/{id}/help/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Open a help thread about an exercise */
+        post: operations["assay_help_ask"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/exercises/{id}/lateness/": {
         parameters: {
             query?: never;
@@ -260,6 +311,23 @@ export interface paths {
         };
         /** Grace days and late days per submitter */
         get: operations["assay_lateness_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exercises/{id}/overview/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One exercise before handing in: description, deadlines, limits, fields, handout */
+        get: operations["assay_exercise_overview"];
         put?: never;
         post?: never;
         delete?: never;
@@ -303,6 +371,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/help/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Help threads I see, newest first */
+        get: operations["assay_help_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/help/{id}/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One help thread with its replies */
+        get: operations["assay_help_retrieve"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/help/{id}/lock/": {
         parameters: {
             query?: never;
@@ -316,6 +418,23 @@ export interface paths {
         post: operations["assay_help_lock"];
         /** Release the help thread's lock */
         delete: operations["assay_help_unlock"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/help/{id}/replies/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Reply on a help thread */
+        post: operations["assay_help_reply"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -347,6 +466,23 @@ export interface paths {
         };
         /** Work waiting for the caller's checks, oldest first */
         get: operations["assay_inbox_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/courses/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** My courses and what is due next */
+        get: operations["assay_me_courses"];
         put?: never;
         post?: never;
         delete?: never;
@@ -492,6 +628,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/submissions/{id}/files/{*}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One file of a submission, by its path */
+        get: operations["assay_submission_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/submissions/{id}/review/": {
         parameters: {
             query?: never;
@@ -615,6 +768,74 @@ export interface operations {
                     };
                 };
             };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
         };
     };
     assay_assignment_unlock: {
@@ -628,12 +849,73 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
-            200: {
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
             };
         };
     };
@@ -749,6 +1031,74 @@ export interface operations {
                     };
                 };
             };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
         };
     };
     assay_autolab_course_get: {
@@ -827,6 +1177,76 @@ export interface operations {
                         late_slack: number;
                         /** @description Default max_unpenalized_submissions of its assessments; -1 unlimited. */
                         version_threshold: number;
+                    };
+                };
+            };
+        };
+    };
+    assay_course_curriculum: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        course: {
+                            id: number;
+                            name: string;
+                            semester: string;
+                            slug: string;
+                        };
+                        subjects: {
+                            color: string;
+                            id: number;
+                            modules: {
+                                exercises: {
+                                    /** Format: date-time */
+                                    due_at: string | null;
+                                    /** Format: date-time */
+                                    end_at: string | null;
+                                    id: number;
+                                    /** @description The sum of the exercise’s problems’ maximums; null without problems. */
+                                    max_score: number | null;
+                                    name: string;
+                                    /** @description The latest submission’s score (its latest released feedback with points, automatic or a person’s). */
+                                    score: number | null;
+                                    slug: string;
+                                    status: ("New" | "Work In Progress" | "Redo" | "Submitted" | "AutoChecked" | "Done") | (never | null);
+                                    submissions: number;
+                                }[];
+                                id: number;
+                                name: string;
+                            }[];
+                            name: string;
+                            symbol: string;
+                        }[];
+                        /** @description Exercises in no module. */
+                        unfiled: {
+                            /** Format: date-time */
+                            due_at: string | null;
+                            /** Format: date-time */
+                            end_at: string | null;
+                            id: number;
+                            /** @description The sum of the exercise’s problems’ maximums; null without problems. */
+                            max_score: number | null;
+                            name: string;
+                            /** @description The latest submission’s score (its latest released feedback with points, automatic or a person’s). */
+                            score: number | null;
+                            slug: string;
+                            status: ("New" | "Work In Progress" | "Redo" | "Submitted" | "AutoChecked" | "Done") | (never | null);
+                            submissions: number;
+                        }[];
                     };
                 };
             };
@@ -1019,8 +1439,8 @@ export interface operations {
     assay_events_stream: {
         parameters: {
             query?: {
-                /** @description Follow this course’s checker inbox. */
-                inbox?: number;
+                /** @description Follow this course’s checker inbox, or `all`: every course the caller grades. */
+                inbox?: number | "all";
                 /** @description Follow this submission’s grading. */
                 submission?: number;
             };
@@ -1554,6 +1974,89 @@ export interface operations {
             };
         };
     };
+    assay_exercise_handout_zip: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description application/zip */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": string;
+                };
+            };
+        };
+    };
+    assay_help_ask: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    text: string;
+                    title: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checker: {
+                            id: number;
+                            name: string;
+                        } | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        exercise: {
+                            id: number;
+                            name: string;
+                        } | null;
+                        id: number;
+                        /** Format: date-time */
+                        last_staff_updated: string;
+                        /** @description Oldest first; empty in lists. */
+                        replies: {
+                            author: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            text: string | null;
+                            type: "Resolve" | "Open" | "Comment";
+                        }[];
+                        status: "Resolved" | "Open";
+                        title: string;
+                        user: {
+                            id: number;
+                            name: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     assay_lateness_list: {
         parameters: {
             query?: never;
@@ -1588,6 +2091,79 @@ export interface operations {
                         user: number;
                         username: string;
                     }[];
+                };
+            };
+        };
+    };
+    assay_exercise_overview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        course: {
+                            id: number;
+                            name: string;
+                        };
+                        /** @description Markdown source. */
+                        description: string;
+                        /** Format: date-time */
+                        due_at: string | null;
+                        /** Format: date-time */
+                        end_at: string | null;
+                        extension: {
+                            days: number;
+                            infinite: boolean;
+                        } | null;
+                        /** @description The inputs the exercise asks for (send them as `answers`, by name). */
+                        fields: {
+                            choices: string[] | null;
+                            description: string;
+                            id: number;
+                            lower_limit: number | null;
+                            name: string;
+                            required: boolean;
+                            type: "text" | "number" | "multiple" | "multiResponse";
+                            upper_limit: number | null;
+                        }[];
+                        /** @description The starter files (GET handout.zip); empty when none or not downloadable. */
+                        handout: {
+                            path: string;
+                            size: number;
+                        }[];
+                        id: number;
+                        latest_submission: number | null;
+                        limits: {
+                            max_upload_bytes: number;
+                            memory_mb: number | null;
+                            wall_seconds: number | null;
+                        };
+                        /** @description The sum of the exercise’s problems’ maximums; null without problems. */
+                        max_score: number | null;
+                        max_submissions: number | null;
+                        name: string;
+                        /** @description The latest submission’s score (its latest released feedback with points, automatic or a person’s). */
+                        score: number | null;
+                        slug: string;
+                        /** Format: date-time */
+                        start_at: string | null;
+                        status: ("New" | "Work In Progress" | "Redo" | "Submitted" | "AutoChecked" | "Done") | (never | null);
+                        submissions: number;
+                        /** @description Null: no limit (or the caller grades this course). */
+                        submissions_left: number | null;
+                    };
                 };
             };
         };
@@ -1721,6 +2297,114 @@ export interface operations {
             };
         };
     };
+    assay_help_list: {
+        parameters: {
+            query?: {
+                exercise?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checker: {
+                            id: number;
+                            name: string;
+                        } | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        exercise: {
+                            id: number;
+                            name: string;
+                        } | null;
+                        id: number;
+                        /** Format: date-time */
+                        last_staff_updated: string;
+                        /** @description Oldest first; empty in lists. */
+                        replies: {
+                            author: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            text: string | null;
+                            type: "Resolve" | "Open" | "Comment";
+                        }[];
+                        status: "Resolved" | "Open";
+                        title: string;
+                        user: {
+                            id: number;
+                            name: string;
+                        };
+                    }[];
+                };
+            };
+        };
+    };
+    assay_help_retrieve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        checker: {
+                            id: number;
+                            name: string;
+                        } | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        exercise: {
+                            id: number;
+                            name: string;
+                        } | null;
+                        id: number;
+                        /** Format: date-time */
+                        last_staff_updated: string;
+                        /** @description Oldest first; empty in lists. */
+                        replies: {
+                            author: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            id: number;
+                            text: string | null;
+                            type: "Resolve" | "Open" | "Comment";
+                        }[];
+                        status: "Resolved" | "Open";
+                        title: string;
+                        user: {
+                            id: number;
+                            name: string;
+                        };
+                    };
+                };
+            };
+        };
+    };
     assay_help_lock: {
         parameters: {
             query?: never;
@@ -1747,6 +2431,74 @@ export interface operations {
                     };
                 };
             };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
         };
     };
     assay_help_unlock: {
@@ -1760,12 +2512,111 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
-            200: {
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+        };
+    };
+    assay_help_reply: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    text: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        author: {
+                            id: number;
+                            name: string;
+                        } | null;
+                        /** Format: date-time */
+                        created_at: string;
+                        id: number;
+                        text: string | null;
+                        type: "Resolve" | "Open" | "Comment";
+                    };
+                };
             };
         };
     };
@@ -1796,6 +2647,74 @@ export interface operations {
                     "application/json": {
                         id: number;
                         status: "Resolved" | "Open";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
                     };
                 };
             };
@@ -1854,6 +2773,131 @@ export interface operations {
                              * @description An assignment's latest submission; a help thread's opening.
                              */
                             waiting_since: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+        };
+    };
+    assay_me_courses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        courses: {
+                            /** @description Late days the course grants; null when none. */
+                            grace_days: number | null;
+                            grace_days_left: number | null;
+                            id: number;
+                            name: string;
+                            role: "student" | "checker" | "instructor";
+                            semester: string;
+                            slug: string;
+                        }[];
+                        /** @description Open exercises with a due date across the caller’s courses, soonest first. */
+                        due: {
+                            course: {
+                                id: number;
+                                name: string;
+                            };
+                            /**
+                             * Format: date-time
+                             * @description After the caller’s extension.
+                             */
+                            due_at: string | null;
+                            /** Format: date-time */
+                            end_at: string | null;
+                            exercise: {
+                                id: number;
+                                name: string;
+                                slug: string;
+                            };
+                            extension_days: number | null;
+                            max_score: number | null;
+                            score: number | null;
+                            status: ("New" | "Work In Progress" | "Redo" | "Submitted" | "AutoChecked" | "Done") | (never | null);
+                            submissions: number;
+                            /** @description Null: no limit. */
+                            submissions_left: number | null;
                         }[];
                     };
                 };
@@ -2088,6 +3132,21 @@ export interface operations {
                             [key: string]: unknown;
                         } | null;
                         assignment: number;
+                        /** @description Staff comments on lines of its files (code review), by path and line. */
+                        comments: {
+                            author: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            /** @description The path of the file the comment is on. */
+                            file: string;
+                            id: number;
+                            /** @description 1-based. */
+                            line: number;
+                            text: string;
+                        }[];
                         /** Format: date-time */
                         created_at: string;
                         exercise: number;
@@ -2097,6 +3156,18 @@ export interface operations {
                             sha256: string;
                             size: number;
                         }[];
+                        grade: {
+                            author: {
+                                id: number;
+                                name: string;
+                            } | null;
+                            /** Format: date-time */
+                            created_at: string;
+                            passing: boolean | null;
+                            points: number | null;
+                            /** @description The general comment. */
+                            text: string | null;
+                        } | null;
                         grading: {
                             feedback: string | null;
                             /** @description The harness's log; staff only. */
@@ -2138,6 +3209,8 @@ export interface operations {
                         } | null;
                         /** @description 1, 2, 3, … within the assignment. */
                         number: number;
+                        /** @description While its grading is queued: 1 = graded next. */
+                        queue_position: number | null;
                         user: number | null;
                     };
                 };
@@ -2197,6 +3270,74 @@ export interface operations {
                     }[];
                 };
             };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
         };
     };
     assay_line_comments_create: {
@@ -2242,6 +3383,74 @@ export interface operations {
                     };
                 };
             };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
         };
     };
     assay_line_comments_destroy: {
@@ -2256,12 +3465,98 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+        };
+    };
+    assay_submission_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The file’s path, e.g. src/main.py. */
+                "*": string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
             /** @description Default Response */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/octet-stream": string;
+                    "text/plain": string;
+                };
             };
         };
     };
@@ -2389,6 +3684,74 @@ export interface operations {
                             name: string;
                             points: number | null;
                         }[];
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
                     };
                 };
             };

@@ -1,4 +1,4 @@
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { unzipSync } from 'fflate';
 import { useState } from 'react';
 import type { FormEvent } from 'react';
@@ -11,12 +11,33 @@ import type { PickedFile } from '../components/file-picker.tsx';
 import { HelpThreads } from '../components/help-threads.tsx';
 import { Markdown } from '../components/markdown.tsx';
 import { loadDraft, saveDraft } from '../drafts.ts';
-import { bytes, Status, When } from '../format.tsx';
+import { bytes, score, Status, When } from '../format.tsx';
 
 interface Draft {
   files: Record<string, string>;
   active: string | null;
-  answers: Record<string, string>;
+  /** By field name: the text typed, the choice made, or the choices ticked (multiResponse). */
+  answers: Record<string, string | string[]>;
+}
+
+interface Field {
+  name: string;
+  type: 'text' | 'number' | 'multiple' | 'multiResponse';
+  choices: string[] | null;
+  lower_limit: number | null;
+  upper_limit: number | null;
+  required: boolean;
+}
+
+/** The answers as the exercise's fields take them: numbers as numbers, nothing for what is left empty. */
+function answersOf(fields: Field[], given: Draft['answers']): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const field of fields) {
+    const value = given[field.name];
+    if (value === undefined || value === '' || (Array.isArray(value) && value.length === 0)) continue;
+    out[field.name] = field.type === 'number' && typeof value === 'string' ? Number(value) : value;
+  }
+  return out;
 }
 
 const emptyDraft: Draft = { files: {}, active: null, answers: {} };
@@ -39,6 +60,7 @@ function handInError(error: unknown, paths: string[]): string {
 export default function ExercisePage() {
   const id = Number(useParams().id);
   const navigate = useNavigate();
+  const client = useQueryClient();
   const overview = useQuery({ queryKey: ['exercise', id], queryFn: () => ok(api.GET('/exercises/{id}/overview/', { params: { path: { id } } })) });
   // Asked for once the page shows: one request before it does.
   const history = useQuery({ queryKey: ['exercise', id, 'submissions'], queryFn: () => ok(api.GET('/exercises/{id}/submissions/', { params: { path: { id } } })), enabled: overview.isSuccess });
@@ -57,12 +79,16 @@ export default function ExercisePage() {
     mutationFn: async (files: { path: string; blob: Blob }[]) => {
       const body = new FormData();
       for (const f of files) body.append('file', f.blob, f.path);
-      const answers = Object.fromEntries(Object.entries(draft.answers).filter(([, v]) => v !== ''));
+      const answers = answersOf(overview.data?.fields ?? [], draft.answers);
       if (Object.keys(answers).length > 0) body.append('answers', JSON.stringify(answers));
       const response = await rawFetch(`/exercises/${id}/submissions/`, { method: 'POST', body });
       return (await response.json()) as { id: number };
     },
-    onSuccess: (submission) => navigate(`/s/${submission.id}`),
+    onSuccess: async (submission) => {
+      // What a hand-in changes: this exercise's submissions and counts, the course's and home's status.
+      await Promise.all([client.invalidateQueries({ queryKey: ['exercise', id] }), client.invalidateQueries({ queryKey: ['curriculum'] }), client.invalidateQueries({ queryKey: ['me'] })]);
+      await navigate(`/s/${submission.id}`);
+    },
   });
 
   if (overview.isPending) return <p className="loading">Loading the exercise…</p>;
@@ -115,6 +141,8 @@ export default function ExercisePage() {
         <dd>
           <Status status={exercise.status} />
         </dd>
+        <dt>Score</dt>
+        <dd>{score(exercise.score, exercise.max_score)}</dd>
         <dt>Opens</dt>
         <dd>
           <When at={exercise.start_at} empty="Open" />
@@ -129,7 +157,7 @@ export default function ExercisePage() {
           <When at={exercise.end_at} empty="Never" />
         </dd>
         <dt>Submissions</dt>
-        <dd>{exercise.submissions_left === null ? `${exercise.submissions_used} used, no limit` : `${exercise.submissions_left} left of ${exercise.max_submissions}`}</dd>
+        <dd>{exercise.submissions_left === null ? `${exercise.submissions} handed in, no limit` : `${exercise.submissions_left} left of ${exercise.max_submissions}`}</dd>
         <dt>Limits</dt>
         <dd>
           {bytes(maxBytes)} per hand-in
@@ -235,20 +263,7 @@ export default function ExercisePage() {
             <fieldset>
               <legend>Answers</legend>
               {exercise.fields.map((field) => (
-                <label key={field.id}>
-                  {field.name}
-                  {field.description && <span className="muted"> — {field.description}</span>}
-                  {field.options.length > 0 ? (
-                    <select value={draft.answers[field.name] ?? ''} onChange={(e) => setDraft({ ...draft, answers: { ...draft.answers, [field.name]: e.target.value } })}>
-                      <option value="">—</option>
-                      {field.options.map((o) => (
-                        <option key={o}>{o}</option>
-                      ))}
-                    </select>
-                  ) : (
-                    <input value={draft.answers[field.name] ?? ''} onChange={(e) => setDraft({ ...draft, answers: { ...draft.answers, [field.name]: e.target.value } })} />
-                  )}
-                </label>
+                <FieldInput key={field.id} field={field} value={draft.answers[field.name]} onChange={(value) => setDraft({ ...draft, answers: { ...draft.answers, [field.name]: value } })} />
               ))}
             </fieldset>
           )}
@@ -283,5 +298,47 @@ export default function ExercisePage() {
       </section>
       <HelpThreads exercise={id} />
     </>
+  );
+}
+
+function FieldInput({ field, value, onChange }: { field: Field & { description: string }; value: string | string[] | undefined; onChange: (value: string | string[]) => void }) {
+  const hint = field.description && <span className="muted"> — {field.description}</span>;
+  const label = `${field.name}${field.required ? ' (required)' : ''}`;
+  if (field.type === 'multiResponse') {
+    const ticked = Array.isArray(value) ? value : [];
+    return (
+      <fieldset>
+        <legend>
+          {label}
+          {hint}
+        </legend>
+        {(field.choices ?? []).map((choice) => (
+          <label key={choice} className="check">
+            <input type="checkbox" checked={ticked.includes(choice)} onChange={(e) => onChange(e.target.checked ? [...ticked, choice] : ticked.filter((c) => c !== choice))} /> {choice}
+          </label>
+        ))}
+      </fieldset>
+    );
+  }
+  const text = typeof value === 'string' ? value : '';
+  return (
+    <label>
+      <span>
+        {label}
+        {hint}
+      </span>
+      {field.type === 'multiple' ? (
+        <select value={text} onChange={(e) => onChange(e.target.value)} required={field.required}>
+          <option value="">—</option>
+          {(field.choices ?? []).map((choice) => (
+            <option key={choice}>{choice}</option>
+          ))}
+        </select>
+      ) : field.type === 'number' ? (
+        <input type="number" value={text} min={field.lower_limit ?? undefined} max={field.upper_limit ?? undefined} step="any" required={field.required} onChange={(e) => onChange(e.target.value)} />
+      ) : (
+        <textarea rows={2} value={text} required={field.required} onChange={(e) => onChange(e.target.value)} />
+      )}
+    </label>
   );
 }

@@ -17,7 +17,7 @@ export function SignInPage() {
     try {
       const me = await signIn(String(form.get('username')), String(form.get('password')));
       // Nothing read under an earlier session is shown to this one (drafts live in localStorage).
-      client.removeQueries();
+      client.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_KEY[0] });
       client.setQueryData(SESSION_KEY, me);
     } catch (e) {
       setError(e instanceof ApiError && e.status === 401 ? 'Wrong username or password.' : e instanceof Error ? e.message : 'Signing in failed.');

@@ -31,8 +31,7 @@ export default function SubmissionPage() {
   const s = query.data;
   const grading = s.grading;
   const shown = file ?? s.files[0]?.path ?? null;
-  const lineComments = s.comments.filter((c) => c.file !== null);
-  const general = s.comments.filter((c) => c.file === null);
+  const lineComments = s.comments;
 
   return (
     <>
@@ -85,20 +84,15 @@ export default function SubmissionPage() {
           </>
         )}
       </section>
-      {(s.grade.status !== null || s.grade.points !== null || s.grade.text || general.length > 0) && (
+      {s.grade && (
         <section aria-labelledby="grade">
           <h2 id="grade">Grade and feedback</h2>
           <p>
-            <Status status={s.grade.status} /> {s.grade.points !== null && `${s.grade.points} points`}
-            {s.grade.passing !== null && (s.grade.passing ? ' — passed' : ' — not passed')}
+            {s.grade.passing !== null && <Status status={s.grade.passing ? 'Done' : 'Redo'} />} {s.grade.points !== null && `${s.grade.points} points`}
+            {s.grade.author && ` — ${s.grade.author.name}, `}
+            <When at={s.grade.created_at} />
           </p>
           {s.grade.text && <Markdown source={s.grade.text} />}
-          {general.map((c) => (
-            <div key={c.id} className="comment">
-              <strong>{c.author?.name ?? 'Staff'}</strong> <When at={c.created_at} />
-              <Markdown source={c.text} />
-            </div>
-          ))}
         </section>
       )}
       <section aria-labelledby="files">
@@ -118,7 +112,7 @@ export default function SubmissionPage() {
                 ))}
               </select>
             </label>
-            {shown && <SubmittedFile submission={id} path={shown} notes={lineComments.filter((c) => c.file === shown).map((c) => ({ line: c.line ?? 1, author: c.author?.name ?? 'Staff', text: c.text }))} />}
+            {shown && <SubmittedFile submission={id} path={shown} notes={lineComments.filter((c) => c.file === shown).map((c) => ({ line: c.line, author: c.author?.name ?? 'Staff', text: c.text }))} />}
           </>
         )}
       </section>
@@ -145,7 +139,8 @@ function History({ exercise, current }: { exercise: number; current: number }) {
   const a = from ?? subs[currentIndex - 1]?.id ?? null;
   const b = to ?? current;
   const paths = [...new Set(subs.filter((s) => s.id === a || s.id === b).flatMap((s) => s.files.map((f) => f.path)))].sort();
-  const file = path !== null && paths.includes(path) ? path : (paths[0] ?? null);
+  // Unless one is chosen, the first file of the newer submission.
+  const file = path !== null && paths.includes(path) ? path : (subs.find((s) => s.id === b)?.files[0]?.path ?? paths[0] ?? null);
   const before = useSubmissionFile(a, file);
   const after = useSubmissionFile(b, file);
   if (list.isPending) return null;
