@@ -1,5 +1,7 @@
 /** Files a checker reads inline: text up to this size comes with the review; larger ones are downloaded. */
 export const INLINE_TEXT_BYTES = 256 * 1024;
+/** At most this much of one submission comes inline (a submission of many files: the rest are downloaded). */
+export const INLINE_SUBMISSION_BYTES = 4 * 1024 * 1024;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -11,7 +11,7 @@ import type { FieldProblem } from '../errors.ts';
 import { AssayError } from '../errors.ts';
 import type { SubmissionDetail, SubmissionsService } from '../grading/submissions.service.ts';
 import { displayName } from '../identity/users.service.ts';
-import { INLINE_TEXT_BYTES, asText } from './file-text.ts';
+import { INLINE_SUBMISSION_BYTES, INLINE_TEXT_BYTES, asText } from './file-text.ts';
 import { gradingWriteTarget } from './grading-target.ts';
 import type { LineComment, LineCommentsService, Person } from './line-comments.service.ts';
 import { reviewRepo } from './review.repo.ts';
@@ -131,9 +131,11 @@ export class ReviewService {
 
   private async reviewSubmission(s: SubmissionDetail, comments: LineComment[]): Promise<ReviewSubmission> {
     const files: ReviewFile[] = [];
+    let budget = INLINE_SUBMISSION_BYTES;
     for (const f of s.files) {
-      const text = f.size <= INLINE_TEXT_BYTES ? asText(await this.blobs.read(f.sha256, f.size)) : null;
-      files.push({ path: f.path, size: f.size, text });
+      const inline = f.size <= INLINE_TEXT_BYTES && f.size <= budget;
+      if (inline) budget -= f.size;
+      files.push({ path: f.path, size: f.size, text: inline ? asText(await this.blobs.read(f.sha256, f.size)) : null });
     }
     return { id: s.id, number: s.number, created_at: s.created_at, files, comments: comments.filter((c) => c.submission_id === s.id) };
   }
