@@ -366,6 +366,17 @@ describe(`Assay API, checker side (inbox, locks, review, line comments, help) on
     });
   });
 
+  describe('a deleted submission', () => {
+    it('takes its line comments with it', async () => {
+      const made = await c.checkerA.api.post(`${API}/submissions/${firstSubmission}/comments/`, { json: { path: 'add.py', line: 2, text: 'Minus?' } });
+      assert.equal(made.status, 201, made.text);
+      assert.equal((await c.staff.api.delete(`${API}/submissions/${firstSubmission}/`)).status, 204);
+      assert.deepEqual(await server.services.db.selectFrom('line_comments').select('id').where('submission_id', '=', firstSubmission).execute(), []);
+      const review = await c.checkerA.api.get(`${API}/assignments/${assignmentId}/review/`);
+      assert.equal(review.body.previous, null, 'the latest has no previous one left');
+    });
+  });
+
   describe('help threads', () => {
     it('a checker resolves a thread with a last reply; it leaves the inbox', async () => {
       const events0 = events.length;
