@@ -1,6 +1,12 @@
-// Latency of a sandboxed `true` against a plain spawn of `true`: `npm run bench:sandbox [-- runs]`.
+// Latency of a sandboxed `true` against a plain spawn of `true`, and what run_student adds to a
+// harness's run, by uid and nested, measured in the same run: `npm run bench:sandbox [-- runs]`.
 import fs from 'node:fs';
-import { defaultSandbox, measureSandboxOverhead, sandboxStatus } from '../src/grading/sandbox/index.ts';
+import os from 'node:os';
+import path from 'node:path';
+import { defaultSandbox, measureSandboxOverhead, measureSeparation, Sandbox, sandboxStatus } from '../src/grading/sandbox/index.ts';
+
+/** What separating the student's code may add to a run (issue 16). */
+const SEPARATION_TARGET_MS = 5;
 
 const runs = Number(process.argv[2] ?? 100);
 const status = await sandboxStatus();
@@ -10,17 +16,36 @@ if (!status.available) {
 }
 const runStudent = fs.readFileSync(new URL('../src/grading/harness-bin/run_student', import.meta.url));
 const report = await measureSandboxOverhead(runs, undefined, runStudent);
-await defaultSandbox().close();
 const ms = (x: number) => `${x.toFixed(2)} ms`;
-console.log(`sandbox overhead, ${report.runs} runs (cgroup driver: ${report.cgroupDriver})`);
+console.log(`sandbox overhead, ${report.runs} runs (cgroup driver: ${report.cgroupDriver}; run_student separates by ${status.separation})`);
 console.log(`  unsandboxed true   median ${ms(report.unsandboxed.medianMs)}  p95 ${ms(report.unsandboxed.p95Ms)}`);
 console.log(`  sandboxed true     median ${ms(report.sandboxed.medianMs)}  p95 ${ms(report.sandboxed.p95Ms)}`);
 console.log(`  difference         median ${ms(report.overheadMedianMs)}  ratio ${report.ratio.toFixed(2)}x`);
 if (report.bareBwrap) {
   console.log(`  bare bwrap true    median ${ms(report.bareBwrap.medianMs)}  p95 ${ms(report.bareBwrap.p95Ms)} (the kernel's floor on this machine now)`);
 }
-if (report.separated) {
-  const extra = report.separated.medianMs - report.sandboxed.medianMs;
-  console.log(`  run_student true   median ${ms(report.separated.medianMs)}  p95 ${ms(report.separated.p95Ms)} (the student's code apart: +${ms(extra)} a run)`);
-}
 console.log(`  behind each run: launcher refill median ${ms(report.launcherRefill.medianMs)} (p95 ${ms(report.launcherRefill.p95Ms)}), cleanup median ${ms(report.cleanup.medianMs)}`);
+
+// The separation itself: each separation this machine has, interleaved in the same loop.
+const nestedRoot = path.join(os.tmpdir(), `assay-bench-nested-${process.pid}`);
+const nested = new Sandbox({ root: nestedRoot, separation: 'nested' });
+const boxes: Record<string, Sandbox> = status.separation === 'uid' ? { uid: defaultSandbox(), nested } : { nested };
+try {
+  const separation = await measureSeparation(runs, boxes, runStudent);
+  console.log(`\nrun_student, ${runs} runs each: a harness run calling \`run_student true\` once vs. the same harness running \`true\` itself`);
+  for (const [name, t] of Object.entries(separation)) {
+    const verdict = t.addedMedianMs <= SEPARATION_TARGET_MS ? 'PASS' : 'FAIL';
+    console.log(
+      `  ${name.padEnd(6)} harness alone median ${ms(t.harnessAlone.medianMs)} (p95 ${ms(t.harnessAlone.p95Ms)}), with run_student median ${ms(t.withRunStudent.medianMs)} (p95 ${ms(t.withRunStudent.p95Ms)}): ` +
+        `+${ms(t.addedMedianMs)} a run; target at most ${SEPARATION_TARGET_MS} ms: ${verdict}`,
+    );
+  }
+  const uid = separation.uid;
+  if (uid) {
+    console.log(`  uid: the broker that makes it possible costs every harness run ${ms(uid.harnessAlone.medianMs - report.sandboxed.medianMs)} (harness alone vs. sandboxed true, medians)`);
+  }
+} finally {
+  await nested.close();
+  await defaultSandbox().close();
+  fs.rmSync(nestedRoot, { recursive: true, force: true });
+}

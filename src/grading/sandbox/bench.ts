@@ -120,3 +120,49 @@ export async function measureSandboxOverhead(n = 50, sandbox?: Sandbox, runStude
     cgroupDriver: first.cgroupDriver,
   };
 }
+
+export interface SeparationTiming {
+  /** The harness's run (nested: true) where the harness runs `true` itself. */
+  harnessAlone: Timing;
+  /** The same run where the harness runs `run_student true` instead. */
+  withRunStudent: Timing;
+  /** withRunStudent − harnessAlone (medians): what separating the student's code adds to a run. */
+  addedMedianMs: number;
+}
+
+/**
+ * What run_student costs a run, for each sandbox given (one per separation), all interleaved so they
+ * see the same load: the median of a harness run calling `run_student true` once against the same
+ * harness run doing `true` itself. A submission of one small file is laid out as the engine does.
+ */
+export async function measureSeparation(n: number, boxes: Record<string, Sandbox>, runStudent: Buffer): Promise<Record<string, SeparationTiming>> {
+  const files = [
+    { path: '.assay/bin/run_student', content: runStudent, mode: 0o755 },
+    { path: '.assay/submission/solution.py', content: 'print(42)\n' },
+  ];
+  const env = { PATH: '/work/.assay/bin:/usr/bin:/bin' };
+  const samples: Record<string, { alone: number[]; apart: number[] }> = {};
+  for (const name of Object.keys(boxes)) samples[name] = { alone: [], apart: [] };
+  const once = async (box: Sandbox, command: string[], into: number[]) => {
+    await box.warm();
+    const t = performance.now();
+    const r = await box.run({ files, command, env, nested: true });
+    into.push(performance.now() - t);
+    await r.cleanup();
+    if (r.exitCode !== 0) throw new Error(`${command.join(' ')} failed (exit ${r.exitCode}): ${r.stderr}`);
+  };
+  for (const box of Object.values(boxes)) await once(box, ['run_student', 'true'], []);
+  for (let i = 0; i < n; i++) {
+    for (const [name, box] of Object.entries(boxes)) {
+      await once(box, ['true'], samples[name]!.alone);
+      await once(box, ['run_student', 'true'], samples[name]!.apart);
+    }
+  }
+  const report: Record<string, SeparationTiming> = {};
+  for (const [name, { alone, apart }] of Object.entries(samples)) {
+    const harnessAlone = timing(alone);
+    const withRunStudent = timing(apart);
+    report[name] = { harnessAlone, withRunStudent, addedMedianMs: Math.round((withRunStudent.medianMs - harnessAlone.medianMs) * 1000) / 1000 };
+  }
+  return report;
+}

@@ -23,7 +23,7 @@ first_uid=$1 slots=$2
 shift 3
 dir=/work/.assay/broker
 number='^[0-9]+$'
-mkfifo -m 0600 "$dir/requests" || exit 125
+[ -p "$dir/requests" ] || exit 125
 
 drop() { # drop UID COMMAND...: run COMMAND as UID, with nothing to gain back
   local uid=$1
@@ -41,6 +41,20 @@ refill() {
     rm -rf -- "$1"/* 2>/dev/null || { chmod -R u+rwx -- "$1"/* 2>/dev/null; rm -rf -- "$1"/*; }
     if [ -d /submission ]; then cp -R -- /submission/. "$1"/; fi' refill "/student/$slot" </dev/null >/dev/null 2>&1
   if [ $? = 0 ]; then printf 'clean\n' >"$dir/state.$slot"; else printf 'used\n' >"$dir/state.$slot"; fi
+}
+
+leftovers() { # leftovers UID: whether a process of UID is still there
+  local f line parts
+  for f in /proc/[0-9]*/status; do
+    while read -r line; do
+      if [[ $line = Uid:* ]]; then
+        parts=($line)
+        [ "${parts[1]}" = "$1" ] && return 0
+        break
+      fi
+    done <"$f" 2>/dev/null
+  done
+  return 1
 }
 
 lower() { ulimit -S "$1" "$2" 2>/dev/null; ulimit -H "$1" "$2" 2>/dev/null; return 0; }
@@ -69,8 +83,8 @@ handle() { # handle PID SLOT
   local argv=("${r[@]:at}")
   [ "${#argv[@]}" -gt 0 ] || fail 'no command'
 
-  local state
-  while read -r state <"$dir/state.$slot" && [ "$state" = filling ]; do read -r -t 0.002 -u 6; done
+  local state=
+  read -r state <"$dir/state.$slot"
   if [ "$state" != clean ]; then refill "$slot"; fi
   printf 'used\n' >"$dir/state.$slot"
   # The harness's files for the student: copies it may read (and replace), as the harness wrote them.
@@ -119,18 +133,20 @@ handle() { # handle PID SLOT
   kill "$timer" 2>/dev/null
   read -r timed_out <"$dir/timeout.$slot"
   if [ "$timed_out" = yes ]; then status=124; fi
+  # What the command left running is killed before the answer (looked for without an exec).
+  if leftovers "$uid"; then drop "$uid" /bin/kill -KILL -1 </dev/null >/dev/null 2>&1; fi
   printf '%s\n' "$status" >&9
   exec 9>&-
-  # Behind the answer: the student's files are on a file system of their own (work-dirs.ts), so
-  # however full it is, the harness still has room for its results meanwhile.
+  # The area is emptied and filled again behind the answer, a moment later: a harness that ends
+  # right after its last run_student never pays for it. The student's files are on a file system
+  # of their own (work-dirs.ts): however full, the harness still has room for its results meanwhile.
+  read -r -t 0.05 -u 6
   refill "$slot"
 }
 
 exec 6<> <(:) 7<>"$dir/requests"
+# The first area comes filled (sandbox.ts); the others are filled when first used.
 for ((s = 1; s < slots; s++)); do printf 'used\n' >"$dir/state.$s"; done
-# The first area is made ready while the harness starts.
-printf 'filling\n' >"$dir/state.0"
-refill 0 &
 
 # The harness: this uid, no capabilities (none to gain back), files its own only (umask 077).
 (

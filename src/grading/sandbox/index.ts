@@ -33,8 +33,8 @@ export type { CgroupDriverName, SandboxFile, SandboxLimits, SandboxResult, Sandb
 export { detectCgroupDriver } from './cgroups.ts';
 export type { CgroupDriver, CgroupLimits, CgroupPreference, CgroupStats, RunCgroup } from './cgroups.ts';
 export { HeadTailCapture } from './output.ts';
-export { measureSandboxOverhead } from './bench.ts';
-export type { OverheadReport } from './bench.ts';
+export { measureSandboxOverhead, measureSeparation } from './bench.ts';
+export type { OverheadReport, SeparationTiming } from './bench.ts';
 
 let shared: Sandbox | null = null;
 

@@ -10,8 +10,8 @@ import type { Socket } from 'node:net';
  * unmounting removes every file in one step. Inside the sandbox, /proc/self/mountinfo shows such a
  * bind as `/` of an `assay` tmpfs, not as the host path it was bound from.
  *
- * The mount and umount programs run in one long-lived root bash process reading requests on its
- * stdin (NUL-separated: op, dir, options), so the server's event loop never forks for them; it
+ * The mount and umount programs (and mkfifo, for the broker's request FIFO) run in one long-lived root
+ * bash process reading requests on its stdin (NUL-separated: op, dir, options), so the server's event loop never forks for them; it
  * makes and removes the mount points itself (one exec per request in the helper).
  * Answers come back one line per request, in order. When its stdin closes (this process died or
  * closed it) it unmounts whatever is still mounted.
@@ -22,10 +22,11 @@ const MOUNT_SCRIPT = [
   '  case "$op" in',
   '    m) mount -t tmpfs -o "$opts" assay "$dir" ;;',
   '    u) umount -l -- "$dir" ;;',
+  '    p) mkfifo -m 0600 -- "$dir" && chown -- "$opts" "$dir" ;;',
   '    *) false ;;',
   '  esac',
   '  if [ $? -eq 0 ]; then',
-  '    if [ "$op" = m ]; then live["$dir"]=1; else unset "live[$dir]"; fi',
+  '    if [ "$op" = m ]; then live["$dir"]=1; elif [ "$op" = u ]; then unset "live[$dir]"; fi',
   '    echo ok',
   '  else echo "error $op failed"; fi',
   'done',
@@ -81,6 +82,11 @@ export class Mounter {
       await fsp.rmdir(dir).catch(() => undefined);
       throw err;
     }
+  }
+
+  /** Makes a FIFO at `path` (0600, owned by uid:gid): Node has no mkfifo. */
+  async fifo(fifoPath: string, uid: number, gid: number): Promise<void> {
+    await this.request('p', fifoPath, `${uid}:${gid}`);
   }
 
   /** Detaches the tmpfs at `dir` (its files go with it) and removes the directory. */

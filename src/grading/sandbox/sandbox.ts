@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { AssayError } from '../../core/errors.ts';
-import { BROKER_DIR, bwrapArgs, environmentArgs, STUDENT_AREAS_DIR, STUDENT_SLOTS, systemArgs } from './bwrap-args.ts';
+import { BROKER_DIR, bwrapArgs, environmentArgs, STUDENT_AREAS_DIR, STUDENT_SLOTS, SUBMISSION_DIR, systemArgs } from './bwrap-args.ts';
 import { detectCgroupDriver } from './cgroups.ts';
 import { buildSandboxEtc } from './etc.ts';
 import type { CgroupDriver, CgroupPreference, CgroupStats } from './cgroups.ts';
@@ -13,14 +13,14 @@ import type { Launcher } from './launcher.ts';
 import { addressSpaceFor, resolveLimits } from './limits.ts';
 import { HeadTailCapture } from './output.ts';
 import { DEFAULT_LIMITS } from './types.ts';
-import type { CgroupDriverName, SandboxLimits, SandboxResult, SandboxRunOptions } from './types.ts';
+import type { CgroupDriverName, SandboxFile, SandboxLimits, SandboxResult, SandboxRunOptions } from './types.ts';
 import { createSharedUserns, DEFAULT_STUDENT_HOST_UID_BASE, STUDENT_UIDS } from './userns.ts';
 import type { SharedUserns } from './userns.ts';
 import { startWatchdog } from './watchdog.ts';
 import type { Watchdog } from './watchdog.ts';
 import { DEFAULT_WORK_DIR_QUOTA, WorkDirs } from './work-dirs.ts';
 import type { WorkDirQuota } from './work-dirs.ts';
-import { normalizeFiles, readWorkFile } from './workdir.ts';
+import { fillWorkDir, normalizeFiles, readWorkFile } from './workdir.ts';
 import type { Owner } from './workdir.ts';
 
 export interface SandboxSettings {
@@ -214,7 +214,7 @@ export class Sandbox {
     let userns: SharedUserns | null;
     try {
       userns = await this.chooseSeparation(owner, driver.name, notes);
-      if (userns) workDirs.useStudentAreas(STUDENT_AREAS_DIR);
+      if (userns) workDirs.useStudentAreas(STUDENT_AREAS_DIR, BROKER_DIR);
     } catch (err) {
       await workDirs.close();
       throw err;
@@ -351,9 +351,10 @@ export class Sandbox {
     const { workDirs } = ready;
     const workDir = await workDirs.create(files);
     const broker = ready.userns && options.nested === true;
+    const firstStudentUid = this.studentUids();
     let launcher: Launcher | undefined;
     try {
-      if (broker) await prepareBrokerDirs(workDir, ready.owner);
+      if (broker) await prepareBrokerDirs(workDir, ready.owner, files, firstStudentUid, ready.userns!.hostBase);
       launcher = await ready.pool.take();
       // +2: the launcher (bwrap's monitor once it execs) and bwrap's init are in the cgroup too.
       launcher.cgroup.setLimits({ memoryBytes: limits.memoryBytes, processes: limits.processes + 2 });
@@ -366,7 +367,7 @@ export class Sandbox {
     let outcome: Outcome;
     let stats: CgroupStats;
     try {
-      outcome = await this.launch(ready, launcher, workDir, limits, options);
+      outcome = await this.launch(ready, launcher, workDir, limits, options, firstStudentUid);
       stats = cgroup.stats();
     } catch (err) {
       await workDirs.remove(workDir);
@@ -382,7 +383,7 @@ export class Sandbox {
     return buildResult(outcome, stats, limits, ready.driver.name, workDir, workDirs);
   }
 
-  private launch(ready: Ready, launcher: Launcher, workDir: string, limits: SandboxLimits, options: SandboxRunOptions): Promise<Outcome> {
+  private launch(ready: Ready, launcher: Launcher, workDir: string, limits: SandboxLimits, options: SandboxRunOptions, firstStudentUid: number): Promise<Outcome> {
     const { options: bwrapOptions, command } = bwrapArgs({
       system: ready.system,
       workDir,
@@ -392,7 +393,7 @@ export class Sandbox {
       nprocInside: ready.driver.name === 'none' ? { prlimit: ready.prlimit } : null,
       nested: options.nested === true,
       ...(ready.userns
-        ? { userns: { fd: 4, broker: options.nested === true ? { bash: this.settings.bashPath ?? '/bin/bash', firstStudentUid: this.studentUids() } : null } }
+        ? { userns: { fd: 4, broker: options.nested === true ? { bash: this.settings.bashPath ?? '/bin/bash', firstStudentUid } : null } }
         : {}),
     });
     const argv = [ready.bwrap, '--args', '3', '--', ...command];
@@ -463,22 +464,25 @@ const FIRST_STUDENT_UID = 1000;
 const STUDENT_BLOCKS = Math.floor((STUDENT_UIDS - FIRST_STUDENT_UID) / STUDENT_SLOTS);
 
 /**
- * What the broker needs in the work dir, made before the run (no exec inside): its request dir
- * (0700, the harness's) and the student areas /student/N (0777: the student's uid fills them with
- * the submission, the harness's adds the --file copies).
+ * What the broker needs in the work dir, made before the run (no exec inside; its dir and request
+ * FIFO come with the work dir, work-dirs.ts): the student areas /student/N (0777: the student's uid
+ * fills them with the submission, the harness's adds the --file copies), the first one already
+ * holding the submission, as the first student uid's.
  */
-async function prepareBrokerDirs(workDir: string, owner: Owner): Promise<void> {
-  const made: string[] = [];
-  const make = async (relative: string, mode: number) => {
-    const dir = path.join(workDir, relative);
-    const first = await fsp.mkdir(dir, { recursive: true, mode });
-    if (first) for (let d = dir; d.length >= first.length; d = path.dirname(d)) made.push(d);
-    await fsp.chmod(dir, mode);
-  };
-  await make(BROKER_DIR, 0o700);
-  await make(STUDENT_AREAS_DIR, 0o755);
-  for (let slot = 0; slot < STUDENT_SLOTS; slot++) await make(`${STUDENT_AREAS_DIR}/${slot}`, 0o777);
-  if (owner) for (const d of made) await fsp.chown(d, owner.uid, owner.gid);
+async function prepareBrokerDirs(workDir: string, owner: Owner, files: SandboxFile[], firstStudentUid: number, hostBase: number): Promise<void> {
+  const areas = path.join(workDir, STUDENT_AREAS_DIR);
+  for (let slot = 0; slot < STUDENT_SLOTS; slot++) {
+    const dir = path.join(areas, String(slot));
+    await fsp.mkdir(dir, { mode: 0o777 });
+    await fsp.chmod(dir, 0o777);
+    if (owner) await fsp.chown(dir, owner.uid, owner.gid);
+  }
+  const prefix = `${SUBMISSION_DIR}/`;
+  const submission = files.filter((f) => f.path.startsWith(prefix)).map((f) => ({ ...f, path: `${STUDENT_AREAS_DIR}/0/${f.path.slice(prefix.length)}` }));
+  const student = { uid: hostBase + firstStudentUid, gid: hostBase + firstStudentUid };
+  await fillWorkDir(workDir, submission, student, async () => undefined, false);
+  await fsp.writeFile(path.join(workDir, BROKER_DIR, 'state.0'), 'clean\n');
+  if (owner) await fsp.chown(path.join(workDir, BROKER_DIR, 'state.0'), owner.uid, owner.gid);
 }
 
 function buildResult(outcome: Outcome, stats: CgroupStats, limits: SandboxLimits, driver: CgroupDriverName, workDir: string, workDirs: WorkDirs): SandboxResult {

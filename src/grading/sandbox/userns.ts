@@ -21,6 +21,8 @@ export const DEFAULT_STUDENT_HOST_UID_BASE = 0x70000000;
 export interface SharedUserns {
   /** Open /proc/<pid>/ns/user of the namespace (close it to let the namespace go once runs are done). */
   fd: number;
+  /** The host uid (and gid) of the namespace's uid 0: its uid N is hostBase + N, below STUDENT_UIDS. */
+  hostBase: number;
   close(): void;
 }
 
@@ -58,7 +60,7 @@ export async function createSharedUserns(tools: { unshare: string; nsenter: stri
       fs.closeSync(fd);
       throw err;
     }
-    return { fd, close: () => fs.closeSync(fd) };
+    return { fd, hostBase, close: () => fs.closeSync(fd) };
   } finally {
     holder.stdin!.end();
     holder.kill('SIGKILL');

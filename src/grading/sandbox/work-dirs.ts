@@ -33,12 +33,15 @@ export class WorkDirs {
     private readonly poolSize: number,
   ) {}
 
-  /** Where, relative to a work dir, a tmpfs of its own holds the student areas (null: none); see useStudentAreas. */
-  private studentAreas: string | null = null;
+  /** Where, relative to a work dir, the student areas' tmpfs and the broker's dir are (null: none); see useStudentAreas. */
+  private studentAreas: { areas: string; broker: string } | null = null;
 
-  /** From now on, each work dir gets a tmpfs of its own (same quota) at `relative` for run_student's areas. */
-  useStudentAreas(relative: string): void {
-    if (this.mounter) this.studentAreas = relative;
+  /**
+   * From now on, each work dir gets a tmpfs of its own (same quota) at `areas` for run_student's
+   * student areas, and the broker's dir with its request FIFO at `broker`.
+   */
+  useStudentAreas(areas: string, broker: string): void {
+    if (this.mounter) this.studentAreas = { areas, broker };
   }
 
   /** Removes what dead processes left behind (mounts first) and starts the mount helper when root. */
@@ -115,10 +118,15 @@ export class WorkDirs {
       // The student's files (run_student by uid) on a tmpfs of their own, with the same quota: however
       // full the student makes it, the harness keeps room for its results. Unmounting the work dir
       // (umount -l) takes it along.
-      const areas = path.join(dir, this.studentAreas);
+      const areas = path.join(dir, this.studentAreas.areas);
       const first = await fsp.mkdir(path.dirname(areas), { recursive: true, mode: 0o755 });
       for (let d = path.dirname(areas); first && d.length >= first.length; d = path.dirname(d)) await fsp.chown(d, uid, gid);
       await this.mounter!.mount(areas, { ...this.quota, uid, gid, mode: 0o755 });
+      // The broker's request FIFO, ready before the run (see broker.sh).
+      const broker = path.join(dir, this.studentAreas.broker);
+      await fsp.mkdir(broker, { mode: 0o700 });
+      await fsp.chown(broker, uid, gid);
+      await this.mounter!.fifo(path.join(broker, 'requests'), uid, gid);
     }
     return dir;
   }
