@@ -1,14 +1,13 @@
-import type { Kysely } from 'kysely';
 import type { Clock } from '../../core/clock.ts';
 import type { Engine } from '../../db/columns.ts';
-import type { Database } from '../../db/types.ts';
+import type { Db } from '../../db/database.ts';
 import { GradingMetrics } from './metrics.ts';
-import type { QueueSettings, ResultRecorder } from './store.ts';
-import { JobStore } from './store.ts';
+import type { QueueSettings, ResultRecorder } from './jobs.repo.ts';
+import { JobStore } from './jobs.repo.ts';
 import type { EnqueueInput, FailOutcome, GradingJob, GradingQueue, JobEvent, JobResult, ProgressStep, QueueDepth } from './types.ts';
 
 export interface QueueDeps {
-  db: Kysely<Database>;
+  db: Db;
   engine: Engine;
   clock: Clock;
   settings: QueueSettings;
@@ -37,12 +36,12 @@ export class EmbeddedQueue implements GradingQueue {
     this.store.recorder = recorder;
   }
 
-  async enqueue(input: EnqueueInput, trx?: Kysely<Database>): Promise<GradingJob> {
+  async enqueue(input: EnqueueInput, trx?: Db): Promise<GradingJob> {
     const [job] = await this.enqueueMany([input], trx);
     return job!;
   }
 
-  async enqueueMany(inputs: EnqueueInput[], trx?: Kysely<Database>): Promise<GradingJob[]> {
+  async enqueueMany(inputs: EnqueueInput[], trx?: Db): Promise<GradingJob[]> {
     const jobs = await this.store.transaction(async (t) => {
       const out: GradingJob[] = [];
       for (const input of inputs) out.push((await this.store.insert(t, input)).job);

@@ -1,9 +1,8 @@
-import type { Kysely } from 'kysely';
 import type { Config } from '../../config.ts';
 import { AssayError } from '../../core/errors.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Engine } from '../../db/columns.ts';
-import type { Database } from '../../db/types.ts';
+import type { Db } from '../../db/database.ts';
 import { EmbeddedQueue } from './embedded.ts';
 import { PgBossQueue } from './pgboss.ts';
 import type { GradingQueue, JobRunner } from './types.ts';
@@ -19,7 +18,7 @@ export type { MetricObservation } from './metrics.ts';
 export { rerunExercise } from './reruns.ts';
 
 export interface QueueContext {
-  db: Kysely<Database>;
+  db: Db;
   engine: Engine;
   clock: Clock;
   config: Config;

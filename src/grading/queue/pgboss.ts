@@ -1,8 +1,8 @@
-import { CompiledQuery, sql } from 'kysely';
 import PgBoss from 'pg-boss';
+import { executeRaw, tryTransactionLock, withAdvisoryLock } from '../../db/postgres-locks.ts';
 import { EmbeddedQueue } from './embedded.ts';
 import type { QueueDeps } from './embedded.ts';
-import type { AfterCommit, Executor } from './store.ts';
+import type { AfterCommit, Executor } from './jobs.repo.ts';
 import type { EnqueueInput, FailOutcome, GradingJob, JobResult } from './types.ts';
 
 export const PGBOSS_QUEUE = 'grading';
@@ -75,15 +75,9 @@ export class PgBossQueue extends EmbeddedQueue {
    * once take turns: pg-boss 10 deadlocks when two create the same queue concurrently.
    */
   override start(): Promise<void> {
-    this.starting ??= this.store.db.connection().execute(async (conn) => {
-      const key = `assay-pgboss-start:${this.bossSchema}`;
-      await sql`SELECT pg_advisory_lock(hashtext(${key}))`.execute(conn);
-      try {
-        await this.boss.start();
-        if (!(await this.boss.getQueue(PGBOSS_QUEUE))) await this.boss.createQueue(PGBOSS_QUEUE, { name: PGBOSS_QUEUE, policy: 'standard' });
-      } finally {
-        await sql`SELECT pg_advisory_unlock(hashtext(${key}))`.execute(conn);
-      }
+    this.starting ??= withAdvisoryLock(this.store.db, `assay-pgboss-start:${this.bossSchema}`, async () => {
+      await this.boss.start();
+      if (!(await this.boss.getQueue(PGBOSS_QUEUE))) await this.boss.createQueue(PGBOSS_QUEUE, { name: PGBOSS_QUEUE, policy: 'standard' });
     });
     // A start that failed (database unreachable) is tried again by the next call.
     this.starting.catch(() => (this.starting = null));
@@ -164,7 +158,7 @@ export class PgBossQueue extends EmbeddedQueue {
     const held = this.deliveries.get(key);
     const out = await this.store.transaction(async (trx, after) => {
       const redeliver = async (delaySeconds?: number) => {
-        const row = await trx.selectFrom('grading_jobs').select(['id', 'priority', 'fair_rank']).where('id', '=', jobId).executeTakeFirstOrThrow();
+        const row = await this.store.rank(trx, jobId);
         await this.send(trx, row, { gradingJobId: jobId, wallSeconds: held?.data.wallSeconds }, delaySeconds);
       };
       const result = await work(trx, after, redeliver);
@@ -196,22 +190,13 @@ export class PgBossQueue extends EmbeddedQueue {
   override async recover(): Promise<number> {
     await this.start();
     return this.store.transaction(async (trx, after) => {
-      const lock = await sql<{ ok: boolean }>`SELECT pg_try_advisory_xact_lock(hashtext(${`assay-grading-recover:${this.deps.schema}`})) AS ok`.execute(trx);
-      if (!lock.rows[0]?.ok) return 0;
+      if (!(await tryTransactionLock(trx, `assay-grading-recover:${this.deps.schema}`))) return 0;
       const lost = await this.store.failLost(trx, after);
       const requeued = await this.store.requeueExpired(trx, after);
       // The silent worker's delivery is still active until pg-boss expires it: send a new one now.
       for (const row of requeued) await this.send(trx, row, { gradingJobId: row.id });
       const now = this.store.clock.now();
-      const orphans = await trx
-        .selectFrom('grading_jobs as g')
-        .select(['g.id', 'g.priority', 'g.fair_rank'])
-        .where((eb) => eb.or([eb('g.status', '=', 'queued'), eb.and([eb('g.status', '=', 'waiting'), eb('g.lease_until', '<', now)])]))
-        .where(
-          sql<boolean>`NOT EXISTS (SELECT 1 FROM ${sql.table(`${this.bossSchema}.job`)} j
-            WHERE j.name = ${PGBOSS_QUEUE} AND j.state < 'completed' AND (j.data->>'gradingJobId')::int = g.id)`,
-        )
-        .execute();
+      const orphans = await this.store.undelivered(trx, `${this.bossSchema}.job`, PGBOSS_QUEUE, now);
       for (const row of orphans) await this.send(trx, row, { gradingJobId: row.id });
       return lost.length + requeued.length + orphans.length;
     });
@@ -229,8 +214,7 @@ const leaseKey = (workerId: string, jobId: number) => `${workerId}#${jobId}`;
 function bossDb(trx: Executor): PgBoss.Db {
   return {
     async executeSql(text: string, values: unknown[]) {
-      const result = await trx.executeQuery(CompiledQuery.raw(text, values));
-      return { rows: [...result.rows] as unknown[] };
+      return { rows: await executeRaw(trx, text, values) };
     },
   };
 }

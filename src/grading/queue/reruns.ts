@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/types.ts';
+import type { Db } from '../../db/database.ts';
+import { rerunTargets } from './jobs.repo.ts';
 import type { GradingJob, GradingQueue } from './types.ts';
 
 /**
@@ -7,29 +7,10 @@ import type { GradingJob, GradingQueue } from './types.ts';
  * queued behind fresh submissions. A submission that already has a job waiting to start is
  * skipped, so pressing the button twice queues nothing twice. Permission checks are the caller's.
  */
-export async function rerunExercise(db: Kysely<Database>, queue: GradingQueue, exerciseId: number): Promise<GradingJob[]> {
-  const exercise = await db.selectFrom('exercises').select(['id', 'course_id']).where('id', '=', exerciseId).executeTakeFirst();
-  if (!exercise) return [];
-  const latest = await db
-    .selectFrom('submissions as s')
-    .innerJoin('assignments as a', 'a.id', 's.assignment_id')
-    .select(['s.id', 's.response_id', 's.assignment_id', 's.number'])
-    .where('a.exercise_id', '=', exerciseId)
-    .where(({ not, exists, selectFrom }) =>
-      not(
-        exists(
-          selectFrom('submissions as newer')
-            .select('newer.id')
-            .whereRef('newer.assignment_id', '=', 's.assignment_id')
-            .whereRef('newer.number', '>', 's.number'),
-        ),
-      ),
-    )
-    .where(({ not, exists, selectFrom }) =>
-      not(exists(selectFrom('grading_jobs as g').select('g.id').whereRef('g.submission_id', '=', 's.id').where('g.status', 'in', ['queued', 'waiting']))),
-    )
-    .orderBy('s.id')
-    .execute();
+export async function rerunExercise(db: Db, queue: GradingQueue, exerciseId: number): Promise<GradingJob[]> {
+  const targets = await rerunTargets(db, exerciseId);
+  if (!targets) return [];
+  const { exercise, latest } = targets;
   return queue.enqueueMany(
     latest.map((s) => ({
       courseId: exercise.course_id,

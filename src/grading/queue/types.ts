@@ -1,6 +1,5 @@
-import type { Kysely } from 'kysely';
 import type { Timestamp } from '../../core/clock.ts';
-import type { Database } from '../../db/types.ts';
+import type { Db } from '../../db/database.ts';
 import type { GradingMetrics } from './metrics.ts';
 
 export type JobKind = 'submission' | 'rerun';
@@ -125,15 +124,15 @@ export interface GradingQueue {
    * Adds a job (a submission's second enqueue returns its first job). Given `trx`, the job is
    * part of the caller's transaction: it exists (and is delivered) only if that commits.
    */
-  enqueue(input: EnqueueInput, trx?: Kysely<Database>): Promise<GradingJob>;
+  enqueue(input: EnqueueInput, trx?: Db): Promise<GradingJob>;
   /** Several jobs in one transaction (a rerun of a whole exercise), ranked in the order given. */
-  enqueueMany(inputs: EnqueueInput[], trx?: Kysely<Database>): Promise<GradingJob[]>;
+  enqueueMany(inputs: EnqueueInput[], trx?: Db): Promise<GradingJob[]>;
   /** The next job for this worker, leased to it and marked running (`started`), or null. */
   claim(workerId: string): Promise<GradingJob | null>;
   /** Extends the lease; false when the worker no longer holds it. */
   heartbeat(jobId: number, workerId: string): Promise<boolean>;
   /** What a result means is written by this, in the transaction that completes the job. */
-  setResultRecorder(recorder: (trx: Kysely<Database>, job: FinishedJob, result: JobResult) => Promise<void>): void;
+  setResultRecorder(recorder: (trx: Db, job: FinishedJob, result: JobResult) => Promise<void>): void;
   /** Records the result if this worker still holds the lease; false otherwise (nothing changes). */
   complete(jobId: number, workerId: string, result: JobResult): Promise<boolean>;
   /** A failed attempt: back to the queue, or `failed` after max_attempts. */

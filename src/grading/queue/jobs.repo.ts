@@ -1,17 +1,18 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Selectable } from 'kysely';
 import type { RawBuilder } from 'kysely';
 import { sql } from 'kysely';
 import type { Clock } from '../../core/clock.ts';
 import { addSeconds } from '../../core/clock.ts';
 import type { Engine } from '../../db/columns.ts';
 import { RELAXED_COMMIT } from '../../db/relaxed-commit.ts';
-import type { Database, GradingJobsTable } from '../../db/types.ts';
+import type { Db } from '../../db/database.ts';
+import type { GradingJobsTable } from '../../db/types.ts';
 import type { GradingMetrics } from './metrics.ts';
 import type { EnqueueInput, FailOutcome, FinishedJob, GradingJob, JobEvent, JobKind, JobResult, JobStatus, JobStep, QueueDepth } from './types.ts';
 import { JOB_STATUSES, PRIORITY_FRESH, PRIORITY_RERUN } from './types.ts';
 
 /** A database handle or an open transaction on it. */
-export type Executor = Kysely<Database>;
+export type Executor = Db;
 
 export interface QueueSettings {
   leaseSeconds: number;
@@ -63,7 +64,7 @@ export class JobStore {
   onChange: ((jobId: number) => void) | null = null;
 
   constructor(
-    readonly db: Kysely<Database>,
+    readonly db: Db,
     readonly engine: Engine,
     readonly clock: Clock,
     readonly settings: QueueSettings,
@@ -419,6 +420,27 @@ export class JobStore {
     this.onChange?.(jobId);
   }
 
+  /** The job's place in the queue. */
+  rank(trx: Executor, jobId: number): Promise<Pick<GradingJob, 'id' | 'priority' | 'fair_rank'>> {
+    return trx.selectFrom('grading_jobs').select(['id', 'priority', 'fair_rank']).where('id', '=', jobId).executeTakeFirstOrThrow();
+  }
+
+  /**
+   * Queued jobs, and waiting ones due a recheck, that pg-boss holds no open delivery for (in its
+   * table `bossJobTable`, queue `queueName`).
+   */
+  undelivered(trx: Executor, bossJobTable: string, queueName: string, now: string): Promise<Pick<GradingJob, 'id' | 'priority' | 'fair_rank'>[]> {
+    return trx
+      .selectFrom('grading_jobs as g')
+      .select(['g.id', 'g.priority', 'g.fair_rank'])
+      .where((eb) => eb.or([eb('g.status', '=', 'queued'), eb.and([eb('g.status', '=', 'waiting'), eb('g.lease_until', '<', now)])]))
+      .where(
+        sql<boolean>`NOT EXISTS (SELECT 1 FROM ${sql.table(bossJobTable)} j
+          WHERE j.name = ${queueName} AND j.state < 'completed' AND (j.data->>'gradingJobId')::int = g.id)`,
+      )
+      .execute();
+  }
+
   async events(jobId: number): Promise<JobEvent[]> {
     const rows = await this.db.selectFrom('grading_job_events').selectAll().where('job_id', '=', jobId).orderBy('id').execute();
     return rows.map((r) => ({ ...r, action: r.action as JobStep }));
@@ -451,4 +473,34 @@ export class JobStore {
     return out;
   }
 
+}
+
+/**
+ * A rerun's targets: the exercise's course and the latest submission of each of its assignments
+ * that has no job waiting to start; null when the exercise does not exist.
+ */
+export async function rerunTargets(db: Db, exerciseId: number) {
+  const exercise = await db.selectFrom('exercises').select(['id', 'course_id']).where('id', '=', exerciseId).executeTakeFirst();
+  if (!exercise) return null;
+  const latest = await db
+    .selectFrom('submissions as s')
+    .innerJoin('assignments as a', 'a.id', 's.assignment_id')
+    .select(['s.id', 's.response_id', 's.assignment_id', 's.number'])
+    .where('a.exercise_id', '=', exerciseId)
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('submissions as newer')
+            .select('newer.id')
+            .whereRef('newer.assignment_id', '=', 's.assignment_id')
+            .whereRef('newer.number', '>', 's.number'),
+        ),
+      ),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(exists(selectFrom('grading_jobs as g').select('g.id').whereRef('g.submission_id', '=', 's.id').where('g.status', 'in', ['queued', 'waiting']))),
+    )
+    .orderBy('s.id')
+    .execute();
+  return { exercise, latest };
 }
