@@ -160,7 +160,9 @@ for (const mode of modes) {
         assert.equal(jobs[0]!.kind, 'submission');
         assert.equal(jobs[0]!.course_id, A.program.id);
         assert.equal(jobs[0]!.exercise_id, exerciseId);
-        assert.deepEqual(JSON.parse(jobs[0]!.payload), { submission_id: body.id, assignment_id: body.assignment, number: 1 });
+        // The Hive Submission response that stands for it (one submission lifecycle, whatever the dialect).
+        assert.equal(typeof jobs[0]!.response_id, 'number');
+        assert.deepEqual(JSON.parse(jobs[0]!.payload), { submission_id: body.id, assignment_id: body.assignment, response_id: jobs[0]!.response_id, number: 1 });
 
         // Nothing has run yet: the grading is queued, with no outcome and an empty timeline.
         const got = await alice.api.get(submission(body.id));

@@ -8,13 +8,16 @@ import type { AssignmentStatus } from './status-flow.ts';
 import { autoCheckApplies, statusChangeFor } from './status-flow.ts';
 import { assignmentsRepo } from './assignments.repo.ts';
 import { responsesRepo } from './responses.repo.ts';
+import { fieldsRepo } from '../courses/fields.repo.ts';
+import { AUTOCHECK_FIELD, autocheckReport } from './autocheck-report.ts';
 
 /**
  * What a finished autocheck means on Hive's side: an `AutoCheck` response by the autocheck account
  * (its `autocheck_statuses` are the job's timeline) that moves the assignment to AutoChecked, or to
- * Done when the exercise has `autodone` and the check passed. Runs in the transaction that
- * completes the job, so each job answers once. A job without a Submission response (Assay's own
- * submissions), a `No Check` and a staff error (the harness failed, not the student) add nothing:
+ * Done when the exercise has `autodone` and the check passed; its `contents` answer the exercise's
+ * AutoCheck field with every visible test (autocheck-report.ts). Runs in the transaction that
+ * completes the job, so each job answers once (every submission has its Submission response, see
+ * recordSubmission; a rerun's job has it too). A `No Check` and a staff error (the harness failed, not the student) add nothing:
  * the Submission's timeline already says what happened and the assignment waits for a person.
  */
 export class AutocheckRecorder {
@@ -33,7 +36,7 @@ export class AutocheckRecorder {
     const authorId = await this.systemUser.id(trx);
     const now = this.clock.now();
     const passed = grade.outcome === 'success';
-    await responsesRepo.insert(trx, {
+    const responseId = await responsesRepo.insert(trx, {
         assignment_id: job.assignment_id,
         user_id: authorId,
         response_type: 'AutoCheck',
@@ -45,6 +48,10 @@ export class AutocheckRecorder {
         created_at: now,
         updated_at: now,
       });
+    const fieldId =
+      (await fieldsRepo.staffFieldNamed(trx, job.exercise_id, AUTOCHECK_FIELD.name)) ??
+      (await fieldsRepo.insert(trx, { ...AUTOCHECK_FIELD, exercise_id: job.exercise_id, created_at: now }));
+    await responsesRepo.setContents(trx, responseId, [{ field: fieldId, content: autocheckReport(grade, typeof result.summary === 'string' ? result.summary : null) }]);
     const change = statusChangeFor('AutoCheck', { passed, autodone: Boolean(job.autodone) });
     // A late result (a rerun after a person graded) is recorded but moves nothing.
     if (!autoCheckApplies(job.status as AssignmentStatus)) change.status = null;

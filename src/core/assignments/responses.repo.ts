@@ -103,7 +103,7 @@ export const responsesRepo = {
       .selectFrom('responses as r')
       .innerJoin('assignments as a', 'a.id', 'r.assignment_id')
       .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
-      .select(['r.assignment_id', 'a.status', 'e.autodone', 'e.name'])
+      .select(['r.assignment_id', 'a.status', 'a.exercise_id', 'e.autodone', 'e.name'])
       .where('r.id', '=', responseId)
       .where('r.response_type', '=', 'Submission')
       .executeTakeFirst();

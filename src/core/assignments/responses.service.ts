@@ -14,6 +14,7 @@ import type { FilesService, NewTreeFile } from '../files/files.service.ts';
 import type { SystemUser } from '../identity/system-user.ts';
 import { assertMayRespond } from '../threads/locks.ts';
 import { notifyResponse } from '../threads/notify.ts';
+import { recordSubmission } from '../grading/submission-record.ts';
 import type { Assignment, AssignmentsService } from './assignments.service.ts';
 import type { ContentInput } from './contents.ts';
 import { contentProblems } from './contents.ts';
@@ -221,18 +222,20 @@ export class ResponsesService {
     if (!segelOnly) await assignmentsRepo.applyStatusChange(trx, assignmentId, statusChangeFor(input.response_type), { staffAuthor: !student, now: ctx.now });
     else await assignmentsRepo.update(trx, assignmentId, { last_staff_updated: ctx.now });
     if (input.response_type === 'Submission') {
-      const submissionId = await this.recordSubmission(trx, assignmentId, responseId, actor.id, input.contents, ctx.submitted, ctx.now);
-      await this.grading.enqueue(
-        {
-          courseId: ctx.exercise.course_id,
-          exerciseId: ctx.exercise.id,
-          submissionId,
-          responseId: responseId,
-          payload: { submission_id: submissionId, assignment_id: assignmentId, response_id: responseId },
-          ...(ctx.wallSeconds !== undefined ? { wallSeconds: ctx.wallSeconds } : {}),
-        },
-        trx,
-      );
+      const treeId = ctx.submitted.length > 0 ? await this.files.createTree(ctx.submitted, trx) : null;
+      const names = await fieldsRepo.names(trx, input.contents.map((c) => c.field));
+      const answers = Object.fromEntries(input.contents.map((c) => [names.get(c.field) ?? String(c.field), c.content]));
+      await recordSubmission(trx, this.grading, {
+        assignmentId,
+        exercise: ctx.exercise,
+        userId: actor.id,
+        staffAuthor: !student,
+        treeId,
+        answers: JSON.stringify(answers),
+        now: ctx.now,
+        responseId,
+        ...(ctx.wallSeconds !== undefined ? { wallSeconds: ctx.wallSeconds } : {}),
+      });
     }
     await notifyResponse(trx, {
       thread: { kind: 'assignment', id: assignmentId },
@@ -272,23 +275,6 @@ export class ResponsesService {
     const exercise = await this.exercises.get(actor, exerciseId);
     if (!(await this.exercises.isStaffSide(actor, exercise))) throw AssayError.forbidden();
     return exercise;
-  }
-
-  /** The submission a Submission response stands for: its file (unpacked when a zip) and its answers by field name. */
-  private async recordSubmission(trx: Db, assignmentId: number, responseId: number, userId: number, contents: ContentInput[], files: NewTreeFile[], now: string): Promise<number> {
-    const number = await responsesRepo.nextSubmissionNumber(trx, assignmentId);
-    const treeId = files.length > 0 ? await this.files.createTree(files, trx) : null;
-    const names = await fieldsRepo.names(trx, contents.map((c) => c.field));
-    const answers = Object.fromEntries(contents.map((c) => [names.get(c.field) ?? String(c.field), c.content]));
-    return responsesRepo.insertSubmission(trx, {
-      assignment_id: assignmentId,
-      response_id: responseId,
-      user_id: userId,
-      number,
-      tree_id: treeId,
-      answers: JSON.stringify(answers),
-      created_at: now,
-    });
   }
 
   /**

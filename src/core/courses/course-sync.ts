@@ -10,6 +10,7 @@ import type { CoursePlan, CourseDirectory, ExercisePlan, FieldPlan, PlannedFile 
 import { readCourseDirectory, ROSTER_FILE, syncProblemsError, TREE_FOLDERS } from './course-directory.ts';
 import type { RosterRowResult } from '../enrolment/enrolment.service.ts';
 import { contractWarnings } from '../../grading/results/contract.ts';
+import { AUTOCHECK_FIELD } from '../assignments/autocheck-report.ts';
 
 /**
  * `assay course sync DIR`: makes the database hold what a course directory describes. Trusted
@@ -325,6 +326,8 @@ class SyncWriter {
       } else this.counts.fields.unchanged++;
     }
     for (const r of byName.values()) {
+      // The AutoCheck field is the server's own (made at the first automatic check), not the directory's.
+      if (r.name === AUTOCHECK_FIELD.name && !r.hanich_responses) continue;
       this.warnings.push(`field "${r.name}" (id ${r.id}) of exercise "${plan.slug}" is not in ${plan.folder}/exercise.yaml; left as it is (it may hold answers)`);
     }
   }

@@ -117,6 +117,7 @@ export const exercisesRepo = {
       .select((eb) => [
         'exercises.id',
         'exercises.course_id',
+        'exercises.name',
         'exercises.max_submissions',
         'courses.checker_id',
         'graders.wall_seconds',

@@ -113,7 +113,7 @@ export interface TreeListing {
 
 /** Exercises: the tasks inside a module, with their handout, solution and preview files. */
 /** An exercise as handing in sees it (see forSubmission). */
-export interface HandinTarget extends Pick<Exercise, 'id' | 'course_id' | 'max_submissions'> {
+export interface HandinTarget extends Pick<Exercise, 'id' | 'course_id' | 'name' | 'max_submissions'> {
   /** Checkers, staff, admins and the course's instructors: no submission limit applies. */
   staffSide: boolean;
   /** How long a grading job of this exercise may run (twice the wall limit when the reference solution runs first); null without a grader. */
@@ -194,7 +194,7 @@ export class ExercisesService {
     if (!visible) throw AssayError.notFound();
     const staffSide = coursePolicy.onStaffSide(actor) || row.role === 'instructor';
     const gradingWallSeconds = row.wall_seconds === null ? null : jobWallSeconds(row.wall_seconds, Boolean(row.check_solution));
-    return { id: row.id, course_id: row.course_id, max_submissions: row.max_submissions, staffSide, gradingWallSeconds };
+    return { id: row.id, course_id: row.course_id, name: row.name, max_submissions: row.max_submissions, staffSide, gradingWallSeconds };
   }
 
   /** The exercise, when the actor may change it: not found if invisible, forbidden if only visible. */

@@ -34,6 +34,19 @@ export const fieldsRepo = {
     if (classIds.length > 0) await db.insertInto('field_groups').values(classIds.map((class_id) => ({ field_id: fieldId, class_id }))).execute();
   },
 
+  /** The field of the exercise named `name` that only staff answer (the AutoCheck field), if any. */
+  async staffFieldNamed(db: Db, exerciseId: number, name: string): Promise<number | undefined> {
+    const row = await db
+      .selectFrom('fields')
+      .select('id')
+      .where('exercise_id', '=', exerciseId)
+      .where('name', '=', name)
+      .where('hanich_responses', '=', false)
+      .orderBy('id')
+      .executeTakeFirst();
+    return row?.id;
+  },
+
   async insert(db: Db, row: NewRow<'fields'>): Promise<number> {
     return (await db.insertInto('fields').values(row).returning('id').executeTakeFirstOrThrow()).id;
   },

@@ -9,6 +9,8 @@ import type { TreeEntry } from '../files/files.repo.ts';
 import type { FilesService, NewTreeFile } from '../files/files.service.ts';
 import type { CourseAccess, ExchangeCoursesService } from './exchange-courses.service.ts';
 import { storableName, userByName } from './exchange-users.ts';
+import type { GradingQueue } from '../../grading/queue/index.ts';
+import { recordSubmission } from '../grading/submission-record.ts';
 
 /**
  * The nbgrader exchange's assignments, submissions and feedback (ngshare) on the core's data:
@@ -56,6 +58,7 @@ export class ExchangeAssignmentsService {
     private readonly clock: Clock,
     private readonly files: FilesService,
     private readonly courses: ExchangeCoursesService,
+    private readonly grading: GradingQueue,
   ) {}
 
   // ---- checks, in the order the endpoints run them ----
@@ -221,24 +224,20 @@ export class ExchangeAssignmentsService {
    * engines, so the new timestamp can be made later than every earlier one (+1 µs on a tie).
    */
   async submit(assignment: ExchangeAssignment, userId: number, files: NewTreeFile[]): Promise<Timestamp> {
-    return this.db.transaction().execute(async (tx) => {
-      const exercise = await tx.selectFrom('exercises').select('id').where('id', '=', assignment.exerciseId).executeTakeFirst();
+    const timestamp = await this.db.transaction().execute(async (tx) => {
+      const exercise = await tx.selectFrom('exercises').select(['id', 'course_id', 'name']).where('id', '=', assignment.exerciseId).executeTakeFirst();
       if (!exercise) throw assignmentNotFound();
       let now = this.clock.now();
       const assignmentId = await claimAssignment(tx, { exerciseId: assignment.exerciseId, userId, now }, OWN_CLAIM);
-      const previous = await tx
-        .selectFrom('submissions')
-        .select((eb) => [eb.fn.max('number').as('n'), eb.fn.max('created_at').as('at')])
-        .where('assignment_id', '=', assignmentId)
-        .executeTakeFirst();
+      const previous = await tx.selectFrom('submissions').select((eb) => eb.fn.max('created_at').as('at')).where('assignment_id', '=', assignmentId).executeTakeFirst();
       if (previous?.at && timestampToMicros(previous.at) >= timestampToMicros(now)) now = microsToTimestamp(timestampToMicros(previous.at) + 1n);
       const treeId = await this.files.createTree(files, tx);
-      await tx
-        .insertInto('submissions')
-        .values({ assignment_id: assignmentId, user_id: userId, number: Number(previous?.n ?? 0) + 1, tree_id: treeId, created_at: now })
-        .execute();
+      // The one submission lifecycle: Hive's Submission response and assignment counters, a grading job.
+      await recordSubmission(tx, this.grading, { assignmentId, exercise, userId, staffAuthor: false, treeId, answers: null, now });
       return now;
     });
+    this.grading.wake();
+    return timestamp;
   }
 
   /** Replaces the submission's file feedback with `files`, written by `authorId`. */

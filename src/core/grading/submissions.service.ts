@@ -15,6 +15,7 @@ import type { TreeEntry } from '../files/files.repo.ts';
 import type { FilesService, NewTreeFile } from '../files/files.service.ts';
 import { treeShapeProblems } from '../files/tree-shape.ts';
 import { readGrade } from './results.service.ts';
+import { recordSubmission } from './submission-record.ts';
 
 export interface SubmissionInput {
   files: NewTreeFile[];
@@ -137,28 +138,17 @@ export class SubmissionsService {
             throw AssayError.forbidden(`The maximum number of submissions (${exercise.max_submissions}) has been reached.`);
           }
           const treeId = await this.files.createTree(input.files, trx);
-          const submission = await trx
-            .insertInto('submissions')
-            .values({
-              assignment_id: assignmentId,
-              user_id: actor.id,
-              number: count + 1,
-              tree_id: treeId,
-              answers: input.answers === undefined ? null : JSON.stringify(input.answers),
-              created_at: now,
-            })
-            .returning('id')
-            .executeTakeFirstOrThrow();
-          const job = await this.grading.enqueue(
-            {
-              courseId: exercise.course_id,
-              exerciseId: exercise.id,
-              submissionId: submission.id,
-              payload: { submission_id: submission.id, assignment_id: assignmentId, number: count + 1 },
-              ...(wallSeconds !== undefined ? { wallSeconds } : {}),
-            },
-            trx,
-          );
+          const { id, job } = await recordSubmission(trx, this.grading, {
+            assignmentId,
+            exercise: { id: exercise.id, course_id: exercise.course_id, name: exercise.name },
+            userId: actor.id,
+            staffAuthor: staffSide,
+            treeId,
+            answers: input.answers === undefined ? null : JSON.stringify(input.answers),
+            now,
+            ...(wallSeconds !== undefined ? { wallSeconds } : {}),
+          });
+          const submission = { id };
           // Everything the answer shows is known here: no need to read it back.
           return {
             id: submission.id,
