@@ -9,6 +9,7 @@ import { dropDraft, loadDraft, saveDraft } from '../drafts.ts';
 import { score, Status, When } from '../format.tsx';
 import { useSession } from '../session.tsx';
 import { itemPath } from './inbox.tsx';
+import { PageShown } from '../components/page-shown.tsx';
 
 interface Verdict {
   comment: string;
@@ -137,6 +138,7 @@ export default function CheckPage() {
       <h1>
         {r.assignment.exercise.name}: {r.assignment.student.name}
       </h1>
+      <PageShown page="check" />
       <p className={`lock ${readOnly ? 'lock-other' : ''}`} role="status">
         {readOnly ? `Locked by ${r.assignment.locked_by?.name ?? 'another checker'}: read only.` : 'You hold the lock on this assignment.'} <Status status={r.assignment.status} />
       </p>

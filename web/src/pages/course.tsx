@@ -3,6 +3,7 @@ import { Link, useParams } from 'react-router';
 import { api, ok } from '../api/client.ts';
 import { Failure } from '../components/failure.tsx';
 import { score, Status, When } from '../format.tsx';
+import { PageShown } from '../components/page-shown.tsx';
 
 interface ExerciseCard {
   id: number;
@@ -47,6 +48,7 @@ export default function CoursePage() {
         <Link to="/">Home</Link>
       </nav>
       <h1>{course.name}</h1>
+      <PageShown page="course" />
       <p className="muted">{course.semester}</p>
       {subjects.map((subject) => (
         <section key={subject.id} className="subject" aria-labelledby={`subject-${subject.id}`}>

@@ -12,6 +12,7 @@ import { HelpThreads } from '../components/help-threads.tsx';
 import { Markdown } from '../components/markdown.tsx';
 import { loadDraft, saveDraft } from '../drafts.ts';
 import { bytes, score, Status, When } from '../format.tsx';
+import { PageShown } from '../components/page-shown.tsx';
 
 interface Draft {
   files: Record<string, string>;
@@ -136,6 +137,7 @@ export default function ExercisePage() {
         <Link to="/">Home</Link> › <Link to={`/c/${exercise.course.id}`}>{exercise.course.name}</Link>
       </nav>
       <h1>{exercise.name}</h1>
+      <PageShown page="exercise" />
       <dl className="facts">
         <dt>Status</dt>
         <dd>

@@ -7,6 +7,7 @@ import { Markdown } from '../components/markdown.tsx';
 import { dropDraft, loadDraft, saveDraft } from '../drafts.ts';
 import { When } from '../format.tsx';
 import { HelpThreadActions } from './help-actions.tsx';
+import { PageShown } from '../components/page-shown.tsx';
 
 /** A help thread: its replies and a reply form (checkers also lock and resolve it). One request. */
 export default function HelpThreadPage() {
@@ -38,6 +39,7 @@ export default function HelpThreadPage() {
         )}
       </nav>
       <h1>{t.title}</h1>
+      <PageShown page="help thread" />
       <p className="muted">
         {t.status} · opened by {t.user.name} <When at={t.created_at} />
         {t.checker && ` · with ${t.checker.name}`}

@@ -3,6 +3,7 @@ import { Link } from 'react-router';
 import { api, ok } from '../api/client.ts';
 import { Failure } from '../components/failure.tsx';
 import { score, Status, When } from '../format.tsx';
+import { PageShown } from '../components/page-shown.tsx';
 
 /** The signed-in person's courses and, across them, what is due next. One request. */
 export default function HomePage() {
@@ -13,6 +14,7 @@ export default function HomePage() {
   return (
     <>
       <h1>Your courses</h1>
+      <PageShown page="home" />
       {courses.length === 0 ? (
         <p>You are not in any course yet.</p>
       ) : (

@@ -4,6 +4,7 @@ import { api, ok } from '../api/client.ts';
 import { LiveBadge, useLiveEvents } from '../api/events.tsx';
 import { Failure } from '../components/failure.tsx';
 import { When } from '../format.tsx';
+import { PageShown } from '../components/page-shown.tsx';
 
 type Filter = 'course' | 'exercise' | 'student' | 'status' | 'kind';
 
@@ -29,7 +30,8 @@ export default function InboxPage() {
   };
   const inbox = useQuery({ queryKey: ['inbox', query], queryFn: () => ok(api.GET('/inbox/', { params: { query } })) });
   const courses = useQuery({ queryKey: ['me', 'courses'], queryFn: () => ok(api.GET('/me/courses/')) });
-  const live = useLiveEvents(`inbox=${query.course ?? 'all'}`, ['inbox'], () => void client.invalidateQueries({ queryKey: ['inbox'] }));
+  // Followed once the list shows (the list is what it updates).
+  const live = useLiveEvents(inbox.isSuccess ? `inbox=${query.course ?? 'all'}` : null, ['inbox'], () => void client.invalidateQueries({ queryKey: ['inbox'] }));
   const set = (name: Filter, value: string) => {
     const next = new URLSearchParams(params);
     if (value === '') next.delete(name);
@@ -104,9 +106,13 @@ export default function InboxPage() {
       ) : inbox.isError ? (
         <Failure error={inbox.error} />
       ) : items.length === 0 ? (
-        <p>Nothing is waiting. Well done.</p>
+        <p>
+          Nothing is waiting. Well done.
+          <PageShown page="inbox" />
+        </p>
       ) : (
         <ol className="inbox-list" aria-label="Waiting, oldest first">
+          <PageShown page="inbox" />
           {items.map((item) => (
             <li key={`${item.kind}-${item.id}`}>
               <Link to={itemPath(item)}>

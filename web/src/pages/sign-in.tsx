@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { ApiError } from '../api/client.ts';
 import { SESSION_KEY, signIn } from '../session.tsx';
+import { PageShown } from '../components/page-shown.tsx';
 
 /** Shown in place of any page while nobody is signed in; the address stays, so the page follows. */
 export function SignInPage() {
@@ -28,6 +29,7 @@ export function SignInPage() {
   return (
     <main id="main" className="sign-in">
       <h1>Sign in to Assay</h1>
+      <PageShown page="sign-in" />
       <form onSubmit={(e) => void submit(e)} aria-describedby={error ? 'sign-in-error' : undefined}>
         <label>
           Username

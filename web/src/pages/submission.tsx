@@ -9,6 +9,7 @@ import type { LineNote } from '../components/code.tsx';
 import { Failure } from '../components/failure.tsx';
 import { Markdown } from '../components/markdown.tsx';
 import { score, Status, When } from '../format.tsx';
+import { PageShown } from '../components/page-shown.tsx';
 
 const FINISHED = new Set(['done', 'failed']);
 
@@ -41,6 +42,7 @@ export default function SubmissionPage() {
       <h1>
         Submission {s.number} <LiveBadge state={live} />
       </h1>
+      <PageShown page="submission" />
       <p className="muted">
         Handed in <When at={s.created_at} />
       </p>
