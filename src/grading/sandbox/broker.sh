@@ -2,8 +2,9 @@
 # bash -c with arguments: FIRST_STUDENT_UID SLOTS -- HARNESS_COMMAND...
 #
 # It runs as the harness's uid (65534) with only CAP_SETUID, CAP_SETGID and CAP_SETPCAP (bwrap
-# --cap-add). It starts the harness as the same uid with no capabilities at all and no way back
-# (setpriv), and serves the harness's run_student requests: each starts the student's command as a
+# --cap-add). It starts a dispatcher in the background and becomes the harness, as the same uid with
+# no capabilities at all and no way back (setpriv); the dispatcher serves the harness's run_student
+# requests: each starts the student's command as a
 # student uid of its own (FIRST_STUDENT_UID + slot), with no capabilities, no_new_privs and its
 # limits, in /student/SLOT, a copy of /submission (the submission, read-only) and of the --file files.
 # The harness's /work and /work/.assay/broker (where requests arrive) are 0700 to the harness uid, so
@@ -23,7 +24,7 @@ first_uid=$1 slots=$2
 shift 3
 dir=/work/.assay/broker
 number='^[0-9]+$'
-[ -p "$dir/requests" ] || exit 125
+[ -p "$dir/requests" ] && [ -p "$dir/idle" ] || exit 125
 
 drop() { # drop UID COMMAND...: run COMMAND as UID, with nothing to gain back
   local uid=$1
@@ -144,17 +145,10 @@ handle() { # handle PID SLOT
   refill "$slot"
 }
 
-exec 6<> <(:) 7<>"$dir/requests"
+# fd 6: nothing is ever written to the FIFO `idle`, so `read -t` on it waits for its whole time.
+exec 6<>"$dir/idle" 7<>"$dir/requests"
 # The first area comes filled (sandbox.ts); the others are filled when first used.
 for ((s = 1; s < slots; s++)); do printf 'used\n' >"$dir/state.$s"; done
-
-# The harness: this uid, no capabilities (none to gain back), files its own only (umask 077).
-(
-  exec 6<&- 7<&-
-  umask 077
-  exec setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all --nnp -- "$@"
-) &
-harness=$!
 
 # The dispatcher: each request gets a free slot (its uid and area) and a handler of its own.
 (
@@ -172,5 +166,8 @@ harness=$!
   done
 ) &
 
-wait "$harness"
-exit $?
+# This process becomes the harness: the run's main process, this uid, no capabilities (none to gain
+# back), files its own only (umask 077). The dispatcher goes on as its child, out of its reach.
+exec 6<&- 7<&-
+umask 077
+exec setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all --nnp -- "$@"

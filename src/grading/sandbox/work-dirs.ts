@@ -122,11 +122,12 @@ export class WorkDirs {
       const first = await fsp.mkdir(path.dirname(areas), { recursive: true, mode: 0o755 });
       for (let d = path.dirname(areas); first && d.length >= first.length; d = path.dirname(d)) await fsp.chown(d, uid, gid);
       await this.mounter!.mount(areas, { ...this.quota, uid, gid, mode: 0o755 });
-      // The broker's request FIFO, ready before the run (see broker.sh).
+      // The broker's FIFOs, ready before the run (see broker.sh).
       const broker = path.join(dir, this.studentAreas.broker);
       await fsp.mkdir(broker, { mode: 0o700 });
       await fsp.chown(broker, uid, gid);
       await this.mounter!.fifo(path.join(broker, 'requests'), uid, gid);
+      await this.mounter!.fifo(path.join(broker, 'idle'), uid, gid);
     }
     return dir;
   }
