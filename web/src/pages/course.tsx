@@ -53,7 +53,7 @@ export default function CoursePage() {
       {subjects.map((subject) => (
         <section key={subject.id} className="subject" aria-labelledby={`subject-${subject.id}`}>
           <h2 id={`subject-${subject.id}`}>
-            <span className="symbol" style={{ background: subject.color || undefined }} aria-hidden="true">
+            <span className="symbol" style={subject.color ? { background: subject.color, color: '#fff' } : undefined} aria-hidden="true">
               {subject.symbol}
             </span>{' '}
             {subject.name}
