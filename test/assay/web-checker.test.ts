@@ -424,6 +424,15 @@ describe(`Assay API, checker side (inbox, locks, review, line comments, help) on
         ],
       );
 
+      // A new submission to check, through Hive's API.
+      const another = await newAssignment(c.studentA2, c.exA2.id);
+      const beforeSubmit = events.length;
+      await submit(c.studentA2, another, FIRST);
+      assert.ok(
+        events.slice(beforeSubmit).some((e) => e.item === 'assignment' && e.id === another && e.status === 'Submitted'),
+        'a new submission reaches the inbox',
+      );
+
     });
   });
 });

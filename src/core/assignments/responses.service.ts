@@ -195,6 +195,7 @@ export class ResponsesService {
       return responseId;
     });
     if (input.response_type === 'Submission') this.grading.wake();
+    await this.assignments.changes.announce({ kind: 'assignment', id: assignmentId });
     return (await this.render(actor, await this.rows(assignmentId, false, id)))[0]!;
   }
 
@@ -267,6 +268,7 @@ export class ResponsesService {
       const now = this.clock.now();
       for (const t of targets) await this.write(trx, actor, t.id, input, { exercise, submitted: [], wallSeconds: undefined, now });
     });
+    for (const t of targets) await this.assignments.changes.announce({ kind: 'assignment', id: t.id });
     return targets.length;
   }
 

@@ -26,7 +26,7 @@ export function buildReviewServices(base: BaseServices): ReviewServices {
     events,
     locks: new CheckerLocks(db, base.assignments, base.help),
     comments,
-    reviews: new ReviewService(db, clock, blobs, base.assignments, base.responses, base.submissions, base.problems, comments, events),
+    reviews: new ReviewService(db, clock, blobs, base.assignments, base.responses, base.submissions, base.problems, comments),
     helpDesk: new HelpDesk(base.help, base.helpResponses),
   };
 }

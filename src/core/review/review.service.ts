@@ -15,7 +15,6 @@ import { INLINE_SUBMISSION_BYTES, INLINE_TEXT_BYTES, asText } from './file-text.
 import { gradingWriteTarget } from './grading-target.ts';
 import type { LineComment, LineCommentsService, Person } from './line-comments.service.ts';
 import { reviewRepo } from './review.repo.ts';
-import type { InboxEvents } from '../inbox/inbox-events.ts';
 
 export const MAX_REVIEW_COMMENT = 20000;
 export const VERDICTS = ['Done', 'Redo'] as const;
@@ -94,7 +93,6 @@ export class ReviewService {
     private readonly submissions: SubmissionsService,
     private readonly problems: ProblemsService,
     private readonly comments: LineCommentsService,
-    private readonly events: InboxEvents,
   ) {}
 
   async get(actor: Actor, assignmentId: number): Promise<Review> {
@@ -181,7 +179,6 @@ export class ReviewService {
       await scoresRepo.insertGrades(trx, points.map((p) => ({ submission_id: place.id, problem_id: p.problem, score: p.points, grader_id: actor.id, created_at: now })));
       await reviewRepo.insertStaffGrade(trx, { submission_id: place.id, author_id: actor.id, text: comment, points: total, passing: input.verdict === 'Done', created_at: now });
     });
-    await this.events.changed({ kind: 'assignment', id: assignment.id });
     return this.get(actor, assignment.id);
   }
 }
