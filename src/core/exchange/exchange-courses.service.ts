@@ -6,6 +6,7 @@ import { fromDatabaseError } from '../errors.ts';
 import { exchangeRefusal } from './refusals.ts';
 import { enrol, removeEnrolment } from '../enrolment/enrolment-writes.ts';
 import { enrolmentsRepo } from '../enrolment/enrolments.repo.ts';
+import { exchangeCoursesRepo } from './exchange-courses.repo.ts';
 import { exchangeMembersRepo } from './exchange-members.repo.ts';
 import { ensureUser, storableName, userByName } from './exchange-users.ts';
 
@@ -98,7 +99,7 @@ export class ExchangeCoursesService {
 
   private async courseBySlug(db: Db, slug: string): Promise<{ id: number; slug: string } | undefined> {
     if (!storableName(slug)) return undefined;
-    return db.selectFrom('courses').select(['id', 'slug']).where('slug', '=', slug).executeTakeFirst();
+    return exchangeCoursesRepo.bySlug(db, slug);
   }
 
   /** The user's current enrolment role, whatever it is (Hive also knows checkers). */
@@ -134,17 +135,8 @@ export class ExchangeCoursesService {
 
   /** Ids of the courses the caller teaches or takes (every course for admins), sorted. */
   async listCourses(actor: Actor): Promise<string[]> {
-    const rows = this.isAdmin(actor)
-      ? await this.db.selectFrom('courses').select('slug').execute()
-      : await this.db
-          .selectFrom('enrollments')
-          .innerJoin('courses', 'courses.id', 'enrollments.course_id')
-          .select('courses.slug')
-          .where('enrollments.user_id', '=', actor.id)
-          .where('enrollments.dropped', '=', false)
-          .where('enrollments.role', 'in', ['instructor', 'student'])
-          .execute();
-    return rows.map((r) => r.slug).sort(byCodePoint);
+    const slugs = this.isAdmin(actor) ? await exchangeCoursesRepo.allSlugs(this.db) : await exchangeCoursesRepo.slugsOf(this.db, actor.id);
+    return slugs.sort(byCodePoint);
   }
 
   /** Admins only, and the course must not exist yet: the checks before POST /course reads its arguments. */
@@ -160,11 +152,7 @@ export class ExchangeCoursesService {
     try {
       await this.db.transaction().execute(async (tx) => {
         if (await this.courseBySlug(tx, slug)) throw fail('conflict', 'course_exists');
-        const course = await tx
-          .insertInto('courses')
-          .values({ slug, name: slug, created_at: this.clock.now() })
-          .returning('id')
-          .executeTakeFirstOrThrow();
+        const course = { id: await exchangeCoursesRepo.insert(tx, { slug, name: slug, created_at: this.clock.now() }) };
         for (const username of new Set(instructors)) {
           const user = await ensureUser(tx, this.clock, username);
           await this.enrol(tx, course.id, user.id, 'instructor');
@@ -183,8 +171,7 @@ export class ExchangeCoursesService {
     await this.db.transaction().execute(async (tx) => {
       const course = await this.courseBySlug(tx, slug);
       if (!course) throw courseNotFound();
-      await tx.updateTable('users').set({ program_id: null }).where('program_id', '=', course.id).execute();
-      await tx.deleteFrom('courses').where('id', '=', course.id).execute();
+      await exchangeCoursesRepo.delete(tx, course.id);
     });
   }
 

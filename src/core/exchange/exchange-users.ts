@@ -1,10 +1,11 @@
 import type { Db } from '../../db/database.ts';
-import type { RowOf } from '../../db/types.ts';
 import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
+import type { UserRow } from '../identity/users.repo.ts';
+import { usersRepo } from '../identity/users.repo.ts';
 import { exchangeRefusal } from './refusals.ts';
 
-export type UserRow = RowOf<'users'>;
+export type { UserRow } from '../identity/users.repo.ts';
 
 /**
  * ngshare names users and courses by arbitrary strings. Neither engine stores NUL in text, so
@@ -14,7 +15,7 @@ export const storableName = (name: string): boolean => name !== '' && !name.incl
 
 export async function userByName(db: Db, username: string): Promise<UserRow | undefined> {
   if (!storableName(username)) return undefined;
-  return db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+  return usersRepo.byUsername(db, username);
 }
 
 /**
@@ -26,10 +27,6 @@ export async function ensureUser(db: Db, clock: Clock, username: string): Promis
   const existing = await userByName(db, username);
   if (existing) return existing;
   const now = clock.now();
-  await db
-    .insertInto('users')
-    .values({ username, password_hash: null, clearance: Clearance.student, status_date: now, created_at: now })
-    .onConflict((oc) => oc.column('username').doNothing())
-    .execute();
+  await usersRepo.insertIfAbsent(db, { username, password_hash: null, clearance: Clearance.student, status_date: now, created_at: now });
   return (await userByName(db, username))!;
 }

@@ -96,6 +96,11 @@ export const usersRepo = {
     return q.executeTakeFirst();
   },
 
+  /** Inserts the account unless its username is taken (a concurrent creation wins). */
+  async insertIfAbsent(db: Db, row: NewRow<'users'>): Promise<void> {
+    await db.insertInto('users').values(row).onConflict((oc) => oc.column('username').doNothing()).execute();
+  },
+
   async insert(db: Db, row: NewRow<'users'>): Promise<UserRow> {
     return db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow();
   },
