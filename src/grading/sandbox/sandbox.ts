@@ -1,5 +1,4 @@
 import fs from 'node:fs';
-import fsp from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
@@ -20,7 +19,7 @@ import { startWatchdog } from './watchdog.ts';
 import type { Watchdog } from './watchdog.ts';
 import { DEFAULT_WORK_DIR_QUOTA, WorkDirs } from './work-dirs.ts';
 import type { WorkDirQuota } from './work-dirs.ts';
-import { fillWorkDir, normalizeFiles, readWorkFile } from './workdir.ts';
+import { normalizeFiles, readWorkFile } from './workdir.ts';
 import type { Owner } from './workdir.ts';
 
 export interface SandboxSettings {
@@ -214,7 +213,7 @@ export class Sandbox {
     let userns: SharedUserns | null;
     try {
       userns = await this.chooseSeparation(owner, driver.name, notes);
-      if (userns) workDirs.useStudentAreas(STUDENT_AREAS_DIR, BROKER_DIR);
+      if (userns) workDirs.useStudentAreas(STUDENT_AREAS_DIR, STUDENT_SLOTS, BROKER_DIR);
     } catch (err) {
       await workDirs.close();
       throw err;
@@ -354,7 +353,7 @@ export class Sandbox {
     const firstStudentUid = this.studentUids();
     let launcher: Launcher | undefined;
     try {
-      if (broker) await prepareBrokerDirs(workDir, ready.owner, files, firstStudentUid, ready.userns!.hostBase);
+      if (broker) fillFirstStudentArea(workDir, ready.owner, files, ready.userns!.hostBase + firstStudentUid);
       launcher = await ready.pool.take();
       // +2: the launcher (bwrap's monitor once it execs) and bwrap's init are in the cgroup too.
       launcher.cgroup.setLimits({ memoryBytes: limits.memoryBytes, processes: limits.processes + 2 });
@@ -464,25 +463,28 @@ const FIRST_STUDENT_UID = 1000;
 const STUDENT_BLOCKS = Math.floor((STUDENT_UIDS - FIRST_STUDENT_UID) / STUDENT_SLOTS);
 
 /**
- * What the broker needs in the work dir, made before the run (no exec inside; its dir and request
- * FIFO come with the work dir, work-dirs.ts): the student areas /student/N (0777: the student's uid
- * fills them with the submission, the harness's adds the --file copies), the first one already
- * holding the submission, as the first student uid's.
+ * The first student area (/student/0; work-dirs.ts made the areas) filled with the submission as the
+ * run's first student uid's (host uid `student`), so that the first run_student starts at once.
+ * Synchronous: a few small files, and each await would cost the run a trip through libuv's pool.
  */
-async function prepareBrokerDirs(workDir: string, owner: Owner, files: SandboxFile[], firstStudentUid: number, hostBase: number): Promise<void> {
-  const areas = path.join(workDir, STUDENT_AREAS_DIR);
-  for (let slot = 0; slot < STUDENT_SLOTS; slot++) {
-    const dir = path.join(areas, String(slot));
-    await fsp.mkdir(dir, { mode: 0o777 });
-    await fsp.chmod(dir, 0o777);
-    if (owner) await fsp.chown(dir, owner.uid, owner.gid);
-  }
+function fillFirstStudentArea(workDir: string, owner: Owner, files: SandboxFile[], student: number): void {
   const prefix = `${SUBMISSION_DIR}/`;
-  const submission = files.filter((f) => f.path.startsWith(prefix)).map((f) => ({ ...f, path: `${STUDENT_AREAS_DIR}/0/${f.path.slice(prefix.length)}` }));
-  const student = { uid: hostBase + firstStudentUid, gid: hostBase + firstStudentUid };
-  await fillWorkDir(workDir, submission, student, async () => undefined, false);
-  await fsp.writeFile(path.join(workDir, BROKER_DIR, 'state.0'), 'clean\n');
-  if (owner) await fsp.chown(path.join(workDir, BROKER_DIR, 'state.0'), owner.uid, owner.gid);
+  const area = path.join(workDir, STUDENT_AREAS_DIR, '0');
+  for (const file of files) {
+    if (!file.path.startsWith(prefix)) continue;
+    const target = path.join(area, file.path.slice(prefix.length));
+    for (let d = path.dirname(target); d !== area && !fs.existsSync(d); d = path.dirname(d)) {
+      fs.mkdirSync(d, { recursive: true, mode: 0o755 });
+      for (let made = d; made !== area; made = path.dirname(made)) fs.chownSync(made, student, student);
+    }
+    if ('sourceFile' in file) fs.copyFileSync(file.sourceFile, target, fs.constants.COPYFILE_EXCL);
+    else fs.writeFileSync(target, file.content, { flag: 'wx' });
+    fs.chmodSync(target, (file.mode ?? 0o644) & 0o777);
+    fs.chownSync(target, student, student);
+  }
+  const state = path.join(workDir, BROKER_DIR, 'state.0');
+  fs.writeFileSync(state, 'clean\n');
+  if (owner) fs.chownSync(state, owner.uid, owner.gid);
 }
 
 function buildResult(outcome: Outcome, stats: CgroupStats, limits: SandboxLimits, driver: CgroupDriverName, workDir: string, workDirs: WorkDirs): SandboxResult {

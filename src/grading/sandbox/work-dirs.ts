@@ -34,14 +34,14 @@ export class WorkDirs {
   ) {}
 
   /** Where, relative to a work dir, the student areas' tmpfs and the broker's dir are (null: none); see useStudentAreas. */
-  private studentAreas: { areas: string; broker: string } | null = null;
+  private studentAreas: { areas: string; slots: number; broker: string } | null = null;
 
   /**
    * From now on, each work dir gets a tmpfs of its own (same quota) at `areas` for run_student's
-   * student areas, and the broker's dir with its request FIFO at `broker`.
+   * student areas (`slots` of them), and the broker's dir with its FIFOs at `broker`.
    */
-  useStudentAreas(areas: string, broker: string): void {
-    if (this.mounter) this.studentAreas = { areas, broker };
+  useStudentAreas(areas: string, slots: number, broker: string): void {
+    if (this.mounter) this.studentAreas = { areas, slots, broker };
   }
 
   /** Removes what dead processes left behind (mounts first) and starts the mount helper when root. */
@@ -122,6 +122,14 @@ export class WorkDirs {
       const first = await fsp.mkdir(path.dirname(areas), { recursive: true, mode: 0o755 });
       for (let d = path.dirname(areas); first && d.length >= first.length; d = path.dirname(d)) await fsp.chown(d, uid, gid);
       await this.mounter!.mount(areas, { ...this.quota, uid, gid, mode: 0o755 });
+      // The student areas /student/N: 0777, the student's uid fills them with the submission, the
+      // harness's adds the --file copies.
+      for (let slot = 0; slot < this.studentAreas.slots; slot++) {
+        const area = path.join(areas, String(slot));
+        await fsp.mkdir(area);
+        await fsp.chmod(area, 0o777);
+        await fsp.chown(area, uid, gid);
+      }
       // The broker's FIFOs, ready before the run (see broker.sh).
       const broker = path.join(dir, this.studentAreas.broker);
       await fsp.mkdir(broker, { mode: 0o700 });

@@ -43,7 +43,7 @@ export async function createWorkDir(root: string, files: SandboxFile[], owner: O
 }
 
 /** Lays out `files` in the empty directory `dir`; on failure calls `discard` and throws `invalid`. */
-export async function fillWorkDir(dir: string, files: SandboxFile[], owner: Owner, discard: () => Promise<void>, ownRoot = true): Promise<void> {
+export async function fillWorkDir(dir: string, files: SandboxFile[], owner: Owner, discard: () => Promise<void>): Promise<void> {
   try {
     const created = new Set<string>();
     for (const file of files) {
@@ -69,7 +69,7 @@ export async function fillWorkDir(dir: string, files: SandboxFile[], owner: Owne
       await fsp.chmod(target, mode & 0o777);
       if (owner) await fsp.chown(target, owner.uid, owner.gid);
     }
-    if (owner && ownRoot) await fsp.chown(dir, owner.uid, owner.gid);
+    if (owner) await fsp.chown(dir, owner.uid, owner.gid);
   } catch (err) {
     await discard();
     if (err instanceof AssayError) throw err;
