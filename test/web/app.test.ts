@@ -150,4 +150,29 @@ describe('the web app, in a browser', { skip: haveSandbox ? false : 'bubblewrap 
     await student.locator('.line-note', { hasText: 'An f-string: good.' }).waitFor();
     await screenshot(student, 'submission-reviewed');
   });
+
+  test('the student asks for help on the exercise; a checker takes the thread, replies and resolves it', async () => {
+    await student.getByRole('link', { name: 'Exercise' }).click();
+    await student.getByText('Help', { exact: true }).click();
+    await student.getByLabel('Title').fill('fizzbuzz(0)?');
+    await student.getByLabel('Your question').fill('Should it return an empty list?');
+    await student.getByRole('button', { name: 'Open a help thread' }).click();
+    await student.getByRole('heading', { name: 'fizzbuzz(0)?' }).waitFor();
+    const threadUrl = new URL(student.url()).pathname;
+
+    const checker = await signedIn(scene.checkers[0]);
+    await checker.goto('/inbox?kind=help');
+    await checker.getByRole('link', { name: 'Help: fizzbuzz(0)?' }).click();
+    await checker.getByRole('button', { name: 'Lock (take this thread)' }).click();
+    await checker.getByRole('button', { name: 'Give back the lock' }).waitFor();
+    await checker.getByLabel('Your reply').fill('Yes: `[]`.');
+    await checker.getByRole('button', { name: 'Reply' }).click();
+    await checker.getByRole('button', { name: 'Resolve' }).click();
+    await checker.getByText(/^Resolved · opened by/).waitFor();
+
+    await student.goto(threadUrl);
+    await student.getByText(/^Resolved · opened by/).waitFor();
+    await student.locator('.replies').getByText('Yes:').waitFor();
+    await screenshot(student, 'help-thread');
+  });
 });
