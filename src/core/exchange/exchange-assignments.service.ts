@@ -11,6 +11,7 @@ import type { CourseAccess, ExchangeCoursesService } from './exchange-courses.se
 import { storableName, userByName } from './exchange-users.ts';
 import type { GradingQueue } from '../../grading/queue/index.ts';
 import { recordSubmission } from '../grading/submission-record.ts';
+import { ThreadChanges } from '../threads/changes.ts';
 
 /**
  * The nbgrader exchange's assignments, submissions and feedback (ngshare) on the core's data:
@@ -53,6 +54,9 @@ export interface ExchangeSubmission {
 }
 
 export class ExchangeAssignmentsService {
+  /** Announces each submission's assignment once committed (the checker inbox's live events). */
+  readonly changes = new ThreadChanges();
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -224,7 +228,7 @@ export class ExchangeAssignmentsService {
    * engines, so the new timestamp can be made later than every earlier one (+1 µs on a tie).
    */
   async submit(assignment: ExchangeAssignment, userId: number, files: NewTreeFile[]): Promise<Timestamp> {
-    const timestamp = await this.db.transaction().execute(async (tx) => {
+    const { timestamp, assignmentId } = await this.db.transaction().execute(async (tx) => {
       const exercise = await tx.selectFrom('exercises').select(['id', 'course_id', 'name']).where('id', '=', assignment.exerciseId).executeTakeFirst();
       if (!exercise) throw assignmentNotFound();
       let now = this.clock.now();
@@ -234,9 +238,10 @@ export class ExchangeAssignmentsService {
       const treeId = await this.files.createTree(files, tx);
       // The one submission lifecycle: Hive's Submission response and assignment counters, a grading job.
       await recordSubmission(tx, this.grading, { assignmentId, exercise, userId, staffAuthor: false, treeId, answers: null, now });
-      return now;
+      return { timestamp: now, assignmentId };
     });
     this.grading.wake();
+    await this.changes.announce({ kind: 'assignment', id: assignmentId });
     return timestamp;
   }
 

@@ -19,7 +19,7 @@ export interface ReviewServices {
 
 export function buildReviewServices(base: BaseServices): ReviewServices {
   const { db, clock, blobs } = base;
-  const events = new InboxEvents(db, base.liveEvents.bus, base.grading, [base.assignments.changes, base.help.changes]);
+  const events = new InboxEvents(db, base.liveEvents.bus, base.grading, [base.assignments.changes, base.help.changes, base.exchangeAssignments.changes]);
   const comments = new LineCommentsService(db, clock, blobs, base.submissions, base.assignments);
   return {
     inbox: new InboxService(db, base.help),
