@@ -26,7 +26,8 @@ const haveSandbox = await sandboxWorks();
  * One submission lifecycle: a submission made through any dialect moves the same state, and every
  * other dialect reads it: Hive's assignment (status, counters) and responses (the Submission, then
  * the AutoCheck whose contents hold every test), Assay's submissions, Autolab's versions, ngshare's
- * timestamps and INGInious' submission list.
+ * timestamps and INGInious' submission list. Submitted through Assay's API, Hive, INGInious,
+ * Autolab and ngshare (each a wrong solution but the last).
  */
 describe(`one submission lifecycle across dialects, on ${engineUnderTest}`, { skip: haveSandbox ? false : 'bubblewrap is not usable here' }, () => {
   let server: TestServer;
@@ -109,6 +110,14 @@ describe(`one submission lifecycle across dialects, on ${engineUnderTest}`, { sk
       },
     ],
     [
+      'INGInious',
+      async () => {
+        // The task has no INGInious inputs of its own (a course-directory exercise): an empty submission.
+        const res = await call(server.app, 'POST', '/api/v0/courses/intro-python/tasks/greet/submissions', { form: {}, headers: { cookie: inginiousCookie } });
+        assert.equal(res.status, 200, res.text);
+      },
+    ],
+    [
       'Autolab',
       async (content) => {
         const res = await autolabApi(server, autolabToken).post('/courses/intro-python/assessments/greet/submit', { multipart: handin(content, 'solution.py') });
@@ -152,10 +161,10 @@ describe(`one submission lifecycle across dialects, on ${engineUnderTest}`, { sk
   });
 
   it('reads every submission through every dialect', async () => {
-    // Assay's API: all four, in order, the last one graded 100.
+    // Assay's API: all five, in order, the last one graded 100.
     const mine = await assay.get(`/api/assay/v1/exercises/${greet}/submissions/`);
     assert.equal(mine.status, 200, mine.text);
-    assert.deepEqual(mine.body.map((s: { number: number }) => s.number), [1, 2, 3, 4]);
+    assert.deepEqual(mine.body.map((s: { number: number }) => s.number), [1, 2, 3, 4, 5]);
     const lastId = mine.body.at(-1).id;
     const graded = await assay.get(`/api/assay/v1/submissions/${lastId}/`);
     assert.equal(graded.body.grading.score, 100);
@@ -163,7 +172,7 @@ describe(`one submission lifecycle across dialects, on ${engineUnderTest}`, { sk
     // Autolab: one version per submission.
     const versions = await autolabApi(server, autolabToken).get('/courses/intro-python/assessments/greet/submissions');
     assert.equal(versions.status, 200, versions.text);
-    assert.deepEqual(versions.body.map((v: { version: number }) => v.version).sort(), [1, 2, 3, 4]);
+    assert.deepEqual(versions.body.map((v: { version: number }) => v.version).sort(), [1, 2, 3, 4, 5]);
 
     // ngshare: the instructor lists one timestamp per submission.
     const stamps = await call(server.app, 'GET', '/services/ngshare/submissions/intro-python/greet', { headers: { authorization: `token ${ngshareStaff}` } });
