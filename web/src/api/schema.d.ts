@@ -1250,6 +1250,74 @@ export interface operations {
                     };
                 };
             };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
         };
     };
     assay_enrollments_list: {
@@ -1457,6 +1525,74 @@ export interface operations {
                 };
                 content: {
                     "text/event-stream": string;
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
                 };
             };
         };
@@ -1994,6 +2130,74 @@ export interface operations {
                     "application/zip": string;
                 };
             };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/zip": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
         };
     };
     assay_help_ask: {
@@ -2052,6 +2256,74 @@ export interface operations {
                             id: number;
                             name: string;
                         };
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
                     };
                 };
             };
@@ -2163,6 +2435,74 @@ export interface operations {
                         submissions: number;
                         /** @description Null: no limit (or the caller grades this course). */
                         submissions_left: number | null;
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
                     };
                 };
             };
@@ -2349,6 +2689,74 @@ export interface operations {
                     }[];
                 };
             };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
         };
     };
     assay_help_retrieve: {
@@ -2400,6 +2808,74 @@ export interface operations {
                             id: number;
                             name: string;
                         };
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
                     };
                 };
             };
@@ -2615,6 +3091,74 @@ export interface operations {
                         id: number;
                         text: string | null;
                         type: "Resolve" | "Open" | "Comment";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
                     };
                 };
             };
@@ -2902,6 +3446,74 @@ export interface operations {
                     };
                 };
             };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
         };
     };
     assay_oauth_clients_create: {
@@ -3028,6 +3640,74 @@ export interface operations {
                     };
                 };
             };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
         };
     };
     assay_session_create: {
@@ -3068,6 +3748,74 @@ export interface operations {
                     };
                 };
             };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
         };
     };
     assay_session_destroy: {
@@ -3079,12 +3827,80 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Default Response */
-            200: {
+            /** @description Signed out; the cookie is cleared. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
             };
         };
     };
@@ -3105,6 +3921,74 @@ export interface operations {
                 content: {
                     "application/json": {
                         csrf_token: string;
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
+                    };
+                };
+            };
+            /** @description An error: 400 bad input (one entry per problem), 401 not signed in, 403 refused (or locked by another checker), 404 not found. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        errors: {
+                            /** @description The field (dotted path) or query key at fault. */
+                            attr: string | null;
+                            code: string;
+                            detail: string;
+                        }[];
+                        type: "validation_error" | "client_error" | "server_error";
                     };
                 };
             };
