@@ -178,7 +178,8 @@ export class ProgressService {
       submissions_left: staffSide || exercise.max_submissions === null ? null : Math.max(0, exercise.max_submissions - progress!.submissions),
       extension,
       limits: { max_upload_bytes: this.maxUploadBytes, wall_seconds: limits?.wall_seconds ?? null, memory_mb: limits?.memory_mb ?? null },
-      fields,
+      // The inputs students fill (staff-only ones, such as the AutoCheck report, are not a form field).
+      fields: fields.filter((f) => f.hanich_responses),
       handout,
       latest_submission: assignment?.latest_submission_id ?? null,
     };

@@ -9,6 +9,7 @@ import type { HiveRouter } from '../hive/router.ts';
 import { MAX_ID } from '../hive/router.ts';
 import { DateTime, Enum, Nullable } from '../hive/schema-helpers.ts';
 import { TIMELINE_ACTIONS, timelineAction } from './grading-steps.ts';
+import { ErrorEnvelope } from './checker-wire.ts';
 
 /** How often an idle stream gets a comment line, so proxies and browsers keep it open (tests shorten it). */
 export const streamSettings = { heartbeatMs: 15_000 };
@@ -100,6 +101,10 @@ export function eventRoutes(router: HiveRouter): void {
           ),
         }),
         response: {
+          400: ErrorEnvelope,
+          401: ErrorEnvelope,
+          403: ErrorEnvelope,
+          404: ErrorEnvelope,
           200: Type.String({
             description: `text/event-stream. Events: \`grading\` ${JSON.stringify(Object.keys(GradingEventWire.properties))}, \`inbox\` ${JSON.stringify(Object.keys(InboxEventWire.properties))}.`,
           }),

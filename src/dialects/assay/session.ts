@@ -23,6 +23,7 @@ import { readHiveBody } from '../hive/body.ts';
 import type { HiveRouter } from '../hive/router.ts';
 import { EMPTY } from '../hive/router.ts';
 import { validateBody } from '../hive/validate.ts';
+import { ErrorEnvelope } from './checker-wire.ts';
 
 /** The CSRF secret's cookie (HttpOnly: the app never reads cookies; it gets tokens from the API). */
 const CSRF_SECRET_COOKIE = 'assay_csrf';
@@ -81,7 +82,9 @@ async function me(services: Services, actor: Actor) {
   return { id: actor.id, username: actor.username, first_name: profile.first_name, last_name: profile.last_name, email: profile.email, clearance: actor.clearance, role: roleOf(actor) };
 }
 
-const doc = (operationId: string, summary: string, extra: object = {}) => ({ operationId, summary, tags: ['session'], ...extra });
+/** Error answers, in Hive's envelope (429: past the sign-in limits, with Retry-After). */
+const ERRORS = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 429: ErrorEnvelope };
+const doc = (operationId: string, summary: string, extra: { response?: object } & Record<string, unknown> = {}) => ({ operationId, summary, tags: ['session'], ...extra, response: { ...ERRORS, ...extra.response } });
 
 /**
  * - `POST /session/` `{username, password}`: signs in; 200 `{user, csrf_token}` and the session
@@ -118,7 +121,7 @@ export function sessionRoutes(router: HiveRouter): void {
     async ({ request, reply }) => ({ csrf_token: csrfToken(request, reply) }),
   );
 
-  router.delete('/session/', { schema: doc('assay_session_destroy', 'Sign out: ends the session on the server') }, async ({ request, reply, services }) => {
+  router.delete('/session/', { schema: doc('assay_session_destroy', 'Sign out: ends the session on the server', { response: { 204: Type.Null({ description: 'Signed out; the cookie is cleared.' }) } }) }, async ({ request, reply, services }) => {
     await services.oauth.signOut(request.cookies[SESSION_COOKIE]);
     clearSessionCookie(reply);
     return EMPTY;

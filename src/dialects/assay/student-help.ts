@@ -7,6 +7,7 @@ import type { HiveRouter } from '../hive/router.ts';
 import { MAX_ID } from '../hive/router.ts';
 import { DateTime, Enum, Nullable } from '../hive/schema-helpers.ts';
 import { validateBody } from '../hive/validate.ts';
+import { ErrorEnvelope } from './checker-wire.ts';
 
 const Person = Type.Object({ id: Type.Integer(), name: Type.String() });
 export const HelpReplyWire = Type.Object({
@@ -30,7 +31,9 @@ export const HelpThreadWire = Type.Object({
 const AskRequest = Type.Object({ title: Type.String({ minLength: 1, maxLength: MAX_QUESTION_TITLE }), text: Type.String({ minLength: 1, maxLength: MAX_QUESTION_TEXT }) });
 const ReplyRequest = Type.Object({ text: Type.String({ minLength: 1, maxLength: MAX_QUESTION_TEXT }) });
 
-const doc = (operationId: string, summary: string, extra: object = {}) => ({ operationId, summary, tags: ['help'], ...extra });
+/** Error answers, in Hive's envelope. */
+const ERRORS = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope };
+const doc = (operationId: string, summary: string, extra: { response?: object } & Record<string, unknown> = {}) => ({ operationId, summary, tags: ['help'], ...extra, response: { ...ERRORS, ...extra.response } });
 const params = Type.Object({ id: Type.Integer() });
 
 /**

@@ -3,6 +3,7 @@ import { ASSIGNMENT_STATUSES } from '../../core/assignments/status-flow.ts';
 import { FIELD_TYPES } from '../../core/courses/fields.service.ts';
 import type { Field } from '../../core/courses/fields.service.ts';
 import { sendAttachment } from '../hive/attachment.ts';
+import { ErrorEnvelope } from './checker-wire.ts';
 import type { HiveRouter } from '../hive/router.ts';
 import { DateTime, Enum, Nullable } from '../hive/schema-helpers.ts';
 
@@ -86,7 +87,9 @@ const OverviewWire = Type.Object({
 
 const renderField = (f: Field) => ({ id: f.id, name: f.name, description: f.description, type: f.type, required: f.required, choices: f.choices, lower_limit: f.lower_limit, upper_limit: f.upper_limit });
 
-const doc = (operationId: string, summary: string, extra: object = {}) => ({ operationId, summary, tags: ['student'], ...extra });
+/** Error answers, in Hive's envelope. */
+const ERRORS = { 400: ErrorEnvelope, 401: ErrorEnvelope, 403: ErrorEnvelope, 404: ErrorEnvelope };
+const doc = (operationId: string, summary: string, extra: { response?: object } & Record<string, unknown> = {}) => ({ operationId, summary, tags: ['student'], ...extra, response: { ...ERRORS, ...extra.response } });
 const params = Type.Object({ id: Type.Integer() });
 
 /**
