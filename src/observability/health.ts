@@ -29,7 +29,7 @@ export function registerHealth(app: FastifyInstance, services: Services): void {
       blobs,
       // The server runs without a sandbox; grading jobs then wait (status `waiting`) until there is one.
       sandbox: sandbox.available
-        ? { ok: true, bwrap: sandbox.bwrap, cgroup_driver: sandbox.cgroupDriver }
+        ? { ok: true, bwrap: sandbox.bwrap, cgroup_driver: sandbox.cgroupDriver, separation: sandbox.separation }
         : { ok: false, error: `${sandbox.reason ?? 'bubblewrap (bwrap) is not usable'}: grading jobs wait until it is` },
       grading: { queue: services.grading.mode, jobs: depth },
     };
