@@ -67,7 +67,8 @@ export class S3BlobStore implements BlobStore {
       ...(settings.accessKeyId && settings.secretAccessKey
         ? { credentials: { accessKeyId: settings.accessKeyId, secretAccessKey: settings.secretAccessKey } }
         : {}),
-      requestHandler: { connectionTimeout: settings.timeoutMs, requestTimeout: settings.timeoutMs },
+      // Without throwOnRequestTimeout, a silent server only gets a warning and the request waits forever.
+      requestHandler: { connectionTimeout: settings.timeoutMs, requestTimeout: settings.timeoutMs, throwOnRequestTimeout: true },
       maxAttempts: 3,
       // Checksums only where S3 requires them: the newer default (aws-chunked bodies with trailing
       // CRC32s) is not understood by every S3-compatible service.

@@ -18,6 +18,9 @@ export const SECRET_NAMES = [
   'current_password',
   'client_secret',
   'secret',
+  // The S3 blob store's secret key (its settings, ASSAY_S3_SECRET_ACCESS_KEY).
+  'secretAccessKey',
+  'secret_access_key',
 ] as const;
 
 export const REDACTED = '[REDACTED]';
