@@ -11,6 +11,10 @@ import { readCourseDirectory, ROSTER_FILE, syncProblemsError, TREE_FOLDERS } fro
 import type { RosterRowResult } from '../enrolment/enrolment.service.ts';
 import { contractWarnings } from '../../grading/results/contract.ts';
 import { AUTOCHECK_FIELD } from '../assignments/autocheck-report.ts';
+import { usersRepo } from '../identity/users.repo.ts';
+import { courseSyncRepo } from './course-sync.repo.ts';
+import { exercisesRepo } from './exercises.repo.ts';
+import { fieldsRepo } from './fields.repo.ts';
 
 /**
  * `assay course sync DIR`: makes the database hold what a course directory describes. Trusted
@@ -83,10 +87,9 @@ function differs(row: Record<string, unknown>, wanted: Record<string, unknown>):
 
 async function resolveChecker(db: Db, course: CoursePlan): Promise<number | null> {
   if (course.checker === null) {
-    const admin = await db.selectFrom('users').select('id').where('clearance', '>=', Clearance.admin).orderBy('id').executeTakeFirst();
-    return admin?.id ?? null;
+    return (await courseSyncRepo.firstAdmin(db)) ?? null;
   }
-  const user = await db.selectFrom('users').select(['id', 'clearance']).where('username', '=', course.checker).executeTakeFirst();
+  const user = await usersRepo.byUsername(db, course.checker);
   if (!user) throw syncProblemsError([{ file: 'course.yaml', key: 'checker', message: `no user named "${course.checker}"` }]);
   if (user.clearance < Clearance.checker) {
     throw syncProblemsError([{ file: 'course.yaml', key: 'checker', message: `"${course.checker}" is a student; the checker needs clearance 2 or more` }]);
@@ -141,7 +144,7 @@ export async function syncCourseDirectory(deps: SyncDeps, dir: string): Promise<
 
 /** roster.csv checked as an import through the API is (every bad row a problem), with new accounts' passwords made ahead. */
 async function checkRoster(deps: SyncDeps, slug: string, text: string) {
-  const course = await deps.db.selectFrom('courses').select('id').where('slug', '=', slug).executeTakeFirst();
+  const course = await courseSyncRepo.courseBySlug(deps.db, slug);
   const plan = await deps.enrolment.planRoster(deps.db, course?.id ?? null, text);
   if (plan.problems.length > 0) {
     throw syncProblemsError(plan.problems.map((p) => ({ file: ROSTER_FILE, key: `line ${p.line}${p.column ? `, ${p.column}` : ''}`, message: p.message })));
@@ -172,14 +175,14 @@ class SyncWriter {
       ...(c.grace_days !== null ? { grace_days: c.grace_days } : {}),
       ...(c.late_slack !== null ? { late_slack: c.late_slack } : {}),
     };
-    const row = await tx.selectFrom('courses').selectAll().where('slug', '=', c.slug).executeTakeFirst();
+    const row = await courseSyncRepo.courseBySlug(tx, c.slug);
     if (!row) {
-      const created = await tx.insertInto('courses').values({ ...wanted, slug: c.slug, created_at: this.now }).returning('id').executeTakeFirstOrThrow();
+      const created = await courseSyncRepo.insertCourse(tx, { ...wanted, slug: c.slug, created_at: this.now });
       this.counts.courses.created++;
-      return created.id;
+      return created;
     }
     if (differs(row, wanted)) {
-      await tx.updateTable('courses').set(wanted).where('id', '=', row.id).execute();
+      await courseSyncRepo.updateCourse(tx, row.id, wanted);
       this.counts.courses.updated++;
     } else this.counts.courses.unchanged++;
     return row.id;
@@ -187,7 +190,7 @@ class SyncWriter {
 
   /** Upserts subjects and modules; answers module ids by `<symbol>/<name>`. */
   async subjectsAndModules(tx: Tx, courseId: number, c: CoursePlan): Promise<Map<string, number>> {
-    const subjects = await tx.selectFrom('subjects').selectAll().where('course_id', '=', courseId).orderBy('id').execute();
+    const subjects = await courseSyncRepo.subjectsOf(tx, courseId);
     const bySymbol = new Map<string, RowOf<'subjects'>>();
     for (const s of subjects) if (!bySymbol.has(s.symbol)) bySymbol.set(s.symbol, s);
     const moduleIds = new Map<string, number>();
@@ -197,16 +200,16 @@ class SyncWriter {
       const row = bySymbol.get(s.symbol);
       bySymbol.delete(s.symbol);
       if (!row) {
-        subjectId = (await tx.insertInto('subjects').values({ ...wanted, course_id: courseId, symbol: s.symbol, created_at: this.now }).returning('id').executeTakeFirstOrThrow()).id;
+        subjectId = await courseSyncRepo.insertSubject(tx, { ...wanted, course_id: courseId, symbol: s.symbol, created_at: this.now });
         this.counts.subjects.created++;
       } else {
         subjectId = row.id;
         if (differs(row, wanted)) {
-          await tx.updateTable('subjects').set(wanted).where('id', '=', row.id).execute();
+          await courseSyncRepo.updateSubject(tx, row.id, wanted);
           this.counts.subjects.updated++;
         } else this.counts.subjects.unchanged++;
       }
-      const modules = await tx.selectFrom('modules').selectAll().where('subject_id', '=', subjectId).orderBy('id').execute();
+      const modules = await courseSyncRepo.modulesOf(tx, subjectId);
       const byName = new Map<string, RowOf<'modules'>>();
       for (const m of modules) if (!byName.has(m.name)) byName.set(m.name, m);
       for (const m of s.modules) {
@@ -214,12 +217,12 @@ class SyncWriter {
         byName.delete(m.name);
         let id: number;
         if (!existing) {
-          id = (await tx.insertInto('modules').values({ subject_id: subjectId, name: m.name, order: m.order, created_at: this.now }).returning('id').executeTakeFirstOrThrow()).id;
+          id = await courseSyncRepo.insertModule(tx, { subject_id: subjectId, name: m.name, order: m.order, created_at: this.now });
           this.counts.modules.created++;
         } else {
           id = existing.id;
           if (existing.order !== m.order) {
-            await tx.updateTable('modules').set({ order: m.order }).where('id', '=', id).execute();
+            await courseSyncRepo.updateModule(tx, id, { order: m.order });
             this.counts.modules.updated++;
           } else this.counts.modules.unchanged++;
         }
@@ -236,13 +239,13 @@ class SyncWriter {
     const names = [...new Set(exercises.flatMap((e) => e.tags))];
     const ids = new Map<string, number>();
     if (names.length === 0) return ids;
-    for (const t of await tx.selectFrom('tags').select(['id', 'name']).where('name', 'in', names).execute()) ids.set(t.name, t.id);
+    for (const t of await exercisesRepo.tagsByName(tx, names)) ids.set(t.name, t.id);
     for (const name of names) {
       if (ids.has(name)) {
         this.counts.tags.unchanged++;
         continue;
       }
-      ids.set(name, (await tx.insertInto('tags').values({ name, color: '' }).returning('id').executeTakeFirstOrThrow()).id);
+      ids.set(name, await courseSyncRepo.insertTag(tx, name));
       this.counts.tags.created++;
     }
     return ids;
@@ -260,7 +263,7 @@ class SyncWriter {
   }
 
   async exercises(tx: Tx, courseId: number, plans: ExercisePlan[], moduleIds: Map<string, number>, tagIds: Map<string, number>): Promise<void> {
-    const rows = await tx.selectFrom('exercises').selectAll().where('course_id', '=', courseId).execute();
+    const rows = await courseSyncRepo.exercisesOf(tx, courseId);
     const bySlug = new Map(rows.map((r) => [r.slug, r]));
     for (const plan of plans) {
       const row = bySlug.get(plan.slug);
@@ -273,25 +276,16 @@ class SyncWriter {
       const wantedTags = plan.tags.map((t) => tagIds.get(t)!).sort((a, b) => a - b);
       let exerciseId: number;
       if (!row) {
-        exerciseId = (
-          await tx
-            .insertInto('exercises')
-            .values({ ...wanted, course_id: courseId, slug: plan.slug, created_at: this.now, updated_at: this.now })
-            .returning('id')
-            .executeTakeFirstOrThrow()
-        ).id;
-        if (wantedTags.length > 0) await tx.insertInto('exercise_tags').values(wantedTags.map((tag_id) => ({ exercise_id: exerciseId, tag_id }))).execute();
+        exerciseId = await exercisesRepo.insert(tx, { ...wanted, course_id: courseId, slug: plan.slug, created_at: this.now, updated_at: this.now });
+        await exercisesRepo.setTags(tx, exerciseId, wantedTags);
         this.counts.exercises.created++;
       } else {
         exerciseId = row.id;
-        const currentTags = (await tx.selectFrom('exercise_tags').select('tag_id').where('exercise_id', '=', exerciseId).orderBy('tag_id').execute()).map((t) => t.tag_id);
+        const currentTags = await courseSyncRepo.tagIdsOf(tx, exerciseId);
         const tagsDiffer = JSON.stringify(currentTags) !== JSON.stringify(wantedTags);
         if (differs(row, wanted) || tagsDiffer) {
-          await tx.updateTable('exercises').set({ ...wanted, updated_at: this.now }).where('id', '=', exerciseId).execute();
-          if (tagsDiffer) {
-            await tx.deleteFrom('exercise_tags').where('exercise_id', '=', exerciseId).execute();
-            if (wantedTags.length > 0) await tx.insertInto('exercise_tags').values(wantedTags.map((tag_id) => ({ exercise_id: exerciseId, tag_id }))).execute();
-          }
+          await exercisesRepo.update(tx, exerciseId, { ...wanted, updated_at: this.now });
+          if (tagsDiffer) await exercisesRepo.setTags(tx, exerciseId, wantedTags);
           this.counts.exercises.updated++;
         } else this.counts.exercises.unchanged++;
       }
@@ -309,7 +303,7 @@ class SyncWriter {
   }
 
   private async fields(tx: Tx, exerciseId: number, plan: ExercisePlan): Promise<void> {
-    const rows = await tx.selectFrom('fields').selectAll().where('exercise_id', '=', exerciseId).orderBy('id').execute();
+    const rows = await courseSyncRepo.fieldsOf(tx, exerciseId);
     const byName = new Map<string, RowOf<'fields'>>();
     for (const r of rows) if (!byName.has(r.name)) byName.set(r.name, r);
     for (const f of plan.fields) {
@@ -318,10 +312,10 @@ class SyncWriter {
       const { choices, metadata, ...plain } = f satisfies FieldPlan;
       const columns = { ...plain, choices: jsonText(choices), metadata: jsonText(metadata) };
       if (!row) {
-        await tx.insertInto('fields').values({ ...columns, exercise_id: exerciseId, created_at: this.now }).execute();
+        await fieldsRepo.insert(tx, { ...columns, exercise_id: exerciseId, created_at: this.now });
         this.counts.fields.created++;
       } else if (differs(row, plain) || !sameJson(row.choices, choices) || !sameJson(row.metadata, metadata)) {
-        await tx.updateTable('fields').set(columns).where('id', '=', row.id).execute();
+        await fieldsRepo.update(tx, row.id, columns);
         this.counts.fields.updated++;
       } else this.counts.fields.unchanged++;
     }
