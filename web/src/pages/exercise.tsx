@@ -1,10 +1,9 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { unzipSync } from 'fflate';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { API_BASE, api, ApiError, ok, rawFetch } from '../api/client.ts';
-import { CodeEditor } from '../components/code.tsx';
 import { Failure } from '../components/failure.tsx';
 import { FilePicker, pathProblem } from '../components/file-picker.tsx';
 import type { PickedFile } from '../components/file-picker.tsx';
@@ -13,6 +12,9 @@ import { Markdown } from '../components/markdown.tsx';
 import { loadDraft, saveDraft } from '../drafts.ts';
 import { bytes, score, Status, When } from '../format.tsx';
 import { PageShown } from '../components/page-shown.tsx';
+
+// CodeMirror loads only when the student edits here.
+const CodeEditor = lazy(async () => ({ default: (await import('../components/code.tsx')).CodeEditor }));
 
 interface Draft {
   files: Record<string, string>;
@@ -213,6 +215,7 @@ export default function ExercisePage() {
                 ))}
               </div>
               {draft.active !== null && draft.files[draft.active] !== undefined && (
+                <Suspense fallback={<p className="loading">Loading the editor…</p>}>
                 <CodeEditor
                   key={draft.active}
                   filename={draft.active}
@@ -223,6 +226,7 @@ export default function ExercisePage() {
                     setDraft({ ...current, files: { ...current.files, [draft.active!]: text } });
                   }}
                 />
+                </Suspense>
               )}
               <div className="row">
                 {exercise.handout.length > 0 && (
