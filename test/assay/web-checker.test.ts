@@ -433,6 +433,14 @@ describe(`Assay API, checker side (inbox, locks, review, line comments, help) on
         'a new submission reaches the inbox',
       );
 
+      // Through Assay's own API (the web app's): in the inbox, waiting for a check.
+      const form = new FormData();
+      form.append('file', new Blob([Buffer.from(SECOND)]), 'add.py');
+      const handed = await c.studentA2.api.post(`${API}/exercises/${c.exA.id}/submissions/`, { multipart: form });
+      assert.equal(handed.status, 201, handed.text);
+      const waiting = (await inbox(c.checkerA.api, `?student=${c.studentA2.id}&exercise=${c.exA.id}`)).map((i) => [i.kind, i.id, i.submission]);
+      assert.deepEqual(waiting, [['assignment', handed.body.assignment, handed.body.id]]);
+
     });
   });
 });
