@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { loadConfig } from './config.ts';
-import { parseCommandLine, USAGE, UsageError } from './cli/usage.ts';
+import { parseCommandLine, UsageError } from './cli/usage.ts';
 
 const version = (): string => (JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -19,7 +19,7 @@ async function main(): Promise<number> {
   const config = loadConfig(process.env, { port: rawPort === undefined ? undefined : Number(rawPort), host });
   // Loaded only now: the commands pull in the whole server, which `--help` does not need.
   const { runCli } = await import('./cli/commands.ts');
-  return runCli(config, [...line.command.split(' '), ...line.args], line.values, USAGE);
+  return runCli(config, line.command, line.args, line.values);
 }
 
 main().then(

@@ -16,9 +16,12 @@ export type Flags = Record<string, string | string[] | boolean | undefined>;
 
 const out = (line: string) => process.stdout.write(line + '\n');
 
-/** Runs one CLI command; returns the exit code (-1: keep running, the server is up). */
-export async function runCli(config: Config, args: string[], flags: Flags, usage: string): Promise<number> {
-  const [command, sub, target] = args;
+/**
+ * Runs one CLI command, as parsed by usage.ts (a known command with the arguments its grammar
+ * requires); returns the exit code (-1: keep running, the server is up).
+ */
+export async function runCli(config: Config, name: string, args: string[], flags: Flags): Promise<number> {
+  const [command, sub] = name.split(' ');
   if (command === 'serve') {
     await serve(config);
     return -1;
@@ -28,7 +31,7 @@ export async function runCli(config: Config, args: string[], flags: Flags, usage
     return -1;
   }
   // Runs from the course directory alone: no database is opened.
-  if (command === 'grader' && sub === 'test' && target) return graderTestCommand(config, target, args[3]);
+  if (name === 'grader test') return graderTestCommand(config, args[0]!, args[1]);
   const runtime = await openRuntime(config);
   const { services } = runtime;
   try {
@@ -48,18 +51,17 @@ export async function runCli(config: Config, args: string[], flags: Flags, usage
         return 0;
       }
       case 'user':
-        return await userCommand(services, sub, target, flags, usage);
+        return await userCommand(services, sub!, args[0], flags);
       case 'course':
-        return await courseCommand(services, args.slice(1), flags, usage);
+        return await courseCommand(services, [sub!, ...args], flags);
       case 'schedule':
-        return await scheduleCommand(services, sub, target, usage);
+        return await scheduleCommand(services, args[0]!);
       case 'oauth':
-        return await oauthCommand(services, args.slice(1), flags, usage);
+        return await oauthCommand(services, args[0]!, flags);
       case 'inginious':
-        return await inginiousCommand(services, args.slice(1), flags, usage);
+        return await inginiousCommand(services, [sub!, ...args], flags);
       default:
-        process.stderr.write(usage);
-        return 2;
+        throw new Error(`no handler for the command "${name}"`);
     }
   } finally {
     await runtime.close();
@@ -68,19 +70,16 @@ export async function runCli(config: Config, args: string[], flags: Flags, usage
 
 async function userCommand(
   services: Awaited<ReturnType<typeof openRuntime>>['services'],
-  sub: string | undefined,
-  username: string | undefined,
+  sub: string,
+  target: string | undefined,
   flags: Flags,
-  usage: string,
 ): Promise<number> {
   if (sub === 'list') {
     for (const u of await services.users.listAll()) out(`${u.id}\t${u.username}\tclearance ${u.clearance}\t${`${u.first_name} ${u.last_name}`.trim()}`);
     return 0;
   }
-  if (!username) {
-    process.stderr.write(usage);
-    return 2;
-  }
+  // Every other user command takes USERNAME (the grammar requires it).
+  const username = target!;
   const password = typeof flags.password === 'string' ? flags.password : null;
   switch (sub) {
     case 'create': {
@@ -121,8 +120,7 @@ async function userCommand(
       return 0;
     }
     default:
-      process.stderr.write(usage);
-      return 2;
+      throw new Error(`no handler for the command "user ${sub}"`);
   }
 }
 

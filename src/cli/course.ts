@@ -14,16 +14,12 @@ const out = (line: string) => process.stdout.write(line + '\n');
 /** Kinds whose rows a sync may delete (the others it only creates and updates). */
 const DELETABLE = new Set(['problems', 'graders']);
 
-/** `assay course sync|enroll|roster …`. */
-export async function courseCommand(services: Services, args: string[], flags: Flags, usage: string): Promise<number> {
+/** `assay course sync DIR|enroll COURSE USER…|roster COURSE FILE.csv` (the arguments as the grammar in usage.ts requires them). */
+export async function courseCommand(services: Services, args: string[], flags: Flags): Promise<number> {
   const [sub, first, ...rest] = args;
-  if (sub === 'enroll' && first && rest.length > 0) return enrollCommand(services, first, rest, String(flags.role));
-  if (sub === 'roster' && first && rest.length === 1) return rosterCommand(services, first, rest[0]!, flags.preview === true);
-  if (sub !== 'sync' || !first) {
-    process.stderr.write(usage);
-    return 2;
-  }
-  return syncCommand(services, first, usage);
+  if (sub === 'enroll') return enrollCommand(services, first!, rest, String(flags.role));
+  if (sub === 'roster') return rosterCommand(services, first!, rest[0]!, flags.preview === true);
+  return syncCommand(services, first!);
 }
 
 /** `assay course enroll COURSE USER… --role R`: prints each member's role. */
@@ -66,9 +62,9 @@ function reportInvalid(err: unknown, what: string): number {
 }
 
 /** `assay course sync DIR`: prints what changed; on a problem, every problem (file: key: message) and exit 1. */
-async function syncCommand(services: Services, dir: string, usage: string): Promise<number> {
+async function syncCommand(services: Services, dir: string): Promise<number> {
   // An INGInious course folder (task.yaml per task) is imported as `assay inginious import` does.
-  if (await isInginiousCourseFolder(dir)) return inginiousCommand(services, ['import', dir], {}, usage);
+  if (await isInginiousCourseFolder(dir)) return inginiousCommand(services, ['import', dir], {});
   // The course's checker defaults to the first admin: make sure there is one, as `migrate` does.
   const admin = await ensureAdmin(services);
   if (admin?.generatedPassword) out(`created admin account "${admin.username}" with password: ${admin.generatedPassword}`);

@@ -5,12 +5,8 @@ import { reportSyncProblems } from './sync-problems.ts';
 const out = (line: string) => process.stdout.write(line + '\n');
 
 /** `assay inginious import DIR [--slug ID]`: prints what was imported; on a problem, every problem and exit 1. */
-export async function inginiousCommand(services: Services, args: string[], flags: Flags, usage: string): Promise<number> {
-  const [sub, dir] = args;
-  if (sub !== 'import' || !dir) {
-    process.stderr.write(usage);
-    return 2;
-  }
+export async function inginiousCommand(services: Services, args: string[], flags: Flags): Promise<number> {
+  const dir = args[1]!;
   const slug = typeof flags.slug === 'string' ? flags.slug : undefined;
   let report;
   try {

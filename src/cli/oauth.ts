@@ -9,12 +9,7 @@ const out = (line: string) => process.stdout.write(line + '\n');
 const strings = (value: Flags[string]): string[] => (Array.isArray(value) ? value : typeof value === 'string' ? [value] : []);
 
 /** `assay oauth client create NAME --redirect-uri URI … --scopes "…"`: prints id, client_id and client_secret. */
-export async function oauthCommand(services: Services, args: string[], flags: Flags, usage: string): Promise<number> {
-  const [noun, verb, name] = args;
-  if (noun !== 'client' || verb !== 'create' || !name) {
-    process.stderr.write(usage);
-    return 2;
-  }
+export async function oauthCommand(services: Services, name: string, flags: Flags): Promise<number> {
   // Registration is an administrator's act; the CLI acts as the first administrator, as `course sync` does.
   const created = await ensureAdmin(services);
   if (created?.generatedPassword) out(`created admin account "${created.username}" with password: ${created.generatedPassword}`);

@@ -4,11 +4,7 @@ import type { Services } from '../core/services.ts';
 const out = (line: string) => process.stdout.write(line + '\n');
 
 /** `assay schedule import FILE|URL`: loads timetable events from iCalendar; prints the counts. */
-export async function scheduleCommand(services: Services, sub: string | undefined, source: string | undefined, usage: string): Promise<number> {
-  if (sub !== 'import' || !source) {
-    process.stderr.write(usage);
-    return 2;
-  }
+export async function scheduleCommand(services: Services, source: string): Promise<number> {
   try {
     const r = await services.schedule.importCalendar(source);
     out(`imported ${source}: ${r.created} created, ${r.updated} updated, ${r.deleted} deleted, ${r.skipped} skipped`);
