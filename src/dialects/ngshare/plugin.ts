@@ -71,7 +71,7 @@ function ngsharePlugin(services: Services, authenticate: NgshareAuthenticator, p
     // At the root, `/healthz` is the server's own health check, which says `"success"` too, and
     // `/` is the web app.
     if (prefix !== '/') {
-      router.get('/healthz', async () => ({}), { public: true });
+      router.get('/healthz', { public: true }, async () => ({}));
       app.get('/', { schema: { hide: true } as never }, async (_request, reply) => reply.type('text/html; charset=UTF-8').send(ngshareHomePage(prefix)));
     }
     ngshareCourseRoutes(router);

@@ -1,3 +1,6 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Static, TObject } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Actor } from '../../core/actor.ts';
 import { AssayError } from '../../core/errors.ts';
@@ -10,25 +13,29 @@ type Method = 'GET' | 'POST' | 'DELETE';
 /** Every ngshare answer, success or failure, is JSON labelled so (upstream says text/html). */
 export const NGSHARE_JSON = 'application/json; charset=UTF-8';
 
-export interface NgshareContext {
+export interface NgshareContext<Params = object> {
   request: FastifyRequest;
   reply: FastifyReply;
   /** The authenticated caller (routes marked public have none). */
   actor: Actor;
   services: Services;
-  /** Path segments, percent-decoded (`+` stays a plus). */
-  params: Record<string, string>;
+  /** Path segments, percent-decoded (`+` stays a plus), typed from the route's params schema. */
+  params: Params;
   /** The query and body arguments; the body is read on the first call. */
   args(): Promise<NgshareArgs>;
 }
 
 /** The endpoint's fields; the router adds `"success": true` and answers 200. */
-export type NgshareHandler = (ctx: NgshareContext) => Promise<Record<string, unknown>>;
+export type NgshareHandler<Params = object> = (ctx: NgshareContext<Params>) => Promise<Record<string, unknown>>;
 
-export interface NgshareRouteOptions {
+export interface NgshareRouteOptions<Params extends TObject> {
+  /** The path parameters (params.ts); none when left out. */
+  params?: Params;
   /** No authentication (health checks). */
   public?: boolean;
 }
+
+const NO_PARAMS = Type.Object({});
 
 /** What the plugin's hooks read from a route's config. */
 export interface NgshareRouteConfig {
@@ -47,24 +54,24 @@ export class NgshareRouter {
     private readonly services: Services,
   ) {}
 
-  private add(method: Method, url: string, options: NgshareRouteOptions, handler: NgshareHandler): void {
+  private add<P extends TObject>(method: Method, url: string, options: NgshareRouteOptions<P>, handler: NgshareHandler<Static<P>>): void {
     const known = this.methods.get(url) ?? { methods: new Set<Method>(), public: options.public ?? false };
     known.methods.add(method);
     this.methods.set(url, known);
     const services = this.services;
-    this.app.route({
+    this.app.withTypeProvider<TypeBoxTypeProvider>().route({
       method,
       url,
       config: { ngsharePublic: options.public ?? false } satisfies NgshareRouteConfig,
-      schema: { hide: true } as never,
+      schema: { hide: true, params: options.params ?? NO_PARAMS },
       handler: async (request, reply) => {
         let args: Promise<NgshareArgs> | null = null;
-        const ctx: NgshareContext = {
+        const ctx: NgshareContext<Static<P>> = {
           request,
           reply,
           actor: request.actor as Actor,
           services,
-          params: request.params as Record<string, string>,
+          params: request.params,
           args: () => (args ??= readArgs(request, services)),
         };
         const fields = await handler(ctx);
@@ -74,13 +81,13 @@ export class NgshareRouter {
     });
   }
 
-  get(url: string, handler: NgshareHandler, options: NgshareRouteOptions = {}): void {
+  get<P extends TObject>(url: string, options: NgshareRouteOptions<P>, handler: NgshareHandler<Static<P>>): void {
     this.add('GET', url, options, handler);
   }
-  post(url: string, handler: NgshareHandler, options: NgshareRouteOptions = {}): void {
+  post<P extends TObject>(url: string, options: NgshareRouteOptions<P>, handler: NgshareHandler<Static<P>>): void {
     this.add('POST', url, options, handler);
   }
-  delete(url: string, handler: NgshareHandler, options: NgshareRouteOptions = {}): void {
+  delete<P extends TObject>(url: string, options: NgshareRouteOptions<P>, handler: NgshareHandler<Static<P>>): void {
     this.add('DELETE', url, options, handler);
   }
 

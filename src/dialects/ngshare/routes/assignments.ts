@@ -4,6 +4,7 @@ import type { Timestamp } from '../../../core/clock.ts';
 import { AssayError } from '../../../core/errors.ts';
 import type { TreeEntry } from '../../../core/files/files.service.ts';
 import type { NewTreeFile } from '../../../core/files/files.service.ts';
+import { AssignmentParams, AssignmentStudentParams, CourseParams } from '../params.ts';
 import type { NgshareContext, NgshareRouter } from '../router.ts';
 import { NGSHARE_JSON } from '../router.ts';
 import { formatNgshareTimestamp, requireNgshareTimestamp } from '../timestamps.ts';
@@ -41,72 +42,72 @@ const formatted = (t: Timestamp) => formatNgshareTimestamp(t);
 
 /** Assignments, submissions and feedback (reference §5.2). Each handler's checks run in upstream's order. */
 export function ngshareAssignmentRoutes(router: NgshareRouter): void {
-  router.get('/assignments/:course_id', async ({ actor, services, params }) => {
+  router.get('/assignments/:course_id', { params: CourseParams }, async ({ actor, services, params }) => {
     const exchange = services.exchangeAssignments;
-    const access = await exchange.course(actor, params.course_id!, { kind: 'member' });
+    const access = await exchange.course(actor, params.course_id, { kind: 'member' });
     return { assignments: await exchange.assignmentIds(access) };
   });
 
-  router.get('/assignment/:course_id/:assignment_id', async (ctx) => {
+  router.get('/assignment/:course_id/:assignment_id', { params: AssignmentParams }, async (ctx) => {
     const { actor, services, params } = ctx;
     const exchange = services.exchangeAssignments;
-    const access = await exchange.course(actor, params.course_id!, { kind: 'member' });
-    const assignment = await exchange.assignment(access, params.assignment_id!);
+    const access = await exchange.course(actor, params.course_id, { kind: 'member' });
+    const assignment = await exchange.assignment(access, params.assignment_id);
     const listOnly = isListOnly((await ctx.args()).argument('list_only'));
     return sendTree(ctx, {}, await exchange.treeEntries(assignment.handoutTreeId), listOnly);
   });
 
-  router.post('/assignment/:course_id/:assignment_id', async (ctx) => {
+  router.post('/assignment/:course_id/:assignment_id', { params: AssignmentParams }, async (ctx) => {
     const { actor, services, params } = ctx;
     const exchange = services.exchangeAssignments;
-    const access = await exchange.course(actor, params.course_id!, { kind: 'instructor' });
+    const access = await exchange.course(actor, params.course_id, { kind: 'instructor' });
     // No overwrite: 409 comes before the files are looked at (clients DELETE first).
-    await exchange.assertNewAssignment(access, params.assignment_id!);
+    await exchange.assertNewAssignment(access, params.assignment_id);
     const files = await uploadedTree(ctx, (await ctx.args()).files());
-    await exchange.release(access, params.assignment_id!, files);
+    await exchange.release(access, params.assignment_id, files);
     return {};
   });
 
-  router.delete('/assignment/:course_id/:assignment_id', async ({ actor, services, params }) => {
+  router.delete('/assignment/:course_id/:assignment_id', { params: AssignmentParams }, async ({ actor, services, params }) => {
     const exchange = services.exchangeAssignments;
-    const access = await exchange.course(actor, params.course_id!, { kind: 'instructor' });
-    await exchange.deleteAssignment(access, params.assignment_id!);
+    const access = await exchange.course(actor, params.course_id, { kind: 'instructor' });
+    await exchange.deleteAssignment(access, params.assignment_id);
     return {};
   });
 
-  router.get('/submissions/:course_id/:assignment_id', async ({ actor, services, params }) => {
+  router.get('/submissions/:course_id/:assignment_id', { params: AssignmentParams }, async ({ actor, services, params }) => {
     const exchange = services.exchangeAssignments;
-    const access = await exchange.course(actor, params.course_id!, { kind: 'instructor' });
-    const assignment = await exchange.assignment(access, params.assignment_id!);
+    const access = await exchange.course(actor, params.course_id, { kind: 'instructor' });
+    const assignment = await exchange.assignment(access, params.assignment_id);
     const rows = await exchange.submissions(assignment);
     return { submissions: rows.map((r) => ({ student_id: r.student_id, timestamp: formatted(r.timestamp) })) };
   });
 
-  router.get('/submissions/:course_id/:assignment_id/:student_id', async ({ actor, services, params }) => {
+  router.get('/submissions/:course_id/:assignment_id/:student_id', { params: AssignmentStudentParams }, async ({ actor, services, params }) => {
     const exchange = services.exchangeAssignments;
-    const student = params.student_id!;
-    const access = await exchange.course(actor, params.course_id!, { kind: 'instructorOrSelf', username: student });
-    const assignment = await exchange.assignment(access, params.assignment_id!);
+    const student = params.student_id;
+    const access = await exchange.course(actor, params.course_id, { kind: 'instructorOrSelf', username: student });
+    const assignment = await exchange.assignment(access, params.assignment_id);
     const userId = await exchange.courseUser(access, student);
     const rows = await exchange.submissions(assignment, userId);
     return { submissions: rows.map((r) => ({ student_id: r.student_id, timestamp: formatted(r.timestamp) })) };
   });
 
-  router.post('/submission/:course_id/:assignment_id', async (ctx) => {
+  router.post('/submission/:course_id/:assignment_id', { params: AssignmentParams }, async (ctx) => {
     const { actor, services, params } = ctx;
     const exchange = services.exchangeAssignments;
-    const access = await exchange.course(actor, params.course_id!, { kind: 'member' });
-    const assignment = await exchange.assignment(access, params.assignment_id!);
+    const access = await exchange.course(actor, params.course_id, { kind: 'member' });
+    const assignment = await exchange.assignment(access, params.assignment_id);
     const files = await uploadedTree(ctx, (await ctx.args()).files());
     return { timestamp: formatted(await exchange.submit(assignment, actor.id, files)) };
   });
 
-  router.get('/submission/:course_id/:assignment_id/:student_id', async (ctx) => {
+  router.get('/submission/:course_id/:assignment_id/:student_id', { params: AssignmentStudentParams }, async (ctx) => {
     const { actor, services, params } = ctx;
     const exchange = services.exchangeAssignments;
-    const access = await exchange.course(actor, params.course_id!, { kind: 'instructor' });
-    const assignment = await exchange.assignment(access, params.assignment_id!);
-    const userId = await exchange.courseUser(access, params.student_id!);
+    const access = await exchange.course(actor, params.course_id, { kind: 'instructor' });
+    const assignment = await exchange.assignment(access, params.assignment_id);
+    const userId = await exchange.courseUser(access, params.student_id);
     const args = await ctx.args();
     const sent = args.argument('timestamp');
     // Absent or empty: the latest submission.
@@ -116,12 +117,12 @@ export function ngshareAssignmentRoutes(router: NgshareRouter): void {
     return sendTree(ctx, { timestamp: formatted(submission.timestamp) }, entries, isListOnly(args.argument('list_only')));
   });
 
-  router.post('/feedback/:course_id/:assignment_id/:student_id', async (ctx) => {
+  router.post('/feedback/:course_id/:assignment_id/:student_id', { params: AssignmentStudentParams }, async (ctx) => {
     const { actor, services, params } = ctx;
     const exchange = services.exchangeAssignments;
-    const access = await exchange.course(actor, params.course_id!, { kind: 'instructor' });
-    const assignment = await exchange.assignment(access, params.assignment_id!);
-    const userId = await exchange.courseUser(access, params.student_id!);
+    const access = await exchange.course(actor, params.course_id, { kind: 'instructor' });
+    const assignment = await exchange.assignment(access, params.assignment_id);
+    const userId = await exchange.courseUser(access, params.student_id);
     const args = await ctx.args();
     const sent = args.bodyArgument('timestamp');
     if (sent === undefined) throw timestampMissing();
@@ -131,12 +132,12 @@ export function ngshareAssignmentRoutes(router: NgshareRouter): void {
     return {};
   });
 
-  router.get('/feedback/:course_id/:assignment_id/:student_id', async (ctx) => {
+  router.get('/feedback/:course_id/:assignment_id/:student_id', { params: AssignmentStudentParams }, async (ctx) => {
     const { actor, services, params } = ctx;
     const exchange = services.exchangeAssignments;
-    const student = params.student_id!;
-    const access = await exchange.course(actor, params.course_id!, { kind: 'instructorOrSelf', username: student });
-    const assignment = await exchange.assignment(access, params.assignment_id!);
+    const student = params.student_id;
+    const access = await exchange.course(actor, params.course_id, { kind: 'instructorOrSelf', username: student });
+    const assignment = await exchange.assignment(access, params.assignment_id);
     const userId = await exchange.courseUser(access, student);
     const args = await ctx.args();
     const sent = args.queryArgument('timestamp');

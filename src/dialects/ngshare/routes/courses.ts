@@ -3,6 +3,7 @@ import type { Member, MemberNames } from '../../../core/exchange/exchange-course
 import type { NgshareArgs } from '../args.ts';
 import { decodeJsonArgument } from '../args.ts';
 import { ngshareMessage } from '../errors.ts';
+import { CourseParams, InstructorParams, StudentParams } from '../params.ts';
 import type { NgshareRouter } from '../router.ts';
 
 /** A failed argument check; errors.ts turns the reason into ngshare's exact message. */
@@ -51,68 +52,68 @@ const member = (m: Member) => ({ username: m.username, first_name: m.first_name,
 
 /** Courses, instructors and students (reference §5.1). Each handler's checks run in upstream's order. */
 export function ngshareCourseRoutes(router: NgshareRouter): void {
-  router.get('/courses', async ({ actor, services }) => ({ courses: await services.exchangeCourses.listCourses(actor) }));
+  router.get('/courses', {}, async ({ actor, services }) => ({ courses: await services.exchangeCourses.listCourses(actor) }));
 
-  router.post('/course/:course_id', async ({ actor, services, params, args }) => {
+  router.post('/course/:course_id', { params: CourseParams }, async ({ actor, services, params, args }) => {
     const exchange = services.exchangeCourses;
-    await exchange.assertMayCreate(actor, params.course_id!);
+    await exchange.assertMayCreate(actor, params.course_id);
     const instructors = instructorList((await args()).argument('instructors'));
-    await exchange.createCourse(actor, params.course_id!, instructors);
+    await exchange.createCourse(actor, params.course_id, instructors);
     return {};
   });
 
-  router.delete('/course/:course_id', async ({ actor, services, params }) => {
-    await services.exchangeCourses.deleteCourse(actor, params.course_id!);
+  router.delete('/course/:course_id', { params: CourseParams }, async ({ actor, services, params }) => {
+    await services.exchangeCourses.deleteCourse(actor, params.course_id);
     return {};
   });
 
-  router.get('/instructor/:course_id/:instructor_id', async ({ actor, services, params }) =>
-    member(await services.exchangeCourses.getInstructor(actor, params.course_id!, params.instructor_id!)),
+  router.get('/instructor/:course_id/:instructor_id', { params: InstructorParams }, async ({ actor, services, params }) =>
+    member(await services.exchangeCourses.getInstructor(actor, params.course_id, params.instructor_id)),
   );
 
-  router.post('/instructor/:course_id/:instructor_id', async ({ actor, services, params, args }) => {
+  router.post('/instructor/:course_id/:instructor_id', { params: InstructorParams }, async ({ actor, services, params, args }) => {
     const exchange = services.exchangeCourses;
-    exchange.assertInstructor(await exchange.access(actor, params.course_id!));
+    exchange.assertInstructor(await exchange.access(actor, params.course_id));
     const names = memberNames(await args());
-    await exchange.putInstructor(actor, params.course_id!, params.instructor_id!, names);
+    await exchange.putInstructor(actor, params.course_id, params.instructor_id, names);
     return {};
   });
 
-  router.delete('/instructor/:course_id/:instructor_id', async ({ actor, services, params }) => {
-    await services.exchangeCourses.removeInstructor(actor, params.course_id!, params.instructor_id!);
+  router.delete('/instructor/:course_id/:instructor_id', { params: InstructorParams }, async ({ actor, services, params }) => {
+    await services.exchangeCourses.removeInstructor(actor, params.course_id, params.instructor_id);
     return {};
   });
 
-  router.get('/instructors/:course_id', async ({ actor, services, params }) => ({
-    instructors: (await services.exchangeCourses.listInstructors(actor, params.course_id!)).map(member),
+  router.get('/instructors/:course_id', { params: CourseParams }, async ({ actor, services, params }) => ({
+    instructors: (await services.exchangeCourses.listInstructors(actor, params.course_id)).map(member),
   }));
 
-  router.get('/student/:course_id/:student_id', async ({ actor, services, params }) =>
-    member(await services.exchangeCourses.getStudent(actor, params.course_id!, params.student_id!)),
+  router.get('/student/:course_id/:student_id', { params: StudentParams }, async ({ actor, services, params }) =>
+    member(await services.exchangeCourses.getStudent(actor, params.course_id, params.student_id)),
   );
 
-  router.post('/student/:course_id/:student_id', async ({ actor, services, params, args }) => {
+  router.post('/student/:course_id/:student_id', { params: StudentParams }, async ({ actor, services, params, args }) => {
     const exchange = services.exchangeCourses;
-    exchange.assertInstructor(await exchange.access(actor, params.course_id!));
+    exchange.assertInstructor(await exchange.access(actor, params.course_id));
     const names = memberNames(await args());
-    await exchange.putStudent(actor, params.course_id!, params.student_id!, names);
+    await exchange.putStudent(actor, params.course_id, params.student_id, names);
     return {};
   });
 
-  router.delete('/student/:course_id/:student_id', async ({ actor, services, params }) => {
-    await services.exchangeCourses.removeStudent(actor, params.course_id!, params.student_id!);
+  router.delete('/student/:course_id/:student_id', { params: StudentParams }, async ({ actor, services, params }) => {
+    await services.exchangeCourses.removeStudent(actor, params.course_id, params.student_id);
     return {};
   });
 
-  router.get('/students/:course_id', async ({ actor, services, params }) => ({
-    students: (await services.exchangeCourses.listStudents(actor, params.course_id!)).map(member),
+  router.get('/students/:course_id', { params: CourseParams }, async ({ actor, services, params }) => ({
+    students: (await services.exchangeCourses.listStudents(actor, params.course_id)).map(member),
   }));
 
-  router.post('/students/:course_id', async ({ actor, services, params, args }) => {
+  router.post('/students/:course_id', { params: CourseParams }, async ({ actor, services, params, args }) => {
     const exchange = services.exchangeCourses;
-    exchange.assertInstructor(await exchange.access(actor, params.course_id!));
+    exchange.assertInstructor(await exchange.access(actor, params.course_id));
     const rows = studentList((await args()).argument('students'));
-    const results = await exchange.putStudents(actor, params.course_id!, rows);
+    const results = await exchange.putStudents(actor, params.course_id, rows);
     return {
       status: results.map((r) =>
         r.added ? { username: r.username, success: true } : { username: r.username, success: false, message: ngshareMessage('instructor_as_student') },
