@@ -15,7 +15,7 @@ if (!status.available) {
   process.exit(1);
 }
 const runStudent = fs.readFileSync(new URL('../src/grading/harness-bin/run_student', import.meta.url));
-const report = await measureSandboxOverhead(runs, undefined, runStudent);
+const report = await measureSandboxOverhead(runs);
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 console.log(`sandbox overhead, ${report.runs} runs (cgroup driver: ${report.cgroupDriver}; run_student separates by ${status.separation})`);
 console.log(`  unsandboxed true   median ${ms(report.unsandboxed.medianMs)}  p95 ${ms(report.unsandboxed.p95Ms)}`);
