@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/core/clock.ts';
-import { engineUnderTest } from '../helpers/harness.ts';
+import { engineUnderTest, startTestServer } from '../helpers/harness.ts';
 import type { TestServer } from '../helpers/harness.ts';
-import { PASSWORD } from '../helpers/fixtures.ts';
-import { call } from '../helpers/http.ts';
+import { PASSWORD, adminActor, login, makeCourseTree, makeExercise, makeStudent } from '../helpers/fixtures.ts';
+import { call, client } from '../helpers/http.ts';
 import { api, autolabServer, handin } from '../autolab/fixture.ts';
 import type { Cast } from '../autolab/course.ts';
 import { makeAutolabCourse } from '../autolab/course.ts';
@@ -71,5 +71,41 @@ describe(`/api/assay/v1/: a submission made through Autolab's API shows on the s
     assert.match(due.due_at, /^2025-01-22T23:59:00/);
     const overview = await get(`/exercises/${hw1}/overview/`);
     assert.deepEqual(overview.body.extension, { days: 2, infinite: false });
+  });
+});
+
+describe(`/api/assay/v1/: a submission made through Hive's API shows on the student's pages, on ${engineUnderTest}`, () => {
+  let server: TestServer;
+
+  before(async () => {
+    server = await startTestServer();
+  });
+  after(async () => server?.close());
+
+  it('lists the Hive Submission response’s file in the history and the curriculum, readable by path', async () => {
+    const tree = await makeCourseTree(server, 'Hive Web');
+    const admin = await adminActor(server);
+    const exerciseId = (await makeExercise(server, tree.module.id)).id;
+    const field = (await server.services.fields.create(admin, exerciseId, { name: 'answer', type: 'text' })).id;
+    const student = await makeStudent(server, tree.program.id);
+    const checker = client(server.app, await login(server, tree.checker.username));
+    const assignment = await checker.post('/api/core/assignments/', { json: { user: student.id, exercise: exerciseId, assignment_status: 'New' } });
+    assert.equal(assignment.status, 201, assignment.text);
+    const form = new FormData();
+    form.append('response_type', 'Submission');
+    form.append('contents', JSON.stringify([{ field, content: '42' }]));
+    form.append('file', new Blob(['print(42)\n']), 'main.py');
+    const submitted = await student.api.post(`/api/core/assignments/${assignment.body.id}/responses/`, { multipart: form });
+    assert.equal(submitted.status, 201, submitted.text);
+
+    const history = await student.api.get(`/api/assay/v1/exercises/${exerciseId}/submissions/`);
+    assert.equal(history.status, 200, history.text);
+    assert.equal(history.body.length, 1, history.text);
+    const [submission] = history.body;
+    const path = submission.files[0].path as string;
+    assert.equal((await student.api.get(`/api/assay/v1/submissions/${submission.id}/files/${path}`)).text, 'print(42)\n');
+    const curriculum = await student.api.get(`/api/assay/v1/courses/${tree.program.id}/curriculum/`);
+    const card = curriculum.body.subjects[0].modules[0].exercises.find((e: { id: number }) => e.id === exerciseId);
+    assert.deepEqual([card.status, card.submissions], ['Submitted', 1]);
   });
 });
