@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import { openBlobStore } from './blobs/open.ts';
+import { openRedis } from './redis/connection.ts';
 import type { Config } from './config.ts';
 import type { Clock } from './core/clock.ts';
 import { systemClock } from './core/clock.ts';
@@ -28,12 +29,14 @@ export async function openRuntime(config: Config, options: { clock?: Clock; migr
   try {
     if (options.migrate !== false) await migrateToLatest(handle.db, handle.engine, config.databaseSchema);
     const blobs = await openBlobStore(config);
+    const redis = config.redis ? openRedis(config.redis) : null;
     const services = buildServices({
       db: handle.db,
       engine: handle.engine,
       clock: options.clock ?? systemClock,
       config,
       blobs,
+      redis,
       jwtSecret: await jwtSecret(handle.db, config.jwtSecret),
     });
     return {
@@ -42,6 +45,7 @@ export async function openRuntime(config: Config, options: { clock?: Clock; migr
         await services.grading.close();
         await handle.close();
         blobs.close?.();
+        redis?.disconnect();
       },
     };
   } catch (err) {

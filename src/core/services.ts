@@ -10,6 +10,8 @@ import { UsersService } from './identity/users.service.ts';
 import { EnrolmentService } from './enrolment/enrolment.service.ts';
 import { PasswordSignIn, SignInLimits } from './identity/sign-in-limits.ts';
 import { MemoryAttemptStore } from './identity/memory-attempt-store.ts';
+import { RedisAttemptStore } from '../redis/attempt-store.ts';
+import type { Redis } from '../redis/connection.ts';
 import { TagsService } from './courses/tags.service.ts';
 import { ProgramsService } from './courses/programs.service.ts';
 import { SubjectsService } from './courses/subjects.service.ts';
@@ -54,6 +56,8 @@ export interface Services {
   clock: Clock;
   config: Config;
   blobs: BlobStore;
+  /** Redis shared by every server (ASSAY_REDIS_URL) for rate limits and sign-in limits; null: counted per process. */
+  redis: Redis | null;
   files: FilesService;
   users: UsersService;
   /** Course membership: the one enrolment operation every dialect writes through. */
@@ -108,7 +112,7 @@ export interface Services {
 /** What the areas built last (one per dialect's own concepts) are built from. */
 export type BaseServices = Omit<Services, 'oauth' | 'assessments' | 'tasks' | 'examination' | 'review' | 'progress' | 'questions' | 'submissionView'>;
 
-export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; config: Config; blobs: BlobStore; jwtSecret: string }): Services {
+export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; config: Config; blobs: BlobStore; jwtSecret: string; redis?: Redis | null }): Services {
   const { db, clock, config, blobs } = deps;
   const files = new FilesService(db, blobs, clock, config.maxUploadBytes, deps.engine, config.unzip);
   const hasher = new PasswordHasher(config.argon2MemoryKiB);
@@ -130,12 +134,15 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
   const classes = new ClassesService(db, clock);
   const users = new UsersService(db, clock, hasher);
   const nowMs = () => clock.nowMs();
+  const redis = deps.redis ?? null;
+  const attempts = redis && config.redis ? new RedisAttemptStore(redis, config.redis.keyPrefix, nowMs) : new MemoryAttemptStore(nowMs);
   const base: BaseServices = {
     ...deps,
+    redis,
     files,
     users,
     enrolment: new EnrolmentService(db, clock, hasher),
-    signIn: new PasswordSignIn(new SignInLimits(new MemoryAttemptStore(nowMs), config.signIn, nowMs), users),
+    signIn: new PasswordSignIn(new SignInLimits(attempts, config.signIn, nowMs), users),
     tokens: new TokensService(db, clock, deps.jwtSecret, config.accessTokenSeconds, config.refreshTokenSeconds),
     tags: new TagsService(db),
     programs: new ProgramsService(db, clock),

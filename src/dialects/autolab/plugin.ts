@@ -1,5 +1,6 @@
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
+import { sharedRateLimitStore } from '../../redis/rate-limit.ts';
 import type { FastifyInstance } from 'fastify';
 import type { Services } from '../../core/services.ts';
 import type { FrameworkErrorRenderer } from '../framework-errors.ts';
@@ -37,7 +38,7 @@ export async function registerAutolab(app: FastifyInstance, services: Services):
         payload.resume();
       });
       await scope.register(multipart, { limits: { fileSize: services.config.maxUploadBytes + 1, parts: 1000 } });
-      await scope.register(rateLimit, { global: false });
+      await scope.register(rateLimit, { global: false, ...sharedRateLimitStore(services, 'autolab') });
 
       scope.setErrorHandler(async (error, request, reply) => {
         const rendered = renderAutolabError(error, request.method);

@@ -1,5 +1,6 @@
 import multipart from '@fastify/multipart';
 import rateLimit from '@fastify/rate-limit';
+import { sharedRateLimitStore } from '../../redis/rate-limit.ts';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { CoreAction } from '../../core/attempts.ts';
 import { assertMayAttempt } from '../../core/attempts.ts';
@@ -38,6 +39,7 @@ export function hivePlugin(services: Services, routes: HiveRoutes[], extend?: (a
     // Only routes that ask for it (`rateLimit` in their options) are limited.
     await app.register(rateLimit, {
       global: false,
+      ...sharedRateLimitStore(services, 'hive'),
       errorResponseBuilder: (_request, context) =>
         new AssayError('rate_limited', 'Request was throttled.', { retryAfterSeconds: Math.max(1, Math.ceil(context.ttl / 1000)) }),
     });

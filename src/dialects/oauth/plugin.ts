@@ -1,6 +1,7 @@
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import rateLimit from '@fastify/rate-limit';
+import { sharedRateLimitStore } from '../../redis/rate-limit.ts';
 import type { FastifyInstance } from 'fastify';
 import { AssayError } from '../../core/errors.ts';
 import type { Services } from '../../core/services.ts';
@@ -31,6 +32,7 @@ export async function registerOAuth(app: FastifyInstance, services: Services): P
       await registerFormTokens(scope);
       await scope.register(rateLimit, {
         global: false,
+        ...sharedRateLimitStore(services, 'oauth'),
         errorResponseBuilder: (_request, context) =>
           new AssayError('rate_limited', 'Too Many Requests. Retry Later.', { limit: context.max, resetAt: Math.ceil((Date.now() + context.ttl) / 1000) }),
       });
