@@ -1,5 +1,8 @@
 import cookie from '@fastify/cookie';
 import multipart from '@fastify/multipart';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Static, TObject } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../core/actor.ts';
 import { AssayError, isAssayError } from '../../core/errors.ts';
@@ -31,7 +34,12 @@ const AUTH_METHODS = [
 /** The OpenAPI document describes Hive's and Assay's own API; INGInious' wire protocol stays out of it. */
 const HIDDEN = { hide: true } as never;
 
-type Params = { courseid?: string; taskid?: string; submissionid?: string };
+/** The path parameters, typed into each handler from these schemas. */
+const Id = Type.String();
+const NoParams = Type.Object({});
+const CourseParams = Type.Object({ courseid: Id });
+const TaskParams = Type.Object({ courseid: Id, taskid: Id });
+const SubmissionParams = Type.Object({ courseid: Id, taskid: Id, submissionid: Id });
 
 const send = (reply: FastifyReply, status: number, body: unknown) => reply.code(status).type(INGINIOUS_JSON).send(toWire(body));
 
@@ -122,10 +130,17 @@ function inginiousPlugin(services: Services) {
     app.setNotFoundHandler(async (_request, reply) => send(reply, 404, { error: 'Not found' }));
 
     /** One path: its handlers, and 405 with `Allow` for every other method. */
-    const route = (url: string, handlers: Partial<Record<'GET' | 'POST', (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>>>) => {
+    type Handler<P> = (request: FastifyRequest, reply: FastifyReply, params: P) => Promise<unknown>;
+    const route = <S extends TObject>(url: string, params: S, handlers: Partial<Record<'GET' | 'POST', Handler<Static<S>>>>) => {
       const allowed = Object.keys(handlers) as ('GET' | 'POST')[];
       for (const method of allowed) {
-        app.route({ method, url, schema: HIDDEN, handler: async (request, reply) => send(reply, 200, await handlers[method]!(request, reply)) });
+        app.withTypeProvider<TypeBoxTypeProvider>().route({
+          method,
+          url,
+          schema: { hide: true, params },
+          // The provider types params as Static<S>; TypeScript cannot reduce that inside this generic.
+          handler: async (request, reply) => send(reply, 200, await handlers[method]!(request, reply, request.params as Static<S>)),
+        });
       }
       const others = ALL_METHODS.filter((m) => !(allowed as string[]).includes(m));
       app.route({
@@ -139,9 +154,9 @@ function inginiousPlugin(services: Services) {
       });
     };
 
-    route('/auth_methods', { GET: async () => AUTH_METHODS });
+    route('/auth_methods', NoParams, { GET: async () => AUTH_METHODS });
 
-    route('/authentication', {
+    route('/authentication', NoParams, {
       GET: async (request) => {
         const actor = await callerOf(request, services);
         return actor ? { authenticated: true, username: actor.username } : { authenticated: false };
@@ -165,40 +180,34 @@ function inginiousPlugin(services: Services) {
       },
     });
 
-    route('/courses', { GET: async (request) => tasks.courses(await actorOf(request)) });
-    route('/courses/:courseid', { GET: async (request) => tasks.courses(await actorOf(request), (request.params as Params).courseid!) });
+    route('/courses', NoParams, { GET: async (request) => tasks.courses(await actorOf(request)) });
+    route('/courses/:courseid', CourseParams, { GET: async (request, _reply, p) => tasks.courses(await actorOf(request), p.courseid) });
 
-    route('/courses/:courseid/tasks', {
-      GET: async (request) => (await tasks.tasks(await actorOf(request), (request.params as Params).courseid!)).map((t) => renderTask(t, zone)),
+    route('/courses/:courseid/tasks', CourseParams, {
+      GET: async (request, _reply, p) => (await tasks.tasks(await actorOf(request), p.courseid)).map((t) => renderTask(t, zone)),
     });
-    route('/courses/:courseid/tasks/:taskid', {
-      GET: async (request) => {
-        const p = request.params as Params;
-        return (await tasks.tasks(await actorOf(request), p.courseid!, p.taskid!)).map((t) => renderTask(t, zone));
-      },
+    route('/courses/:courseid/tasks/:taskid', TaskParams, {
+      GET: async (request, _reply, p) => (await tasks.tasks(await actorOf(request), p.courseid, p.taskid)).map((t) => renderTask(t, zone)),
     });
 
     const wantsInput = (request: FastifyRequest) => Object.hasOwn((request.query ?? {}) as object, 'input');
-    route('/courses/:courseid/tasks/:taskid/submissions', {
-      GET: async (request) => {
-        const p = request.params as Params;
-        const list = await tasks.submissions(await actorOf(request), p.courseid!, p.taskid!, wantsInput(request));
+    route('/courses/:courseid/tasks/:taskid/submissions', TaskParams, {
+      GET: async (request, _reply, p) => {
+        const list = await tasks.submissions(await actorOf(request), p.courseid, p.taskid, wantsInput(request));
         return list.map((s) => renderSubmission(s, zone));
       },
-      POST: async (request) => {
+      POST: async (request, _reply, p) => {
         const actor = await actorOf(request);
         assertSameOrigin(request);
-        const p = request.params as Params;
         const answers = await readAnswers(request, uploadLimit);
-        const { id } = await tasks.submit(actor, p.courseid!, p.taskid!, answers);
+        const { id } = await tasks.submit(actor, p.courseid, p.taskid, answers);
         return { submissionid: id };
       },
     });
-    route('/courses/:courseid/tasks/:taskid/submissions/:submissionid', {
-      GET: async (request) => {
-        const p = request.params as Params;
-        return [renderSubmission(await tasks.submission(await actorOf(request), p.courseid!, p.taskid!, p.submissionid!, wantsInput(request)), zone)];
-      },
+    route('/courses/:courseid/tasks/:taskid/submissions/:submissionid', SubmissionParams, {
+      GET: async (request, _reply, p) => [
+        renderSubmission(await tasks.submission(await actorOf(request), p.courseid, p.taskid, p.submissionid, wantsInput(request)), zone),
+      ],
     });
   };
 }
