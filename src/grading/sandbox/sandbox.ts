@@ -263,10 +263,10 @@ export class Sandbox {
     return ready;
   }
 
-  /** Sets up (if not yet) and waits until the launcher pool is full: call at start, or before timing runs. */
+  /** Sets up (if not yet) and waits until the launcher and work dir pools are full: call at start, or before timing runs. */
   async warm(): Promise<void> {
     const ready = await this.prepare();
-    await ready.pool.warm();
+    await Promise.all([ready.pool.warm(), ready.workDirs.warm()]);
   }
 
   /** Stops the idle launchers (for a clean shutdown; a later run starts new ones). */

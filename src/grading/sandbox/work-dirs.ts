@@ -82,6 +82,12 @@ export class WorkDirs {
     await this.mounter!.unmount(dir).catch(() => undefined);
   }
 
+  /** Resolves when `poolSize` work dirs are ready (mounted ahead of runs). */
+  async warm(): Promise<void> {
+    this.fill();
+    await Promise.all(this.ready.map((p) => p.catch(() => undefined)));
+  }
+
   /** Mounts work dirs until `poolSize` are ready or on their way. */
   fill(): void {
     if (!this.mounter) return;
