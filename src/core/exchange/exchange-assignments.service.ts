@@ -5,6 +5,7 @@ import type { Clock, Timestamp } from '../clock.ts';
 import { microsToTimestamp, timestampToMicros } from '../clock.ts';
 import { fromDatabaseError } from '../errors.ts';
 import { exchangeRefusal } from './refusals.ts';
+import { exchangeAssignmentsRepo } from './exchange-assignments.repo.ts';
 import type { TreeEntry } from '../files/files.repo.ts';
 import type { FilesService, NewTreeFile } from '../files/files.service.ts';
 import type { CourseAccess, ExchangeCoursesService } from './exchange-courses.service.ts';
@@ -76,12 +77,7 @@ export class ExchangeAssignmentsService {
   }
 
   private findAssignment(db: Db, courseId: number, id: string) {
-    return db
-      .selectFrom('exercises')
-      .select(['id as exerciseId', 'handout_tree_id as handoutTreeId'])
-      .where('course_id', '=', courseId)
-      .where('slug', '=', id)
-      .executeTakeFirst();
+    return exchangeAssignmentsRepo.bySlug(db, courseId, id);
   }
 
   async assignment(access: CourseAccess, id: string, db: Db = this.db): Promise<ExchangeAssignment> {
@@ -98,30 +94,13 @@ export class ExchangeAssignmentsService {
   /** A student or instructor of the course (their user id), else 404 `Student not found`. */
   async courseUser(access: CourseAccess, username: string): Promise<number> {
     const user = await userByName(this.db, username);
-    const member = user
-      ? await this.db
-          .selectFrom('enrollments')
-          .select('id')
-          .where('course_id', '=', access.courseId)
-          .where('user_id', '=', user.id)
-          .where('dropped', '=', false)
-          .where('role', 'in', ['instructor', 'student'])
-          .executeTakeFirst()
-      : undefined;
-    if (!user || !member) throw studentNotFound();
+    if (!user || !(await exchangeAssignmentsRepo.isMember(this.db, access.courseId, user.id))) throw studentNotFound();
     return user.id;
   }
 
   /** The submission at `timestamp` (matched by value), or the latest when null; else 404. */
   async submission(assignment: ExchangeAssignment, userId: number, timestamp: Timestamp | null, db: Db = this.db): Promise<ExchangeSubmission> {
-    let q = db
-      .selectFrom('submissions as s')
-      .innerJoin('assignments as a', 'a.id', 's.assignment_id')
-      .select(['s.id', 's.created_at as timestamp', 's.tree_id as treeId'])
-      .where('a.exercise_id', '=', assignment.exerciseId)
-      .where('s.user_id', '=', userId);
-    q = timestamp === null ? q.orderBy('s.created_at', 'desc').orderBy('s.id', 'desc') : q.where('s.created_at', '=', timestamp).orderBy('s.id');
-    const row = await q.limit(1).executeTakeFirst();
+    const row = await exchangeAssignmentsRepo.submission(db, assignment.exerciseId, userId, timestamp);
     if (!row) throw submissionNotFound();
     return row;
   }
@@ -130,8 +109,7 @@ export class ExchangeAssignmentsService {
 
   /** Assignment ids of the course in creation order (exercises made in other dialects included). */
   async assignmentIds(access: CourseAccess): Promise<string[]> {
-    const rows = await this.db.selectFrom('exercises').select('slug').where('course_id', '=', access.courseId).orderBy('created_at').orderBy('id').execute();
-    return rows.map((r) => r.slug);
+    return exchangeAssignmentsRepo.slugs(this.db, access.courseId);
   }
 
   /** A tree's entries in upload order; none for no tree. */
@@ -141,28 +119,12 @@ export class ExchangeAssignmentsService {
 
   /** Submissions of the assignment, everyone's or one user's, oldest first. Accounts deleted since are left out. */
   async submissions(assignment: ExchangeAssignment, userId?: number): Promise<ExchangeSubmissionRow[]> {
-    let q = this.db
-      .selectFrom('submissions as s')
-      .innerJoin('assignments as a', 'a.id', 's.assignment_id')
-      .innerJoin('users as u', 'u.id', 's.user_id')
-      .select(['u.username as student_id', 's.created_at as timestamp'])
-      .where('a.exercise_id', '=', assignment.exerciseId);
-    if (userId !== undefined) q = q.where('s.user_id', '=', userId);
-    return q.orderBy('s.created_at').orderBy('s.id').execute();
+    return exchangeAssignmentsRepo.submissions(this.db, assignment.exerciseId, userId);
   }
 
   /** The files of the submission's latest released feedback; none when there is none. */
   async feedbackEntries(submission: ExchangeSubmission): Promise<TreeEntry[]> {
-    const row = await this.db
-      .selectFrom('feedback')
-      .select('tree_id')
-      .where('submission_id', '=', submission.id)
-      .where('tree_id', 'is not', null)
-      .where('released', '=', true)
-      .orderBy('id', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    return this.treeEntries(row?.tree_id ?? null);
+    return this.treeEntries(await exchangeAssignmentsRepo.feedbackTree(this.db, submission.id));
   }
 
   // ---- writes: one transaction each ----
@@ -176,10 +138,7 @@ export class ExchangeAssignmentsService {
         const now = this.clock.now();
         const treeId = await this.files.createTree(files, tx);
         const moduleId = await this.exchangeModule(tx, access.courseId, now);
-        await tx
-          .insertInto('exercises')
-          .values({ course_id: access.courseId, module_id: moduleId, slug: id, name: id, handout_tree_id: treeId, created_at: now, updated_at: now })
-          .execute();
+        await exchangeAssignmentsRepo.insertExercise(tx, { course_id: access.courseId, module_id: moduleId, slug: id, name: id, handout_tree_id: treeId, created_at: now, updated_at: now });
       });
     } catch (err) {
       // Another release of the same id committed between the check and the insert.
@@ -194,31 +153,15 @@ export class ExchangeAssignmentsService {
    * made at the first release.
    */
   private async exchangeModule(tx: Db, courseId: number, now: Timestamp): Promise<number> {
-    const found = await tx
-      .selectFrom('modules')
-      .innerJoin('subjects', 'subjects.id', 'modules.subject_id')
-      .select('modules.id')
-      .where('subjects.course_id', '=', courseId)
-      .where('subjects.symbol', '=', EXCHANGE_SUBJECT)
-      .where('modules.name', '=', EXCHANGE_SUBJECT)
-      .orderBy('modules.id')
-      .limit(1)
-      .executeTakeFirst();
-    if (found) return found.id;
-    const subject = await tx
-      .insertInto('subjects')
-      .values({ course_id: courseId, symbol: EXCHANGE_SUBJECT, name: EXCHANGE_SUBJECT, created_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const created = await tx.insertInto('modules').values({ subject_id: subject.id, name: EXCHANGE_SUBJECT, created_at: now }).returning('id').executeTakeFirstOrThrow();
-    return created.id;
+    const found = await exchangeAssignmentsRepo.moduleBySymbol(tx, courseId, EXCHANGE_SUBJECT);
+    return found ?? exchangeAssignmentsRepo.insertSubjectWithModule(tx, courseId, EXCHANGE_SUBJECT, now);
   }
 
   /** Deletes the assignment with its submissions and feedback (their trees are left to `gc`). */
   async deleteAssignment(access: CourseAccess, id: string): Promise<void> {
     await this.db.transaction().execute(async (tx) => {
       const assignment = await this.assignment(access, id, tx);
-      await tx.deleteFrom('exercises').where('id', '=', assignment.exerciseId).execute();
+      await exchangeAssignmentsRepo.deleteExercise(tx, assignment.exerciseId);
     });
   }
 
@@ -229,12 +172,12 @@ export class ExchangeAssignmentsService {
    */
   async submit(assignment: ExchangeAssignment, userId: number, files: NewTreeFile[]): Promise<Timestamp> {
     const { timestamp, assignmentId } = await this.db.transaction().execute(async (tx) => {
-      const exercise = await tx.selectFrom('exercises').select(['id', 'course_id', 'name']).where('id', '=', assignment.exerciseId).executeTakeFirst();
+      const exercise = await exchangeAssignmentsRepo.exercise(tx, assignment.exerciseId);
       if (!exercise) throw assignmentNotFound();
       let now = this.clock.now();
       const assignmentId = await claimAssignment(tx, { exerciseId: assignment.exerciseId, userId, now }, OWN_CLAIM);
-      const previous = await tx.selectFrom('submissions').select((eb) => eb.fn.max('created_at').as('at')).where('assignment_id', '=', assignmentId).executeTakeFirst();
-      if (previous?.at && timestampToMicros(previous.at) >= timestampToMicros(now)) now = microsToTimestamp(timestampToMicros(previous.at) + 1n);
+      const previous = await exchangeAssignmentsRepo.lastSubmittedAt(tx, assignmentId);
+      if (previous && timestampToMicros(previous) >= timestampToMicros(now)) now = microsToTimestamp(timestampToMicros(previous) + 1n);
       const treeId = await this.files.createTree(files, tx);
       // The one submission lifecycle: Hive's Submission response and assignment counters, a grading job.
       await recordSubmission(tx, this.grading, { assignmentId, exercise, userId, staffAuthor: false, treeId, answers: null, now });
@@ -250,8 +193,7 @@ export class ExchangeAssignmentsService {
     await this.db.transaction().execute(async (tx) => {
       const submission = await this.submission(assignment, userId, timestamp, tx);
       const treeId = await this.files.createTree(files, tx);
-      await tx.deleteFrom('feedback').where('submission_id', '=', submission.id).where('tree_id', 'is not', null).execute();
-      await tx.insertInto('feedback').values({ submission_id: submission.id, author_id: authorId, tree_id: treeId, released: true, created_at: this.clock.now() }).execute();
+      await exchangeAssignmentsRepo.replaceFeedbackFiles(tx, submission.id, authorId, treeId, this.clock.now());
     });
   }
 }
