@@ -49,9 +49,14 @@ export class LatenessService {
    * spent (null when the course grants none) and their extensions, by exercise.
    */
   async standing(actor: Actor, courseId: number): Promise<{ graceDays: number; graceDaysLeft: number | null; extensions: Map<number, Extension> }> {
+    const courseRow = await assessmentsRepo.courseById(this.db, courseId);
+    if (!courseRow) throw AssayError.notFound();
+    const mineOf = (extensions: { user_id: number; exercise_id: number; days: number; infinite: unknown }[]) =>
+      new Map(extensions.filter((e) => e.user_id === actor.id).map((e) => [e.exercise_id, { days: e.days, infinite: Boolean(e.infinite) }]));
+    // Without grace days there is no ledger to keep: the extensions alone.
+    if (courseRow.grace_days === 0) return { graceDays: 0, graceDaysLeft: null, extensions: mineOf(await peopleRepo.extensionsInCourse(this.db, courseId)) };
     const { course, extensions, ledgerOf } = await this.courseLedgers(courseId);
-    const mine = new Map(extensions.filter((e) => e.user_id === actor.id).map((e) => [e.exercise_id, { days: e.days, infinite: Boolean(e.infinite) }]));
-    if (course.grace_days === 0) return { graceDays: 0, graceDaysLeft: null, extensions: mine };
+    const mine = mineOf(extensions);
     const spent = [...ledgerOf(actor.id).values()].reduce((sum, c) => sum + c.graceDays, 0);
     return { graceDays: course.grace_days, graceDaysLeft: course.grace_days - spent, extensions: mine };
   }
