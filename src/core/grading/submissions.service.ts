@@ -1,11 +1,9 @@
-import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { GradingQueue, JobEvent, JobOutcome, JobStatus } from '../../grading/queue/index.ts';
 import { rerunExercise } from '../../grading/queue/index.ts';
 import type { ProblemResult, TestResult } from '../../grading/results/types.ts';
 import type { Actor } from '../actor.ts';
 import { GROUP_CLAIM, claimAssignment } from '../assignments/claim.ts';
-import { heldBy } from '../assignments/claim.repo.ts';
 import type { Clock } from '../clock.ts';
 import type { Exercise, ExercisesService, HandinTarget, TreeListing } from '../courses/exercises.service.ts';
 import { isRowId } from '../courses/exercises.service.ts';
@@ -16,6 +14,7 @@ import type { FilesService, NewTreeFile } from '../files/files.service.ts';
 import { treeShapeProblems } from '../files/tree-shape.ts';
 import { readGrade } from './results.service.ts';
 import { recordSubmission } from './submission-record.ts';
+import { submissionsRepo } from './submissions.repo.ts';
 
 export interface SubmissionInput {
   files: NewTreeFile[];
@@ -128,12 +127,7 @@ export class SubmissionsService {
         const created = await this.db.transaction().execute(async (trx) => {
           const now = this.clock.now();
           const assignmentId = await claimAssignment(trx, { exerciseId: exercise.id, userId: actor.id, now }, GROUP_CLAIM);
-          const previous = await trx
-            .selectFrom('submissions')
-            .select((eb) => eb.fn.max('number').as('n'))
-            .where('assignment_id', '=', assignmentId)
-            .executeTakeFirst();
-          const count = Number(previous?.n ?? 0);
+          const count = await submissionsRepo.lastNumber(trx, assignmentId);
           if (!staffSide && exercise.max_submissions !== null && count >= exercise.max_submissions) {
             throw AssayError.forbidden(`The maximum number of submissions (${exercise.max_submissions}) has been reached.`);
           }
@@ -177,13 +171,7 @@ export class SubmissionsService {
    * files in upload order; null when it no longer exists. No actor: the engine is not a user.
    */
   async forGrading(submissionId: number): Promise<{ answers: string | null; files: TreeEntry[] } | null> {
-    const rows = await this.db
-      .selectFrom('submissions as s')
-      .leftJoin('tree_entries as t', 't.tree_id', 's.tree_id')
-      .select(['s.answers', 't.path', 't.blob', 't.size', 't.md5'])
-      .where('s.id', '=', submissionId)
-      .orderBy('t.position')
-      .execute();
+    const rows = await submissionsRepo.withFiles(this.db, submissionId);
     if (rows.length === 0) return null;
     const files = rows.flatMap((r) => (r.path === null || r.blob === null ? [] : [{ path: r.path, blob: r.blob, size: Number(r.size), md5: r.md5 ?? '' }]));
     return { answers: rows[0]!.answers, files };
@@ -196,7 +184,7 @@ export class SubmissionsService {
     if (!submission) throw AssayError.notFound();
     const staffSide = await this.staffSideOf(actor, submission.course_id);
     if (!staffSide && !(await this.isOwn(actor, submission))) throw AssayError.notFound();
-    const exercise = await this.db.selectFrom('exercises').select('due_at').where('id', '=', submission.exercise_id).executeTakeFirstOrThrow();
+    const exercise = { due_at: (await submissionsRepo.dueAt(this.db, submission.exercise_id)) ?? null };
     return { ...submission, grading: await this.gradingOf(submission, staffSide, exercise) };
   }
 
@@ -204,14 +192,7 @@ export class SubmissionsService {
   async list(actor: Actor, exerciseId: number): Promise<Submission[]> {
     const exercise = await this.exercises.get(actor, exerciseId);
     const staffSide = await this.exercises.isStaffSide(actor, exercise);
-    let q = this.db
-      .selectFrom('submissions as s')
-      .innerJoin('assignments as a', 'a.id', 's.assignment_id')
-      .select('s.id')
-      .where('a.exercise_id', '=', exercise.id);
-    if (!staffSide) q = q.where((eb) => eb.or([eb('s.user_id', '=', actor.id), heldBy(actor.id)]));
-    const ids = (await q.orderBy('s.id').execute()).map((r) => r.id);
-    return this.load(ids);
+    return this.load(await submissionsRepo.idsOfExercise(this.db, exercise.id, staffSide ? undefined : actor.id));
   }
 
   /** Staff and the course's instructors queue the latest submission of every assignment again; answers how many. */
@@ -227,30 +208,13 @@ export class SubmissionsService {
    */
   async delete(actor: Actor, submissionId: number): Promise<void> {
     if (!isRowId(submissionId)) throw AssayError.notFound();
-    const submission = await this.db
-      .selectFrom('submissions as s')
-      .innerJoin('assignments as a', 'a.id', 's.assignment_id')
-      .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
-      .select(['s.id', 's.user_id', 's.assignment_id', 'e.course_id'])
-      .where('s.id', '=', submissionId)
-      .executeTakeFirst();
+    const [submission] = await submissionsRepo.byIds(this.db, [submissionId]);
     if (!submission) throw AssayError.notFound();
     if (!(await this.staffSideOf(actor, submission.course_id)) && !(await this.isOwn(actor, submission))) throw AssayError.notFound();
     if (!(await canManageCourse(this.db, actor, submission.course_id))) throw AssayError.forbidden();
     await this.db.transaction().execute(async (trx) => {
-      const jobs = trx.selectFrom('grading_jobs').select('id').where('submission_id', '=', submissionId);
-      await trx.deleteFrom('grading_job_events').where('job_id', 'in', jobs).execute();
-      await trx.deleteFrom('grading_jobs').where('submission_id', '=', submissionId).execute();
-      await trx.deleteFrom('grades').where('submission_id', '=', submissionId).execute();
-      await trx.deleteFrom('feedback').where('submission_id', '=', submissionId).execute();
-      const gone = await trx.deleteFrom('submissions').where('id', '=', submissionId).executeTakeFirst();
       // Someone else deleted it first.
-      if (Number(gone.numDeletedRows) === 0) throw AssayError.notFound();
-      await trx
-        .updateTable('assignments')
-        .set((eb) => ({ submission_count: sql<number>`CASE WHEN ${eb.ref('submission_count')} > 0 THEN ${eb.ref('submission_count')} - 1 ELSE 0 END` }))
-        .where('id', '=', submission.assignment_id)
-        .execute();
+      if (!(await submissionsRepo.deleteWithDependents(trx, submissionId, submission.assignment_id))) throw AssayError.notFound();
     });
   }
 
@@ -258,13 +222,7 @@ export class SubmissionsService {
 
   private async isOwn(actor: Actor, submission: Pick<Submission, 'user_id' | 'assignment_id'>): Promise<boolean> {
     if (submission.user_id === actor.id) return true;
-    const member = await this.db
-      .selectFrom('assignments as a')
-      .select('a.id')
-      .where('a.id', '=', submission.assignment_id)
-      .where(heldBy(actor.id))
-      .executeTakeFirst();
-    return member !== undefined;
+    return submissionsRepo.holds(this.db, submission.assignment_id, actor.id);
   }
 
   /** Checkers, instructors and staff who can see the course. */
@@ -279,34 +237,14 @@ export class SubmissionsService {
     const out = new Map<number, Submission>();
     for (let i = 0; i < ids.length; i += 500) {
       const chunk = ids.slice(i, i + 500);
-      const rows = await this.db
-        .selectFrom('submissions as s')
-        .innerJoin('assignments as a', 'a.id', 's.assignment_id')
-        .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
-        .select(['s.id', 's.assignment_id', 's.user_id', 's.number', 's.tree_id', 's.answers', 's.created_at', 'a.exercise_id', 'e.course_id'])
-        .where('s.id', 'in', chunk)
-        .execute();
+      const rows = await submissionsRepo.byIds(this.db, chunk);
       const treeIds = rows.flatMap((r) => (r.tree_id === null ? [] : [r.tree_id]));
-      const entries =
-        treeIds.length > 0
-          ? await this.db
-              .selectFrom('tree_entries')
-              .select(['tree_id', 'path', 'size', 'blob', 'md5'])
-              .where('tree_id', 'in', treeIds)
-              .orderBy('tree_id')
-              .orderBy('position')
-              .execute()
-          : [];
+      const entries = await submissionsRepo.treeEntries(this.db, treeIds);
       const files = new Map<number, TreeListing[]>();
       for (const e of entries) files.set(e.tree_id, [...(files.get(e.tree_id) ?? []), { path: e.path, size: e.size, sha256: e.blob, md5: e.md5 }]);
-      const jobs = await this.db
-        .selectFrom('grading_jobs')
-        .select(['id', 'submission_id', 'status'])
-        .where('submission_id', 'in', chunk)
-        .orderBy('id')
-        .execute();
+      const jobs = await submissionsRepo.jobs(this.db, chunk);
       const latest = new Map<number, { id: number; status: JobStatus }>();
-      for (const j of jobs) latest.set(j.submission_id!, { id: j.id, status: j.status as JobStatus });
+      for (const j of jobs) latest.set(j.submission_id, { id: j.id, status: j.status as JobStatus });
       for (const r of rows) {
         out.set(r.id, {
           id: r.id,
