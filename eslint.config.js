@@ -4,6 +4,10 @@ import tseslint from 'typescript-eslint';
 /** The TypeScript files linted with type information. */
 const TYPED = ['src/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'web/src/**/*.ts', 'web/src/**/*.tsx'];
 
+const QUERY_OUTSIDE_REPOSITORY = "Queries live in repositories: move this one into the area's *.repo.ts (or src/db/) and call it.";
+const KYSELY_OUTSIDE_REPOSITORY = { name: 'kysely', message: "Only repositories (*.repo.ts) and src/db/ import kysely: take Db and the row types from src/db/, put the query in the area's repository." };
+const NO_DIALECT = { group: ['**/dialects/*', '**/dialects/**'], message: 'The core and the grading engine know no dialect.' };
+
 export default tseslint.config(
   { ignores: ['node_modules/**', 'data/**', 'dist/**', 'web/dist/**', 'examples/**', '.tmp/**'] },
   js.configs.recommended,
@@ -30,7 +34,24 @@ export default tseslint.config(
     },
   },
   // The layers (README "Architecture"): a dialect reaches data only through core services; the
-  // core and the grading engine know no wire format.
+  // core and the grading engine know no wire format; every query lives in a repository
+  // (*.repo.ts) or src/db/. Outside those, no import of kysely (not even a type: Db, RowOf and
+  // the other database types come from src/db/) and no query-builder call on a database handle.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/db/**', 'src/**/*.repo.ts'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: 'CallExpression[callee.property.name=/^(selectFrom|insertInto|updateTable|deleteFrom|replaceInto|mergeInto|executeQuery)$/]',
+        message: QUERY_OUTSIDE_REPOSITORY,
+      }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/db/**', 'src/**/*.repo.ts', 'src/dialects/**', 'src/core/**', 'src/grading/**'],
+    rules: { 'no-restricted-imports': ['error', { paths: [KYSELY_OUTSIDE_REPOSITORY] }] },
+  },
   {
     files: ['src/dialects/**/*.ts'],
     rules: {
@@ -45,10 +66,15 @@ export default tseslint.config(
   },
   {
     files: ['src/core/**/*.ts', 'src/grading/**/*.ts'],
+    ignores: ['src/**/*.repo.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['**/dialects/*', '**/dialects/**'], message: 'The core and the grading engine know no dialect.' }],
-      }],
+      'no-restricted-imports': ['error', { paths: [KYSELY_OUTSIDE_REPOSITORY], patterns: [NO_DIALECT] }],
+    },
+  },
+  {
+    files: ['src/core/**/*.repo.ts', 'src/grading/**/*.repo.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [NO_DIALECT] }],
     },
   },
 );
