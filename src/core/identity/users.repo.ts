@@ -4,12 +4,8 @@ import { Clearance } from '../actor.ts';
 
 export type UserRow = RowOf<'users'>;
 
-/** The user list's scope and filters (users.service.ts). */
-export interface UserListQuery {
-  /** Only this account (a student reads themself). */
-  onlyId?: number;
-  /** Staff-side accounts and the students of these programs (a checker's view). */
-  staffOrPrograms?: number[];
+/** What the user list narrows by. */
+export interface UserFilters {
   ids?: number[];
   clearances?: number[];
   classIds?: number[];
@@ -17,6 +13,14 @@ export interface UserListQuery {
   mentorIds?: number[];
   programIds?: number[];
   programCheckerIds?: number[];
+}
+
+/** The user list's scope and filters (users.service.ts). */
+export interface UserListQuery extends UserFilters {
+  /** Only this account (a student reads themself). */
+  onlyId?: number;
+  /** Staff-side accounts and the students of these programs (a checker's view). */
+  staffOrPrograms?: number[];
 }
 
 export const usersRepo = {

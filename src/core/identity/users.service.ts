@@ -11,7 +11,7 @@ import type { FieldProblem } from '../errors.ts';
 import { AssayError, doesNotExist } from '../errors.ts';
 import type { PasswordHasher } from './passwords.ts';
 import { userPolicy } from './policy.ts';
-import type { UserRow } from './users.repo.ts';
+import type { UserFilters, UserRow } from './users.repo.ts';
 import { usersRepo } from './users.repo.ts';
 
 export interface User extends UserRow {
@@ -48,15 +48,7 @@ export interface UserInput {
   is_active?: boolean;
 }
 
-export interface UserFilters {
-  ids?: number[];
-  clearances?: number[];
-  classIds?: number[];
-  mentorId?: number;
-  mentorIds?: number[];
-  programIds?: number[];
-  programCheckerIds?: number[];
-}
+export type { UserFilters } from './users.repo.ts';
 
 export const USERNAME_PATTERN = /^[\w.@+-]+$/u;
 
