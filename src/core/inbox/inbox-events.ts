@@ -6,8 +6,14 @@ import type { ThreadChanges } from '../threads/changes.ts';
 import type { ThreadRef } from '../threads/thread.ts';
 import { inboxEventsRepo } from './inbox.repo.ts';
 
-/** Job changes that may move an assignment into or within the inbox: a new submission's job, a result. */
-const INBOX_JOB_STATUSES: readonly JobStatus[] = ['queued', 'done', 'failed'];
+/**
+ * Job changes that may move an assignment into or within the inbox: a job started (a submission
+ * made through an API whose service does not announce it yet is seen here, once a worker takes
+ * its job), a result.
+ */
+const INBOX_JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'done', 'failed'];
+/** Jobs whose last announced status is remembered (a running job reports each step; one hint is enough). */
+const REMEMBERED_JOBS = 1000;
 
 /**
  * Publishes what changes a course's checker inbox on its topic (`inbox:<course>`), as a hint
@@ -17,6 +23,8 @@ const INBOX_JOB_STATUSES: readonly JobStatus[] = ['queued', 'done', 'failed'];
  * is published for a course nobody here follows.
  */
 export class InboxEvents {
+  private readonly announcedStatus = new Map<number, JobStatus>();
+
   constructor(
     private readonly db: Db,
     private readonly bus: EventBus,
@@ -45,6 +53,10 @@ export class InboxEvents {
     const job = await grading.get(jobId);
     if (!job || job.submission_id === null || !INBOX_JOB_STATUSES.includes(job.status)) return;
     if (!this.bus.hasSubscribers(topics.inbox(job.course_id))) return;
+    if (this.announcedStatus.get(job.id) === job.status) return;
+    this.announcedStatus.delete(job.id);
+    if (job.status !== 'done' && job.status !== 'failed') this.announcedStatus.set(job.id, job.status);
+    if (this.announcedStatus.size > REMEMBERED_JOBS) this.announcedStatus.delete(this.announcedStatus.keys().next().value!);
     const assignmentId = await inboxEventsRepo.assignmentOfSubmission(this.db, job.submission_id);
     if (assignmentId !== undefined) await this.changed({ kind: 'assignment', id: assignmentId });
   }
