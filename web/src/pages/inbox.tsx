@@ -8,6 +8,29 @@ import { PageShown } from '../components/page-shown.tsx';
 
 type Filter = 'course' | 'exercise' | 'student' | 'status' | 'kind';
 
+const STATUSES = ['Submitted', 'AutoChecked', 'Open'] as const;
+const KINDS: [string, string][] = [
+  ['assignment', 'Assignments'],
+  ['help', 'Help threads'],
+];
+
+/** One labelled filter of the inbox: "" (the first option) means no filter. */
+function FilterSelect(props: { label: string; value: string; onChange: (value: string) => void; any: string; options: [string, string][] }) {
+  return (
+    <label>
+      {props.label}
+      <select value={props.value} onChange={(e) => props.onChange(e.target.value)}>
+        <option value="">{props.any}</option>
+        {props.options.map(([value, text]) => (
+          <option key={value} value={value}>
+            {text}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 /** Where an inbox item opens: an assignment's grading page, or the help thread. */
 export const itemPath = (item: { kind: string; id: number }) => (item.kind === 'help' ? `/help/${item.id}` : `/check/${item.id}`);
 
@@ -25,7 +48,7 @@ export default function InboxPage() {
     course: number('course'),
     exercise: number('exercise'),
     student: number('student'),
-    status: (filter('status') || undefined) as 'Submitted' | 'AutoChecked' | 'Open' | undefined,
+    status: (filter('status') || undefined) as (typeof STATUSES)[number] | undefined,
     kind: (filter('kind') || undefined) as 'assignment' | 'help' | undefined,
   };
   const inbox = useQuery({ queryKey: ['inbox', query], queryFn: () => ok(api.GET('/inbox/', { params: { query } })) });
@@ -50,56 +73,11 @@ export default function InboxPage() {
         Inbox <LiveBadge state={live} />
       </h1>
       <form className="filters" aria-label="Filter the inbox" onSubmit={(e) => e.preventDefault()}>
-        <label>
-          Course
-          <select value={filter('course')} onChange={(e) => set('course', e.target.value)}>
-            <option value="">All courses</option>
-            {gradingCourses.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Exercise
-          <select value={filter('exercise')} onChange={(e) => set('exercise', e.target.value)}>
-            <option value="">All exercises</option>
-            {[...exercises].map(([id, name]) => (
-              <option key={id} value={id}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Student
-          <select value={filter('student')} onChange={(e) => set('student', e.target.value)}>
-            <option value="">All students</option>
-            {[...students].map(([id, name]) => (
-              <option key={id} value={id}>
-                {name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status
-          <select value={filter('status')} onChange={(e) => set('status', e.target.value)}>
-            <option value="">Any status</option>
-            <option>Submitted</option>
-            <option>AutoChecked</option>
-            <option>Open</option>
-          </select>
-        </label>
-        <label>
-          Kind
-          <select value={filter('kind')} onChange={(e) => set('kind', e.target.value)}>
-            <option value="">Assignments and help</option>
-            <option value="assignment">Assignments</option>
-            <option value="help">Help threads</option>
-          </select>
-        </label>
+        <FilterSelect label="Course" value={filter('course')} onChange={(v) => set('course', v)} any="All courses" options={gradingCourses.map((c) => [String(c.id), c.name])} />
+        <FilterSelect label="Exercise" value={filter('exercise')} onChange={(v) => set('exercise', v)} any="All exercises" options={[...exercises].map(([id, name]) => [String(id), name])} />
+        <FilterSelect label="Student" value={filter('student')} onChange={(v) => set('student', v)} any="All students" options={[...students].map(([id, name]) => [String(id), name])} />
+        <FilterSelect label="Status" value={filter('status')} onChange={(v) => set('status', v)} any="Any status" options={STATUSES.map((s) => [s, s])} />
+        <FilterSelect label="Kind" value={filter('kind')} onChange={(v) => set('kind', v)} any="Assignments and help" options={KINDS} />
       </form>
       {inbox.isPending ? (
         <p className="loading">Loading the inbox…</p>
