@@ -6,7 +6,8 @@ import { chromium } from 'playwright-core';
 import type { Browser, Page } from 'playwright-core';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
-export const WEB_DIST = path.join(ROOT, 'web', 'dist');
+/** ASSAY_TEST_WEB_DIST builds the app into a folder of one's own (several people testing in one checkout). */
+export const WEB_DIST = process.env.ASSAY_TEST_WEB_DIST ? path.resolve(process.env.ASSAY_TEST_WEB_DIST) : path.join(ROOT, 'web', 'dist');
 export const SCREENSHOTS = path.join(ROOT, '.tmp', 'screenshots');
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -23,7 +24,7 @@ export async function builtWebApp(): Promise<string> {
   const sources = Math.max(newest(path.join(ROOT, 'web', 'src')), fs.statSync(path.join(ROOT, 'web', 'index.html')).mtimeMs);
   if (!fs.existsSync(index) || fs.statSync(index).mtimeMs < sources) {
     const { build } = await import('vite');
-    await build({ configFile: path.join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
+    await build({ configFile: path.join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn', build: { outDir: WEB_DIST, emptyOutDir: true } });
   }
   return WEB_DIST;
 }

@@ -4,6 +4,7 @@ import { api, ok } from '../api/client.ts';
 import { Failure } from '../components/failure.tsx';
 import { score, Status, When } from '../format.tsx';
 import { PageShown } from '../components/page-shown.tsx';
+import { CourseStaffNav } from '../components/staff-nav.tsx';
 
 interface ExerciseCard {
   id: number;
@@ -49,6 +50,7 @@ export default function CoursePage() {
       </nav>
       <h1>{course.name}</h1>
       <PageShown page="course" />
+      <CourseStaffNav courseId={id} />
       <p className="muted">{course.semester}</p>
       {subjects.map((subject) => (
         <section key={subject.id} className="subject" aria-labelledby={`subject-${subject.id}`}>

@@ -12,6 +12,7 @@ import { Markdown } from '../components/markdown.tsx';
 import { loadDraft, saveDraft } from '../drafts.ts';
 import { bytes, score, Status, When } from '../format.tsx';
 import { PageShown } from '../components/page-shown.tsx';
+import { ExerciseStaffNav } from '../components/staff-nav.tsx';
 
 // CodeMirror loads only when the student edits here.
 const CodeEditor = lazy(async () => ({ default: (await import('../components/code.tsx')).CodeEditor }));
@@ -140,6 +141,7 @@ export default function ExercisePage() {
       </nav>
       <h1>{exercise.name}</h1>
       <PageShown page="exercise" />
+      <ExerciseStaffNav exerciseId={exercise.id} />
       <dl className="facts">
         <dt>Status</dt>
         <dd>
