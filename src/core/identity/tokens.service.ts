@@ -4,6 +4,7 @@ import type { Db } from '../../db/database.ts';
 import type { Clock } from '../clock.ts';
 import { addSeconds } from '../clock.ts';
 import { AssayError } from '../errors.ts';
+import { hmacKey } from './hmac-key.ts';
 import { tokensRepo } from './tokens.repo.ts';
 
 export interface TokenPair {
@@ -34,16 +35,19 @@ export const sha256Hex = (text: string): string => crypto.createHash('sha256').u
 
 /** JWT access tokens, rotating refresh tokens (each usable once) and hashed personal API tokens. */
 export class TokensService {
-  private readonly key: Uint8Array;
+  private imported: Promise<CryptoKey> | null = null;
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    secret: string,
+    private readonly secret: string,
     private readonly accessSeconds: number,
     private readonly refreshSeconds: number,
-  ) {
-    this.key = new TextEncoder().encode(secret);
+  ) {}
+
+  private key(): Promise<CryptoKey> {
+    this.imported ??= hmacKey(this.secret);
+    return this.imported;
   }
 
   private async sign(userId: number, type: 'access' | 'refresh', seconds: number, jti: string): Promise<string> {
@@ -53,7 +57,7 @@ export class TokensService {
       .setIssuedAt(iat)
       .setExpirationTime(iat + seconds)
       .setJti(jti)
-      .sign(this.key);
+      .sign(await this.key());
   }
 
   async issuePair(userId: number): Promise<TokenPair> {
@@ -70,7 +74,7 @@ export class TokensService {
   private async verify(token: string, type: 'access' | 'refresh'): Promise<{ userId: number; jti: string }> {
     try {
       // Every token this server signs expires: one without `exp` was not made here.
-      const { payload } = await jwtVerify(token, this.key, { algorithms: ['HS256'], requiredClaims: ['exp'], currentDate: new Date(this.clock.nowMs()) });
+      const { payload } = await jwtVerify(token, await this.key(), { algorithms: ['HS256'], requiredClaims: ['exp'], currentDate: new Date(this.clock.nowMs()) });
       if (payload.token_type !== type || typeof payload.user_id !== 'number' || typeof payload.jti !== 'string') throw invalidToken();
       return { userId: payload.user_id, jti: payload.jti };
     } catch {

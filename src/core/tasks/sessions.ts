@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 import type { Actor } from '../actor.ts';
 import type { BaseServices } from '../services.ts';
+import { hmacKey } from '../identity/hmac-key.ts';
 import { settingsRepo } from '../settings.repo.ts';
 
 const SECRET_KEY = 'inginious_session_secret';
@@ -11,15 +12,15 @@ const SECRET_KEY = 'inginious_session_secret';
  * The signing key is kept in the database, so every server accepts every other's cookies.
  */
 export class SessionsService {
-  private key: Promise<Uint8Array> | null = null;
+  private key: Promise<CryptoKey> | null = null;
 
   constructor(
     private readonly base: BaseServices,
     private readonly seconds: number,
   ) {}
 
-  private signingKey(): Promise<Uint8Array> {
-    this.key ??= settingsRepo.sharedValue(this.base.db, SECRET_KEY, () => crypto.randomBytes(48).toString('base64url')).then((s) => new TextEncoder().encode(s));
+  private signingKey(): Promise<CryptoKey> {
+    this.key ??= settingsRepo.sharedValue(this.base.db, SECRET_KEY, () => crypto.randomBytes(48).toString('base64url')).then(hmacKey);
     return this.key;
   }
 
