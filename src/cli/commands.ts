@@ -5,6 +5,7 @@ import { collectGarbage } from '../blobs/gc.ts';
 import { ensureAdmin, openRuntime } from '../runtime.ts';
 import { courseCommand } from './course.ts';
 import { graderTestCommand } from './grader-test.ts';
+import { gradebookCommand } from './gradebook.ts';
 import { scheduleCommand } from './schedule.ts';
 import { oauthCommand } from './oauth.ts';
 import { inginiousCommand } from './inginious.ts';
@@ -60,6 +61,8 @@ export async function runCli(config: Config, name: string, args: string[], flags
         return await oauthCommand(services, args[0]!, flags);
       case 'inginious':
         return await inginiousCommand(services, [sub!, ...args], flags);
+      case 'gradebook':
+        return await gradebookCommand(services, args[0]!, flags);
       default:
         throw new Error(`no handler for the command "${name}"`);
     }

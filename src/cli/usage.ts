@@ -50,6 +50,12 @@ const COMMANDS: CommandSpec[] = [
     'import a roster CSV (username,email,first_name,last_name,role): new accounts get printed one-time passwords; any bad row: every problem listed, nothing written',
   ),
   command(
+    'gradebook export',
+    ['COURSE'],
+    { exercise: { value: 'ID' }, output: { value: 'FILE' } },
+    "write a course's gradebook (by slug) as CSV, one row per student with a score column per exercise; --exercise (id or slug): that exercise's status, score, lateness and extension per student",
+  ),
+  command(
     'grader test',
     ['DIR/EXERCISE', '[SUBMISSION]'],
     {},
