@@ -5,8 +5,7 @@ import type { PlannedFile } from '../core/courses/course-directory.ts';
 import { readCourseDirectory, readFolderFiles } from '../core/courses/course-directory.ts';
 import { sandboxLimitsOf } from '../core/grading/graders.service.ts';
 import type { TreeFile } from '../grading/engine/layout.ts';
-import { gradeOnce } from '../grading/engine/runner.ts';
-import { gradeContractWarnings } from '../grading/results/contract.ts';
+import { trialRun } from '../grading/engine/trial.ts';
 import type { GradeResult } from '../grading/results/types.ts';
 import { defaultSandbox } from '../grading/sandbox/index.ts';
 import { reportSyncProblems } from './sync-problems.ts';
@@ -47,10 +46,8 @@ export async function graderTestCommand(config: Config, exerciseDir: string, sub
     const [harness, files] = await Promise.all([readTree(plan.trees.grader ?? []), readTree(submitted)]);
     const on = submissionDir ?? `${exerciseDir.replace(/\/+$/, '')}/solution`;
     out(`${plan.slug}: ${grader.convention} grader (${grader.command.join(' ')}), ${harness.length} harness files, on ${on} (${files.length} files)`);
-    const started = Date.now();
-    const grade = await gradeOnce({ ...grader, sandboxLimits: sandboxLimitsOf(grader.limits) }, harness, files, {}, problems);
-    printGrade(grade, plan.problems, Date.now() - started);
-    const warnings = gradeContractWarnings(grade, problems);
+    const { grade, warnings, ms } = await trialRun({ ...grader, sandboxLimits: sandboxLimitsOf(grader.limits) }, harness, files, {}, problems);
+    printGrade(grade, plan.problems, ms);
     for (const w of warnings) out(`warning: ${w}`);
     if (grade.staffError) {
       process.stderr.write(`assay: the grader failed to run (${grade.outcome}): see the log above\n`);

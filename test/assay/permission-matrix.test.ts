@@ -69,6 +69,16 @@ describe(`Assay API permission matrix (each caller × each route), on ${engineUn
       // An exercise's files are for those who manage its course.
       { name: 'GET solution files', expect: s(401, 404, 403, 403, 200, 200, 200), call: (who) => as(who, 'GET', `/exercises/${exercise}/files/solution/`) },
       { name: 'DELETE solution files', expect: s(401, 404, 403, 403, 204, 204, 204), call: (who) => as(who, 'DELETE', `/exercises/${exercise}/files/solution/`) },
+      // The grader workbench and the course's grading queue are for those who manage the course
+      // (the exercise has no grader: they get as far as that 400).
+      { name: 'POST grader trial', expect: s(401, 404, 403, 403, 400, 400, 400), call: (who) => as(who, 'POST', `/exercises/${exercise}/grader/trial/`, { json: {} }) },
+      {
+        name: 'GET rerun progress',
+        expect: s(401, 404, 403, 403, 200, 200, 200),
+        call: (who) => as(who, 'GET', `/exercises/${exercise}/rerun/`, { query: { since: '2026-01-01T00:00:00Z' } }),
+      },
+      { name: 'GET course queue', expect: s(401, 404, 403, 403, 200, 200, 200), call: (who) => as(who, 'GET', `/courses/${course}/queue/`) },
+      { name: 'POST course queue rerun', expect: s(401, 404, 403, 403, 200, 200, 200), call: (who) => as(who, 'POST', `/courses/${course}/queue/rerun/`, { json: {} }) },
       {
         name: 'POST oauth/clients (admins only)',
         expect: s(401, 403, 403, 403, 403, 403, 201),

@@ -4,7 +4,7 @@ import { rerunExercise } from '../../grading/queue/index.ts';
 import type { ProblemResult, TestResult } from '../../grading/results/types.ts';
 import type { Actor } from '../actor.ts';
 import { GROUP_CLAIM, claimAssignment } from '../assignments/claim.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock, Timestamp } from '../clock.ts';
 import type { Exercise, ExercisesService, HandinTarget, TreeListing } from '../courses/exercises.service.ts';
 import { isRowId } from '../courses/exercises.service.ts';
 import { canManageCourse, canSee, visibleCourseIds } from '../courses/visibility.ts';
@@ -195,10 +195,14 @@ export class SubmissionsService {
     return this.load(await submissionsRepo.idsOfExercise(this.db, exercise.id, staffSide ? undefined : actor.id));
   }
 
-  /** Staff and the course's instructors queue the latest submission of every assignment again; answers how many. */
-  async rerun(actor: Actor, exerciseId: number): Promise<number> {
+  /**
+   * Staff and the course's instructors queue the latest submission of every assignment again;
+   * answers how many, and since when (the rerun's jobs are those queued since: see CourseQueueService.rerunProgress).
+   */
+  async rerun(actor: Actor, exerciseId: number): Promise<{ queued: number; since: Timestamp }> {
     const exercise = await this.exercises.getForWrite(actor, exerciseId);
-    return (await rerunExercise(this.db, this.grading, exercise.id)).length;
+    const since = this.clock.now();
+    return { queued: (await rerunExercise(this.db, this.grading, exercise.id)).length, since };
   }
 
   /**

@@ -4,6 +4,7 @@ import { AssayError } from '../../core/errors.ts';
 import type { Submission, SubmissionDetail, SubmissionInput } from '../../core/grading/submissions.service.ts';
 import type { Services } from '../../core/services.ts';
 import { JOB_STATUSES } from '../../grading/queue/index.ts';
+import type { ProblemResult, TestResult } from '../../grading/results/types.ts';
 import { sendAttachment } from '../hive/attachment.ts';
 import { readHiveBody } from '../hive/body.ts';
 import type { HiveRouter } from '../hive/router.ts';
@@ -29,7 +30,7 @@ const SubmissionWire = Type.Object({
   job: Nullable(Type.Object({ id: Type.Integer(), status: JobStatus }, { description: 'The latest grading job of the submission.' })),
 });
 
-const TestWire = Type.Object({
+export const TestWire = Type.Object({
   name: Type.String(),
   score: Nullable(Type.Number()),
   max_score: Nullable(Type.Number()),
@@ -38,7 +39,7 @@ const TestWire = Type.Object({
   visibility: Type.String(),
 });
 
-const ProblemWire = Type.Object({ score: Nullable(Type.Number()), result: Nullable(Type.String()), feedback: Nullable(Type.String()) });
+export const ProblemWire = Type.Object({ score: Nullable(Type.Number()), result: Nullable(Type.String()), feedback: Nullable(Type.String()) });
 
 const GradingWire = Type.Object({
   status: JobStatus,
@@ -98,12 +99,14 @@ const renderDetail = (s: SubmissionDetail) => ({
     ...s.grading,
     outcome: s.grading.outcome && outcomeName(s.grading.outcome),
     timeline: s.grading.timeline.map((e) => ({ ...e, action: timelineAction(e.action) })),
-    tests: s.grading.tests.map((t) => ({ name: t.name, score: t.score, max_score: t.maxScore, status: t.status, output: t.output, visibility: t.visibility })),
-    problems: Object.fromEntries(
-      Object.entries(s.grading.problems).map(([name, p]) => [name, { score: p.score ?? null, result: p.result ?? null, feedback: p.feedback ?? null }]),
-    ),
+    tests: renderTests(s.grading.tests),
+    problems: renderProblems(s.grading.problems),
   },
 });
+
+export const renderTests = (tests: TestResult[]) => tests.map((t) => ({ name: t.name, score: t.score, max_score: t.maxScore, status: t.status, output: t.output, visibility: t.visibility }));
+export const renderProblems = (problems: Record<string, ProblemResult>) =>
+  Object.fromEntries(Object.entries(problems).map(([name, p]) => [name, { score: p.score ?? null, result: p.result ?? null, feedback: p.feedback ?? null }]));
 
 /** `answers`: a JSON object, given as JSON text in a form or multipart field, or as itself in a JSON body. */
 function readAnswers(raw: unknown, form: boolean): Record<string, unknown> | undefined {
@@ -163,9 +166,9 @@ const doc = (operationId: string, summary: string, extra: object = {}) => ({ ope
  *   grades, feedback and grading jobs, in one transaction; 204. It is gone from every listing
  *   (ngshare's included); its files are freed by `assay gc`. 403 for others who can see it.
  * - `POST /exercises/{id}/rerun/`: staff and the course's instructors grade the latest
- *   submission of every assignment again, behind fresh submissions; 200 `{queued: n}` (a
- *   submission whose job has not started yet is not queued twice). 403 for others who can see the
- *   exercise.
+ *   submission of every assignment again, behind fresh submissions; 200 `{queued: n, since}` (a
+ *   submission whose job has not started yet is not queued twice; `GET` with `?since=` tells the
+ *   rerun's progress, grader-workbench.ts). 403 for others who can see the exercise.
  */
 export function submissionRoutes(router: HiveRouter): void {
   const params = Type.Object({ id: Type.Integer() });
@@ -243,9 +246,14 @@ export function submissionRoutes(router: HiveRouter): void {
       status: 200,
       schema: doc('assay_exercise_rerun', 'Grade the latest submission of every assignment again (staff and instructors)', {
         params,
-        response: { 200: Type.Object({ queued: Type.Integer() }) },
+        response: {
+          200: Type.Object({
+            queued: Type.Integer(),
+            since: Type.String({ format: 'date-time', description: 'The rerun’s jobs are those queued since: GET this path with ?since= for its progress.' }),
+          }),
+        },
       }),
     },
-    async ({ services, actor, id }) => ({ queued: await services.submissions.rerun(actor, id()) }),
+    async ({ services, actor, id }) => services.submissions.rerun(actor, id()),
   );
 }

@@ -1,10 +1,10 @@
 import type { GradeResult, Outcome, ProblemResult, RunOutput } from './types.ts';
-import { emptyResult, runFailure } from './types.ts';
+import { GRADE_OUTCOMES, emptyResult, runFailure } from './types.ts';
 
 /** Where the feedback commands (src/grading/inginious-bin) record what the harness says. */
 export const INGINIOUS_FEEDBACK_FILE = '.assay/feedback';
 
-const OUTCOMES = new Set<Outcome>(['success', 'failed', 'timeout', 'overflow', 'crash', 'error', 'killed']);
+const OUTCOMES = new Set<Outcome>(GRADE_OUTCOMES);
 
 const decode = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
 

@@ -18,6 +18,7 @@ export interface RunOutput {
 
 /** INGInious' result vocabulary, which covers every way a run can end. */
 export type Outcome = 'success' | 'failed' | 'timeout' | 'overflow' | 'crash' | 'error' | 'killed';
+export const GRADE_OUTCOMES: readonly Outcome[] = ['success', 'failed', 'timeout', 'overflow', 'crash', 'error', 'killed'];
 
 export interface TestResult {
   name: string;
