@@ -12,7 +12,7 @@ export const DEFAULT_WEB_DIR = path.resolve(import.meta.dirname, '..', 'web', 'd
  * even where the root's 404 belongs to ngshare (ASSAY_NGSHARE_PREFIX=/): none of them is an
  * ngshare segment (courses, course, assignment, …), so both can be served from `/`.
  */
-export const WEB_APP_PATHS = ['/', '/sign-in', '/c/*', '/e/*', '/s/*', '/help/*', '/inbox', '/check/*'];
+export const WEB_APP_PATHS = ['/', '/sign-in', '/c/*', '/e/*', '/s/*', '/help/*', '/inbox', '/check/*', '/admin', '/admin/*'];
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Assay</title></head>
 <body><h1>Assay</h1><p>The web app is not built: run <code>npm run build</code> (or <code>npm install</code>), then start the server again.</p>
