@@ -140,7 +140,7 @@ async function readRoster(root: string, maxBytes: number, problems: SyncProblem[
 }
 
 /** Slugs of courses and exercises: what URLs and other dialects can carry unchanged. */
-const SLUG = /^[a-z0-9](?:[a-z0-9_-]{0,58}[a-z0-9])?$/;
+export const SLUG = /^[a-z0-9](?:[a-z0-9_-]{0,58}[a-z0-9])?$/;
 /** Names the sync never uploads: VCS metadata and caches a local test run leaves behind. */
 const SKIPPED = new Set(['.git', '__pycache__', '.DS_Store']);
 
@@ -579,8 +579,11 @@ export async function readFolderFiles(dir: string, options: { maxFileBytes: numb
   return files;
 }
 
-/** Reads the whole directory; throws one `invalid` AssayError listing every problem (see syncProblemsError). */
-export async function readCourseDirectory(dir: string, options: { maxFileBytes: number }): Promise<CourseDirectory> {
+/**
+ * Reads the whole directory; throws one `invalid` AssayError listing every problem (see
+ * syncProblemsError). `slug`: the course it must describe (an upload into a course's page).
+ */
+export async function readCourseDirectory(dir: string, options: { maxFileBytes: number; slug?: string }): Promise<CourseDirectory> {
   const root = path.resolve(dir);
   const problems: SyncProblem[] = [];
   const stat = await fs.stat(root).catch(() => null);
@@ -589,6 +592,9 @@ export async function readCourseDirectory(dir: string, options: { maxFileBytes: 
 
   const courseData = await readYaml(root, 'course.yaml', problems);
   const course = courseData ? readCourse(courseData, problems) : null;
+  if (course?.slug && options.slug !== undefined && course.slug !== options.slug) {
+    problems.push({ file: 'course.yaml', key: 'slug', message: `is "${course.slug}"; this course's slug is "${options.slug}"` });
+  }
 
   const folders = (await fs.readdir(root, { withFileTypes: true }))
     .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !e.name.startsWith('_'))

@@ -13,10 +13,6 @@ export const courseSyncRepo = {
     return db.selectFrom('courses').selectAll().where('slug', '=', slug).executeTakeFirst();
   },
 
-  async insertCourse(db: Db, row: NewRow<'courses'>): Promise<number> {
-    return (await db.insertInto('courses').values(row).returning('id').executeTakeFirstOrThrow()).id;
-  },
-
   async updateCourse(db: Db, id: number, patch: RowPatch<'courses'>): Promise<void> {
     await db.updateTable('courses').set(patch).where('id', '=', id).execute();
   },

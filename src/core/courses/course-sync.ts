@@ -13,6 +13,7 @@ import { contractWarnings } from '../../grading/results/contract.ts';
 import { AUTOCHECK_FIELD } from '../assignments/autocheck-report.ts';
 import { usersRepo } from '../identity/users.repo.ts';
 import { courseSyncRepo } from './course-sync.repo.ts';
+import { coursesRepo } from './courses.repo.ts';
 import { exercisesRepo } from './exercises.repo.ts';
 import { fieldsRepo } from './fields.repo.ts';
 
@@ -119,9 +120,12 @@ async function storeFiles(deps: SyncDeps, dir: CourseDirectory): Promise<Blobs> 
 
 const zero = (): SyncCounts => ({ created: 0, updated: 0, unchanged: 0, deleted: 0 });
 
-/** Reads, checks and applies a course directory; see the comment at the top of this file. */
-export async function syncCourseDirectory(deps: SyncDeps, dir: string): Promise<SyncReport> {
-  const plan = await readCourseDirectory(dir, { maxFileBytes: deps.config.maxUploadBytes });
+/**
+ * Reads, checks and applies a course directory; see the comment at the top of this file.
+ * `slug`: the course the directory must describe (else a problem on course.yaml's slug).
+ */
+export async function syncCourseDirectory(deps: SyncDeps, dir: string, options: { slug?: string } = {}): Promise<SyncReport> {
+  const plan = await readCourseDirectory(dir, { maxFileBytes: deps.config.maxUploadBytes, ...options });
   const checkerId = await resolveChecker(deps.db, plan.course);
   const roster = plan.roster === null ? [] : await checkRoster(deps, plan.course.slug, plan.roster);
   const blobs = await storeFiles(deps, plan);
@@ -177,7 +181,7 @@ class SyncWriter {
     };
     const row = await courseSyncRepo.courseBySlug(tx, c.slug);
     if (!row) {
-      const created = await courseSyncRepo.insertCourse(tx, { ...wanted, slug: c.slug, created_at: this.now });
+      const created = await coursesRepo.create(tx, { ...wanted, slug: c.slug, created_at: this.now });
       this.counts.courses.created++;
       return created;
     }

@@ -1,6 +1,6 @@
 /** Writes of Devilry's hierarchy onto the core tables and the Devilry tables beside them. */
-import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/database.ts';
+import { coursesRepo } from '../courses/courses.repo.ts';
 
 export interface NewPeriod {
   subjectId: number;
@@ -34,13 +34,7 @@ export const hierarchyRepo = {
    * everywhere: the slug is the short name when no course has it yet, else `<short name>-<id>`.
    */
   async insertPeriod(trx: Db, p: NewPeriod, now: string): Promise<number> {
-    const taken = await trx.selectFrom('courses').select('id').where('slug', '=', p.shortName).executeTakeFirst();
-    const { id } = await trx
-      .insertInto('courses')
-      .values({ slug: taken ? `devilry-period-${randomUUID()}` : p.shortName, name: p.longName, start_at: p.startTime, end_at: p.endTime, created_at: now })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    if (taken) await trx.updateTable('courses').set({ slug: `${p.shortName}-${id}` }).where('id', '=', id).execute();
+    const id = await coursesRepo.create(trx, { slug: p.shortName, name: p.longName, start_at: p.startTime, end_at: p.endTime, created_at: now }, { slugTaken: 'append-id' });
     await trx.insertInto('devilry_periods').values({ course_id: id, subject_id: p.subjectId, short_name: p.shortName }).execute();
     return id;
   },
@@ -204,6 +198,12 @@ export const hierarchyRepo = {
       .returning('id')
       .executeTakeFirstOrThrow();
     return id;
+  },
+
+  /** The delivery's current (latest) feedback's grade, points and verdict. */
+  async latestFeedback(db: Db, deliveryId: number): Promise<{ grade: string | null; points: number | null; passing: boolean | null } | undefined> {
+    const row = await db.selectFrom('feedback').select(['grade_text', 'points', 'passing']).where('submission_id', '=', deliveryId).orderBy('id', 'desc').limit(1).executeTakeFirst();
+    return row && { grade: row.grade_text, points: row.points === null ? null : Number(row.points), passing: row.passing === null ? null : Boolean(row.passing) };
   },
 
   userIdsByUsername(db: Db, usernames: string[]) {

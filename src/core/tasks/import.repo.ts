@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.ts';
+import { coursesRepo } from '../courses/courses.repo.ts';
 import type { InginiousCoursesTable, InginiousTasksTable } from '../../db/tables/inginious.ts';
 import type { Insertable } from 'kysely';
 
@@ -30,8 +31,7 @@ export async function upsertCourse(tx: Db, slug: string, columns: CourseColumns,
     await tx.updateTable('courses').set(columns).where('id', '=', existing.id).execute();
     return { id: existing.id, created: false };
   }
-  const row = await tx.insertInto('courses').values({ ...columns, slug, created_at: now }).returning('id').executeTakeFirstOrThrow();
-  return { id: row.id, created: true };
+  return { id: await coursesRepo.create(tx, { ...columns, slug, created_at: now }), created: true };
 }
 
 export async function upsertCourseExtra(tx: Db, courseId: number, extra: CourseExtra): Promise<void> {
