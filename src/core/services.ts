@@ -8,12 +8,15 @@ import { PasswordHasher } from './identity/passwords.ts';
 import { TokensService } from './identity/tokens.service.ts';
 import { UsersService } from './identity/users.service.ts';
 import { EnrolmentService } from './enrolment/enrolment.service.ts';
+import { AuditService } from './audit/audit.service.ts';
 import { PasswordSignIn, SignInLimits } from './identity/sign-in-limits.ts';
 import { MemoryAttemptStore } from './identity/memory-attempt-store.ts';
 import { RedisAttemptStore } from '../redis/attempt-store.ts';
 import type { Redis } from '../redis/connection.ts';
 import { TagsService } from './courses/tags.service.ts';
 import { ProgramsService } from './courses/programs.service.ts';
+import { CourseAdminService } from './courses/course-admin.service.ts';
+import { ExerciseSettingsService } from './courses/exercise-settings.service.ts';
 import { SubjectsService } from './courses/subjects.service.ts';
 import { ModulesService } from './courses/modules.service.ts';
 import { ExercisesService } from './courses/exercises.service.ts';
@@ -42,12 +45,17 @@ import { buildOAuthServices, type OAuthServices } from './oauth/index.ts';
 import { buildAssessmentServices, type AssessmentServices } from './assessments/index.ts';
 import { buildTaskServices, type TaskServices } from './tasks/index.ts';
 import { buildExaminationServices, type ExaminationServices } from './examination/index.ts';
-import { InProcessEventBus } from './events/event-bus.ts';
+import { InProcessEventBus, type EventBus } from './events/event-bus.ts';
 import { LiveEventsService } from './events/live-events.service.ts';
 import { ProgressService } from './progress/progress.service.ts';
+import { GradebookService } from './gradebook/gradebook.service.ts';
+import { AdminService } from './admin/admin.service.ts';
 import { HelpQuestions } from './help/help-questions.ts';
 import { SubmissionView } from './progress/submission-view.ts';
+import { GraderTrialsService } from './grading/grader-trials.service.ts';
+import { CourseQueueService } from './grading/course-queue.service.ts';
 import { buildReviewServices, type ReviewServices } from './review/index.ts';
+import { SimilarityService } from './similarity/similarity.service.ts';
 
 /** Everything the dialects call, built once per process. */
 export interface Services {
@@ -62,6 +70,8 @@ export interface Services {
   users: UsersService;
   /** Course membership: the one enrolment operation every dialect writes through. */
   enrolment: EnrolmentService;
+  /** A course's audit trail of grade, role and extension changes (written by recordAudit). */
+  audit: AuditService;
   /** Password sign-in within the failed-attempt limits (`signIn.limits` for other credentials). */
   signIn: PasswordSignIn;
   tokens: TokensService;
@@ -107,12 +117,26 @@ export interface Services {
   questions: HelpQuestions;
   /** A submission's page: queue position, review comments, staff grade, file contents. */
   submissionView: SubmissionView;
+  /** Running a course from the browser: a new course, a course directory uploaded as a zip. */
+  courseAdmin: CourseAdminService;
+  /** An exercise's deadlines, limits, visibility and late policy on one page. */
+  exerciseSettings: ExerciseSettingsService;
+  /** The grader workbench: staff run an exercise's grader on its reference solution or a submission, nothing recorded. */
+  graderTrials: GraderTrialsService;
+  /** A course's grading queue for its staff (live jobs, failed ones run again) and an exercise's rerun progress. */
+  courseQueue: CourseQueueService;
+  /** A course's students × exercises for its staff, and its CSV exports. */
+  gradebook: GradebookService;
+  /** The admin pages: accounts, OAuth clients, everyone's tokens, the server's health. */
+  admin: AdminService;
+  /** An exercise's similarity reports (Dolos), computed in the background of the server asked. */
+  similarity: SimilarityService;
 }
 
 /** What the areas built last (one per dialect's own concepts) are built from. */
-export type BaseServices = Omit<Services, 'oauth' | 'assessments' | 'tasks' | 'examination' | 'review' | 'progress' | 'questions' | 'submissionView'>;
+export type BaseServices = Omit<Services, 'oauth' | 'assessments' | 'tasks' | 'examination' | 'review' | 'progress' | 'questions' | 'submissionView' | 'courseAdmin' | 'exerciseSettings' | 'gradebook' | 'admin' | 'graderTrials' | 'courseQueue' | 'similarity'>;
 
-export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; config: Config; blobs: BlobStore; jwtSecret: string; redis?: Redis | null }): Services {
+export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; config: Config; blobs: BlobStore; jwtSecret: string; redis?: Redis | null; bus?: EventBus }): Services {
   const { db, clock, config, blobs } = deps;
   const files = new FilesService(db, blobs, clock, config.maxUploadBytes, deps.engine, config.unzip);
   const hasher = new PasswordHasher(config.argon2MemoryKiB);
@@ -142,6 +166,7 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     files,
     users,
     enrolment: new EnrolmentService(db, clock, hasher),
+    audit: new AuditService(db),
     signIn: new PasswordSignIn(new SignInLimits(attempts, config.signIn, nowMs), users),
     tokens: new TokensService(db, clock, deps.jwtSecret, config.accessTokenSeconds, config.refreshTokenSeconds),
     tags: new TagsService(db),
@@ -168,13 +193,14 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     classes,
     seating: new SeatingService(db, classes),
     registration: new RegistrationService(db, clock, hasher, config.registrationSecret),
-    liveEvents: new LiveEventsService(db, new InProcessEventBus(), grading, submissions, exercises),
+    liveEvents: new LiveEventsService(db, deps.bus ?? new InProcessEventBus(), grading, submissions, exercises),
   };
   const assessments = buildAssessmentServices(base);
   const review = buildReviewServices(base);
+  const oauth = buildOAuthServices(base);
   return {
     ...base,
-    oauth: buildOAuthServices(base),
+    oauth,
     assessments,
     tasks: buildTaskServices(base),
     examination: buildExaminationServices(base),
@@ -182,5 +208,12 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
     submissionView: new SubmissionView(db, blobs, base.submissions, review),
     progress: new ProgressService(db, clock, exercises, fields, files, assessments.lateness, config.maxUploadBytes),
     questions: new HelpQuestions(db, exercises, base.help, base.helpResponses),
+    courseAdmin: new CourseAdminService(base),
+    exerciseSettings: new ExerciseSettingsService(db, clock, exercises, assessments.catalog),
+    graderTrials: new GraderTrialsService(db, files, exercises, graders, base.problems),
+    courseQueue: new CourseQueueService(db, clock, base.programs, exercises, grading),
+    gradebook: new GradebookService(db),
+    similarity: new SimilarityService(db, clock, files, exercises),
+    admin: new AdminService(db, clock, users, oauth, { db, engine: deps.engine, blobs, grading }),
   };
 }

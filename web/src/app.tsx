@@ -15,6 +15,17 @@ const SubmissionPage = lazy(() => import('./pages/submission.tsx'));
 const HelpThreadPage = lazy(() => import('./pages/help-thread.tsx'));
 const InboxPage = lazy(() => import('./pages/inbox.tsx'));
 const CheckPage = lazy(() => import('./pages/check.tsx'));
+const NewCoursePage = lazy(() => import('./pages/course-new.tsx'));
+const CourseSettingsPage = lazy(() => import('./pages/course-settings.tsx'));
+const ExerciseSettingsPage = lazy(() => import('./pages/exercise-settings.tsx'));
+const GraderPage = lazy(() => import('./pages/grader.tsx'));
+const QueuePage = lazy(() => import('./pages/queue.tsx'));
+const GradebookPage = lazy(() => import('./pages/gradebook.tsx'));
+const AdminPage = lazy(() => import('./pages/admin.tsx'));
+const SimilarityPage = lazy(() => import('./pages/similarity.tsx'));
+const PeoplePage = lazy(() => import('./pages/people.tsx'));
+const AuditPage = lazy(() => import('./pages/audit.tsx'));
+const ExtensionsPage = lazy(() => import('./pages/extensions.tsx'));
 
 const queryClient = new QueryClient({
   defaultOptions: {
@@ -59,6 +70,7 @@ function Shell() {
         <nav aria-label="Main">
           <NavLink to="/">Home</NavLink>
           {checker && <NavLink to="/inbox">Inbox</NavLink>}
+          {me.role === 'admin' && <NavLink to="/admin">Admin</NavLink>}
         </nav>
         <span className="who">{me.first_name || me.username}</span>
         <button type="button" onClick={() => void leave()}>
@@ -71,7 +83,18 @@ function Shell() {
             <Route path="/" element={<HomePage />} />
             <Route path="/sign-in" element={<HomePage />} />
             <Route path="/c/:id" element={<CoursePage />} />
+            <Route path="/c/new" element={<NewCoursePage />} />
+            <Route path="/c/:id/settings" element={<CourseSettingsPage />} />
+            <Route path="/e/:id/settings" element={<ExerciseSettingsPage />} />
+            <Route path="/c/:id/queue" element={<QueuePage />} />
+            <Route path="/c/:id/gradebook" element={<GradebookPage />} />
+            <Route path="/c/:id/people" element={<PeoplePage />} />
+            <Route path="/c/:id/audit" element={<AuditPage />} />
+            <Route path="/admin" element={<AdminPage />} />
             <Route path="/e/:id" element={<ExercisePage />} />
+            <Route path="/e/:id/grader" element={<GraderPage />} />
+            <Route path="/e/:id/similarity" element={<SimilarityPage />} />
+            <Route path="/e/:id/extensions" element={<ExtensionsPage />} />
             <Route path="/s/:id" element={<SubmissionPage />} />
             <Route path="/help/:id" element={<HelpThreadPage />} />
             <Route path="/inbox" element={<InboxPage />} />
