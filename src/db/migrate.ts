@@ -17,6 +17,8 @@ import * as m0019 from './migrations/0019_devilry_period_names.ts';
 import * as m0020 from './migrations/0020_subject_segel_brief.ts';
 import * as m0021 from './migrations/0021_engine_timeline_steps.ts';
 import * as m0022 from './migrations/0022_line_comments.ts';
+import * as m0024 from './migrations/0024_audit.ts';
+import * as m0026 from './migrations/0026_similarity.ts';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> };
 
@@ -36,6 +38,8 @@ const migrations: Record<string, EngineMigration> = {
   '0020_subject_segel_brief': m0020,
   '0021_engine_timeline_steps': m0021,
   '0022_line_comments': m0022,
+  '0024_audit': m0024,
+  '0026_similarity': m0026,
 };
 
 class InCodeMigrations implements MigrationProvider {

@@ -4,6 +4,8 @@ import type { AutolabTables } from './tables/autolab.ts';
 import type { InginiousTables } from './tables/inginious.ts';
 import type { DevilryTables } from './tables/devilry.ts';
 import type { ReviewTables } from './tables/review.ts';
+import type { AuditTables } from './tables/audit.ts';
+import type { SimilarityTables } from './tables/similarity.ts';
 import type { schemaV1 } from './schema-v1.ts';
 
 /** The database's TypeScript shape, derived from the table specs so the two never drift apart. */
@@ -117,7 +119,7 @@ export type Database = Omit<DatabaseV1, 'responses' | 'enrollments' | 'subjects'
   grading_jobs: GradingJobsTable;
   grading_job_events: GradingJobEventsTable;
   graders: GradersTable;
-} & OAuthTables & AutolabTables & InginiousTables & DevilryTables & ReviewTables;
+} & OAuthTables & AutolabTables & InginiousTables & DevilryTables & ReviewTables & AuditTables & SimilarityTables;
 
 export type TableName = keyof Database;
 export type RowOf<T extends TableName> = Selectable<Database[T]>;

@@ -4,6 +4,7 @@ import type { Actor } from '../actor.ts';
 import { Clearance } from '../actor.ts';
 import type { Clock, Timestamp } from '../clock.ts';
 import { parseTimestamp } from '../clock.ts';
+import { coursesRepo } from '../courses/courses.repo.ts';
 import type { ExercisesService } from '../courses/exercises.service.ts';
 import { canManageCourse, canSee, visibleCourseIds } from '../courses/visibility.ts';
 import type { FieldProblem } from '../errors.ts';
@@ -236,8 +237,8 @@ export class AssessmentsService {
     const now = this.clock.now();
     const id = await this.db.transaction().execute(async (trx) => {
       const instructorId = await accountFor(trx, input.instructorEmail, now);
-      const courseId = await assessmentsRepo.insertCourse(trx, { slug: input.name, name: input.name, semester: input.semester, start_at: dates[0]!, end_at: dates[1]!, created_at: now });
-      await enrol(trx, now, { courseId, userId: instructorId, role: 'instructor' });
+      const courseId = await coursesRepo.create(trx, { slug: input.name, name: input.name, semester: input.semester, start_at: dates[0]!, end_at: dates[1]!, created_at: now });
+      await enrol(trx, { by: actor.id, at: now }, { courseId, userId: instructorId, role: 'instructor' });
       return courseId;
     }).catch((e: unknown) => {
       // Another request took the name (or the instructor's username) first.

@@ -86,7 +86,7 @@ export class RosterService {
     if (row) throw assessmentRefusal('invalid', 'user_already_in_course');
     const role = roleOf(input.auth_level);
     await this.db.transaction().execute(async (trx) => {
-      const { id } = await enrol(trx, this.clock.now(), { courseId: ctx.course.id, userId, role, section: input.section, dropped: input.dropped ?? false });
+      const { id } = await enrol(trx, { by: ctx.actor.id, at: this.clock.now() }, { courseId: ctx.course.id, userId, role, section: input.section, dropped: input.dropped ?? false });
       await peopleRepo.updateAutolabFields(trx, id, { lecture: input.lecture, grade_policy: input.grade_policy ?? '', nickname: input.nickname ?? null });
     });
     return this.show(ctx, email);
@@ -105,7 +105,7 @@ export class RosterService {
     if (input.nickname !== undefined) own.nickname = input.nickname;
     if (input.dropped !== undefined) core.dropped = input.dropped;
     await this.db.transaction().execute(async (trx) => {
-      await changeEnrolment(trx, row.id, core);
+      await changeEnrolment(trx, { by: ctx.actor.id, at: this.clock.now() }, row.id, core);
       await peopleRepo.updateAutolabFields(trx, row.id, own);
     });
     return this.show(ctx, email);
@@ -115,7 +115,7 @@ export class RosterService {
   async drop(ctx: CourseContext, email: string): Promise<CourseUserDatum> {
     const { row } = await this.find(ctx, email);
     if (!row) throw notInCourse();
-    await this.db.transaction().execute((trx) => changeEnrolment(trx, row.id, { dropped: true }));
+    await this.db.transaction().execute((trx) => changeEnrolment(trx, { by: ctx.actor.id, at: this.clock.now() }, row.id, { dropped: true }));
     return this.show(ctx, email);
   }
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
+import { recordAudit } from '../audit/audit.ts';
 import type { ExercisesService } from '../courses/exercises.service.ts';
 import type { Clock, Timestamp } from '../clock.ts';
 import { assessmentRefusal } from './access.ts';
@@ -168,12 +169,16 @@ export class ScoresService {
       latest.push({ userId: id, handin: last });
     }
     const now = this.clock.now();
-    await this.db.transaction().execute((trx) =>
-      scoresRepo.insertGrades(
+    const names = new Map([...problems.values()].map((p) => [p.id, p.name]));
+    await this.db.transaction().execute(async (trx) => {
+      const earlier = new Map((await scoresRepo.latestGrades(trx, latest.map((l) => l.handin.id))).map((g) => [`${g.submission_id}/${g.problem_id}`, g.score]));
+      const rows = latest.flatMap((l) => [...values].map(([problem_id, score]) => ({ submission_id: l.handin.id, problem_id, score, grader_id: ctx.actor.id, created_at: now })));
+      await recordAudit(
         trx,
-        latest.flatMap((l) => [...values].map(([problem_id, score]) => ({ submission_id: l.handin.id, problem_id, score, grader_id: ctx.actor.id, created_at: now }))),
-      ),
-    );
+        rows.map((r) => ({ kind: 'grade', actorId: ctx.actor.id, on: { submission: r.submission_id }, field: names.get(r.problem_id)!, before: earlier.get(`${r.submission_id}/${r.problem_id}`) ?? null, after: r.score, at: now })),
+      );
+      await scoresRepo.insertGrades(trx, rows);
+    });
     const grades = await scoresRepo.latestGrades(this.db, latest.map((l) => l.handin.id));
     // Each user under the key the index gives them.
     const keyOf = new Map([...submitterKeys(bySubmitter)].map(([key, id]) => [id, key]));

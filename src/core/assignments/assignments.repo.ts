@@ -105,6 +105,10 @@ export const assignmentsRepo = {
     await db.updateTable('assignments').set(patch).where('id', '=', id).execute();
   },
 
+  async statusOf(db: Db, id: number): Promise<string | null> {
+    return (await db.selectFrom('assignments').select('status').where('id', '=', id).executeTakeFirst())?.status ?? null;
+  },
+
   checkerOf(db: Db, id: number): Promise<{ checker_id: number | null } | undefined> {
     return db.selectFrom('assignments').select('checker_id').where('id', '=', id).executeTakeFirst();
   },

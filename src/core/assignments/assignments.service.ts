@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
+import { recordAudit } from '../audit/audit.ts';
 import { Clearance } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import type { PatbasPolicy } from '../courses/exercise-access.ts';
@@ -200,7 +201,10 @@ export class AssignmentsService {
   async update(actor: Actor, id: number, input: AssignmentInput): Promise<Assignment> {
     await this.getForGrading(actor, id);
     const now = this.clock.now();
-    await assignmentsRepo.update(this.db, id, {
+    await this.db.transaction().execute(async (trx) => {
+      // The assignment's status is Hive's grade of it: a change goes to the audit trail.
+      const before = input.assignment_status !== undefined ? await assignmentsRepo.statusOf(trx, id) : null;
+      await assignmentsRepo.update(trx, id, {
         ...(input.assignment_status !== undefined ? { status: input.assignment_status } : {}),
         ...(input.student_assignment_status !== undefined ? { student_status: input.student_assignment_status } : {}),
         ...(input.description !== undefined ? { description: input.description } : {}),
@@ -209,6 +213,8 @@ export class AssignmentsService {
         last_staff_updated: now,
         updated_at: now,
       });
+      if (input.assignment_status !== undefined) await recordAudit(trx, [{ kind: 'grade', actorId: actor.id, on: { assignment: id }, field: 'status', before, after: input.assignment_status, at: now }]);
+    });
     await this.changes.announce({ kind: 'assignment', id });
     return this.get(actor, id);
   }

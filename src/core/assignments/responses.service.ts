@@ -2,6 +2,7 @@ import type { StoredBlob } from '../../blobs/store.ts';
 import type { Db } from '../../db/database.ts';
 import type { GradingQueue, JobEvent } from '../../grading/queue/index.ts';
 import type { Actor } from '../actor.ts';
+import { recordAudit } from '../audit/audit.ts';
 import { Clearance, isStaff } from '../actor.ts';
 import type { Clock } from '../clock.ts';
 import type { FieldsService } from '../courses/fields.service.ts';
@@ -220,7 +221,11 @@ export class ResponsesService {
         updated_at: ctx.now,
       });
     await responsesRepo.setContents(trx, responseId, input.contents);
+    // A verdict (Hive's grade of the assignment) goes to the audit trail.
+    const verdict = !segelOnly && !student && (input.response_type === 'Done' || input.response_type === 'Redo');
+    const before = verdict ? await assignmentsRepo.statusOf(trx, assignmentId) : null;
     if (!segelOnly) await assignmentsRepo.applyStatusChange(trx, assignmentId, statusChangeFor(input.response_type), { staffAuthor: !student, now: ctx.now });
+    if (verdict) await recordAudit(trx, [{ kind: 'grade', actorId: actor.id, on: { assignment: assignmentId }, field: 'status', before, after: input.response_type, at: ctx.now }]);
     else await assignmentsRepo.update(trx, assignmentId, { last_staff_updated: ctx.now });
     if (input.response_type === 'Submission') {
       const treeId = ctx.submitted.length > 0 ? await this.files.createTree(ctx.submitted, trx) : null;

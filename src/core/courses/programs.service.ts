@@ -7,6 +7,7 @@ import { AssayError } from '../errors.ts';
 import { enrol } from '../enrolment/enrolment-writes.ts';
 import { missingReferences, slugify } from './references.ts';
 import { canManageCourse, canSee, visibleCourseIds } from './visibility.ts';
+import { coursesRepo } from './courses.repo.ts';
 import { programsRepo } from './programs.repo.ts';
 
 export type Course = RowOf<'courses'>;
@@ -77,7 +78,8 @@ export class ProgramsService {
     if (actor.clearance < Clearance.staff) throw AssayError.forbidden();
     await this.validate(input);
     const { slug, ...rest } = input;
-    return programsRepo.insert(this.db, { ...rest, slug: await this.uniqueSlug(slug ?? input.name, null), created_at: this.clock.now() });
+    const id = await coursesRepo.create(this.db, { ...rest, slug: await this.uniqueSlug(slug ?? input.name, null), created_at: this.clock.now() });
+    return (await programsRepo.byId(this.db, id))!;
   }
 
   async update(actor: Actor, id: number, input: CourseInput): Promise<Course> {
@@ -100,6 +102,6 @@ export class ProgramsService {
   async enroll(actor: Actor, courseId: number, userId: number, role: 'student' | 'checker' | 'instructor'): Promise<void> {
     await this.get(actor, courseId);
     await this.assertManage(actor, courseId);
-    await this.db.transaction().execute((tx) => enrol(tx, this.clock.now(), { courseId, userId, role }));
+    await this.db.transaction().execute((tx) => enrol(tx, { by: actor.id, at: this.clock.now() }, { courseId, userId, role }));
   }
 }

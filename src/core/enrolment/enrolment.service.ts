@@ -8,6 +8,7 @@ import { AssayError } from '../errors.ts';
 import type { PasswordHasher } from '../identity/passwords.ts';
 import { usersRepo } from '../identity/users.repo.ts';
 import { MAX_EMAIL_LENGTH, MAX_NAME_LENGTH, USERNAME_PATTERN } from '../identity/users.service.ts';
+import type { ChangedBy } from './enrolment-writes.ts';
 import { changeEnrolment, enrol, isCourseRole, removeEnrolment } from './enrolment-writes.ts';
 import type { MemberRecord } from './enrolments.repo.ts';
 import { enrolmentsRepo as repo } from './enrolments.repo.ts';
@@ -99,21 +100,38 @@ export class EnrolmentService {
     return repo.roster(this.db, course.id);
   }
 
-  /** Enrols existing users (by username) with one role; answers their memberships. */
+  /**
+   * Enrols existing users with one role; each is named by username, or else by email address
+   * (letters A-Z in any case). Answers their memberships.
+   */
   async enrol(caller: Caller, ref: CourseRef, usernames: readonly string[], role: string): Promise<Member[]> {
     const course = await this.course(caller, ref, 'manage');
     if (!isCourseRole(role)) throw AssayError.field('role', 'invalid_choice', `"${role}" is not a role: student, checker or instructor.`);
     if (usernames.length === 0) throw AssayError.field('usernames', 'required', 'Name at least one user.');
     const users = await repo.usersByUsername(this.db, usernames);
-    const ids = new Map(users.map((u) => [u.username, u.id]));
-    const unknown: FieldProblem[] = usernames.flatMap((name, i) => (ids.has(name) ? [] : [{ field: `usernames.${i}`, code: 'does_not_exist', message: `No user named "${name}".` }]));
-    if (unknown.length > 0) throw AssayError.invalid(unknown);
-    const now = this.clock.now();
-    await this.db.transaction().execute(async (tx) => {
-      for (const id of new Set(ids.values())) await enrol(tx, now, { courseId: course.id, userId: id, role });
+    const byName = new Map(users.map((u) => [u.username, u]));
+    const byEmail = new Map<string, { id: number; username: string }[]>();
+    for (const u of await repo.usersByEmail(this.db, usernames.filter((n) => !byName.has(n) && n.includes('@')))) {
+      const key = lowerAscii(u.email);
+      byEmail.set(key, [...(byEmail.get(key) ?? []), u]);
+    }
+    const ids = new Map<string, number>();
+    const unknown: FieldProblem[] = [];
+    usernames.forEach((name, i) => {
+      const found = byName.get(name);
+      const mailed = found ? undefined : byEmail.get(lowerAscii(name));
+      if (found) ids.set(name, found.id);
+      else if (mailed?.length === 1) ids.set(name, mailed[0]!.id);
+      else if (mailed) unknown.push({ field: `usernames.${i}`, code: 'invalid', message: `"${name}" is the email of ${mailed.length} accounts: name one by username.` });
+      else unknown.push({ field: `usernames.${i}`, code: 'does_not_exist', message: name.includes('@') ? `No user named "${name}" or with that email.` : `No user named "${name}".` });
     });
-    const named = new Set(usernames);
-    return (await repo.roster(this.db, course.id)).filter((m) => named.has(m.username));
+    if (unknown.length > 0) throw AssayError.invalid(unknown);
+    const who = changedBy(caller, this.clock.now());
+    await this.db.transaction().execute(async (tx) => {
+      for (const id of new Set(ids.values())) await enrol(tx, who, { courseId: course.id, userId: id, role });
+    });
+    const named = new Set(ids.values());
+    return (await repo.roster(this.db, course.id)).filter((m) => named.has(m.user_id));
   }
 
   async update(caller: Caller, ref: CourseRef, userId: number, patch: MemberPatch): Promise<Member> {
@@ -123,7 +141,7 @@ export class EnrolmentService {
       const current = await repo.find(tx, course.id, userId);
       if (!current) throw AssayError.notFound('That user is not a member of the course.');
       const change = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-      await changeEnrolment(tx, current.id, change);
+      await changeEnrolment(tx, changedBy(caller, this.clock.now()), current.id, change);
     });
     return (await repo.roster(this.db, course.id)).find((m) => m.user_id === userId)!;
   }
@@ -133,7 +151,7 @@ export class EnrolmentService {
     await this.db.transaction().execute(async (tx) => {
       const current = await repo.find(tx, course.id, userId);
       if (!current) throw AssayError.notFound('That user is not a member of the course.');
-      await removeEnrolment(tx, current.id);
+      await removeEnrolment(tx, changedBy(caller, this.clock.now()), current.id);
     });
   }
 
@@ -147,7 +165,7 @@ export class EnrolmentService {
     const plan = await this.planRoster(this.db, course.id, csv);
     if (plan.problems.length > 0 || options.preview) return { preview: options.preview, rows: plan.rows.map(publicRow), problems: plan.problems };
     const applied = await this.hashPasswords(plan.rows);
-    await this.db.transaction().execute((tx) => this.applyRoster(tx, course.id, applied));
+    await this.db.transaction().execute((tx) => this.applyRoster(tx, course.id, applied, caller));
     return { preview: false, rows: applied.map(({ row, password }) => ({ ...publicRow(row), ...(password ? { password } : {}) })), problems: [] };
   }
 
@@ -208,9 +226,10 @@ export class EnrolmentService {
     return out;
   }
 
-  /** Writes a checked roster inside the caller's transaction. */
-  async applyRoster(tx: Db, courseId: number, rows: { row: PlannedRow; hash: string | null }[]): Promise<void> {
+  /** Writes a checked roster inside the caller's transaction (`caller` is who the audit trail names). */
+  async applyRoster(tx: Db, courseId: number, rows: { row: PlannedRow; hash: string | null }[], caller: Caller = OPERATOR): Promise<void> {
     const now = this.clock.now();
+    const who = changedBy(caller, now);
     for (const { row, hash } of rows) {
       let userId = row.userId;
       if (userId === null) {
@@ -226,9 +245,12 @@ export class EnrolmentService {
         });
         userId = created.id;
       }
-      await enrol(tx, now, { courseId, userId, role: row.role });
+      await enrol(tx, who, { courseId, userId, role: row.role });
     }
   }
 }
+
+/** The audit trail's "who": the caller's account, or none for the operator. */
+const changedBy = (caller: Caller, at: string): ChangedBy => ({ by: caller === OPERATOR ? null : caller.id, at });
 
 const publicRow = (r: PlannedRow): RosterRowResult => ({ line: r.line, username: r.username, role: r.role, action: r.action });

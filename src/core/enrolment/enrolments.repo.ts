@@ -68,6 +68,17 @@ export const enrolmentsRepo = {
     return db.selectFrom('users').select(['id', 'username', 'email', 'clearance']).where('username', 'in', [...usernames]).execute();
   },
 
+  /** Accounts by email, compared with ASCII letters folded (as the roster's email check does). */
+  usersByEmail(db: Db, emails: readonly string[]) {
+    if (emails.length === 0) return Promise.resolve([]);
+    const folded = emails.map((e) => e.replace(/[A-Z]/g, (c) => c.toLowerCase()));
+    return db
+      .selectFrom('users')
+      .select(['id', 'username', 'email'])
+      .where((eb) => eb(eb.fn('lower', ['email']), 'in', folded))
+      .execute();
+  },
+
   userProgram(db: Db, userId: number) {
     return db.selectFrom('users').select(['clearance', 'program_id']).where('id', '=', userId).executeTakeFirst();
   },

@@ -169,7 +169,7 @@ export class AdministeredService {
       throw AssayError.field('user', 'invalid', `This user is already related to the period as ${existing.role === 'student' ? 'a student' : 'an examiner'}.`);
     }
     // A dropped enrollment comes back in its new role.
-    const { id } = await enrol(db, this.clock.now(), { courseId: courseId!, userId: userId!, role });
+    const { id } = await enrol(db, { by: actor.id, at: this.clock.now() }, { courseId: courseId!, userId: userId!, role });
     await repo.setRelated(db, id, { candidate_id: candidateId, tags });
     return id;
   }
@@ -273,7 +273,7 @@ export class AdministeredService {
       if (await repo.enrollmentOf(db, courseId!, userId!)) {
         throw alreadyExists(model === 'relatedstudent' ? 'Related student' : 'Related examiner', 'Period and User');
       }
-      await changeEnrolment(db, id, { course_id: courseId!, user_id: userId! });
+      await changeEnrolment(db, { by: actor.id, at: this.clock.now() }, id, { course_id: courseId!, user_id: userId! });
     }
     await repo.setRelated(db, id, fields);
   }
@@ -319,7 +319,7 @@ export class AdministeredService {
           const current = await repo.enrollment(db, id, RELATED_ROLES[model]);
           await this.assertAdministers(db, actor, current?.course_id);
           // Its Devilry fields and key-values go with it (foreign keys cascade).
-          return removeEnrolment(db, id);
+          return removeEnrolment(db, { by: actor.id, at: this.clock.now() }, id);
         }
         case 'relatedstudentkeyvalue':
         case 'periodapplicationkeyvalue': {

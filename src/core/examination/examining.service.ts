@@ -1,5 +1,6 @@
 /** What examiners (and administrators) write: deadlines, deliveries and feedback, each updating the group's derived fields in the same transaction. */
 import type { Actor } from '../actor.ts';
+import { recordAudit } from '../audit/audit.ts';
 import type { Clock } from '../clock.ts';
 import type { Db } from '../../db/database.ts';
 import type { Engine } from '../../db/columns.ts';
@@ -78,11 +79,12 @@ export class ExaminingService {
     return this.within(trx, async (db) => {
       const delivery = deliveryId === undefined ? undefined : await hierarchyRepo.delivery(db, deliveryId);
       const groupId = await this.assertGroupVisible(db, actor, role, delivery?.assignment_id);
-      const id = await hierarchyRepo.insertFeedback(
-        db,
-        { deliveryId: deliveryId!, savedBy: actor.id, grade: grade!, points: points!, isPassingGrade: passing!, renderedView },
-        this.clock.now(),
-      );
+      const now = this.clock.now();
+      const earlier = await hierarchyRepo.latestFeedback(db, deliveryId!);
+      const id = await hierarchyRepo.insertFeedback(db, { deliveryId: deliveryId!, savedBy: actor.id, grade: grade!, points: points!, isPassingGrade: passing!, renderedView }, now);
+      await recordAudit(db, [
+        { kind: 'grade', actorId: actor.id, on: { submission: deliveryId! }, field: 'grade', before: earlier ?? null, after: { grade: grade!, points: points!, passing: passing! }, at: now },
+      ]);
       await refreshDerived(db, groupId);
       return id;
     });

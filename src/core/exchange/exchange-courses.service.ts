@@ -6,6 +6,7 @@ import { fromDatabaseError } from '../errors.ts';
 import { exchangeRefusal } from './refusals.ts';
 import { enrol, removeEnrolment } from '../enrolment/enrolment-writes.ts';
 import { enrolmentsRepo } from '../enrolment/enrolments.repo.ts';
+import { coursesRepo } from '../courses/courses.repo.ts';
 import { exchangeCoursesRepo } from './exchange-courses.repo.ts';
 import { exchangeMembersRepo } from './exchange-members.repo.ts';
 import { ensureUser, storableName, userByName } from './exchange-users.ts';
@@ -152,10 +153,10 @@ export class ExchangeCoursesService {
     try {
       await this.db.transaction().execute(async (tx) => {
         if (await this.courseBySlug(tx, slug)) throw fail('conflict', 'course_exists');
-        const course = { id: await exchangeCoursesRepo.insert(tx, { slug, name: slug, created_at: this.clock.now() }) };
+        const course = { id: await coursesRepo.create(tx, { slug, name: slug, created_at: this.clock.now() }) };
         for (const username of new Set(instructors)) {
           const user = await ensureUser(tx, this.clock, username);
-          await this.enrol(tx, course.id, user.id, 'instructor');
+          await this.enrol(tx, actor, course.id, user.id, 'instructor');
         }
       });
     } catch (err) {
@@ -218,7 +219,7 @@ export class ExchangeCoursesService {
         if (username !== actor.username) throw fail('forbidden', 'cannot_modify_other_instructors');
       }
       const user = await ensureUser(tx, this.clock, username);
-      await this.enrol(tx, access.courseId, user.id, 'instructor');
+      await this.enrol(tx, actor, access.courseId, user.id, 'instructor');
       await this.setNames(tx, access.courseId, user.id, names);
     });
   }
@@ -231,7 +232,7 @@ export class ExchangeCoursesService {
       if (!user || (await this.membership(tx, access.courseId, user.id)) !== 'instructor') {
         throw fail('not_found', 'instructor_not_found');
       }
-      await this.unenrol(tx, access.courseId, user.id);
+      await this.unenrol(tx, actor, access.courseId, user.id);
     });
   }
 
@@ -240,7 +241,7 @@ export class ExchangeCoursesService {
     await this.db.transaction().execute(async (tx) => {
       const access = await this.access(actor, slug, tx);
       this.assertInstructor(access);
-      if (!(await this.addStudent(tx, access.courseId, username, names))) {
+      if (!(await this.addStudent(tx, actor, access.courseId, username, names))) {
         throw fail('conflict', 'instructor_as_student');
       }
     });
@@ -252,7 +253,7 @@ export class ExchangeCoursesService {
       const access = await this.access(actor, slug, tx);
       this.assertInstructor(access);
       const out: StudentRowResult[] = [];
-      for (const row of rows) out.push({ username: row.username, added: await this.addStudent(tx, access.courseId, row.username, row) });
+      for (const row of rows) out.push({ username: row.username, added: await this.addStudent(tx, actor, access.courseId, row.username, row) });
       return out;
     });
   }
@@ -265,7 +266,7 @@ export class ExchangeCoursesService {
       if (!user || (await this.membership(tx, access.courseId, user.id)) !== 'student') {
         throw fail('not_found', 'student_not_found');
       }
-      await this.unenrol(tx, access.courseId, user.id);
+      await this.unenrol(tx, actor, access.courseId, user.id);
     });
   }
 
@@ -273,12 +274,12 @@ export class ExchangeCoursesService {
    * false when the user teaches the course (nothing is written then): an instructor, or a
    * checker enrolled through Hive, whom adding as a student would demote.
    */
-  private async addStudent(tx: Db, courseId: number, username: string, names: MemberNames): Promise<boolean> {
+  private async addStudent(tx: Db, actor: Actor, courseId: number, username: string, names: MemberNames): Promise<boolean> {
     const existing = await userByName(tx, username);
     const role = existing ? await this.enrolment(tx, courseId, existing.id) : null;
     if (role !== null && role !== 'student') return false;
     const user = existing ?? (await ensureUser(tx, this.clock, username));
-    await this.enrol(tx, courseId, user.id, 'student');
+    await this.enrol(tx, actor, courseId, user.id, 'student');
     await this.setNames(tx, courseId, user.id, names);
     return true;
   }
@@ -288,15 +289,15 @@ export class ExchangeCoursesService {
    * membership (or a changed role) gets a fresh row, so member lists keep the order in which
    * people were added (and names set for the old role do not follow).
    */
-  private async enrol(tx: Db, courseId: number, userId: number, role: MemberRole): Promise<void> {
+  private async enrol(tx: Db, actor: Actor, courseId: number, userId: number, role: MemberRole): Promise<void> {
     if ((await this.membership(tx, courseId, userId)) === role) return;
-    await this.unenrol(tx, courseId, userId);
-    await enrol(tx, this.clock.now(), { courseId, userId, role });
+    await this.unenrol(tx, actor, courseId, userId);
+    await enrol(tx, { by: actor.id, at: this.clock.now() }, { courseId, userId, role });
   }
 
-  private async unenrol(tx: Db, courseId: number, userId: number): Promise<void> {
+  private async unenrol(tx: Db, actor: Actor, courseId: number, userId: number): Promise<void> {
     const current = await enrolmentsRepo.find(tx, courseId, userId);
-    if (current) await removeEnrolment(tx, current.id);
+    if (current) await removeEnrolment(tx, { by: actor.id, at: this.clock.now() }, current.id);
   }
 
   /** The member's names in this course; the user's own profile is never touched. */

@@ -307,7 +307,7 @@ export class UsersService {
         status_date: now,
         created_at: now,
       });
-      await this.writeRelations(tx, row.id, input, null);
+      await this.writeRelations(tx, actor, row.id, input, null);
       return row.id;
     });
     return this.get(actor, id);
@@ -336,7 +336,7 @@ export class UsersService {
     if (input.status !== undefined && input.status !== current.status) patch.status_date = this.clock.now();
     await this.db.transaction().execute(async (tx) => {
       await usersRepo.update(tx, id, patch);
-      await this.writeRelations(tx, id, input, current.program_id);
+      await this.writeRelations(tx, actor, id, input, current.program_id);
     });
     return this.get(actor, id);
   }
@@ -448,13 +448,14 @@ export class UsersService {
   }
 
   /** Classes, mentees and the student enrolment that mirrors Hive's single `program`. */
-  private async writeRelations(tx: Db, userId: number, input: UserInput, oldProgram: number | null): Promise<void> {
+  private async writeRelations(tx: Db, actor: Actor, userId: number, input: UserInput, oldProgram: number | null): Promise<void> {
     if (input.classes) await usersRepo.setClasses(tx, userId, input.classes);
     if (input.mentees) await usersRepo.setMentees(tx, userId, input.mentees);
     if (input.program !== undefined && input.program !== oldProgram) {
       const left = oldProgram === null ? undefined : await enrolmentsRepo.find(tx, oldProgram, userId);
-      if (left?.role === 'student') await removeEnrolment(tx, left.id);
-      if (input.program !== null) await enrol(tx, this.clock.now(), { courseId: input.program, userId, role: 'student' });
+      const who = { by: actor.id, at: this.clock.now() };
+      if (left?.role === 'student') await removeEnrolment(tx, who, left.id);
+      if (input.program !== null) await enrol(tx, who, { courseId: input.program, userId, role: 'student' });
     }
   }
 }

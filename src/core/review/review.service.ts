@@ -2,6 +2,7 @@ import type { BlobStore } from '../../blobs/store.ts';
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
 import { scoresRepo } from '../assessments/scores.repo.ts';
+import { recordAudit } from '../audit/audit.ts';
 import type { AssignmentsService } from '../assignments/assignments.service.ts';
 import type { ResponsesService } from '../assignments/responses.service.ts';
 import type { AssignmentStatus } from '../assignments/status-flow.ts';
@@ -176,6 +177,12 @@ export class ReviewService {
     const total = points.length > 0 ? points.reduce((sum, p) => sum + p.points, 0) : null;
     await this.responses.create(actor, assignment.id, { response_type: input.verdict, contents: [] }, assignment, async (trx) => {
       const now = this.clock.now();
+      const earlier = new Map((await scoresRepo.latestGrades(trx, [place.id])).map((g) => [g.problem_id, g.score]));
+      const earlierGrade = await reviewRepo.latestStaffGrade(trx, place.id);
+      await recordAudit(trx, [
+        ...points.map((p) => ({ kind: 'grade' as const, actorId: actor.id, on: { submission: place.id }, field: byId.get(p.problem)!.name, before: earlier.get(p.problem) ?? null, after: p.points, at: now })),
+        { kind: 'grade', actorId: actor.id, on: { submission: place.id }, field: 'total', before: earlierGrade?.points ?? null, after: total, at: now },
+      ]);
       await scoresRepo.insertGrades(trx, points.map((p) => ({ submission_id: place.id, problem_id: p.problem, score: p.points, grader_id: actor.id, created_at: now })));
       await reviewRepo.insertStaffGrade(trx, { submission_id: place.id, author_id: actor.id, text: comment, points: total, passing: input.verdict === 'Done', created_at: now });
     });

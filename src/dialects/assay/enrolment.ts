@@ -22,13 +22,16 @@ const MemberWire = Type.Object({
   created_at: DateTime(),
 });
 const EnrolRequest = Type.Object({
-  usernames: Type.Array(Type.String({ minLength: 1, maxLength: 150 }), { minItems: 1, maxItems: 10_000, description: 'Existing accounts.' }),
+  usernames: Type.Array(Type.String({ minLength: 1, maxLength: 254 }), { minItems: 1, maxItems: 10_000, description: 'Existing accounts, each by username or else by email address.' }),
   role: Role,
 });
 const MemberPatchRequest = Type.Object({
   role: Type.Optional(Role),
   section: Type.Optional(Type.String({ maxLength: 100 })),
   dropped: Type.Optional(Type.Boolean()),
+});
+const RosterQuery = Type.Object({
+  preview: Type.Optional(Type.Boolean({ description: 'Only check the roster: the report names what each row would do and every problem; nothing is written.' })),
 });
 const RosterRequest = Type.Object({ csv: Type.String({ description: 'The roster file’s text (or send it as the multipart file `file`).' }) });
 const RosterRowWire = Type.Object({
@@ -53,6 +56,8 @@ const render = (m: Member) => ({
   created_at: m.created_at,
 });
 const doc = (operationId: string, summary: string, extra: object = {}) => ({ operationId, summary, tags: ['assay'], ...extra });
+const CourseParams = Type.Object({ id: Type.Integer() });
+const MemberParams = Type.Object({ id: Type.Integer(), user: Type.Integer() });
 
 function previewFlag(ctx: HiveContext): boolean {
   const raw = ctx.query.preview;
@@ -90,12 +95,12 @@ async function rosterText(ctx: HiveContext): Promise<string> {
  */
 export function enrolmentRoutes(router: HiveRouter): void {
   const course = (ctx: HiveContext) => ({ id: ctx.id() });
-  router.get('/courses/:id/enrollments/', { schema: doc('assay_enrollments_list', "A course's members", { response: { 200: Type.Array(MemberWire) } }) }, async (ctx) =>
+  router.get('/courses/:id/enrollments/', { schema: doc('assay_enrollments_list', "A course's members", { params: CourseParams, response: { 200: Type.Array(MemberWire) } }) }, async (ctx) =>
     (await ctx.services.enrolment.roster(ctx.actor, course(ctx))).map(render),
   );
   router.post(
     '/courses/:id/enrollments/',
-    { status: 200, schema: doc('assay_enrollments_create', 'Enrols existing users in a course with one role', { body: EnrolRequest, response: { 200: Type.Array(MemberWire) } }) },
+    { status: 200, schema: doc('assay_enrollments_create', 'Enrols existing users in a course with one role', { params: CourseParams, body: EnrolRequest, response: { 200: Type.Array(MemberWire) } }) },
     async (ctx) => {
       const target = course(ctx);
       await ctx.services.enrolment.assertMayManage(ctx.actor, target);
@@ -106,7 +111,7 @@ export function enrolmentRoutes(router: HiveRouter): void {
   );
   router.patch(
     '/courses/:id/enrollments/:user/',
-    { schema: doc('assay_enrollments_update', "Changes a member's role, section or dropped flag", { body: MemberPatchRequest, response: { 200: MemberWire } }) },
+    { schema: doc('assay_enrollments_update', "Changes a member's role, section or dropped flag", { params: MemberParams, body: MemberPatchRequest, response: { 200: MemberWire } }) },
     async (ctx) => {
       const target = course(ctx);
       const user = ctx.id('user');
@@ -116,7 +121,7 @@ export function enrolmentRoutes(router: HiveRouter): void {
       return render(await ctx.services.enrolment.update(ctx.actor, target, user, input));
     },
   );
-  router.delete('/courses/:id/enrollments/:user/', { schema: doc('assay_enrollments_remove', 'Ends a membership') }, async (ctx) => {
+  router.delete('/courses/:id/enrollments/:user/', { schema: doc('assay_enrollments_remove', 'Ends a membership', { params: MemberParams }) }, async (ctx) => {
     await ctx.services.enrolment.remove(ctx.actor, course(ctx), ctx.id('user'));
     return EMPTY;
   });
@@ -124,7 +129,7 @@ export function enrolmentRoutes(router: HiveRouter): void {
     '/courses/:id/roster/',
     {
       status: 200,
-      schema: doc('assay_roster_import', 'Imports a roster CSV (preview=true only checks it)', { body: RosterRequest, response: { 200: RosterReportWire } }),
+      schema: doc('assay_roster_import', 'Imports a roster CSV (preview=true only checks it)', { params: CourseParams, querystring: RosterQuery, body: RosterRequest, response: { 200: RosterReportWire } }),
     },
     async (ctx) => {
       const target = course(ctx);

@@ -56,6 +56,8 @@ const CourseSettingsWire = Type.Object({
 
 const render = (x: ExtensionInfo) => ({ user: x.user, username: x.username, email: x.email, days: x.days, infinite: x.infinite, created_at: x.created_at, updated_at: x.updated_at });
 const doc = (operationId: string, summary: string, extra: object = {}) => ({ operationId, summary, tags: ['assay'], ...extra });
+const ExerciseParams = Type.Object({ id: Type.Integer() });
+const ExtensionParams = Type.Object({ id: Type.Integer(), user: Type.Integer() });
 
 /**
  * Per-student extensions of an exercise's due and end dates (Autolab's late policy: handins close
@@ -67,12 +69,12 @@ const doc = (operationId: string, summary: string, extra: object = {}) => ({ ope
  * - `GET /exercises/{id}/lateness/`: grace and penalty days of each submitter (students: their own).
  */
 export function extensionRoutes(router: HiveRouter): void {
-  router.get('/exercises/:id/extensions/', { schema: doc('assay_extensions_list', 'Extensions of an exercise', { response: { 200: Type.Array(ExtensionWire) } }) }, async ({ services, actor, id }) =>
+  router.get('/exercises/:id/extensions/', { schema: doc('assay_extensions_list', 'Extensions of an exercise', { params: ExerciseParams, response: { 200: Type.Array(ExtensionWire) } }) }, async ({ services, actor, id }) =>
     (await services.assessments.extensions.list(actor, id())).map(render),
   );
   router.put(
     '/exercises/:id/extensions/:user/',
-    { schema: doc('assay_extensions_set', "Gives or changes a student's extension", { body: ExtensionRequest, response: { 200: ExtensionWire } }) },
+    { schema: doc('assay_extensions_set', "Gives or changes a student's extension", { params: ExtensionParams, body: ExtensionRequest, response: { 200: ExtensionWire } }) },
     async ({ request, services, actor, id }) => {
       const body = await readHiveBody(request, services);
       const input = validateBody<{ days?: number; infinite?: boolean }>(ExtensionRequest, body.data, { form: body.form });
@@ -92,7 +94,7 @@ export function extensionRoutes(router: HiveRouter): void {
     })),
   );
   settingRoutes(router);
-  router.delete('/exercises/:id/extensions/:user/', { schema: doc('assay_extensions_remove', "Takes back a student's extension") }, async ({ services, actor, id }) => {
+  router.delete('/exercises/:id/extensions/:user/', { schema: doc('assay_extensions_remove', "Takes back a student's extension", { params: ExtensionParams }) }, async ({ services, actor, id }) => {
     await services.assessments.extensions.remove(actor, id(), id('user'));
     return EMPTY;
   });
