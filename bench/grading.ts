@@ -40,7 +40,7 @@ import type { EmbeddedWorkers } from '../src/grading/thread/embedded-workers.ts'
 import { startEmbeddedWorkers } from '../src/grading/thread/embedded-workers.ts';
 import { startTsWorker } from '../src/grading/thread/ts-worker.ts';
 import { parseNativeResults } from '../src/grading/results/native.ts';
-import { defaultSandbox, measureSandboxOverhead, measureSeparation, runInSandbox, Sandbox, sandboxStatus } from '../src/grading/sandbox/index.ts';
+import { defaultSandbox, measureSandboxOverhead, measureSeparation, runInSandbox, runStudentCommand, Sandbox, sandboxStatus } from '../src/grading/sandbox/index.ts';
 import type { Runtime } from '../src/runtime.ts';
 import { openRuntime } from '../src/runtime.ts';
 import type { ClientRequest, Detail, PollAnswer, SubmitItem, Submitted } from './grading-client.ts';
@@ -695,7 +695,7 @@ async function overhead(): Promise<void> {
   const nested = new Sandbox({ root: nestedRoot, separation: 'nested' });
   try {
     const boxes: Record<string, Sandbox> = status.separation === 'uid' ? { uid: defaultSandbox(), nested } : { nested };
-    const separation = await measureSeparation(OVERHEAD_RUNS, boxes, fs.readFileSync(new URL('../src/grading/harness-bin/run_student', import.meta.url)));
+    const separation = await measureSeparation(OVERHEAD_RUNS, boxes, runStudentCommand());
     for (const [name, t] of Object.entries(separation)) {
       print(
         `   run_student by ${name} (${status.separation === name ? 'in use' : 'fallback'}): harness alone ${ms(t.harnessAlone.medianMs)}, calling run_student once ${ms(t.withRunStudent.medianMs)}: ` +

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultSandbox, measureSandboxOverhead, measureSeparation, Sandbox, sandboxStatus } from '../src/grading/sandbox/index.ts';
+import { defaultSandbox, measureSandboxOverhead, measureSeparation, runStudentCommand, Sandbox, sandboxStatus } from '../src/grading/sandbox/index.ts';
 
 /** What separating the student's code may add to a run (issue 16). */
 const SEPARATION_TARGET_MS = 5;
@@ -14,7 +14,7 @@ if (!status.available) {
   console.error(status.reason);
   process.exit(1);
 }
-const runStudent = fs.readFileSync(new URL('../src/grading/harness-bin/run_student', import.meta.url));
+const runStudent = runStudentCommand();
 const report = await measureSandboxOverhead(runs);
 const ms = (x: number) => `${x.toFixed(2)} ms`;
 console.log(`sandbox overhead, ${report.runs} runs (cgroup driver: ${report.cgroupDriver}; run_student separates by ${status.separation})`);

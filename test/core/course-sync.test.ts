@@ -14,6 +14,7 @@ import type { Db } from '../../src/db/database.ts';
 import { parseInginiousResults } from '../../src/grading/results/inginious.ts';
 import { parseNativeResults } from '../../src/grading/results/native.ts';
 import type { RunOutput } from '../../src/grading/results/types.ts';
+import { runStudentCommand } from '../../src/grading/sandbox/index.ts';
 import { openRuntime } from '../../src/runtime.ts';
 import { ROOT, runCli } from '../helpers/cli.ts';
 import { adminActor, makeUser } from '../helpers/fixtures.ts';
@@ -369,7 +370,7 @@ async function runHarness(exercise: string, command: string[], variant: 'solutio
   // The student's side runs through run_student, which copies the submission from .assay/submission.
   fs.cpSync(path.join(EXAMPLE, exercise, variant), path.join(work, '.assay/submission'), { recursive: true });
   fs.mkdirSync(path.join(work, '.assay/bin'), { recursive: true });
-  fs.copyFileSync(path.join(ROOT, 'src/grading/harness-bin/run_student'), path.join(work, '.assay/bin/run_student'));
+  fs.writeFileSync(path.join(work, '.assay/bin/run_student'), runStudentCommand(), { mode: 0o755 });
   const bin = `${path.join(work, '.assay/bin')}:${path.join(ROOT, 'src/grading/inginious-bin')}`;
   const env = { ...process.env, PATH: `${bin}:${process.env.PATH}`, ASSAY_FEEDBACK: path.join(work, '.assay/feedback') };
   const { code, stdout, stderr } = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gradeOnce } from '../../src/grading/engine/runner.ts';
 import { parseNativeResults } from '../../src/grading/results/native.ts';
+import { runStudentCommand } from '../../src/grading/sandbox/index.ts';
 import type { SandboxRunOptions } from '../../src/grading/sandbox/index.ts';
 import { describeRun, hostProcessesWith, removeRootOfKilledServer, SKIP_WITHOUT_BWRAP, testSandbox, uniqueMarker } from './sandbox-helpers.ts';
 
@@ -613,7 +614,7 @@ describe('student code runs apart from the harness (run_student), every conventi
     it(`${separation}: the student cannot create user namespaces (the harness may only when it needs them for a nested sandbox); it sees no host path`, async (t) => {
       const sandbox = separation === 'uid' ? box : nestedBox;
       if (separation === 'uid' && (await box.status()).separation !== 'uid') return t.skip('separation by uid is not available here');
-      const runStudent = fs.readFileSync(path.resolve(import.meta.dirname, '../../src/grading/harness-bin/run_student'));
+      const runStudent = runStudentCommand();
       const script = [
         'echo started',
         'unshare --user true 2>/dev/null; echo "harness unshare $?"',
@@ -639,7 +640,7 @@ describe('student code runs apart from the harness (run_student), every conventi
   async function separated(separation: 'uid' | 'nested', attack: string[]): Promise<{ stdout: string; run: string }> {
     const sandbox = separation === 'uid' ? box : nestedBox;
     assert.equal((await sandbox.status()).separation, separation);
-    const runStudent = fs.readFileSync(path.resolve(import.meta.dirname, '../../src/grading/harness-bin/run_student'));
+    const runStudent = runStudentCommand();
     const harness = [
       'mkdir -m 0700 hidden && echo HIDDEN-SECRET > hidden/tests.txt && chmod 0600 hidden/tests.txt',
       'echo \'{"score": 0}\' > results.json',
@@ -707,6 +708,39 @@ describe('student code runs apart from the harness (run_student), every conventi
       });
     });
   }
+
+  it("uid: two run_student calls at once cannot reach each other's area; killing run_student kills what it started; the harness's `kill 0` is its own", async (t) => {
+    if (await uidUnavailable('uid')) return t.skip('separation by uid is not available here');
+    const harness = [
+      // The first call keeps its area busy with a secret in it; its run_student is killed later.
+      `run_student --time 60 sh -c 'echo SLOT-SECRET > mine.txt; mkdir -p d && echo SLOT-SECRET > d/f; echo ready; exec sleep 31' > first.out 2>&1 &`,
+      'first=$!',
+      'for i in $(seq 500); do grep -q ready first.out 2>/dev/null && break; read -r -t 0.02 <> <(:); done',
+      // The second, at the same time, in another area as another uid, looks for it and tries to plant files.
+      `run_student sh -c 'cat /student/*/mine.txt /student/*/d/f; ls -A /student/*; for a in /student/*; do [ "$a" = "$PWD" ] || { echo x > $a/planted && echo "PLANTED in $a"; }; done; echo second-done' 2>/dev/null`,
+      'kill $first; wait $first',
+      'for i in $(seq 100); do grep -qsa "^sleep.31" /proc/[0-9]*/cmdline || break; read -r -t 0.02 <> <(:); done',
+      'for p in /proc/[0-9]*; do if grep -qsa "^sleep.31" $p/cmdline; then echo "LEFT RUNNING: $(grep Uid $p/status)"; fi; done',
+      'echo checked',
+      // A harness's `kill 0` (its process group) reaches neither the broker nor the run's end.
+      'trap "" TERM; kill -TERM 0; sleep 0.2; run_student echo after-kill-0',
+    ].join('\n');
+    const r = await box.run({
+      files: [
+        { path: '.assay/bin/run_student', content: runStudentCommand(), mode: 0o755 },
+        { path: '.assay/submission/solution.py', content: 'print(1)\n' },
+      ],
+      command: ['bash', '-c', harness],
+      env: { PATH: '/work/.assay/bin:/usr/bin:/bin' },
+      nested: true,
+    });
+    await r.cleanup();
+    assert.match(r.stdout, /^second-done$/m, describeRun(r));
+    assert.match(r.stdout, /^checked$/m, describeRun(r));
+    assert.doesNotMatch(r.stdout, /SLOT-SECRET|PLANTED|LEFT RUNNING/, describeRun(r));
+    assert.match(r.stdout, /^after-kill-0$/m, describeRun(r));
+    assert.equal(r.exitCode, 0, describeRun(r));
+  });
 
   it('ASSAY_SANDBOX_SEPARATION=nested (or the setting) forces the nested sandbox, and says so', async () => {
     assert.equal((await nestedBox.status()).separation, 'nested');

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { AssayError } from '../../src/core/errors.ts';
-import { HeadTailCapture, measureSandboxOverhead, Sandbox } from '../../src/grading/sandbox/index.ts';
+import { HeadTailCapture, measureSandboxOverhead, runStudentCommand, Sandbox } from '../../src/grading/sandbox/index.ts';
+import { buildNative } from '../../src/grading/sandbox/native.ts';
 import { startTsWorker } from '../../src/grading/thread/ts-worker.ts';
 import { describeRun, SKIP_WITHOUT_BWRAP, testSandbox } from './sandbox-helpers.ts';
 
@@ -45,6 +46,51 @@ describe('HeadTailCapture', () => {
     const c = new HeadTailCapture(0);
     c.push(Buffer.from('hello'));
     assert.equal(c.text(), '\n…[5 bytes truncated]…\n');
+  });
+});
+
+describe("the sandbox's C programs (broker, run_student)", () => {
+  it("are built with the machine's C compiler; without one the build says why", () => {
+    const built = buildNative();
+    assert.equal(built.reason, null);
+    assert.ok(fs.statSync(built.programs!.broker).mode & 0o111);
+    assert.deepEqual(runStudentCommand(), fs.readFileSync(built.programs!.runStudent));
+    const cc = process.env.CC;
+    process.env.CC = '/nonexistent/cc';
+    try {
+      const none = buildNative();
+      assert.equal(none.programs, null);
+      assert.match(none.reason ?? '', /cannot compile the sandbox's broker\.c with \/nonexistent\/cc/);
+    } finally {
+      if (cc === undefined) delete process.env.CC;
+      else process.env.CC = cc;
+    }
+  });
+
+  it('without them, run_student is the nested script and `auto` separates by a nested sandbox, saying why', { skip: SKIP_WITHOUT_BWRAP }, () => {
+    const root = path.join(os.tmpdir(), `assay-sandbox-nocc-${process.pid}`);
+    const code = [
+      `import { runStudentCommand, Sandbox } from ${JSON.stringify(path.resolve(import.meta.dirname, '../../src/grading/sandbox/index.ts'))};`,
+      `const box = new Sandbox({ root: ${JSON.stringify(root)} });`,
+      'const status = await box.status();',
+      'await box.close();',
+      'console.log(JSON.stringify({ head: runStudentCommand().subarray(0, 11).toString(), available: status.available, reason: status.reason, separation: status.separation, notes: status.notes }));',
+    ].join('\n');
+    try {
+      const child = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+        env: { ...process.env, CC: '/nonexistent/cc', ASSAY_SANDBOX_SEPARATION: 'auto' },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
+      assert.equal(child.status, 0, child.stderr);
+      const seen = JSON.parse(child.stdout.trim().split('\n').pop()!) as { head: string; available: boolean; reason: string | null; separation: string; notes: string[] };
+      assert.equal(seen.head, '#!/bin/bash');
+      assert.equal(seen.available, true, seen.reason ?? '');
+      assert.equal(seen.separation, 'nested');
+      if (process.getuid?.() === 0) assert.ok(seen.notes.some((n) => /nested sandbox, not by uid: cannot compile/.test(n)), seen.notes.join('\n'));
+    } finally {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
   });
 });
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SUBMISSION_DIR } from '../sandbox/index.ts';
+import { runStudentCommand, SUBMISSION_DIR } from '../sandbox/index.ts';
 import type { SandboxFile } from '../sandbox/index.ts';
 import type { GraderConvention } from '../../core/grading/graders.service.ts';
 
@@ -11,7 +11,6 @@ export interface TreeFile {
 }
 
 const INGINIOUS_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'inginious-bin');
-const HARNESS_BIN = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'harness-bin');
 
 /** The engine's own files in the work directory: a submitted file never lands under it. */
 export const ASSAY_DIR = '.assay';
@@ -56,7 +55,6 @@ export function layoutFiles(convention: GraderConvention, harness: TreeFile[], s
 
 type Command = { name: string; content: Buffer };
 let commands: Command[] | null = null;
-let harnessOnes: Command[] | null = null;
 
 /** Commands ship with Assay and never change while it runs: each directory is read once. */
 function readCommands(dir: string): Command[] {
@@ -68,10 +66,9 @@ function inginiousCommands(): Command[] {
   return commands;
 }
 
-/** run_student, for every convention. */
+/** run_student, for every convention (the sandbox's: compiled, or its script where there was no compiler). */
 function harnessCommands(): Command[] {
-  harnessOnes ??= readCommands(HARNESS_BIN);
-  return harnessOnes;
+  return [{ name: 'run_student', content: runStudentCommand() }];
 }
 
 function isScript(f: TreeFile): boolean {

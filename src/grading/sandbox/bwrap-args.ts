@@ -61,25 +61,24 @@ export interface RunArgs {
   nested?: boolean;
   /**
    * Separation by uid (userns.ts): the run joins the shared user namespace open on this fd of bwrap
-   * instead of making one, and with `broker`, its main process is the broker (broker.sh) that starts
-   * the harness and serves run_student as student uids from `broker.firstStudentUid`.
+   * instead of making one, and with `broker`, its main program is the broker (native/broker.c, which
+   * the work dir holds at BROKER_PROGRAM) that starts the harness and serves run_student as student
+   * uids from `broker.firstStudentUid`.
    */
-  userns?: { fd: number; broker: { bash: string; firstStudentUid: number } | null };
+  userns?: { fd: number; broker: { firstStudentUid: number } | null };
 }
 
 /** Student uids (and areas, /student/N) of one harness run: run_student calls at once. */
 export const STUDENT_SLOTS = 8;
-/** Where, in the work dir, the broker takes requests and the student areas and submission are. */
+/**
+ * Where, in the work dir, the broker is (its program, and the socket it listens on, in a directory
+ * 0700 to the harness's uid) and the student areas and submission are.
+ */
 export const BROKER_DIR = '.assay/broker';
+export const BROKER_PROGRAM = `${BROKER_DIR}/assay-broker`;
+const BROKER_SOCKET = `${BROKER_DIR}/socket`;
 export const STUDENT_AREAS_DIR = '.assay/student';
 export const SUBMISSION_DIR = '.assay/submission';
-
-/** broker.sh without its comment lines: it is the broker's argv, which every process of the run can read. */
-const BROKER_SCRIPT = fs
-  .readFileSync(new URL('./broker.sh', import.meta.url), 'utf8')
-  .split('\n')
-  .filter((line) => !/^\s*#/.test(line))
-  .join('\n');
 
 /**
  * One run's bwrap command line in two parts: the options, which bwrap reads from a file descriptor
@@ -121,7 +120,7 @@ export function bwrapArgs(run: RunArgs): { options: string[]; command: string[] 
     '--chdir', '/work',
   ];
   const command = broker
-    ? [broker.bash, '--norc', '--noprofile', '-c', BROKER_SCRIPT, 'assay-broker', String(broker.firstStudentUid), String(STUDENT_SLOTS), '--', ...run.command]
+    ? [`/work/${BROKER_PROGRAM}`, `/work/${BROKER_SOCKET}`, String(broker.firstStudentUid), String(STUDENT_SLOTS), '--', ...run.command]
     : run.command;
   return { options, command: [...inside, ...command] };
 }

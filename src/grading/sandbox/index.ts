@@ -11,11 +11,12 @@
  * main process exits; everything else it started is killed then, before the result (and its work
  * dir) is handed back, so a harness cannot rewrite its results afterwards.
  *
- * A grading harness runs the student's code apart with run_student (src/grading/harness-bin), in one
- * of two ways (SandboxSettings.separation): by uid, where every run joins one user namespace made at
- * start that maps several uids (userns.ts) and a harness run's main process is a broker (broker.sh)
- * that starts the harness and, on its requests, the student's code as uids of their own; or nested,
- * where the harness's run may create user namespaces and run_student starts a sandbox of its own.
+ * A grading harness runs the student's code apart with run_student (native/run_student.c, compiled by
+ * native.ts; the engine lays it out in .assay/bin), in one of two ways (SandboxSettings.separation):
+ * by uid, where every run joins one user namespace made at start that maps several uids (userns.ts)
+ * and a harness run's main program is a broker (native/broker.c) that starts the harness and, on its
+ * requests, the student's code as uids of their own; or nested, where the harness's run may create
+ * user namespaces and run_student starts a sandbox of its own (native/run_student.sh).
  *
  * Use: `const r = await runInSandbox({ files, command, limits }); parse r.stdout / r.readFile(...);
  * await r.cleanup();`. At server start, `await defaultSandbox().warm()` detects the cgroup driver,
@@ -27,6 +28,7 @@ import type { SandboxResult, SandboxRunOptions } from './types.ts';
 
 export { Sandbox, findExecutable } from './sandbox.ts';
 export { SUBMISSION_DIR } from './bwrap-args.ts';
+export { runStudentCommand } from './native.ts';
 export type { SandboxSettings, SandboxStatus, Separation, SeparationPreference } from './sandbox.ts';
 export { DEFAULT_LIMITS } from './types.ts';
 export type { CgroupDriverName, SandboxFile, SandboxLimits, SandboxResult, SandboxRunOptions } from './types.ts';

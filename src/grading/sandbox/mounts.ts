@@ -10,7 +10,7 @@ import type { Socket } from 'node:net';
  * unmounting removes every file in one step. Inside the sandbox, /proc/self/mountinfo shows such a
  * bind as `/` of an `assay` tmpfs, not as the host path it was bound from.
  *
- * The mount and umount programs (and mkfifo, for the broker's request FIFO) run in one long-lived root
+ * The mount and umount programs run in one long-lived root
  * bash process reading requests on its stdin (NUL-separated: op, dir, options), so the server's event loop never forks for them; it
  * makes and removes the mount points itself (one exec per request in the helper).
  * Answers come back one line per request, in order. When its stdin closes (this process died or
@@ -82,11 +82,6 @@ export class Mounter {
       await fsp.rmdir(dir).catch(() => undefined);
       throw err;
     }
-  }
-
-  /** Makes a FIFO at `path` (0600, owned by uid:gid): Node has no mkfifo. */
-  async fifo(fifoPath: string, uid: number, gid: number): Promise<void> {
-    await this.request('p', fifoPath, `${uid}:${gid}`);
   }
 
   /** Detaches the tmpfs at `dir` (its files go with it) and removes the directory. */

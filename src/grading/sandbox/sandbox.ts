@@ -3,13 +3,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { AssayError } from '../../core/errors.ts';
-import { BROKER_DIR, bwrapArgs, environmentArgs, STUDENT_AREAS_DIR, STUDENT_SLOTS, SUBMISSION_DIR, systemArgs } from './bwrap-args.ts';
+import { BROKER_DIR, BROKER_PROGRAM, bwrapArgs, environmentArgs, STUDENT_AREAS_DIR, STUDENT_SLOTS, SUBMISSION_DIR, systemArgs } from './bwrap-args.ts';
 import { detectCgroupDriver } from './cgroups.ts';
 import { buildSandboxEtc } from './etc.ts';
 import type { CgroupDriver, CgroupPreference, CgroupStats } from './cgroups.ts';
 import { launcherPayload, LauncherPool } from './launcher.ts';
 import type { Launcher } from './launcher.ts';
 import { addressSpaceFor, resolveLimits } from './limits.ts';
+import { brokerProgram, nativePrograms, nativeUnavailable } from './native.ts';
 import { HeadTailCapture } from './output.ts';
 import { DEFAULT_LIMITS } from './types.ts';
 import type { CgroupDriverName, SandboxFile, SandboxLimits, SandboxResult, SandboxRunOptions } from './types.ts';
@@ -51,7 +52,7 @@ export interface SandboxSettings {
   /**
    * How run_student keeps the student's code apart from its harness (default
    * $ASSAY_SANDBOX_SEPARATION, else `auto`): `uid`, as other uids of the harness's own sandbox
-   * (needs root and a cgroup driver; userns.ts, broker.sh); `nested`, in a sandbox of its own
+   * (needs root, a cgroup driver and a C compiler at build time; userns.ts, native/broker.c); `nested`, in a sandbox of its own
    * inside the harness's; `auto`, uid where it can be had, else nested.
    */
   separation?: SeparationPreference;
@@ -213,7 +214,7 @@ export class Sandbox {
     let userns: SharedUserns | null;
     try {
       userns = await this.chooseSeparation(owner, driver.name, notes);
-      if (userns) workDirs.useStudentAreas(STUDENT_AREAS_DIR, STUDENT_SLOTS, BROKER_DIR);
+      if (userns) workDirs.useStudentAreas(STUDENT_AREAS_DIR, STUDENT_SLOTS, BROKER_DIR, { path: BROKER_PROGRAM, content: brokerProgram(nativePrograms()!) });
     } catch (err) {
       await workDirs.close();
       throw err;
@@ -287,8 +288,8 @@ export class Sandbox {
   /**
    * Separation by uid when asked (or, for `auto`, when it can be had): the server is root (to map
    * several uids), runs have a cgroup (process limits per run: in the shared namespace RLIMIT_NPROC
-   * would count every run's processes of a uid), and util-linux's unshare, nsenter and setpriv are
-   * here. Returns the shared user namespace, or null for nested.
+   * would count every run's processes of a uid), util-linux's unshare and nsenter are here, and the
+   * broker and run_student are compiled (native.ts). Returns the shared user namespace, or null for nested.
    */
   private async chooseSeparation(owner: Owner, driver: CgroupDriverName, notes: string[]): Promise<SharedUserns | null> {
     const wanted = this.settings.separation ?? process.env.ASSAY_SANDBOX_SEPARATION ?? 'auto';
@@ -302,9 +303,11 @@ export class Sandbox {
       ? 'the server is not root (mapping several uids needs root)'
       : driver === 'none'
         ? 'no cgroup driver (per-run process limits)'
-        : !unshare || !nsenter || !findExecutable('setpriv')
-          ? 'util-linux unshare, nsenter or setpriv is missing'
-          : null;
+        : !unshare || !nsenter
+          ? 'util-linux unshare or nsenter is missing'
+          : !nativePrograms()
+            ? nativeUnavailable()
+            : null;
     let failure = why;
     if (!failure) {
       const base = this.settings.studentHostUidBase ?? (Number(process.env.ASSAY_SANDBOX_STUDENT_UID_BASE) || DEFAULT_STUDENT_HOST_UID_BASE);
@@ -353,7 +356,7 @@ export class Sandbox {
     const firstStudentUid = this.studentUids();
     let launcher: Launcher | undefined;
     try {
-      if (broker) fillFirstStudentArea(workDir, ready.owner, files, ready.userns!.hostBase + firstStudentUid);
+      if (broker) prepareStudentAreas(workDir, files, ready.userns!.hostBase + firstStudentUid);
       launcher = await ready.pool.take();
       // +2: the launcher (bwrap's monitor once it execs) and bwrap's init are in the cgroup too.
       launcher.cgroup.setLimits({ memoryBytes: limits.memoryBytes, processes: limits.processes + 2 });
@@ -392,7 +395,7 @@ export class Sandbox {
       nprocInside: ready.driver.name === 'none' ? { prlimit: ready.prlimit } : null,
       nested: options.nested === true,
       ...(ready.userns
-        ? { userns: { fd: 4, broker: options.nested === true ? { bash: this.settings.bashPath ?? '/bin/bash', firstStudentUid } : null } }
+        ? { userns: { fd: 4, broker: options.nested === true ? { firstStudentUid } : null } }
         : {}),
     });
     const argv = [ready.bwrap, '--args', '3', '--', ...command];
@@ -463,28 +466,28 @@ const FIRST_STUDENT_UID = 1000;
 const STUDENT_BLOCKS = Math.floor((STUDENT_UIDS - FIRST_STUDENT_UID) / STUDENT_SLOTS);
 
 /**
- * The first student area (/student/0; work-dirs.ts made the areas) filled with the submission as the
- * run's first student uid's (host uid `student`), so that the first run_student starts at once.
- * Synchronous: a few small files, and each await would cost the run a trip through libuv's pool.
+ * The student areas (/student/N; work-dirs.ts made them, 0700) given each to its student uid (host
+ * uid `firstStudent` + N), the first one filled with the submission, as that uid's, so that the first
+ * run_student starts at once (the broker fills the others when first used). Synchronous: a few small
+ * files, and each await would cost the run a trip through libuv's pool.
  */
-function fillFirstStudentArea(workDir: string, owner: Owner, files: SandboxFile[], student: number): void {
+function prepareStudentAreas(workDir: string, files: SandboxFile[], firstStudent: number): void {
+  const areas = path.join(workDir, STUDENT_AREAS_DIR);
+  for (let slot = 0; slot < STUDENT_SLOTS; slot++) fs.chownSync(path.join(areas, String(slot)), firstStudent + slot, firstStudent + slot);
   const prefix = `${SUBMISSION_DIR}/`;
-  const area = path.join(workDir, STUDENT_AREAS_DIR, '0');
+  const area = path.join(areas, '0');
   for (const file of files) {
     if (!file.path.startsWith(prefix)) continue;
     const target = path.join(area, file.path.slice(prefix.length));
     for (let d = path.dirname(target); d !== area && !fs.existsSync(d); d = path.dirname(d)) {
       fs.mkdirSync(d, { recursive: true, mode: 0o755 });
-      for (let made = d; made !== area; made = path.dirname(made)) fs.chownSync(made, student, student);
+      for (let made = d; made !== area; made = path.dirname(made)) fs.chownSync(made, firstStudent, firstStudent);
     }
     if ('sourceFile' in file) fs.copyFileSync(file.sourceFile, target, fs.constants.COPYFILE_EXCL);
     else fs.writeFileSync(target, file.content, { flag: 'wx' });
     fs.chmodSync(target, (file.mode ?? 0o644) & 0o777);
-    fs.chownSync(target, student, student);
+    fs.chownSync(target, firstStudent, firstStudent);
   }
-  const state = path.join(workDir, BROKER_DIR, 'state.0');
-  fs.writeFileSync(state, 'clean\n');
-  if (owner) fs.chownSync(state, owner.uid, owner.gid);
 }
 
 function buildResult(outcome: Outcome, stats: CgroupStats, limits: SandboxLimits, driver: CgroupDriverName, workDir: string, workDirs: WorkDirs): SandboxResult {

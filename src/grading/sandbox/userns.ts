@@ -7,7 +7,7 @@ import { SANDBOX_UID } from './constants.ts';
  * made once, here, by the server as root, because it maps several uids, which bwrap (one uid) and an
  * unprivileged process (no newuidmap here) cannot. Inside, uid SANDBOX_UID (the harness) is the
  * server's sandbox uid on the host (65534, as for every run), and uids 0…STUDENT_UIDS-1 are a block of
- * host uids of their own from `hostBase` (the student's code runs as one of them, see broker.sh). No
+ * host uids of their own from `hostBase` (the student's code runs as one of them, see native/broker.c). No
  * process in it may create a user namespace (max_user_namespaces 0 in it), so nothing a run starts
  * gets capabilities of its own; every run also has its own pid, mount, net, ipc and uts namespaces.
  *

@@ -34,14 +34,15 @@ export class WorkDirs {
   ) {}
 
   /** Where, relative to a work dir, the student areas' tmpfs and the broker's dir are (null: none); see useStudentAreas. */
-  private studentAreas: { areas: string; slots: number; broker: string } | null = null;
+  private studentAreas: { areas: string; slots: number; broker: string; program: { path: string; content: Buffer } } | null = null;
 
   /**
    * From now on, each work dir gets a tmpfs of its own (same quota) at `areas` for run_student's
-   * student areas (`slots` of them), and the broker's dir with its FIFOs at `broker`.
+   * student areas (`slots` of them), and the broker's dir at `broker` (0700, the sandbox uid's)
+   * holding its program (`program.path`, relative to the work dir).
    */
-  useStudentAreas(areas: string, slots: number, broker: string): void {
-    if (this.mounter) this.studentAreas = { areas, slots, broker };
+  useStudentAreas(areas: string, slots: number, broker: string, program: { path: string; content: Buffer }): void {
+    if (this.mounter) this.studentAreas = { areas, slots, broker, program };
   }
 
   /** Removes what dead processes left behind (mounts first) and starts the mount helper when root. */
@@ -128,20 +129,13 @@ export class WorkDirs {
       const first = await fsp.mkdir(path.dirname(areas), { recursive: true, mode: 0o755 });
       for (let d = path.dirname(areas); first && d.length >= first.length; d = path.dirname(d)) await fsp.chown(d, uid, gid);
       await this.mounter!.mount(areas, { ...this.quota, uid, gid, mode: 0o755 });
-      // The student areas /student/N: 0777, the student's uid fills them with the submission, the
-      // harness's adds the --file copies.
-      for (let slot = 0; slot < this.studentAreas.slots; slot++) {
-        const area = path.join(areas, String(slot));
-        await fsp.mkdir(area);
-        await fsp.chmod(area, 0o777);
-        await fsp.chown(area, uid, gid);
-      }
-      // The broker's FIFOs, ready before the run (see broker.sh).
+      // The student areas /student/N: each run gives each to a student uid of its own (sandbox.ts).
+      for (let slot = 0; slot < this.studentAreas.slots; slot++) await fsp.mkdir(path.join(areas, String(slot)), { mode: 0o700 });
+      // The broker's directory (its socket goes there) and program, ready before the run (native/broker.c).
       const broker = path.join(dir, this.studentAreas.broker);
       await fsp.mkdir(broker, { mode: 0o700 });
       await fsp.chown(broker, uid, gid);
-      await this.mounter!.fifo(path.join(broker, 'requests'), uid, gid);
-      await this.mounter!.fifo(path.join(broker, 'idle'), uid, gid);
+      await fsp.writeFile(path.join(dir, this.studentAreas.program.path), this.studentAreas.program.content, { mode: 0o755 });
     }
     return dir;
   }

@@ -3,20 +3,23 @@
 #
 # Runs COMMAND as the student's code, apart from the harness that calls it, in one of two ways (the
 # server chooses; README, "Harness patterns"):
-# - by uid (the server runs as root): COMMAND runs as a student uid of its own, in the harness's
-#   sandbox, started by the sandbox's broker. It has no capabilities and cannot gain any; it cannot
-#   read or write the harness's /work (0700 to the harness uid), its results or its output channel,
-#   nor signal or ptrace the harness. Its /work is /student/N, a fresh copy of the submission plus
-#   the support files named with --file (read-only copies), and its HOME; /tmp is shared, as on any
-#   machine (the harness's own files there are 0600: its umask is 077).
-# - nested: COMMAND runs in a sandbox of its own (its own user, pid, mount, network and IPC
-#   namespaces; no capabilities; no user namespaces of its own), as uid 65534, whose /work is a fresh
-#   copy of the submission plus the support files named with --file, and nothing else of the
-#   harness's /work. The rest of the file system is the harness's, read-only; /tmp is its own.
+# - by uid (the server runs as root): run_student.c, the compiled run_student, asks the sandbox's
+#   broker (broker.c) to start COMMAND as a student uid of its own, in the harness's sandbox. It has
+#   no capabilities and cannot gain any; it cannot read or write the harness's /work (0700 to the
+#   harness uid), its results or its output channel, nor signal or ptrace the harness. Its /work is
+#   /student/N (0700 to its uid), a fresh copy of the submission plus the support files named with
+#   --file, and its HOME; /tmp is shared, as on any machine (the harness's own files there are 0600:
+#   its umask is 077).
+# - nested: this script (run_student.c runs it when there is no broker; it is also run_student
+#   itself where no C compiler was found at build time). COMMAND runs in a sandbox of its own (its
+#   own user, pid, mount, network and IPC namespaces; no capabilities; no user namespaces of its
+#   own), as uid 65534, whose /work is a fresh copy of the submission plus the support files named
+#   with --file, and nothing else of the harness's /work. The rest of the file system is the
+#   harness's, read-only; /tmp is its own.
 # Either way it inherits no file descriptor but stdin, stdout and stderr, which are run_student's own
-# (pipes, files and terminals are handed over as they are; a socket, which cannot be, is pumped
-# through a pipe): the harness feeds and captures them, and alone writes the result. What COMMAND
-# leaves running is killed when it ends, and its /work is emptied.
+# (pipes, files, terminals and sockets are handed over as they are): the harness feeds and captures
+# them, and alone writes the result. What COMMAND leaves running is killed when it ends, and its
+# /work is emptied.
 #
 # Options:
 #   --file SRC[:DEST]  copy SRC (a harness file) into the student's /work, as DEST (a relative
@@ -53,67 +56,7 @@ done
 [ $# -gt 0 ] || die "usage: run_student [--file SRC[:DEST]]... [--time S] [--cpu S] [--memory MB] [--processes N] [--file-size MB] [--env NAME=VALUE]... [--] COMMAND [ARG]..."
 [ -n "$cpu" ] || cpu=$(( ${time_limit%.*} + 1 ))
 
-store=${BASH_SOURCE[0]%/bin/*}  # .assay, where the engine put this command
-
-# By uid: the broker starts COMMAND (see src/grading/sandbox/broker.sh for the request's fields).
-if [ -p "$store/broker/requests" ]; then
-  broker=$store/broker
-  paths=() holds=() pumps=()
-  for fd in 0 1 2; do
-    if [ ! -e "/proc/$$/fd/$fd" ]; then
-      paths+=(/dev/null)
-    elif [ -S "/proc/$$/fd/$fd" ]; then
-      exec {pipe}<> <(:) || die "cannot make a pipe"
-      pumps[fd]=$pipe
-      paths+=("/proc/$$/fd/$pipe")
-    else
-      # A copy that no redirection here ever replaces (a builtin's `>file` moves fd 1 for a moment).
-      if [ "$fd" = 0 ]; then exec {copy}<&0; else exec {copy}>&"$fd"; fi
-      paths+=("/proc/$$/fd/$copy") holds+=("$copy")
-      # A pipe's other end stays open here until the broker has opened this one (else it could wait).
-      if [ -p "/proc/$$/fd/$fd" ]; then
-        if [ "$fd" = 0 ]; then exec {hold}>"/proc/$$/fd/0"; else exec {hold}<"/proc/$$/fd/$fd"; fi
-        holds+=("$hold")
-      fi
-    fi
-  done
-  exec {reply}<> <(:) || die "cannot make a pipe"
-  pairs=()
-  for spec in ${files[@]+"${files[@]}"}; do
-    src=${spec%%:*}
-    if [ "$src" = "$spec" ]; then dest=${src##*/}; else dest=${spec#*:}; fi
-    case "/$dest/" in */../*|*/./*|//*) die "--file $spec: DEST must be a relative path" ;; esac
-    [ -f "$src" ] || die "--file $spec: no such file"
-    [[ $src = /* ]] || src=$PWD/$src
-    pairs+=("$src" "$dest")
-  done
-  request=(1 "${paths[@]}" "/proc/$$/fd/$reply" "$time_limit" "$cpu" "$memory" "$processes" "$file_size"
-    "${#vars[@]}" ${vars[@]+"${vars[@]}"} $((${#pairs[@]} / 2)) ${pairs[@]+"${pairs[@]}"} "$@")
-  printf '%s\0' "${request[@]}" >"$broker/req.$$" || die "cannot write the request"
-  printf '%s\n' "$$" >"$broker/requests" || die "cannot reach the broker"
-  wait_for=$(( ${time_limit%.*} + 60 ))
-  read -r -t "$wait_for" -u "$reply" started && [ "$started" = started ] || die "the broker did not answer"
-  for hold in ${holds[@]+"${holds[@]}"}; do eval "exec $hold>&-"; done
-  inpump= outpumps=()
-  if [ -n "${pumps[0]-}" ]; then
-    exec {w}>"/proc/$$/fd/${pumps[0]}"; eval "exec ${pumps[0]}>&-"
-    cat <&0 >&"$w" 2>/dev/null & inpump=$!
-    eval "exec $w>&-"
-  fi
-  for fd in 1 2; do
-    if [ -n "${pumps[fd]-}" ]; then
-      exec {r}<"/proc/$$/fd/${pumps[fd]}"; eval "exec ${pumps[fd]}>&-"
-      cat <&"$r" >&"$fd" & outpumps+=($!)
-      eval "exec $r<&-"
-    fi
-  done
-  read -r -t "$wait_for" -u "$reply" status message || status=125 message="the broker did not answer"
-  [ -z "${message-}" ] || printf 'run_student: %s\n' "$message" >&2
-  [ "${#outpumps[@]}" -eq 0 ] || wait "${outpumps[@]}"
-  [ -z "$inpump" ] || kill "$inpump" 2>/dev/null
-  [[ $status =~ $number ]] || status=125
-  exit "$status"
-fi
+store=${0%/bin/*}  # .assay, where the engine put this command ($0: run_student.c passes its own path)
 
 # The student's /work: a copy of the pristine submission the engine laid out, under the harness's
 # /work so the run's work dir quota covers it.
