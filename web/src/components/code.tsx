@@ -67,9 +67,48 @@ function notesField(notes: LineNote[]): Extension {
   });
 }
 
+/** Lines to mark in a CodeView (from 1, inclusive), e.g. the fragments two submissions share. */
+export interface LineMark {
+  from: number;
+  to: number;
+  className: string;
+}
+
+function marksField(marks: LineMark[]): Extension {
+  return StateField.define<DecorationSet>({
+    create: (state) => {
+      const ranges: Range<Decoration>[] = [];
+      for (const mark of marks) {
+        const last = Math.min(Math.max(mark.to, 1), state.doc.lines);
+        for (let line = Math.min(Math.max(mark.from, 1), last); line <= last; line++) ranges.push(Decoration.line({ class: mark.className }).range(state.doc.line(line).from));
+      }
+      return Decoration.set(ranges, true);
+    },
+    update: (value, tr) => value.map(tr.changes),
+    provide: (field) => EditorView.decorations.from(field),
+  });
+}
+
 const theme = [EditorView.theme({ '&': { fontSize: '14px' }, '.cm-scroller': { fontFamily: 'ui-monospace, monospace' } }), syntaxHighlighting(defaultHighlightStyle, { fallback: true })];
 
-export function CodeView({ filename, text, notes = [], onLineClick, label }: { filename: string; text: string; notes?: LineNote[]; onLineClick?: (line: number) => void; label: string }) {
+export function CodeView({
+  filename,
+  text,
+  notes = [],
+  onLineClick,
+  label,
+  marks = [],
+  scrollTo,
+}: {
+  filename: string;
+  text: string;
+  notes?: LineNote[];
+  onLineClick?: (line: number) => void;
+  label: string;
+  marks?: LineMark[];
+  /** A line (from 1) brought to the top of the view. */
+  scrollTo?: number;
+}) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const language = new Compartment();
@@ -84,13 +123,15 @@ export function CodeView({ filename, text, notes = [], onLineClick, label }: { f
           EditorView.contentAttributes.of({ 'aria-label': label, tabindex: '0' }),
           language.of([]),
           notesField(notes),
+          marksField(marks),
           theme,
         ],
       }),
     });
+    if (scrollTo !== undefined) view.dispatch({ effects: EditorView.scrollIntoView(view.state.doc.line(Math.min(Math.max(scrollTo, 1), view.state.doc.lines)).from, { y: 'start', yMargin: 24 }) });
     loadLanguage(view, language, filename);
     return () => view.destroy();
-  }, [filename, text, notes, onLineClick, label]);
+  }, [filename, text, notes, onLineClick, label, marks, scrollTo]);
   return <div className="code" ref={host} />;
 }
 
