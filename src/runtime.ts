@@ -1,6 +1,12 @@
 import crypto from 'node:crypto';
 import { openBlobStore } from './blobs/open.ts';
 import { openRedis } from './redis/connection.ts';
+import type { Redis } from './redis/connection.ts';
+import { RedisBroadcast } from './redis/broadcast.ts';
+import type { EventBus } from './core/events/event-bus.ts';
+import { InProcessEventBus, SharedEventBus } from './core/events/event-bus.ts';
+import { PgBroadcast } from './db/pg-broadcast.ts';
+import type { Engine } from './db/columns.ts';
 import type { Config } from './config.ts';
 import type { Clock } from './core/clock.ts';
 import { systemClock } from './core/clock.ts';
@@ -23,13 +29,29 @@ async function jwtSecret(db: Db, configured: string | null): Promise<string> {
   return settingsRepo.sharedValue(db, 'jwt_secret', () => crypto.randomBytes(48).toString('base64url'));
 }
 
-/** Opens the database (migrating it), the blob store and the services. */
-export async function openRuntime(config: Config, options: { clock?: Clock; migrate?: boolean } = {}): Promise<Runtime> {
+/**
+ * The live events' bus: across servers on PostgreSQL (Redis pub/sub when ASSAY_REDIS_URL is set,
+ * else LISTEN/NOTIFY), this process's own on SQLite or when asked (the grading thread: the server's
+ * main thread publishes what it relays).
+ */
+async function openEventBus(engine: Engine, config: Config, redis: Redis | null, acrossServers: boolean): Promise<EventBus> {
+  if (engine !== 'postgres' || !acrossServers) return new InProcessEventBus();
+  if (redis && config.redis) return new SharedEventBus(await RedisBroadcast.open(redis, config.redis));
+  return new SharedEventBus(await PgBroadcast.open(config.databaseUrl, config.databaseSchema));
+}
+
+/**
+ * Opens the database (migrating it), the blob store, the live events' bus and the services.
+ * `eventsAcrossServers: false` keeps the live events in this process (default: shared on PostgreSQL).
+ */
+export async function openRuntime(config: Config, options: { clock?: Clock; migrate?: boolean; eventsAcrossServers?: boolean } = {}): Promise<Runtime> {
   const handle = await openDatabase({ url: config.databaseUrl, schema: config.databaseSchema });
+  let bus: EventBus | null = null;
   try {
     if (options.migrate !== false) await migrateToLatest(handle.db, handle.engine, config.databaseSchema);
     const blobs = await openBlobStore(config);
     const redis = config.redis ? openRedis(config.redis) : null;
+    bus = await openEventBus(handle.engine, config, redis, options.eventsAcrossServers ?? true);
     const services = buildServices({
       db: handle.db,
       engine: handle.engine,
@@ -37,18 +59,22 @@ export async function openRuntime(config: Config, options: { clock?: Clock; migr
       config,
       blobs,
       redis,
+      bus,
       jwtSecret: await jwtSecret(handle.db, config.jwtSecret),
     });
     return {
       services,
       async close() {
+        await services.similarity.stop();
         await services.grading.close();
+        await bus?.close?.();
         await handle.close();
         blobs.close?.();
         redis?.disconnect();
       },
     };
   } catch (err) {
+    await bus?.close?.();
     await handle.close();
     throw err;
   }

@@ -20,7 +20,8 @@ export type FollowTarget = { submission: number } | { inbox: number | 'all' };
  * Who may follow what, and the grading side's events. A submission is followed by whoever may
  * read it (its student, the course's staff side); a course's inbox by its staff side. Each change
  * of a grading job (status or timeline step, from any worker of this process or its grading
- * thread) is published on its submission's topic, while someone here follows one.
+ * thread) is published on its submission's topic: while someone here follows one, or always on a
+ * bus across servers (a follower may be on another server; an `assay worker` has none of its own).
  */
 export class LiveEventsService {
   private gradingFollowers = 0;
@@ -33,7 +34,7 @@ export class LiveEventsService {
     private readonly exercises: ExercisesService,
   ) {
     grading.onJobChanged((jobId) => {
-      if (this.gradingFollowers > 0) void this.publishJob(jobId).catch(() => undefined);
+      if (this.gradingFollowers > 0 || bus.acrossServers) void this.publishJob(jobId).catch(() => undefined);
     });
   }
 
@@ -79,7 +80,7 @@ export class LiveEventsService {
     const job = await this.grading.get(jobId);
     if (!job || job.submission_id === null) return;
     const topic = topics.submission(job.submission_id);
-    if (!this.bus.hasSubscribers(topic)) return;
+    if (!this.bus.wanted(topic)) return;
     const timeline = await this.grading.events(jobId);
     const last = timeline.at(-1);
     this.bus.publish(topic, {

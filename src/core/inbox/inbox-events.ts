@@ -20,7 +20,7 @@ const REMEMBERED_JOBS = 1000;
  * carrying the item's new state: a new submission to check and its automatic result (from the
  * grading queue's job changes), a lock taken or released, a status set, a help thread opened,
  * answered or resolved (announced by the services that make them, threads/changes.ts). Nothing
- * is published for a course nobody here follows.
+ * is published for a course nobody here follows, unless the bus reaches other servers.
  */
 export class InboxEvents {
   private readonly announcedStatus = new Map<number, JobStatus>();
@@ -42,7 +42,7 @@ export class InboxEvents {
       const state = await inboxEventsRepo.threadState(this.db, thread.kind, thread.id);
       if (!state || state.course_id === null) return;
       const topic = topics.inbox(state.course_id);
-      if (!this.bus.hasSubscribers(topic)) return;
+      if (!this.bus.wanted(topic)) return;
       this.bus.publish(topic, { kind: 'inbox', course: state.course_id, item: thread.kind, id: thread.id, status: state.status, locked_by: state.checker_id });
     } catch {
       // A lost hint costs a refetch at the next one; the change itself is committed.
@@ -52,7 +52,7 @@ export class InboxEvents {
   private async jobChanged(grading: GradingQueue, jobId: number): Promise<void> {
     const job = await grading.get(jobId);
     if (!job || job.submission_id === null || !INBOX_JOB_STATUSES.includes(job.status)) return;
-    if (!this.bus.hasSubscribers(topics.inbox(job.course_id))) return;
+    if (!this.bus.wanted(topics.inbox(job.course_id))) return;
     if (this.announcedStatus.get(job.id) === job.status) return;
     this.announcedStatus.delete(job.id);
     if (job.status !== 'done' && job.status !== 'failed') this.announcedStatus.set(job.id, job.status);

@@ -15,7 +15,7 @@ const send = (message: FromGradingThread) => port.postMessage(message);
 const text = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
 try {
-  const runtime = await openRuntime(config, { migrate: false });
+  const runtime = await openRuntime(config, { migrate: false, eventsAcrossServers: false });
   const queue = runtime.services.grading;
   queue.metrics.relayTo((observation) => send({ kind: 'metric', observation }));
   queue.onJobChanged((jobId) => send({ kind: 'job-changed', jobId }));
