@@ -3,6 +3,7 @@
 // nothing; a rerun's progress; a failed job shows on the queue and runs again; bad input gets a
 // clear 400, and checkers and students are refused by the core.
 import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { syncCourseDirectory } from '../../src/core/courses/course-sync.ts';
@@ -101,6 +102,18 @@ describe('assay grader workbench and course queue', () => {
       assert.ok(res.body.tests.every((t: { status: string }) => t.status === 'failed'));
       assert.deepEqual(await job(), before);
     });
+  });
+
+  it('serves one harness file by its path (the workbench edits it), 404 for a path it does not have', async () => {
+    const file = `/api/assay/v1/exercises/${greet}/grader/files/run.py`;
+    const res = await instructor.get(file);
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.headers['content-type'], 'application/octet-stream');
+    assert.ok(res.raw.equals(await fs.readFile(path.join(EXAMPLE, 'greet', 'grader', 'run.py'))));
+    for (const missing of ['nope.py', '../run.py', 'run.py/x', '']) assert.equal((await instructor.get(`/api/assay/v1/exercises/${greet}/grader/files/${missing}x`)).status, 404, missing);
+    assert.equal((await checker.get(file)).status, 403);
+    assert.equal((await student.get(file)).status, 403);
+    assert.equal((await outsider.get(file)).status, 404);
   });
 
   it('refuses bad input with a 400 naming the field', async () => {

@@ -1,8 +1,10 @@
 // The grader workbench and the course's grading queue in Debian's Chromium against the real server
 // (this engine, real sandboxes, the example course): an instructor runs the grader on the
-// reference solution and sees its output, score and time; finds a failed job on the queue and
+// reference solution and sees its output, score and time; edits the harness in the page; finds a failed job on the queue and
 // runs it again; reruns every submission and watches the progress bar fill.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { OPERATOR } from '../../src/core/enrolment/enrolment.service.ts';
@@ -10,7 +12,7 @@ import { sandboxWorks } from '../grading/sandbox-helpers.ts';
 import { login, PASSWORD } from '../helpers/fixtures.ts';
 import { client } from '../helpers/http.ts';
 import { launchChromium, screenshot } from './browser.ts';
-import { startScene } from './scene.ts';
+import { EXAMPLE, startScene } from './scene.ts';
 import type { Person, Scene } from './scene.ts';
 
 const haveSandbox = await sandboxWorks();
@@ -86,6 +88,32 @@ describe('the grader workbench and the grading queue, in a browser', { skip: hav
     await result.locator('.trial-score', { hasText: '0 / 100' }).waitFor({ timeout: GRADED });
     const grades = await scene.server.services.db.selectFrom('grades').select('id').execute();
     assert.deepEqual(grades, []);
+  });
+
+  test('a harness file edited in the page is what the next trial runs', async () => {
+    await page.getByRole('button', { name: 'Edit run.py' }).click();
+    const editor = page.getByRole('textbox', { name: 'Edit run.py' });
+    await editor.getByText('Grader of').waitFor();
+    await editor.click();
+    await page.keyboard.press('Control+End');
+    // One line at a time (CodeMirror reads a multi-line DOM insertion as it sees fit).
+    for (const line of ['import sys', 'sys.stderr.write("edited in the browser\\n")']) {
+      await page.keyboard.press('Enter');
+      await page.keyboard.insertText(line);
+    }
+    await page.getByRole('button', { name: 'Save run.py' }).click();
+    await editor.waitFor({ state: 'detached' });
+    const [harness] = await scene.server.services.db.selectFrom('graders').select('harness_tree_id').where('exercise_id', '=', scene.exercises.greet).execute();
+    const [entry] = await scene.server.services.files.treeEntries(harness!.harness_tree_id!);
+    assert.equal(entry!.path, 'run.py');
+    const original = fs.readFileSync(path.join(EXAMPLE, 'greet', 'grader', 'run.py'), 'utf8');
+    assert.equal((await scene.server.services.files.read(entry!.blob, entry!.size)).toString(), `${original}\nimport sys\nsys.stderr.write("edited in the browser\\n")`);
+
+    await page.getByLabel('Run it on').selectOption({ label: 'The reference solution' });
+    await page.getByRole('button', { name: 'Run the grader' }).click();
+    await page.locator('.trial-log', { hasText: 'edited in the browser' }).waitFor({ timeout: GRADED });
+    assert.equal(await page.locator('.trial-score').textContent(), '100 / 100');
+    await screenshot(page, 'grader-edited');
   });
 
   test('the queue page shows a failed job, and rerunning it queues it again', async () => {

@@ -255,6 +255,13 @@ export class GradersService {
     return (await this.get(actor, exerciseId)).harness;
   }
 
+  /** One harness file's bytes, by its path (the grader workbench edits text files with it); not found when there is no such file. */
+  async harnessFile(actor: Actor, exerciseId: number, path: string): Promise<{ entry: TreeListing; content: Buffer }> {
+    const entry = (await this.get(actor, exerciseId)).harness.find((f) => f.path === path);
+    if (!entry) throw AssayError.notFound();
+    return { entry, content: await this.files.read(entry.sha256, entry.size) };
+  }
+
   async clearHarness(actor: Actor, exerciseId: number): Promise<void> {
     await this.assertExists(actor, exerciseId);
     await gradersRepo.update(this.db, exerciseId, { harness_tree_id: null, updated_at: this.clock.now() });

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Grader, GraderInput } from '../../core/grading/graders.service.ts';
 import { GRADER_CONVENTIONS, GRADER_LIMIT_RANGE, MAX_COMMAND_ARG_LENGTH } from '../../core/grading/graders.service.ts';
+import { sendAttachment } from '../hive/attachment.ts';
 import { readHiveBody } from '../hive/body.ts';
 import type { HiveRouter } from '../hive/router.ts';
 import { TreeListing, readTreeUpload } from './tree-upload.ts';
@@ -60,6 +61,8 @@ const doc = (operationId: string, summary: string, extra: object = {}) => ({ ope
  * - `DELETE` removes the grader (204).
  * - `/grader/files/`: `GET` lists the harness, `PUT` replaces it with multipart `file` parts named
  *   by their paths (as `/files/{kind}/` does), `DELETE` removes it (204); 404 when there is no grader.
+ * - `GET /grader/files/{path}`: one harness file's bytes (application/octet-stream); 404 when the
+ *   harness has no such file.
  *
  * Staff and the course's instructors only: 404 for those who cannot see the exercise, 403 for the
  * others, before the grader is looked up and before the body is read.
@@ -109,6 +112,22 @@ export function graderRoutes(router: HiveRouter): void {
       await services.graders.assertExists(actor, exerciseId);
       const files = await readTreeUpload(request, services);
       return services.graders.setHarness(actor, exerciseId, files);
+    },
+  );
+
+  router.get(
+    `${filesUrl}*`,
+    {
+      schema: doc('assay_grader_file', "One file of the grader's harness, by its path", {
+        params: Type.Object({ id: Type.Integer(), '*': Type.String({ description: 'The file’s path, e.g. tests/run.py.' }) }),
+        produces: ['application/octet-stream'],
+        response: { 200: Type.String({ format: 'binary' }) },
+      }),
+    },
+    async ({ request, reply, services, actor, id }) => {
+      const path = (request.params as Record<string, string>)['*'] ?? '';
+      const { entry, content } = await services.graders.harnessFile(actor, id(), path);
+      return sendAttachment(reply, content, entry.path, 'application/octet-stream', entry.size);
     },
   );
 

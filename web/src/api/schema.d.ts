@@ -542,6 +542,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/exercises/{id}/grader/files/{*}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One file of the grader's harness, by its path */
+        get: operations["assay_grader_file"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/exercises/{id}/grader/trial/": {
         parameters: {
             query?: never;
@@ -3681,6 +3698,30 @@ export interface operations {
             };
         };
     };
+    assay_grader_file: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The file’s path, e.g. tests/run.py. */
+                "*": string;
+                id: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": string;
+                };
+            };
+        };
+    };
     assay_grader_trial: {
         parameters: {
             query?: never;
@@ -4217,6 +4258,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Its course (read-only). */
+                        course: {
+                            id: number;
+                            name: string;
+                        };
                         /** @description The course's (every exercise shares it): grace days a student may spend in all. */
                         course_grace_days: number;
                         /** @description The course's: seconds past a deadline not counted as a started late day. */
@@ -4231,6 +4277,8 @@ export interface operations {
                         max_grace_days: number;
                         /** @description Submissions a student may make; null: no limit. */
                         max_submissions: number | null;
+                        /** @description The exercise's name (read-only). */
+                        name: string;
                         /** @description When students see the reference solution. */
                         patbas: "Never" | "On Done" | "Always" | "Staff Only";
                         /** @description Students who see the solution may download it. */
@@ -4363,6 +4411,11 @@ export interface operations {
                 };
                 content: {
                     "application/json": {
+                        /** @description Its course (read-only). */
+                        course: {
+                            id: number;
+                            name: string;
+                        };
                         /** @description The course's (every exercise shares it): grace days a student may spend in all. */
                         course_grace_days: number;
                         /** @description The course's: seconds past a deadline not counted as a started late day. */
@@ -4377,6 +4430,8 @@ export interface operations {
                         max_grace_days: number;
                         /** @description Submissions a student may make; null: no limit. */
                         max_submissions: number | null;
+                        /** @description The exercise's name (read-only). */
+                        name: string;
                         /** @description When students see the reference solution. */
                         patbas: "Never" | "On Done" | "Always" | "Staff Only";
                         /** @description Students who see the solution may download it. */

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import type { FormEvent } from 'react';
 import { Link, useParams, useSearchParams } from 'react-router';
 import { api, ApiError, ok, rawFetch } from '../api/client.ts';
@@ -151,48 +151,100 @@ function GraderSettings({ exercise, grader }: { exercise: number; grader: Grader
   );
 }
 
+const CodeEditor = lazy(async () => ({ default: (await import('../components/code.tsx')).CodeEditor }));
+
+const harnessFileUrl = (exercise: number, path: string) => `/exercises/${exercise}/grader/files/${path.split('/').map(encodeURIComponent).join('/')}`;
+
+/** The harness listed; replaced by uploading files or a folder, or one text file edited here (the others sent back as they are). */
 function Harness({ exercise, grader, maxBytes }: { exercise: number; grader: Grader; maxBytes: number }) {
   const client = useQueryClient();
   const [picked, setPicked] = useState<PickedFile[]>([]);
-  const upload = useMutation({
-    mutationFn: async () => {
+  const [editing, setEditing] = useState<{ path: string; text: string } | null>(null);
+  const [problem, setProblem] = useState<string | null>(null);
+  const replace = useMutation({
+    mutationFn: async (files: { path: string; blob: Blob }[]) => {
       const body = new FormData();
-      for (const f of picked) body.append('file', f.file, f.path);
+      for (const f of files) body.append('file', f.blob, f.path);
       await rawFetch(`/exercises/${exercise}/grader/files/`, { method: 'PUT', body });
     },
     onSuccess: async () => {
       setPicked([]);
+      setEditing(null);
       await client.invalidateQueries({ queryKey: ['grader', exercise] });
     },
   });
+  const open = async (path: string) => {
+    setProblem(null);
+    try {
+      const bytes = await (await rawFetch(harnessFileUrl(exercise, path))).arrayBuffer();
+      setEditing({ path, text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) });
+    } catch (e) {
+      setProblem(e instanceof TypeError ? `${path} is not text, so it cannot be edited here.` : e instanceof Error ? e.message : String(e));
+    }
+  };
+  const saveEdited = async () => {
+    if (!editing) return;
+    setProblem(null);
+    try {
+      const others = await Promise.all(
+        grader.harness.filter((f) => f.path !== editing.path).map(async (f) => ({ path: f.path, blob: await (await rawFetch(harnessFileUrl(exercise, f.path))).blob() })),
+      );
+      replace.mutate([...others, { path: editing.path, blob: new Blob([editing.text], { type: 'text/plain' }) }]);
+    } catch (e) {
+      setProblem(e instanceof Error ? e.message : String(e));
+    }
+  };
   return (
     <section aria-labelledby="harness">
       <h2 id="harness">Harness files</h2>
       {grader.harness.length === 0 ? (
         <p>No harness files yet.</p>
       ) : (
-        <ul className="muted" aria-label="Harness files">
+        <ul aria-label="Harness files">
           {grader.harness.map((f) => (
             <li key={f.path}>
-              <code>{f.path}</code> {bytes(f.size)}
+              <code>{f.path}</code> <span className="muted">{bytes(f.size)}</span>{' '}
+              <button type="button" onClick={() => void open(f.path)} aria-label={`Edit ${f.path}`}>
+                Edit
+              </button>
             </li>
           ))}
         </ul>
       )}
+      {problem && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      {editing && (
+        <div className="editor">
+          <Suspense fallback={<p className="loading">Loading the editor…</p>}>
+            <CodeEditor filename={editing.path} text={editing.text} onChange={(text) => setEditing({ ...editing, text })} label={`Edit ${editing.path}`} />
+          </Suspense>
+          <p>
+            <button type="button" className="primary" disabled={replace.isPending} onClick={() => void saveEdited()}>
+              Save {editing.path}
+            </button>{' '}
+            <button type="button" onClick={() => setEditing(null)}>
+              Close without saving
+            </button>
+          </p>
+        </div>
+      )}
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          upload.mutate();
+          replace.mutate(picked.map((p) => ({ path: p.path, blob: p.file })));
         }}
       >
         <FilePicker files={picked} onChange={setPicked} maxBytes={maxBytes} />
         <p>
-          <button type="submit" disabled={picked.length === 0 || upload.isPending}>
+          <button type="submit" disabled={picked.length === 0 || replace.isPending}>
             Replace the harness with these files
           </button>
         </p>
-        {upload.isError && <Failure error={upload.error} />}
       </form>
+      {replace.isError && <Failure error={replace.error} />}
     </section>
   );
 }
