@@ -173,6 +173,10 @@ describe('autolab: submitting, late policy, submissions and scores', () => {
     assert.equal(group.status, 200, group.text);
     assert.deepEqual(group.body, { [cast.student2.email]: { Score: 80 }, [cast.student.email]: { Score: 80 } });
     assert.match(group.text, /"Score":80\.0/);
+    // Each score written is in the course's audit trail, with the instructor and the value before.
+    const trail = await server.services.db.selectFrom('audit_events').select(['kind', 'before', 'after', 'actor_id']).where('field', '=', 'Score').orderBy('id').execute();
+    assert.deepEqual(trail.map((e) => `${e.kind} ${e.before}->${e.after}`).sort(), ['grade 50->80', 'grade null->50', 'grade null->80']);
+    assert.equal(new Set(trail.map((e) => e.actor_id)).size, 1);
     void lab;
   });
 

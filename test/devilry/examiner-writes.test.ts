@@ -59,6 +59,22 @@ describe('deadlines, deliveries and feedback keep the group\'s derived fields', 
     const again = await ex1.post('/examiner/restfulsimplifiedstaticfeedback/', { ...fb, delivery: w.deliveries.del11, grade: 'D', points: 40 });
     assert.equal(again.status, 201);
     assert.equal((await group(w.groups.g1)).feedback__grade, 'D');
+    // Both feedbacks are in the course's audit trail: the examiner, the delivery, before and after.
+    const trail = await w.server.services.db
+      .selectFrom('audit_events')
+      .select(['kind', 'actor_name', 'submission_id', 'field', 'before', 'after'])
+      .where('submission_id', 'in', [delivery.body.id, w.deliveries.del11])
+      .orderBy('id')
+      .execute();
+    assert.deepEqual(
+      trail.slice(-2).map((e) => [e.kind, e.actor_name, e.submission_id, e.field, JSON.parse(e.after)]),
+      [
+        ['grade', w.users.ex1.username, delivery.body.id, 'grade', { grade: 'C', points: 60, passing: true }],
+        ['grade', w.users.ex1.username, w.deliveries.del11, 'grade', { grade: 'D', points: 40, passing: true }],
+      ],
+    );
+    assert.equal(trail.at(-2)!.before, 'null');
+    assert.deepEqual(JSON.parse(trail.at(-1)!.before), JSON.parse(trail.at(-3)!.after));
   });
 
   it('a student delivers on their own group, numbered after their earlier deliveries', async () => {
