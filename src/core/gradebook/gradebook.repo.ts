@@ -45,12 +45,37 @@ export const gradebookRepo = {
       .execute();
   },
 
-  /** Every assignment on the course's exercises: its owner, status and submission count. */
+  /**
+   * Every assignment on the course's exercises with its latest submission (the highest number: its
+   * id, number and time) and that submission's score, as a student's own pages read it: its latest
+   * released feedback that gives points. One row per assignment, each lookup through an index.
+   */
   assignments(db: Db, courseId: number) {
     return db
       .selectFrom('assignments as a')
       .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
-      .select(['a.id', 'a.exercise_id', 'a.user_id', 'a.status'])
+      .leftJoin('submissions as s', (j) =>
+        j.onRef('s.assignment_id', '=', 'a.id').on('s.number', '=', (eb) => eb.selectFrom('submissions as s2').select((x) => x.fn.max('s2.number').as('n')).whereRef('s2.assignment_id', '=', 'a.id')),
+      )
+      .select([
+        'a.id',
+        'a.exercise_id',
+        'a.user_id',
+        'a.status',
+        's.id as latest_id',
+        's.number as latest_number',
+        's.created_at as latest_at',
+        (eb) =>
+          eb
+            .selectFrom('feedback as f')
+            .select('f.points')
+            .whereRef('f.submission_id', '=', 's.id')
+            .where('f.released', '=', true)
+            .where('f.points', 'is not', null)
+            .orderBy('f.id', 'desc')
+            .limit(1)
+            .as('score'),
+      ])
       .where('e.course_id', '=', courseId)
       .orderBy('a.id')
       .execute();
@@ -66,32 +91,6 @@ export const gradebookRepo = {
       .where('e.course_id', '=', courseId)
       .where('m.role', '=', 'candidate')
       .orderBy('m.assignment_id')
-      .execute();
-  },
-
-  /** Every submission of the course: its assignment, number, submitter and time. */
-  submissions(db: Db, courseId: number) {
-    return db
-      .selectFrom('submissions as s')
-      .innerJoin('assignments as a', 'a.id', 's.assignment_id')
-      .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
-      .select(['s.id', 's.assignment_id', 's.number', 's.user_id', 's.created_at'])
-      .where('e.course_id', '=', courseId)
-      .execute();
-  },
-
-  /** The released feedback with points on the course's submissions, oldest first (the last one per submission counts). */
-  releasedPoints(db: Db, courseId: number) {
-    return db
-      .selectFrom('feedback as f')
-      .innerJoin('submissions as s', 's.id', 'f.submission_id')
-      .innerJoin('assignments as a', 'a.id', 's.assignment_id')
-      .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
-      .select(['f.submission_id', 'f.points'])
-      .where('e.course_id', '=', courseId)
-      .where('f.released', '=', true)
-      .where('f.points', 'is not', null)
-      .orderBy('f.id')
       .execute();
   },
 

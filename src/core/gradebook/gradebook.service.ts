@@ -2,7 +2,7 @@ import type { Db } from '../../db/database.ts';
 import type { CourseRole } from '../actor.ts';
 import { assessmentsRepo } from '../assessments/assessments.repo.ts';
 import { toAssessment, toCourse } from '../assessments/assessments.service.ts';
-import type { Extension } from '../assessments/late-policy.ts';
+import type { Extension, LateCharge } from '../assessments/late-policy.ts';
 import { extendedWindow, graceLedger } from '../assessments/late-policy.ts';
 import { peopleRepo } from '../assessments/people.repo.ts';
 import { roleIn } from '../courses/visibility.ts';
@@ -32,7 +32,7 @@ export interface GradebookCell {
   score: number | null;
   submissions: number;
   latest_submission: number | null;
-  /** The student's latest handin. */
+  /** The latest submission's time (the handin lateness is counted from). */
   submitted_at: string | null;
   /** Started days past the due date (after the late slack and any extension) of that handin. */
   days_late: number;
@@ -62,6 +62,9 @@ export interface Gradebook {
   students: GradebookStudent[];
 }
 
+/** Timestamps are stored in one canonical UTC form, so comparing them as text compares them in time. */
+const NO_CHARGES = new Map<number, LateCharge>();
+
 const numeric = (a: string | null, b: string | null) => (a ?? '').localeCompare(b ?? '', undefined, { numeric: true });
 
 /** The curriculum's order: subject, module, the exercise's own order, id; exercises in no module last. */
@@ -76,8 +79,6 @@ function curriculumOrder(a: GradebookExerciseRow, b: GradebookExerciseRow): numb
     a.id - b.id
   );
 }
-
-const later = (a: string | null, b: string): string => (a === null || b > a ? b : a);
 
 /**
  * A course's gradebook: its students × its exercises, each cell the student's status, score,
@@ -116,38 +117,21 @@ export class GradebookService {
 
   private async read(courseId: number): Promise<Gradebook> {
     const db = this.db;
-    const [courseRow, students, exerciseRows, assessmentRows, assignments, candidates, submissions, points, maxScores, extensions] = await Promise.all([
+    const [courseRow, students, exerciseRows, assessmentRows, assignments, candidates, maxScores, extensions] = await Promise.all([
       assessmentsRepo.courseById(db, courseId),
       gradebookRepo.students(db, courseId),
       gradebookRepo.exercises(db, courseId),
       assessmentsRepo.assessmentsOf(db, courseId),
       gradebookRepo.assignments(db, courseId),
       gradebookRepo.candidates(db, courseId),
-      gradebookRepo.submissions(db, courseId),
-      gradebookRepo.releasedPoints(db, courseId),
       gradebookRepo.maxScores(db, courseId),
       peopleRepo.extensionsInCourse(db, courseId),
     ]);
     if (!courseRow) throw AssayError.notFound();
     const course = toCourse(courseRow);
     const ordered = exerciseRows.filter((e) => !e.is_lecture).sort(curriculumOrder);
-    const windows = new Map(assessmentRows.map((r) => [r.id, toAssessment(r, course)]));
+    const windows = [...assessmentRows.map((r) => toAssessment(r, course))];
     const dueAt = new Map(assessmentRows.map((r) => [r.id, r.due_at]));
-
-    // The latest submission of each assignment, and the score of each submission.
-    const latest = new Map<number, { id: number; number: number }>();
-    const handinAt = new Map<string, string>();
-    const assignmentExercise = new Map(assignments.map((a) => [a.id, a.exercise_id]));
-    for (const s of submissions) {
-      const current = latest.get(s.assignment_id);
-      if (!current || s.number > current.number) latest.set(s.assignment_id, { id: s.id, number: s.number });
-      if (s.user_id !== null) {
-        const key = `${s.user_id}/${assignmentExercise.get(s.assignment_id)}`;
-        handinAt.set(key, later(handinAt.get(key) ?? null, s.created_at));
-      }
-    }
-    const scoreOf = new Map<number, number>();
-    for (const p of points) scoreOf.set(p.submission_id, Number(p.points));
 
     // Each student's assignment per exercise: their own, else the oldest group they are a candidate of.
     const held = new Map<string, (typeof assignments)[number]>();
@@ -163,32 +147,31 @@ export class GradebookService {
     const extensionOf = new Map(extensions.map((x) => [`${x.user_id}/${x.exercise_id}`, { days: x.days, infinite: Boolean(x.infinite) }]));
 
     const rows: GradebookStudent[] = students.map((student) => {
-      const ledger = graceLedger(
-        [...windows.values()].map((a) => ({
-          exerciseId: a.id,
-          window: extendedWindow(a.window, extensionOf.get(`${student.id}/${a.id}`) ?? null),
-          maxGraceDays: a.max_grace_days,
-          lastHandinAt: handinAt.get(`${student.id}/${a.id}`) ?? null,
-        })),
-        course.grace_days,
-        course.late_slack,
-      );
+      // A handin at or before the due date is on time whatever the extension (which only moves it
+      // later): the ledger is given only the others, so only they are parsed and counted.
+      let late = false;
+      const entries = windows.map((a) => {
+        const at = held.get(`${student.id}/${a.id}`)?.latest_at ?? null;
+        const maybeLate = at !== null && a.window.due_at !== null && at > a.window.due_at;
+        late ||= maybeLate;
+        return { exerciseId: a.id, window: a.window, maxGraceDays: a.max_grace_days, lastHandinAt: maybeLate ? at : null };
+      });
+      const ledger = late ? graceLedger(entries.map((e) => ({ ...e, window: extendedWindow(e.window, extensionOf.get(`${student.id}/${e.exerciseId}`) ?? null) })), course.grace_days, course.late_slack) : NO_CHARGES;
       let spent = 0;
       for (const charge of ledger.values()) spent += charge.graceDays;
       let total = 0;
       const cells = ordered.map((e): GradebookCell => {
         const key = `${student.id}/${e.id}`;
         const assignment = held.get(key);
-        const last = assignment ? latest.get(assignment.id) : undefined;
-        const score = last ? (scoreOf.get(last.id) ?? null) : null;
+        const score = assignment?.score == null ? null : Number(assignment.score);
         total += score ?? 0;
         const charge = ledger.get(e.id) ?? { daysLate: 0, graceDays: 0, penaltyDays: 0 };
         return {
           status: assignment?.status ?? null,
           score,
-          submissions: last?.number ?? 0,
-          latest_submission: last?.id ?? null,
-          submitted_at: handinAt.get(key) ?? null,
+          submissions: assignment?.latest_number ?? 0,
+          latest_submission: assignment?.latest_id ?? null,
+          submitted_at: assignment?.latest_at ?? null,
           days_late: charge.daysLate,
           grace_days: charge.graceDays,
           penalty_days: charge.penaltyDays,

@@ -58,7 +58,13 @@ export function gradebookRoutes(router: HiveRouter): void {
   router.get(
     '/courses/:id/gradebook/',
     { schema: doc('assay_gradebook_retrieve', 'A course’s gradebook: students × exercises', { params: idParams, response: { 200: GradebookWire, ...refused } }) },
-    async ({ services, actor, id }) => services.gradebook.gradebook(actor, { id: id() }),
+    async ({ reply, services, actor, id }) => {
+      const gradebook = await services.gradebook.gradebook(actor, { id: id() });
+      // Twenty thousand cells of nullable fields: the schema's serializer picks each union's branch
+      // per value, several times slower than JSON.stringify on an object already in the wire's shape.
+      reply.type('application/json; charset=utf-8');
+      return JSON.stringify(gradebook);
+    },
   );
   router.get('/courses/:id/gradebook.csv', { schema: doc('assay_gradebook_export', 'The gradebook as CSV, one row per student', { params: idParams, ...csvAnswer }) }, async ({ reply, services, actor, id }) => {
     const gradebook = await services.gradebook.gradebook(actor, { id: id() });
