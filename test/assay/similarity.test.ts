@@ -1,9 +1,10 @@
 // Similarity reports through Assay's API (this engine, the real Dolos library): an instructor
 // starts one, it runs in the background with progress, a planted near-copy ranks first with its
-// fragments side by side, the reference solution and handout match nobody; a report of an
-// exercise with nothing to compare fails with a reason; one report at a time per exercise (400 report_running),
-// one left running by a stopped server counts as failed; bad input gets a clear 4xx; checkers read
-// but do not start, students are refused by the core.
+// fragments side by side, the reference solution and handout match nobody; a report of an exercise
+// with nothing to compare fails with a reason; one report at a time per exercise (400
+// report_running); one left running by a stopped server counts as failed, and a server that stops
+// fails its own; bad input gets a clear 4xx; checkers read but do not start, students are refused
+// by the core.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -43,11 +44,11 @@ describe('assay similarity reports', () => {
   let reportId: number;
 
   /** Polls the report until it is no longer running (the background job's progress is read on the way). */
-  async function finished(id: number, seen: string[] = []) {
+  async function finished(id: number) {
     for (let i = 0; i < 600; i++) {
       const res = await instructor.get(`${API}/similarity/${id}/`);
       assert.equal(res.status, 200, res.text);
-      seen.push(res.body.phase);
+      assert.ok(res.body.done <= res.body.total, res.text);
       if (res.body.status !== 'running') return res.body;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -108,9 +109,10 @@ describe('assay similarity reports', () => {
     const res = await instructor.post(`${API}/exercises/${palindromes}/similarity/`);
     assert.equal(res.status, 202, res.text);
     assert.equal(res.body.status, 'running');
+    assert.equal(res.body.phase, 'reading');
+    assert.equal(res.body.finished_at, null);
     reportId = res.body.id;
-    const phases: string[] = [];
-    const report = await finished(reportId, phases);
+    const report = await finished(reportId);
     assert.equal(report.status, 'done', JSON.stringify(report));
     assert.equal(report.language, 'python');
     assert.equal(report.submissions, 7);
@@ -234,5 +236,17 @@ describe('assay similarity reports', () => {
     assert.equal((await start(outsider)).status, 404, 'outsider starts');
     assert.equal((await start(anonymous)).status, 401, 'anonymous starts');
     assert.deepEqual(await server.services.db.selectFrom('similarity_reports').select('id').execute(), before);
+  });
+
+  // Last: the service stays stopped.
+  it('records a report as failed when its server stops before it is done, and starts none after', async () => {
+    const res = await instructor.post(`${API}/exercises/${palindromes}/similarity/`);
+    assert.equal(res.status, 202, res.text);
+    await server.services.similarity.stop();
+    const report = await instructor.get(`${API}/similarity/${res.body.id}/`);
+    assert.equal(report.body.status, 'failed', report.text);
+    assert.match(report.body.error, /server stopped/);
+    const refused = await instructor.post(`${API}/exercises/${palindromes}/similarity/`);
+    assert.equal(refused.status, 503, refused.text);
   });
 });
