@@ -116,6 +116,14 @@ describe('assay grader workbench and course queue', () => {
     assert.equal((await outsider.get(file)).status, 404);
   });
 
+  it('runs at most two trials at once: a third meanwhile is a 429 with Retry-After', { skip: haveSandbox ? false : 'bubblewrap is not usable here' }, async () => {
+    const answers = await Promise.all([1, 2, 3].map(() => instructor.post(trial(), { json: {} })));
+    assert.deepEqual(answers.map((r) => r.status).sort(), [200, 200, 429], answers.map((r) => r.text).join('\n'));
+    const refused = answers.find((r) => r.status === 429)!;
+    assert.equal(refused.headers['retry-after'], '5');
+    assert.equal((await instructor.post(trial(), { json: {} })).status, 200, 'a slot is free again');
+  });
+
   it('refuses bad input with a 400 naming the field', async () => {
     for (const [body, code] of [
       [{ submission: 'abc' }, 'invalid'],

@@ -270,7 +270,7 @@ function TrialRun({ exercise }: { exercise: number }) {
               <option value="solution">The reference solution</option>
               {(submissions.data ?? []).map((s) => (
                 <option key={s.id} value={String(s.id)}>
-                  Submission {s.id} (user {s.user ?? '—'}, number {s.number})
+                  {`Submission ${s.id}: user ${s.user ?? '—'}'s number ${s.number}, ${new Date(s.created_at).toLocaleString()}`}
                 </option>
               ))}
             </select>
