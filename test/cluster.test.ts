@@ -3,6 +3,8 @@
  * `assay serve` processes and one `assay worker` on one PostgreSQL schema and one S3 bucket
  * (s3rver), 100 submissions through Assay's API and Hive's spread over both servers, and the worker
  * killed with SIGKILL while it grades, then started again. None accepted is lost, none graded twice.
+ * A browser following a submission on server 2 hears the result the worker process records (the
+ * live events' bus across servers, PostgreSQL LISTEN/NOTIFY).
  */
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
@@ -29,7 +31,6 @@ describe('two servers and a worker killed mid-burst (PostgreSQL, S3)', { skip },
     s3 = await startS3rver();
     lab = await ClusterLab.open({ databaseUrl: url, schema, s3, leaseSeconds: 2, studentsPerApi: 5 });
     servers = await Promise.all([lab.startServer('server-1', 18000 + Math.floor(Math.random() * 2000)), lab.startServer('server-2', 20000 + Math.floor(Math.random() * 2000))]);
-    worker = await lab.startWorker('worker-1', 3);
   });
   after(async () => {
     await lab?.close();
@@ -37,7 +38,27 @@ describe('two servers and a worker killed mid-burst (PostgreSQL, S3)', { skip },
     await dropPostgresSchema(url, schema);
   });
 
-  it('loses no accepted submission and grades none twice', async (t) => {
+  it('loses no accepted submission and grades none twice; a browser on one server follows a grading done by the worker', async (t) => {
+    // Before any worker runs: a submission through server 1, followed live on server 2.
+    const { token } = lab.students[0]!;
+    const form = new FormData();
+    form.append('file', new Blob(['42\n']), 'answer.txt');
+    const made = await fetch(`${servers[0]!.base}/api/assay/v1/exercises/${lab.exerciseId}/submissions/`, { method: 'POST', body: form, headers: { authorization: `Bearer ${token}` } });
+    assert.equal(made.status, 201);
+    const probe = ((await made.json()) as { id: number }).id;
+    const abort = new AbortController();
+    const stream = await fetch(`${servers[1]!.base}/api/assay/v1/events/?submission=${probe}`, { headers: { authorization: `Bearer ${token}` }, signal: abort.signal });
+    assert.equal(stream.status, 200);
+    let heard = '';
+    const listening = (async () => {
+      const decoder = new TextDecoder();
+      for await (const chunk of stream.body!) {
+        heard += decoder.decode(chunk as Uint8Array, { stream: true });
+        if (/event: grading\ndata: \{[^\n]*"status":"done"/.test(heard)) return;
+      }
+    })().catch(() => undefined);
+
+    worker = await lab.startWorker('worker-1', 3);
     let killed = false;
     const killing = (async () => {
       // Killed once it holds jobs (mid-grading), started again a moment later.
@@ -50,6 +71,9 @@ describe('two servers and a worker killed mid-burst (PostgreSQL, S3)', { skip },
     await killing;
     assert.ok(killed);
     const outcome = await lab.outcome(sent, 60_000);
+    await Promise.race([listening, new Promise((r) => setTimeout(r, 10_000))]);
+    abort.abort();
+    assert.match(heard, /event: grading\ndata: \{[^\n]*"status":"done"/, `server 2 heard the worker's result: ${heard}`);
     t.diagnostic(JSON.stringify(outcome));
     assert.equal(outcome.accepted, SUBMISSIONS, JSON.stringify(sent.filter((s) => s.id === null)));
     assert.deepEqual(new Set(sent.map((s) => s.server)), new Set(['server-1', 'server-2']));
@@ -58,7 +82,7 @@ describe('two servers and a worker killed mid-burst (PostgreSQL, S3)', { skip },
     assert.deepEqual(outcome.statuses, { done: SUBMISSIONS });
     // Every grade came from the sandboxed check (the answer is right): nothing recorded half.
     const scores = await lab.runtime.services.db.selectFrom('feedback').select('points').execute();
-    assert.equal(scores.length, SUBMISSIONS);
+    assert.equal(scores.length, SUBMISSIONS + 1);
     assert.ok(scores.every((s) => Number(s.points) > 0), JSON.stringify(scores.slice(0, 5)));
   });
 });
