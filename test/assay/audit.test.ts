@@ -169,6 +169,15 @@ describe(`/api/assay/v1/courses/{id}/audit/: who changed a grade, a role or an e
     assert.equal((await staff.api.get(`${API}/courses/99999999/audit/`)).status, 404);
     assert.equal((await staff.api.post(`${API}/courses/${course}/audit/`, { json: {} })).status, 405);
     assert.equal((await call(server.app, 'GET', `${API}/courses/${course}/audit/`)).status, 401);
+    // Extensions: bad days are 400 naming the field; an unknown student is named too.
+    const url = `${API}/exercises/${exercise.id}/extensions/`;
+    for (const [json, attr] of [[{ days: -1 }, 'days'], [{ days: 'many' }, 'days'], [{ infinite: 'sure' }, 'infinite'], [{ days: 3651 }, 'days']] as const) {
+      const bad = await instructor.api.put(`${url}${student.id}/`, { json });
+      assert.equal(bad.status, 400, `${JSON.stringify(json)}: ${bad.text}`);
+      assert.deepEqual(attrs(bad), [attr]);
+    }
+    assert.deepEqual(attrs(await instructor.api.put(`${url}99999999/`, { json: { days: 1 } })), ['user']);
+    assert.equal((await instructor.api.put(`${url}abc/`, { json: { days: 1 } })).status, 404);
   });
 
   it("lets the core refuse the course's checkers and students (403, even with a bad query) and other courses' instructors (404)", async () => {
@@ -181,6 +190,14 @@ describe(`/api/assay/v1/courses/{id}/audit/: who changed a grade, a role or an e
     }
     const res = await outsider.api.get(`${API}/courses/${course}/audit/`);
     assert.equal(res.status, 404, res.text);
+    // Extensions: checkers and students are refused by the core, and nothing reaches the trail.
+    const count = (await trail(staff.api, '?kind=extension&limit=500')).length;
+    for (const who of [checker, student]) {
+      assert.equal((await who.api.put(`${API}/exercises/${exercise.id}/extensions/${student.id}/`, { json: { days: 9 } })).status, 403);
+      assert.equal((await who.api.delete(`${API}/exercises/${exercise.id}/extensions/${student.id}/`)).status, 403);
+    }
+    assert.equal((await outsider.api.put(`${API}/exercises/${exercise.id}/extensions/${student.id}/`, { json: { days: 9 } })).status, 404);
+    assert.equal((await trail(staff.api, '?kind=extension&limit=500')).length, count);
     assert.equal((await instructor.api.get(`${API}/courses/${course}/audit/`)).status, 200);
   });
 });

@@ -53,6 +53,30 @@ describe(`/api/assay/v1/courses/{id}/enrollments/ and /roster/, on ${engineUnder
     assert.equal((await admin.api.delete(`${base()}/enrollments/${ben.id}/`)).status, 404);
   });
 
+  it('enrols people by email address (any ASCII case) as well as by username', async () => {
+    const dora = await makeUser(server, 1);
+    const eli = await makeUser(server, 1);
+    await server.services.users.updateProfileTrusted(dora.username, { email: `${dora.username}@Example.org` });
+    const added = await instructor.api.post(`${base()}/enrollments/`, { json: { usernames: [`${dora.username.toUpperCase()}@example.ORG`, eli.username], role: 'checker' } });
+    assert.equal(added.status, 200, added.text);
+    assert.deepEqual(added.body.map((m: { username: string; role: string }) => [m.username, m.role]), [[dora.username, 'checker'], [eli.username, 'checker']]);
+    // An email two accounts hold names neither; an unknown one is named as such; nothing is written then.
+    const twin = await makeUser(server, 1);
+    const fay = await makeUser(server, 1);
+    await server.services.db.updateTable('users').set({ email: 'shared@example.org' }).where('id', 'in', [twin.id, fay.id]).execute();
+    const refused = await instructor.api.post(`${base()}/enrollments/`, { json: { usernames: [fay.username, 'shared@example.org', 'nobody@example.org'], role: 'student' } });
+    assert.equal(refused.status, 400, refused.text);
+    assert.deepEqual(
+      refused.body.errors.map((e: { attr: string; detail: string }) => [e.attr, e.detail]),
+      [
+        ['usernames.1', '"shared@example.org" is the email of 2 accounts: name one by username.'],
+        ['usernames.2', 'No user named "nobody@example.org" or with that email.'],
+      ],
+    );
+    const roster = await admin.api.get(`${base()}/enrollments/`);
+    assert.equal(roster.body.some((m: { user: number }) => m.user === fay.id), false);
+  });
+
   it('refuses bad input with 400 in the envelope, naming each field', async () => {
     const ann = await makeUser(server, 1);
     const cases: [unknown, string[]][] = [
