@@ -104,6 +104,7 @@ describe('people and the audit trail in a browser: a CSV roster checked then app
     await page.getByLabel('Days added to the due and end dates').fill('3');
     await page.getByRole('button', { name: 'Save extension' }).click();
     await page.locator(`table[aria-label="Extensions"] tr[data-user="ann_${pid}"]`).getByText('3 days').waitFor();
+    await screenshot(page, 'extensions');
     await page.goto(`/c/${course}/audit`);
     await page.getByRole('heading', { name: 'Audit trail: People in a browser' }).waitFor();
     const rows = page.locator('table[aria-label="Audit trail"] tbody tr');

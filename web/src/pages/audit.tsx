@@ -52,17 +52,19 @@ export default function AuditPage() {
       </nav>
       <h1>Audit trail: {name}</h1>
       <CourseStaffNav courseId={id} />
-      <label className="row">
-        Show
-        <select value={kind} onChange={(e) => setKind(e.target.value as Kind | '')}>
-          <option value="">Every change</option>
-          {Object.entries(KINDS).map(([k, label]) => (
-            <option key={k} value={k}>
-              {label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <div className="row">
+        <label>
+          Show
+          <select value={kind} onChange={(e) => setKind(e.target.value as Kind | '')}>
+            <option value="">Every change</option>
+            {Object.entries(KINDS).map(([k, label]) => (
+              <option key={k} value={k}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       {trail.isPending ? (
         <p className="loading">Loading the audit trail…</p>
       ) : trail.isError ? (

@@ -107,7 +107,7 @@ export default function ExtensionsPage() {
           Days added to the due and end dates
           <input type="number" min={0} max={3650} value={days} disabled={infinite} onChange={(e) => setDays(e.target.value)} />
         </label>
-        <label className="row">
+        <label className="check">
           <input type="checkbox" checked={infinite} onChange={(e) => setInfinite(e.target.checked)} /> No end date at all
         </label>
         <p>
