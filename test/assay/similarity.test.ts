@@ -176,6 +176,8 @@ describe('assay similarity reports', () => {
       .values({ exercise_id: greet, status: 'running', phase: 'comparing', created_at: now, updated_at: now })
       .returning('id')
       .executeTakeFirstOrThrow();
+    // Two servers asked at once: the database holds one running report per exercise.
+    await assert.rejects(db.insertInto('similarity_reports').values({ exercise_id: greet, status: 'running', phase: 'reading', created_at: now, updated_at: now }).execute());
     const busy = await instructor.post(`${API}/exercises/${greet}/similarity/`);
     assert.equal(busy.status, 400, busy.text);
     assert.equal(busy.body.errors[0].code, 'report_running', busy.text);

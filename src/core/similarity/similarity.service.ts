@@ -5,7 +5,7 @@ import { timestampToDate } from '../clock.ts';
 import { isRowId } from '../courses/exercises.service.ts';
 import type { Exercise, ExercisesService } from '../courses/exercises.service.ts';
 import { roleIn } from '../courses/visibility.ts';
-import { AssayError } from '../errors.ts';
+import { AssayError, fromDatabaseError } from '../errors.ts';
 import type { FilesService } from '../files/files.service.ts';
 import { asText } from '../review/file-text.ts';
 import type { AnalysisPhase, DocumentFile, Fragment, SourceFile } from './analysis.ts';
@@ -141,11 +141,10 @@ export class SimilarityService {
    */
   async start(actor: Actor, exerciseId: number): Promise<SimilarityReport> {
     const exercise = await this.access(actor, exerciseId, 'start');
+    const message = 'A similarity report of this exercise is being computed: wait for it to finish.';
+    const running = new AssayError('conflict', message, { fields: [{ field: null, code: 'report_running', message }] });
     for (const row of await similarityRepo.running(this.db, exercise.id)) {
-      if (!this.stale(row)) {
-        const message = 'A similarity report of this exercise is being computed: wait for it to finish.';
-        throw new AssayError('conflict', message, { fields: [{ field: null, code: 'report_running', message }] });
-      }
+      if (!this.stale(row)) throw running;
       await similarityRepo.updateReport(this.db, row.id, { status: 'failed', error: 'The server computing this report stopped before it finished.', finished_at: this.clock.now() });
     }
     if (this.stopping) throw new AssayError('unavailable', 'This server is stopping: try again in a moment.');
@@ -153,7 +152,12 @@ export class SimilarityService {
       throw new AssayError('rate_limited', `${REPORT_CONCURRENCY} similarity reports are being computed already: try again in a moment.`, { retryAfterSeconds: 10 });
     }
     const now = this.clock.now();
-    const id = await similarityRepo.insertReport(this.db, { exercise_id: exercise.id, started_by: actor.id, status: 'running', phase: 'reading', created_at: now, updated_at: now });
+    // The index on running reports settles two starts at once: the second is refused.
+    const id = await similarityRepo
+      .insertReport(this.db, { exercise_id: exercise.id, started_by: actor.id, status: 'running', phase: 'reading', created_at: now, updated_at: now })
+      .catch((e: unknown) => {
+        throw fromDatabaseError(e)?.kind === 'conflict' ? running : e;
+      });
     this.running += 1;
     const task = this.compute(id, exercise.id).finally(() => {
       this.running -= 1;

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { Engine } from '../columns.ts';
 import type { TableSpec } from '../table-spec.ts';
 import { createTable, opt, ref, req } from '../table-spec.ts';
@@ -58,4 +59,7 @@ const similarityPairs = {
 export async function up(db: Kysely<unknown>, engine: Engine): Promise<void> {
   await createTable(db, engine, similarityReports, new Set(['exercises', 'users']));
   await createTable(db, engine, similarityPairs, new Set(['similarity_reports', 'submissions']));
+  // One running report per exercise, however many servers are asked at once (a partial index:
+  // SQLite and PostgreSQL both have them).
+  await sql`create unique index similarity_reports_one_running on similarity_reports (exercise_id) where status = 'running'`.execute(db);
 }
