@@ -98,6 +98,16 @@ describe(`/api/assay/v1/courses/{id}/audit/: who changed a grade, a role or an e
     assert.deepEqual(brief(added!), ['role', instructor.username, extra.username, 'role', null, 'student']);
   });
 
+  it("records a role changed through another way in: Hive's program of a student moves them between courses", async () => {
+    const other = await makeCourseTree(server, 'Another program');
+    const mover = await makeStudent(server, course);
+    await server.services.users.update(tree.admin, mover.id, { program: other.program.id });
+    const [left] = await trail(instructor.api, '?kind=role&limit=1');
+    assert.deepEqual(brief(left!), ['role', tree.admin.username, mover.username, 'role', 'student', null]);
+    const there = await server.services.audit.trail(tree.admin, other.program.id, { kind: 'role', limit: 1 });
+    assert.deepEqual([there[0]!.actor?.username, there[0]!.subject?.username, there[0]!.before, there[0]!.after], [tree.admin.username, mover.username, null, 'student']);
+  });
+
   it('records extensions given, changed and taken back', async () => {
     const url = `${API}/exercises/${exercise.id}/extensions/${student.id}/`;
     assert.equal((await instructor.api.put(url, { json: { days: 3 } })).status, 200);
