@@ -79,11 +79,26 @@ describe(`Assay API permission matrix (each caller × each route), on ${engineUn
       },
       { name: 'GET course queue', expect: s(401, 404, 403, 403, 200, 200, 200), call: (who) => as(who, 'GET', `/courses/${course}/queue/`) },
       { name: 'POST course queue rerun', expect: s(401, 404, 403, 403, 200, 200, 200), call: (who) => as(who, 'POST', `/courses/${course}/queue/rerun/`, { json: {} }) },
+      // A new course: staff, and instructors of a course (the outsider instructs another one).
+      { name: 'POST courses', expect: s(401, 201, 403, 403, 201, 201, 201), call: (who) => as(who, 'POST', '/courses/', { json: { slug: `matrix-new-${who}`, name: `New for ${who}` } }) },
+      { name: 'GET course settings', expect: s(401, 404, 403, 403, 200, 200, 200), call: (who) => as(who, 'GET', `/courses/${course}/settings/`) },
+      // No zip sent: those who manage the course get as far as that 400.
+      { name: 'POST course directory', expect: s(401, 404, 403, 403, 400, 400, 400), call: (who) => as(who, 'POST', `/courses/${course}/directory/`, { json: {} }) },
+      { name: 'GET exercise settings', expect: s(401, 404, 403, 403, 200, 200, 200), call: (who) => as(who, 'GET', `/exercises/${exercise}/settings/`) },
+      { name: 'PATCH exercise settings', expect: s(401, 404, 403, 403, 200, 200, 200), call: (who) => as(who, 'PATCH', `/exercises/${exercise}/settings/`, { json: { max_submissions: 9 } }) },
       {
         name: 'POST oauth/clients (admins only)',
         expect: s(401, 403, 403, 403, 403, 403, 201),
         call: (who) => as(who, 'POST', '/oauth/clients/', { json: { name: `client of ${who}`, redirect_uris: ['https://example.com/cb'], scopes: ['user_info'] } }),
       },
+      { name: 'GET gradebook', expect: s(401, 404, 403, 403, 200, 200, 200), call: (who) => as(who, 'GET', `/courses/${course}/gradebook/`) },
+      { name: 'GET gradebook.csv', expect: s(401, 404, 403, 403, 200, 200, 200), call: (who) => as(who, 'GET', `/courses/${course}/gradebook.csv`) },
+      { name: 'GET exercise gradebook.csv', expect: s(401, 404, 403, 403, 200, 200, 200), call: (who) => as(who, 'GET', `/exercises/${exercise}/gradebook.csv`) },
+      { name: 'GET admin/users', expect: s(401, 403, 403, 403, 403, 403, 200), call: (who) => as(who, 'GET', '/admin/users/') },
+      { name: 'PATCH admin/users', expect: s(401, 403, 403, 403, 403, 403, 400), call: (who) => as(who, 'PATCH', '/admin/users/99999999/', { json: { clearance: 9 } }) },
+      { name: 'GET admin/tokens', expect: s(401, 403, 403, 403, 403, 403, 200), call: (who) => as(who, 'GET', '/admin/tokens/') },
+      { name: 'GET admin/oauth-clients', expect: s(401, 403, 403, 403, 403, 403, 200), call: (who) => as(who, 'GET', '/admin/oauth-clients/') },
+      { name: 'GET admin/health', expect: s(401, 403, 403, 403, 403, 403, 200), call: (who) => as(who, 'GET', '/admin/health/') },
     ];
     assert.deepEqual(await wrongCells(CALLERS, rows), []);
   });

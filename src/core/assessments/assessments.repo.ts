@@ -168,8 +168,4 @@ export const assessmentsRepo = {
       .onConflict((oc) => oc.column('course_id').doUpdateSet(own))
       .execute();
   },
-
-  async insertCourse(db: Db, row: { slug: string; name: string; semester: string; start_at: string | null; end_at: string | null; created_at: string }): Promise<number> {
-    return (await db.insertInto('courses').values(row).returning('id').executeTakeFirstOrThrow()).id;
-  },
 };

@@ -12,6 +12,11 @@ export const coursePolicy = {
   managesEveryCourse: (a: Actor): boolean => isStaff(a),
   /** Programs are opened by staff only. */
   mayCreateProgram: (a: Actor): boolean => isStaff(a),
+  /**
+   * A new course (Assay's API, the web app): staff, and instructors, people on the staff side
+   * (clearance checker or more) who instruct a course already. The creator instructs the new one.
+   */
+  mayCreateCourse: (a: Actor, instructsACourse: boolean): boolean => isStaff(a) || (a.clearance >= Clearance.checker && instructsACourse),
   /** Tags are shared by every course: staff manage them. */
   mayManageTags: (a: Actor): boolean => isStaff(a),
 };

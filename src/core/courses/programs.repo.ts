@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts';
-import type { NewRow, RowOf, RowPatch } from '../../db/types.ts';
+import type { RowOf, RowPatch } from '../../db/types.ts';
 
 /** Courses (Hive's programs) as rows. */
 export const programsRepo = {
@@ -16,10 +16,6 @@ export const programsRepo = {
 
   idBySlug(db: Db, slug: string): Promise<{ id: number } | undefined> {
     return db.selectFrom('courses').select('id').where('slug', '=', slug).executeTakeFirst();
-  },
-
-  insert(db: Db, row: NewRow<'courses'>): Promise<RowOf<'courses'>> {
-    return db.insertInto('courses').values(row).returningAll().executeTakeFirstOrThrow();
   },
 
   async update(db: Db, id: number, patch: RowPatch<'courses'>): Promise<void> {

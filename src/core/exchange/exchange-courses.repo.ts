@@ -23,10 +23,6 @@ export const exchangeCoursesRepo = {
     return rows.map((r) => r.slug);
   },
 
-  async insert(db: Db, row: { slug: string; name: string; created_at: string }): Promise<number> {
-    return (await db.insertInto('courses').values(row).returning('id').executeTakeFirstOrThrow()).id;
-  },
-
   /** Deletes the course (its exercises, submissions and enrolments cascade); users whose program it was keep none. */
   async delete(db: Db, courseId: number): Promise<void> {
     await db.updateTable('users').set({ program_id: null }).where('program_id', '=', courseId).execute();
