@@ -46,6 +46,8 @@ export class ApiError extends Error {
     readonly code: string,
     message: string,
     readonly attr: string | null = null,
+    /** Every problem the server listed (a 400 names one per field or per file). */
+    readonly problems: { attr: string | null; detail: string }[] = [],
   ) {
     super(message);
   }
@@ -53,7 +55,8 @@ export class ApiError extends Error {
 
 function describe(status: number, body: unknown): ApiError {
   const first = (body as Envelope | undefined)?.errors?.[0];
-  if (first?.detail) return new ApiError(status, first.code ?? 'error', first.detail, first.attr ?? null);
+  const problems = ((body as Envelope | undefined)?.errors ?? []).map((e) => ({ attr: e.attr ?? null, detail: e.detail ?? '' }));
+  if (first?.detail) return new ApiError(status, first.code ?? 'error', first.detail, first.attr ?? null, problems);
   if (status === 0) return new ApiError(0, 'network', 'The server cannot be reached. Check your connection and try again.');
   if (status === 413) return new ApiError(status, 'too_large', 'That is larger than the server accepts.');
   return new ApiError(status, 'error', `The server answered ${status}.`);

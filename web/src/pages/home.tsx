@@ -4,9 +4,11 @@ import { api, ok } from '../api/client.ts';
 import { Failure } from '../components/failure.tsx';
 import { score, Status, When } from '../format.tsx';
 import { PageShown } from '../components/page-shown.tsx';
+import { useSession } from '../session.tsx';
 
 /** The signed-in person's courses and, across them, what is due next. One request. */
 export default function HomePage() {
+  const { me } = useSession();
   const query = useQuery({ queryKey: ['me', 'courses'], queryFn: () => ok(api.GET('/me/courses/')) });
   if (query.isPending) return <p className="loading">Loading your courses…</p>;
   if (query.isError) return <Failure error={query.error} />;
@@ -15,6 +17,11 @@ export default function HomePage() {
     <>
       <h1>Your courses</h1>
       <PageShown page="home" />
+      {me?.role !== 'student' && (
+        <p>
+          <Link to="/c/new">New course</Link>
+        </p>
+      )}
       {courses.length === 0 ? (
         <p>You are not in any course yet.</p>
       ) : (
