@@ -1,19 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyRequest } from 'fastify';
-import type { ExerciseTreeKind } from '../../core/courses/exercises.service.ts';
 import { EXERCISE_TREE_KINDS } from '../../core/courses/exercises.service.ts';
-import { AssayError } from '../../core/errors.ts';
 import type { HiveRouter } from '../hive/router.ts';
 import { TreeListing, readTreeUpload } from './tree-upload.ts';
 import { EMPTY } from '../hive/router.ts';
 
-
-function treeKind(raw: unknown): ExerciseTreeKind {
-  if (typeof raw !== 'string' || !(EXERCISE_TREE_KINDS as readonly string[]).includes(raw)) throw AssayError.notFound();
-  return raw as ExerciseTreeKind;
-}
-
-const doc = (operationId: string, summary: string, extra: object = {}) => ({ operationId, summary, tags: ['assay'], ...extra });
+const doc = <Extra extends object>(operationId: string, summary: string, extra: Extra) => ({ operationId, summary, tags: ['assay'], ...extra });
 
 /**
  * `/exercises/{id}/files/{kind}/` (kind: `handout`, `solution`, `preview`, `patbas_preview`):
@@ -32,13 +23,13 @@ const doc = (operationId: string, summary: string, extra: object = {}) => ({ ope
  */
 export function exerciseFileRoutes(router: HiveRouter): void {
   const url = '/exercises/:id/files/:kind/';
+  // The router checks both: an id out of range or an unknown kind is "not found".
   const params = Type.Object({ id: Type.Integer(), kind: Type.Union(EXERCISE_TREE_KINDS.map((k) => Type.Literal(k))) });
-  const kindOf = (request: FastifyRequest) => treeKind((request.params as Record<string, unknown>).kind);
 
   router.get(
     url,
     { schema: doc('assay_exercise_files_list', 'List the files of one tree of an exercise', { params, response: { 200: TreeListing } }) },
-    async ({ request, services, actor, id }) => services.exercises.listTree(actor, id(), kindOf(request)),
+    async ({ services, actor, params }) => services.exercises.listTree(actor, params.id, params.kind),
   );
 
   router.put(
@@ -51,17 +42,15 @@ export function exerciseFileRoutes(router: HiveRouter): void {
         response: { 200: TreeListing },
       }),
     },
-    async ({ request, services, actor, id }) => {
-      const exerciseId = id();
-      const kind = kindOf(request);
-      await services.exercises.getForWrite(actor, exerciseId);
+    async ({ request, services, actor, params }) => {
+      await services.exercises.getForWrite(actor, params.id);
       const files = await readTreeUpload(request, services);
-      return services.exercises.replaceTree(actor, exerciseId, kind, files);
+      return services.exercises.replaceTree(actor, params.id, params.kind, files);
     },
   );
 
-  router.delete(url, { schema: doc('assay_exercise_files_clear', 'Remove one file tree of an exercise', { params }) }, async ({ request, services, actor, id }) => {
-    await services.exercises.clearTree(actor, id(), kindOf(request));
+  router.delete(url, { schema: doc('assay_exercise_files_clear', 'Remove one file tree of an exercise', { params }) }, async ({ services, actor, params }) => {
+    await services.exercises.clearTree(actor, params.id, params.kind);
     return EMPTY;
   });
 }

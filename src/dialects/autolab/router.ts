@@ -1,3 +1,6 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TObject, TString } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Readable } from 'node:stream';
 import type { Timestamp } from '../../core/clock.ts';
@@ -25,14 +28,26 @@ export interface EndpointSpec {
   submit?: boolean;
 }
 
-export interface AutolabContext {
+/** The names of a route's path parameters (`:name` segments), from its URL's type. */
+type PathNames<U extends string> = U extends `${string}:${infer Name}/${infer Rest}` ? Name | PathNames<`/${Rest}`> : U extends `${string}:${infer Name}` ? Name : never;
+
+/** A route's path parameters: one text per `:name` segment of its URL. */
+export type PathOf<U extends string> = { [K in PathNames<U>]: string };
+
+/** The params schema of a URL: each `:name` segment a string (the type provider types `request.params` from it). */
+function pathSchema<U extends string>(url: U): TObject<{ [K in PathNames<U>]: TString }> {
+  const names = [...url.matchAll(/:([A-Za-z_]+)/g)].map((m) => m[1] ?? '');
+  return Type.Object(Object.fromEntries(names.map((name) => [name, Type.String()]))) as TObject<{ [K in PathNames<U>]: TString }>;
+}
+
+export interface AutolabContext<Path extends object = object> {
   request: FastifyRequest;
   reply: FastifyReply;
   services: Services;
   caller: AutolabCaller;
   params: AutolabParams;
-  /** Path segments, percent-decoded, verbatim. */
-  path: Record<string, string>;
+  /** Path segments, percent-decoded, verbatim; typed from the route's URL. */
+  path: Path;
   /** Set for course- and assessment-scoped endpoints. */
   course: CourseContext;
   /** Set for assessment-scoped endpoints. */
@@ -83,7 +98,7 @@ export function sendJson(reply: FastifyReply, status: number, body: unknown): Fa
   return reply.code(status).type(AUTOLAB_JSON).send(toAutolabJson(body));
 }
 
-export type AutolabHandler = (ctx: AutolabContext) => Promise<unknown>;
+export type AutolabHandler<Path extends object = object> = (ctx: AutolabContext<Path>) => Promise<unknown>;
 
 /** Registers Autolab endpoints; each also answers with Rails' `.json` suffix when its path ends in a fixed segment. */
 export class AutolabRouter {
@@ -93,12 +108,25 @@ export class AutolabRouter {
     private readonly limits: { api: RateLimiter; submit: RateLimiter },
   ) {}
 
-  route(method: Method | Method[], url: string, spec: EndpointSpec, handler: AutolabHandler): void {
+  route<U extends string>(method: Method | Method[], url: U, spec: EndpointSpec, handler: AutolabHandler<PathOf<U>>): void {
+    const params = pathSchema(url);
+    // Course- and assessment-scoped endpoints open what their path names before the handler runs.
+    const scope = spec.within === 'assessment' ? ['course_name', 'assessment_name'] : spec.within === 'course' ? ['course_name'] : [];
+    const missing = scope.filter((name) => !(name in params.properties));
+    if (missing.length > 0) throw new Error(`Autolab route ${url} is ${spec.within ?? ''}-scoped but has no :${missing.join(', :')}`);
     const urls = /\/[^/:]+$/.test(url) ? [url, `${url}.json`] : [url];
-    for (const u of urls) this.app.route({ method, url: u, schema: { hide: true } as never, handler: (request, reply) => this.run(request, reply, spec, handler) });
+    for (const u of urls) {
+      this.app.withTypeProvider<TypeBoxTypeProvider>().route({
+        method,
+        url: u,
+        schema: { hide: true, params },
+        // The params schema is built from this URL, so its static type is the URL's PathOf.
+        handler: (request, reply) => this.run(request, request.params as PathOf<U>, reply, spec, handler),
+      });
+    }
   }
 
-  private async run(request: FastifyRequest, reply: FastifyReply, spec: EndpointSpec, handler: AutolabHandler): Promise<FastifyReply> {
+  private async run<Path extends object>(request: FastifyRequest, path: Path, reply: FastifyReply, spec: EndpointSpec, handler: AutolabHandler<Path>): Promise<FastifyReply> {
     const { services } = this;
     const early = tokenOf(request);
     // A token in the header or query is checked before the body is read.
@@ -108,7 +136,6 @@ export class AutolabRouter {
     request.actor = caller.actor;
     await this.limits.api(request);
     if (spec.submit) await this.limits.submit(request);
-    const path = request.params as Record<string, string>;
     const grant = { scopes: caller.scopes, required: spec.scope, ...(spec.needs ? { needs: spec.needs } : {}) };
     const zone = services.config.autolab.timeZone;
     const ctx = {
@@ -120,11 +147,12 @@ export class AutolabRouter {
       path,
       time: (t: Timestamp | null) => formatAutolabTime(t ?? NEVER, zone),
       status: 200,
-    } as AutolabContext;
+    } as AutolabContext<Path>;
     const catalog = services.assessments.catalog;
+    const segments: Partial<Record<string, string>> = path;
     if (spec.within) {
-      ctx.course = await catalog.openCourse(caller.actor, path.course_name!, grant);
-      if (spec.within === 'assessment') ctx.assessment = await catalog.openAssessment(ctx.course, path.assessment_name!);
+      ctx.course = await catalog.openCourse(caller.actor, segments.course_name ?? '', grant);
+      if (spec.within === 'assessment') ctx.assessment = await catalog.openAssessment(ctx.course, segments.assessment_name ?? '');
     } else {
       catalog.authorize(caller.actor, grant);
     }

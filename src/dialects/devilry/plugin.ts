@@ -1,4 +1,6 @@
 import cookie from '@fastify/cookie';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasResource } from '../../core/examination/policies.ts';
 import type { DevilryRole } from '../../core/examination/policies.ts';
@@ -13,6 +15,11 @@ import { assertSameOrigin, devilryActor, sessionKey, setSessionCookie } from './
 const JSON_TYPE = 'application/json; charset=utf-8';
 const ROLES: DevilryRole[] = ['administrator', 'examiner', 'student'];
 const ID = /^[a-zA-Z0-9]+$/;
+
+/** `restfulsimplified<Model>[/<id>]`: the model's name and the item's id, as sent (checked by the handler). */
+const ResourceParams = Type.Object({ model: Type.String(), id: Type.Optional(Type.String()) });
+/** Query parameters: any names, repeated ones as lists (search and read may carry theirs here). */
+const AnyQuery = Type.Record(Type.String(), Type.Unknown());
 
 /** Raw bodies of every content type, read as text and parsed as JSON by the handlers (the client mislabels them). */
 function rawBodies(app: FastifyInstance, limit: number): void {
@@ -33,13 +40,13 @@ function errorHandling(app: FastifyInstance): void {
 }
 
 /** The request's parameters: the query string (search/read in query-string mode) or the JSON body. */
-async function requestData(request: FastifyRequest, services: Services, hasId: boolean): Promise<unknown> {
+async function requestData(request: FastifyRequest, query: Record<string, unknown>, services: Services, hasId: boolean): Promise<unknown> {
   if (request.method === 'GET') {
     const body = await readGetBody(request, services.config.maxBodyBytes);
-    return queryStringMode(request) ? request.query : parseJsonText(body);
+    return queryStringMode(request, query) ? query : parseJsonText(body);
   }
-  if (request.method === 'DELETE' && !hasId && 'deletedata_in_qrystring' in (request.query as object)) {
-    const pks = (request.query as Record<string, unknown>).pks;
+  if (request.method === 'DELETE' && !hasId && 'deletedata_in_qrystring' in query) {
+    const pks = query.pks;
     if (typeof pks !== 'string') throw devilryErrors.pksMissingInQuery();
     return parseJsonText(pks);
   }
@@ -60,18 +67,23 @@ function roleRoutes(services: Services, role: DevilryRole) {
     rawBodies(app, services.config.maxBodyBytes);
     errorHandling(app);
     await app.register(cookie);
-    const handler = async (request: FastifyRequest, reply: FastifyReply) => {
-      const { model, id } = request.params as { model: string; id?: string };
-      if (!hasResource(role, model) || (id !== undefined && !ID.test(id))) throw devilryErrors.notFound();
-      assertSameOrigin(request);
-      const actor = await devilryActor(request, services);
-      const data = await requestData(request, services, id !== undefined);
-      const answer = await dispatch(services, request.method, { actor, role, model, id: id ?? null, data });
-      return send(reply, answer, isExtjs(request));
-    };
     const methods = ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] as const;
-    app.route({ method: [...methods], url: '/restfulsimplified:model', handler });
-    app.route({ method: [...methods], url: '/restfulsimplified:model/:id', handler });
+    for (const url of ['/restfulsimplified:model', '/restfulsimplified:model/:id']) {
+      app.withTypeProvider<TypeBoxTypeProvider>().route({
+        method: [...methods],
+        url,
+        schema: { hide: true, params: ResourceParams, querystring: AnyQuery },
+        handler: async (request, reply) => {
+          const { model, id } = request.params;
+          if (!hasResource(role, model) || (id !== undefined && !ID.test(id))) throw devilryErrors.notFound();
+          assertSameOrigin(request);
+          const actor = await devilryActor(request, services);
+          const data = await requestData(request, request.query, services, id !== undefined);
+          const answer = await dispatch(services, request.method, { actor, role, model, id: id ?? null, data });
+          return send(reply, answer, isExtjs(request));
+        },
+      });
+    }
   };
 }
 

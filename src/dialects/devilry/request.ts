@@ -12,8 +12,7 @@ export const EXTJS_HEADER = 'x-devilry-use-extjs';
 export const isExtjs = (request: FastifyRequest): boolean => request.headers[EXTJS_HEADER] !== undefined;
 
 /** Search and read take their parameters from the query string in these cases. */
-export function queryStringMode(request: FastifyRequest): boolean {
-  const query = request.query as Record<string, unknown>;
+export function queryStringMode(request: FastifyRequest, query: Record<string, unknown>): boolean {
   return 'getdata_in_qrystring' in query || isExtjs(request);
 }
 

@@ -1,4 +1,5 @@
-import type { TSchema } from '@sinclair/typebox';
+import type { Static, TObject, TSchema } from '@sinclair/typebox';
+import { Kind, Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import type { Actor } from '../../core/actor.ts';
 import type { CoreAction } from '../../core/attempts.ts';
@@ -7,17 +8,19 @@ import type { Services } from '../../core/services.ts';
 
 type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
-export interface HiveContext {
+export interface HiveContext<Params extends object = object> {
   request: FastifyRequest;
   reply: FastifyReply;
   actor: Actor;
   services: Services;
   /** Integer path parameter; anything else is "not found", as in DRF. */
   id(name?: string): number;
+  /** The path parameters the route's `schema.params` declares, typed from it (integers checked as `id()` does, literal unions as choices; a mismatch is "not found"). */
+  params: Params;
   query: Record<string, unknown>;
 }
 
-export interface HiveRouteOptions {
+export interface HiveRouteOptions<P extends TObject = TObject> {
   /** No authentication needed (token, refresh, register, schema, time). */
   public?: boolean;
   /** View-level permission: the core action this route attempts; a caller the core refuses gets 403 before anything else is looked at. */
@@ -30,6 +33,8 @@ export interface HiveRouteOptions {
     operationId?: string;
     summary?: string;
     tags?: string[];
+    /** The path parameters (Type.Integer ids, Type.String, or a union of Type.Literal choices): typed into the handler's `params` and checked before it runs. */
+    params?: P;
     body?: TSchema;
     querystring?: TSchema;
     response?: Record<number, TSchema>;
@@ -37,11 +42,44 @@ export interface HiveRouteOptions {
   };
 }
 
-export type HiveHandler = (ctx: HiveContext) => Promise<unknown>;
+export type HiveHandler<Params extends object = object> = (ctx: HiveContext<Params>) => Promise<unknown>;
 
 const INT = /^\d{1,10}$/;
 /** Ids are 32-bit integers in both engines; anything larger cannot name a row. */
 export const MAX_ID = 2_147_483_647;
+
+const NO_PARAMS = Type.Object({});
+type NoParams = typeof NO_PARAMS;
+
+/** An integer path parameter, or null when it cannot name a row. */
+function intParam(raw: string | undefined): number | null {
+  return raw === undefined || !INT.test(raw) || Number(raw) > MAX_ID ? null : Number(raw);
+}
+
+/**
+ * The path parameters a params schema declares, checked as DRF's URL converters do: a segment
+ * that does not fit (an integer id out of range, a choice not listed) is "not found".
+ */
+function readParams<P extends TObject>(schema: P, raw: Record<string, string | undefined>): Static<P> {
+  const out: Record<string, string | number> = {};
+  for (const [name, property] of Object.entries<TSchema>(schema.properties)) {
+    const text = raw[name];
+    if (property[Kind] === 'Integer') {
+      const id = intParam(text);
+      if (id === null) throw AssayError.notFound();
+      out[name] = id;
+    } else if (property[Kind] === 'Union') {
+      const choices = (property.anyOf as TSchema[]).map((choice) => String(choice.const));
+      if (text === undefined || !choices.includes(text)) throw AssayError.notFound();
+      out[name] = text;
+    } else {
+      if (text === undefined) throw AssayError.notFound();
+      out[name] = text;
+    }
+  }
+  // Each declared property was checked against its schema just above.
+  return out as Static<P>;
+}
 
 /** Empty-bodied answers (actions return 200 with nothing; deletes 204). */
 export const EMPTY = Symbol('empty');
@@ -58,7 +96,7 @@ export class HiveRouter {
     private readonly services: Services,
   ) {}
 
-  private add(method: Method, url: string, options: HiveRouteOptions, handler: HiveHandler): void {
+  private add<P extends TObject>(method: Method, url: string, options: HiveRouteOptions<P>, handler: HiveHandler<Static<P>>): void {
     const known = this.methods.get(url) ?? new Set<Method>();
     known.add(method);
     this.methods.set(url, known);
@@ -70,18 +108,20 @@ export class HiveRouter {
       config: { public: options.public ?? false, ...(options.action ? { action: options.action } : {}), ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}) },
       schema: schema as never,
       handler: async (request, reply) => {
-        const params = request.params as Record<string, string>;
-        const ctx: HiveContext = {
+        // Path and query values are text (the validator is off: DRF's checks run in the handlers).
+        const params = request.params as Record<string, string | undefined>;
+        const ctx: HiveContext<Static<P>> = {
           request,
           reply,
           actor: request.actor as Actor,
           services,
           query: request.query as Record<string, unknown>,
           id(name = 'id') {
-            const raw = params[name];
-            if (raw === undefined || !INT.test(raw) || Number(raw) > MAX_ID) throw AssayError.notFound();
-            return Number(raw);
+            const id = intParam(params[name]);
+            if (id === null) throw AssayError.notFound();
+            return id;
           },
+          params: readParams(schema?.params ?? (NO_PARAMS as P), params),
         };
         const result = await handler(ctx);
         if (reply.sent) return reply;
@@ -97,19 +137,19 @@ export class HiveRouter {
     });
   }
 
-  get(url: string, o: HiveRouteOptions, h: HiveHandler): void {
+  get<P extends TObject = NoParams>(url: string, o: HiveRouteOptions<P>, h: HiveHandler<Static<P>>): void {
     this.add('GET', url, o, h);
   }
-  post(url: string, o: HiveRouteOptions, h: HiveHandler): void {
+  post<P extends TObject = NoParams>(url: string, o: HiveRouteOptions<P>, h: HiveHandler<Static<P>>): void {
     this.add('POST', url, o, h);
   }
-  put(url: string, o: HiveRouteOptions, h: HiveHandler): void {
+  put<P extends TObject = NoParams>(url: string, o: HiveRouteOptions<P>, h: HiveHandler<Static<P>>): void {
     this.add('PUT', url, o, h);
   }
-  patch(url: string, o: HiveRouteOptions, h: HiveHandler): void {
+  patch<P extends TObject = NoParams>(url: string, o: HiveRouteOptions<P>, h: HiveHandler<Static<P>>): void {
     this.add('PATCH', url, o, h);
   }
-  delete(url: string, o: HiveRouteOptions, h: HiveHandler): void {
+  delete<P extends TObject = NoParams>(url: string, o: HiveRouteOptions<P>, h: HiveHandler<Static<P>>): void {
     this.add('DELETE', url, o, h);
   }
 

@@ -1,4 +1,4 @@
-import type { TSchema } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import { Kind, ReadonlyKind } from '@sinclair/typebox';
 import { parseTimestamp } from '../../core/clock.ts';
 import type { FieldProblem } from '../../core/errors.ts';
@@ -209,10 +209,17 @@ function validateObject(schema: TSchema, data: unknown, prefix: string, options:
   return out;
 }
 
-/** Validates and coerces; throws an `invalid` AssayError listing every problem. */
-export function validateBody<T>(schema: TSchema, data: unknown, options: ValidateOptions = {}): T {
+/**
+ * Validates and coerces; throws an `invalid` AssayError listing every problem. The result is
+ * typed from the schema (date-times arrive as Timestamp text; a partial body as Partial), or
+ * as the type given when the schema's shape is wider than what the handler passes on.
+ */
+export function validateBody<S extends TSchema>(schema: S, data: unknown, options?: ValidateOptions & { partial?: false }): Static<S>;
+export function validateBody<S extends TSchema>(schema: S, data: unknown, options: ValidateOptions & { partial: boolean }): Partial<Static<S>>;
+export function validateBody<T>(schema: TSchema, data: unknown, options?: ValidateOptions): T;
+export function validateBody(schema: TSchema, data: unknown, options: ValidateOptions = {}): unknown {
   const problems: Problems = [];
   const out = validateObject(schema, data ?? {}, '', options, problems);
   if (problems.length > 0) throw AssayError.invalid(problems);
-  return out as T;
+  return out;
 }

@@ -65,8 +65,8 @@ export function assessmentRoutes(router: AutolabRouter): void {
   router.route('POST', `${A}/problems`, { scope: 'instructor_all', needs: 'instructor', within: 'assessment' }, async (ctx) => {
     const [name, maxScore] = required(ctx.params, 'name', 'max_score');
     const problem = await ctx.services.assessments.catalog.addProblem(ctx.assessment, {
-      name: name!,
-      max_score: maxScore!,
+      name: name,
+      max_score: maxScore,
       description: ctx.params.text('description') ?? '',
       optional: railsBoolean(ctx.params.text('optional')),
       starred: railsBoolean(ctx.params.text('starred')),
@@ -80,7 +80,7 @@ export function assessmentRoutes(router: AutolabRouter): void {
 
   router.route('POST', `${A}/set_group_settings`, { scope: 'instructor_all', needs: 'instructor', within: 'assessment' }, async (ctx) => {
     const [size, allow] = required(ctx.params, 'group_size', 'allow_student_assign_group');
-    const settings = { group_size: /^\s*\d{1,9}\s*$/.test(size!) ? Number(size) : Number.NaN, allow_student_assign_group: allow === 'true' };
+    const settings = { group_size: /^\s*\d{1,9}\s*$/.test(size) ? Number(size) : Number.NaN, allow_student_assign_group: allow === 'true' };
     await ctx.services.assessments.catalog.setGroupSettings(ctx.assessment, settings);
     return settings;
   });

@@ -25,15 +25,15 @@ export function courseUserDataRoutes(router: AutolabRouter): void {
 
   router.route('POST', C, INSTRUCTOR, async (ctx) => {
     const [email, lecture, section, authLevel] = required(ctx.params, 'email', 'lecture', 'section', 'auth_level');
-    const input = { ...fields(ctx.params), lecture: lecture!, section: section!, auth_level: authLevel! };
-    return wire(await ctx.services.assessments.roster.create(ctx.course, email!, input));
+    const input = { ...fields(ctx.params), lecture: lecture, section: section, auth_level: authLevel };
+    return wire(await ctx.services.assessments.roster.create(ctx.course, email, input));
   });
 
-  router.route('GET', `${C}/:email`, INSTRUCTOR, async (ctx) => wire(await ctx.services.assessments.roster.show(ctx.course, ctx.path.email!)));
+  router.route('GET', `${C}/:email`, INSTRUCTOR, async (ctx) => wire(await ctx.services.assessments.roster.show(ctx.course, ctx.path.email)));
 
   router.route(['PUT', 'PATCH'], `${C}/:email`, INSTRUCTOR, async (ctx) =>
-    wire(await ctx.services.assessments.roster.update(ctx.course, ctx.path.email!, fields(ctx.params))),
+    wire(await ctx.services.assessments.roster.update(ctx.course, ctx.path.email, fields(ctx.params))),
   );
 
-  router.route('DELETE', `${C}/:email`, INSTRUCTOR, async (ctx) => wire(await ctx.services.assessments.roster.drop(ctx.course, ctx.path.email!)));
+  router.route('DELETE', `${C}/:email`, INSTRUCTOR, async (ctx) => wire(await ctx.services.assessments.roster.drop(ctx.course, ctx.path.email)));
 }

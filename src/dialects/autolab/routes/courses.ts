@@ -30,9 +30,9 @@ export function courseRoutes(router: AutolabRouter): void {
   router.route('POST', '/courses', { scope: 'admin_all', needs: 'admin' }, async ({ services, caller, params }) => {
     const [name, semester, instructorEmail] = required(params, 'name', 'semester', 'instructor_email');
     const created = await services.assessments.catalog.createCourse(caller.actor, {
-      name: name!,
-      semester: semester!,
-      instructorEmail: instructorEmail!,
+      name: name,
+      semester: semester,
+      instructorEmail: instructorEmail,
       startDate: params.text('start_date'),
       endDate: params.text('end_date'),
     });

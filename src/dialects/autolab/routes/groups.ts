@@ -41,7 +41,7 @@ export function groupRoutes(router: AutolabRouter): void {
     return { group_size: ctx.assessment.group_size, groups: groups.map((g) => groupWire(ctx, g)), assessment: await assessmentWire(ctx, ctx.assessment) };
   });
 
-  router.route('GET', `${A}/groups/:id`, INSTRUCTOR, async (ctx) => groupWire(ctx, await ctx.services.assessments.groups.show(ctx.assessment, groupId(ctx.path.id!))));
+  router.route('GET', `${A}/groups/:id`, INSTRUCTOR, async (ctx) => groupWire(ctx, await ctx.services.assessments.groups.show(ctx.assessment, groupId(ctx.path.id))));
 
   router.route('POST', `${A}/groups`, INSTRUCTOR, async (ctx) => {
     if (!ctx.params.has('groups')) throw refusals.missing('groups');
@@ -50,7 +50,7 @@ export function groupRoutes(router: AutolabRouter): void {
   });
 
   router.route('DELETE', `${A}/groups/:id`, INSTRUCTOR, async (ctx) => {
-    const id = await ctx.services.assessments.groups.destroy(ctx.assessment, groupId(ctx.path.id!));
+    const id = await ctx.services.assessments.groups.destroy(ctx.assessment, groupId(ctx.path.id));
     return { message: `Group ${id} successfully deleted` };
   });
 }

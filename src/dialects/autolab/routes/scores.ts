@@ -25,13 +25,13 @@ export function scoreRoutes(router: AutolabRouter): void {
     return Object.fromEntries(Object.entries(all).map(([email, v]) => [email, versionsWire(v)]));
   });
 
-  router.route('GET', `${A}/scores/:email`, INSTRUCTOR, async (ctx) => versionsWire(await ctx.services.assessments.scores.ofUser(ctx.course, ctx.assessment, ctx.path.email!)));
+  router.route('GET', `${A}/scores/:email`, INSTRUCTOR, async (ctx) => versionsWire(await ctx.services.assessments.scores.ofUser(ctx.course, ctx.assessment, ctx.path.email)));
 
   router.route('PUT', `${A}/scores/:email/update_latest`, INSTRUCTOR, async (ctx) => {
     if (!ctx.params.has('problems')) throw refusals.missing('problems');
     const scores = problemScores(ctx.params.raw('problems'));
     const withGroup = railsBoolean(ctx.params.text('update_group_scores'));
-    const updated = await ctx.services.assessments.scores.updateLatest(ctx.course, ctx.assessment, ctx.path.email!, scores, withGroup);
+    const updated = await ctx.services.assessments.scores.updateLatest(ctx.course, ctx.assessment, ctx.path.email, scores, withGroup);
     return Object.fromEntries(Object.entries(updated).map(([email, s]) => [email, floats(s)]));
   });
 }

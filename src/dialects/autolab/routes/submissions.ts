@@ -29,6 +29,6 @@ export function submissionRoutes(router: AutolabRouter): void {
 
   router.route('GET', `${A}/submissions/:version/feedback`, { scope: 'user_scores', within: 'assessment' }, async (ctx) => {
     const [problem] = required(ctx.params, 'problem');
-    return { feedback: await ctx.services.assessments.scores.feedback(ctx.course, ctx.assessment, ctx.path.version!, problem!) };
+    return { feedback: await ctx.services.assessments.scores.feedback(ctx.course, ctx.assessment, ctx.path.version, problem) };
   });
 }

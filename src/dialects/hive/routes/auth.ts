@@ -18,7 +18,7 @@ export function authRoutes(router: HiveRouter): void {
     { public: true, status: 200, schema: { operationId: 'token_create', tags: ['token'], body: TokenObtainRequest, response: { 200: TokenPair } } },
     async ({ request, services }) => {
       const body = await readHiveBody(request, services);
-      const input = validateBody<{ username: string; password: string }>(TokenObtainRequest, body.data, { form: body.form });
+      const input = validateBody(TokenObtainRequest, body.data, { form: body.form });
       const actor = await services.signIn.authenticate(input.username, input.password, request.ip);
       if (!actor) {
         throw new AssayError('unauthenticated', 'No active account found with the given credentials', { reason: 'no_active_account' });
@@ -32,7 +32,7 @@ export function authRoutes(router: HiveRouter): void {
     { public: true, status: 200, schema: { operationId: 'token_refresh_create', tags: ['token'], body: TokenRefreshRequest, response: { 200: TokenPair } } },
     async ({ request, services }) => {
       const body = await readHiveBody(request, services);
-      const input = validateBody<{ refresh: string }>(TokenRefreshRequest, body.data, { form: body.form });
+      const input = validateBody(TokenRefreshRequest, body.data, { form: body.form });
       return services.tokens.refresh(input.refresh);
     },
   );

@@ -8,9 +8,8 @@ export function metaRoutes(router: HiveRouter): void {
     return JSON.stringify(services.clock.now());
   });
 
-  router.get('/schema/', { public: true, schema: { operationId: 'schema_retrieve', tags: ['schema'] } }, async ({ request, reply }) => {
+  router.get('/schema/', { public: true, schema: { operationId: 'schema_retrieve', tags: ['schema'] } }, async ({ request, reply, query }) => {
     const app = request.server;
-    const query = request.query as Record<string, string | undefined>;
     const wantsJson = query.format === 'json' || /json/i.test(request.headers.accept ?? '');
     if (wantsJson) {
       reply.type('application/json');

@@ -20,14 +20,6 @@ const NotificationRequest = Type.Object({
   was_read: Type.Optional(Type.Boolean()),
   user: Type.Integer({ writeOnly: true, description: 'The recipient. Used on creation; ignored on update.' }),
 });
-interface NotificationWireInput {
-  help?: number | null;
-  assignment?: number | null;
-  comment?: string;
-  was_read?: boolean;
-  user?: number;
-}
-
 const NotificationWire = Type.Object({
   id: ro(Type.Integer()),
   help: Nullable(Type.Integer()),
@@ -113,7 +105,7 @@ export function notificationRoutes(router: HiveRouter): void {
     { action: 'notifications.create', schema: doc('notification_create', { body: NotificationRequest, response: { 201: NotificationWire } }) },
     async ({ request, services, actor }) => {
       const body = await readHiveBody(request, services);
-      const input = validateBody<Required<Pick<NotificationWireInput, 'user'>> & NotificationWireInput>(NotificationRequest, body.data, { form: body.form });
+      const input = validateBody(NotificationRequest, body.data, { form: body.form });
       const notice: NewNotification = { user_id: input.user, help_id: input.help, assignment_id: input.assignment, comment: input.comment, was_read: input.was_read };
       return renderNotification(await services.notifications.create(actor, notice));
     },
@@ -131,7 +123,7 @@ export function notificationRoutes(router: HiveRouter): void {
         const notificationId = id();
         await services.notifications.get(actor, notificationId);
         const body = await readHiveBody(request, services);
-        const input = validateBody<NotificationWireInput>(NotificationRequest, body.data, { form: body.form, partial });
+        const input = validateBody(NotificationRequest, body.data, { form: body.form, partial });
         const change: NotificationChange = { comment: input.comment, was_read: input.was_read };
         return renderNotification(await services.notifications.update(actor, notificationId, change));
       },

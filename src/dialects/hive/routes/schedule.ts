@@ -3,11 +3,10 @@ import { assertMayAttempt } from '../../../core/attempts.ts';
 import type { HiveContext, HiveRouter } from '../router.ts';
 import { EMPTY } from '../router.ts';
 import type { Lesson } from '../../../core/schedule/lessons.service.ts';
-import type { LessonRule, LessonRuleInput } from '../../../core/schedule/lesson-rules.service.ts';
+import type { LessonRule } from '../../../core/schedule/lesson-rules.service.ts';
 import type { EventColorInput } from '../../../core/schedule/colors.service.ts';
 import type { EventInput, ScheduleEvent } from '../../../core/schedule/events.service.ts';
 import { EVENT_TYPES, WORK_EVENT } from '../../../core/schedule/events.service.ts';
-import type { DailyReviewInput } from '../../../core/schedule/daily-review.ts';
 import { loadRuleDetails } from '../../../core/schedule/rule-details.ts';
 import { crudRoutes } from '../crud.ts';
 import { readHiveBody } from '../body.ts';
@@ -199,7 +198,7 @@ export function scheduleRoutes(router: HiveRouter): void {
   router.post(rules, { action: 'lessonRules.write', schema: doc('schedule_lessons_rules_create', { body: LessonRuleRequest, response: { 201: LessonRuleWire } }) }, async (ctx) => {
     const lessonId = await lessonOf(ctx);
     const body = await readHiveBody(ctx.request, ctx.services);
-    const input = validateBody<LessonRuleInput>(LessonRuleRequest, body.data, { form: body.form });
+    const input = validateBody(LessonRuleRequest, body.data, { form: body.form });
     return (await renderRules(ctx, [await ctx.services.schedule.rules.create(ctx.actor, lessonId, input)]))[0];
   });
   router.get(rule, { schema: doc('schedule_lessons_rules_retrieve', { response: { 200: LessonRuleWire } }) }, async (ctx) =>
@@ -217,7 +216,7 @@ export function scheduleRoutes(router: HiveRouter): void {
         const ruleId = ctx.id();
         await ctx.services.schedule.rules.get(ctx.actor, lessonId, ruleId);
         const body = await readHiveBody(ctx.request, ctx.services);
-        const input = validateBody<LessonRuleInput>(LessonRuleRequest, body.data, { form: body.form, partial });
+        const input = validateBody(LessonRuleRequest, body.data, { form: body.form, partial });
         return (await renderRules(ctx, [await ctx.services.schedule.rules.update(ctx.actor, lessonId, ruleId, input)]))[0];
       },
     );
@@ -286,7 +285,7 @@ export function scheduleRoutes(router: HiveRouter): void {
     { action: 'dailyReview.create', status: 200, schema: doc('schedule_daily_review_create', { body: DailyReviewRequest, response: { 200: ModuleWire } }) },
     async (ctx) => {
       const body = await readHiveBody(ctx.request, ctx.services);
-      const input = validateBody<DailyReviewInput>(DailyReviewRequest, body.data, { form: body.form });
+      const input = validateBody(DailyReviewRequest, body.data, { form: body.form });
       return renderModule(await ctx.services.schedule.dailyReview.create(ctx.actor, input));
     },
   );
