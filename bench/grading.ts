@@ -702,7 +702,12 @@ async function overhead(): Promise<void> {
           `+${ms(t.addedMedianMs)} a run (median); target at most ${SEPARATION_TARGET_MS} ms: ${verdict(t.addedMedianMs <= SEPARATION_TARGET_MS)}`,
       );
     }
-    if (separation.uid) print(`   separation by uid: the broker costs every harness run ${ms(separation.uid.harnessAlone.medianMs - r.sandboxed.medianMs)} (harness alone vs. sandboxed true)`);
+    for (const [name, t] of Object.entries(separation)) {
+      print(
+        `   run_student by ${name}: being able to separate costs every harness run +${ms(t.readyMedianMs)} (harness alone vs. a run that may not, interleaved); ` +
+          `inside a harness, run_student true ${ms(t.inside.runStudent.medianMs)} vs. its own true ${ms(t.inside.ownChild.medianMs)}: +${ms(t.inside.addedMedianMs)} a call`,
+      );
+    }
   } finally {
     await nested.close();
     fs.rmSync(nestedRoot, { recursive: true, force: true });

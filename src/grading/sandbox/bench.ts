@@ -122,18 +122,40 @@ export async function measureSandboxOverhead(n = 50, sandbox?: Sandbox, runStude
 }
 
 export interface SeparationTiming {
+  /** A run of `true` that may not start the student's code apart (nested: false): no broker, no user namespaces. */
+  plain: Timing;
   /** The harness's run (nested: true) where the harness runs `true` itself. */
   harnessAlone: Timing;
   /** The same run where the harness runs `run_student true` instead. */
   withRunStudent: Timing;
   /** withRunStudent − harnessAlone (medians): what separating the student's code adds to a run. */
   addedMedianMs: number;
+  /** harnessAlone − plain (medians): what being able to separate costs a harness run that never does (the broker, under uid). */
+  readyMedianMs: number;
+  /**
+   * Timed inside one harness run, away from the run's own start and end: `run_student true` against
+   * `true` started by the harness itself (fork and exec), INSIDE_CALLS of each per run, interleaved.
+   */
+  inside: { runStudent: Timing; ownChild: Timing; addedMedianMs: number };
 }
+
+/** Calls of each kind a harness makes per run for SeparationTiming.inside. */
+const INSIDE_CALLS = 5;
+const INSIDE_HARNESS = [
+  `for i in $(seq ${INSIDE_CALLS}); do`,
+  '  a=$EPOCHREALTIME; run_student true; b=$EPOCHREALTIME; /usr/bin/true; c=$EPOCHREALTIME',
+  '  echo "${a/./} ${b/./} ${c/./}"',
+  'done',
+].join('\n');
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
  * What run_student costs a run, for each sandbox given (one per separation), all interleaved so they
  * see the same load: the median of a harness run calling `run_student true` once against the same
- * harness run doing `true` itself. A submission of one small file is laid out as the engine does.
+ * harness run doing `true` itself, and against a run that cannot separate (no broker); then, inside
+ * a harness run, `run_student true` against the harness's own `true`. A submission of one small file
+ * is laid out as the engine does.
  */
 export async function measureSeparation(n: number, boxes: Record<string, Sandbox>, runStudent: Buffer): Promise<Record<string, SeparationTiming>> {
   const files = [
@@ -141,28 +163,47 @@ export async function measureSeparation(n: number, boxes: Record<string, Sandbox
     { path: '.assay/submission/solution.py', content: 'print(42)\n' },
   ];
   const env = { PATH: '/work/.assay/bin:/usr/bin:/bin' };
-  const samples: Record<string, { alone: number[]; apart: number[] }> = {};
-  for (const name of Object.keys(boxes)) samples[name] = { alone: [], apart: [] };
-  const once = async (box: Sandbox, command: string[], into: number[]) => {
+  const samples: Record<string, { plain: number[]; alone: number[]; apart: number[]; insideApart: number[]; insideOwn: number[] }> = {};
+  for (const name of Object.keys(boxes)) samples[name] = { plain: [], alone: [], apart: [], insideApart: [], insideOwn: [] };
+  const once = async (box: Sandbox, command: string[], into: number[], nested = true) => {
     await box.warm();
     const t = performance.now();
-    const r = await box.run({ files, command, env, nested: true });
+    const r = await box.run({ files, command, env, nested });
     into.push(performance.now() - t);
     await r.cleanup();
     if (r.exitCode !== 0) throw new Error(`${command.join(' ')} failed (exit ${r.exitCode}): ${r.stderr}`);
+    return r.stdout;
   };
   for (const box of Object.values(boxes)) await once(box, ['run_student', 'true'], []);
   for (let i = 0; i < n; i++) {
     for (const [name, box] of Object.entries(boxes)) {
-      await once(box, ['true'], samples[name]!.alone);
-      await once(box, ['run_student', 'true'], samples[name]!.apart);
+      const into = samples[name]!;
+      await once(box, ['true'], into.plain, false);
+      await once(box, ['true'], into.alone);
+      await once(box, ['run_student', 'true'], into.apart);
+      const lines = await once(box, ['/bin/bash', '-c', INSIDE_HARNESS], []);
+      for (const line of lines.trim().split('\n')) {
+        const [a, b, c] = line.split(' ').map(Number);
+        into.insideApart.push((b! - a!) / 1000);
+        into.insideOwn.push((c! - b!) / 1000);
+      }
     }
   }
   const report: Record<string, SeparationTiming> = {};
-  for (const [name, { alone, apart }] of Object.entries(samples)) {
-    const harnessAlone = timing(alone);
-    const withRunStudent = timing(apart);
-    report[name] = { harnessAlone, withRunStudent, addedMedianMs: Math.round((withRunStudent.medianMs - harnessAlone.medianMs) * 1000) / 1000 };
+  for (const [name, t] of Object.entries(samples)) {
+    const plain = timing(t.plain);
+    const harnessAlone = timing(t.alone);
+    const withRunStudent = timing(t.apart);
+    const runStudentInside = timing(t.insideApart);
+    const ownChild = timing(t.insideOwn);
+    report[name] = {
+      plain,
+      harnessAlone,
+      withRunStudent,
+      addedMedianMs: round3(withRunStudent.medianMs - harnessAlone.medianMs),
+      readyMedianMs: round3(harnessAlone.medianMs - plain.medianMs),
+      inside: { runStudent: runStudentInside, ownChild, addedMedianMs: round3(runStudentInside.medianMs - ownChild.medianMs) },
+    };
   }
   return report;
 }
