@@ -87,6 +87,9 @@ describe('area policies (the rules services and early checks share)', () => {
     ['courses: manages every course', coursePolicy.managesEveryCourse, STAFF_UP],
     ['courses: creates programs', coursePolicy.mayCreateProgram, STAFF_UP],
     ['courses: manages tags', coursePolicy.mayManageTags, STAFF_UP],
+    ['courses: opens a course (instructing none)', (a) => coursePolicy.mayCreateCourse(a, false), STAFF_UP],
+    // An instructor enrolment elsewhere lets a checker-clearance account open one; a student's never does.
+    ['courses: opens a course (instructing one)', (a) => coursePolicy.mayCreateCourse(a, true), CHECKER_UP],
     ['classes: reads', classPolicy.mayRead, CHECKER_UP],
     ['classes: manages', classPolicy.mayManage, STAFF_UP],
     ['assignments: grades', assignmentPolicy.mayGrade, CHECKER_UP],
