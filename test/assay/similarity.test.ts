@@ -84,6 +84,9 @@ describe('assay similarity reports', () => {
       ['fay', reference],
       ['gus', reference],
     ];
+    // A checker tries the exercise out with ann's program: staff are not compared.
+    const tryOut = await checker.post(`${API}/exercises/${palindromes}/submissions/`, { multipart: upload({ 'solution.py': program(1, 60) }) });
+    assert.equal(tryOut.status, 201, tryOut.text);
     for (const [name, text] of programs) {
       const who = await member(1, 'student');
       student = who.api;

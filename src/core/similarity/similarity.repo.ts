@@ -60,9 +60,14 @@ export const similarityRepo = {
     return db.selectFrom('exercises').select(['course_id', 'handout_tree_id', 'solution_tree_id']).where('id', '=', exerciseId).executeTakeFirst();
   },
 
-  /** The latest submission of each assignment of the exercise, with its student, by submission id. */
+  /**
+   * The latest submission of each assignment of the exercise whose owner is a student of the
+   * course (dropped ones too; not staff trying the exercise out), by submission id.
+   */
   latestSubmissions(db: Db, exerciseId: number): Promise<LatestSubmission[]> {
     return withOwners(db)
+      .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
+      .innerJoin('enrollments as en', (join) => join.onRef('en.user_id', '=', 'a.user_id').onRef('en.course_id', '=', 'e.course_id').on('en.role', '=', 'student'))
       .where('a.exercise_id', '=', exerciseId)
       .where(({ not, exists, selectFrom }) =>
         not(exists(selectFrom('submissions as newer').select('newer.id').whereRef('newer.assignment_id', '=', 's.assignment_id').whereRef('newer.number', '>', 's.number'))),
