@@ -1,7 +1,8 @@
 /*
  * The broker: the main program of a harness's sandbox when run_student separates by uid (see
- * sandbox.ts, userns.ts). bwrap starts it as the harness's uid (65534) holding only CAP_SETUID,
- * CAP_SETGID and CAP_SETPCAP:
+ * sandbox.ts, userns.ts). bwrap starts it as the run's pid 1 (--as-pid-1: it reaps what is left to
+ * it, and no process of the run can signal it), as the harness's uid (65534), holding only
+ * CAP_SETUID, CAP_SETGID and CAP_SETPCAP:
  *
  *   assay-broker SOCKET FIRST_STUDENT_UID SLOTS -- HARNESS_COMMAND...
  *
