@@ -103,7 +103,7 @@ describe('the grader workbench and the grading queue, in a browser', { skip: hav
     }
     await page.getByRole('button', { name: 'Save run.py' }).click();
     await editor.waitFor({ state: 'detached' });
-    const [harness] = await scene.server.services.db.selectFrom('graders').select('harness_tree_id').where('exercise_id', '=', scene.exercises.greet).execute();
+    const [harness] = await scene.server.services.db.selectFrom('graders').select('harness_tree_id').where('exercise_id', '=', scene.exercises.greet!).execute();
     const [entry] = await scene.server.services.files.treeEntries(harness!.harness_tree_id!);
     assert.equal(entry!.path, 'run.py');
     const original = fs.readFileSync(path.join(EXAMPLE, 'greet', 'grader', 'run.py'), 'utf8');
