@@ -147,7 +147,7 @@ describe('assay grader workbench and course queue', () => {
       assert.equal(res.status, 400, `${since}: ${res.text}`);
       assert.equal(res.body.errors[0].attr, 'since');
     }
-    for (const body of [{ jobs: 'all' }, { jobs: [1, 'two'] }, { jobs: [1.5] }]) {
+    for (const body of [{ jobs: 'all' }, { jobs: [1, 'two'] }, { jobs: [1.5] }, { jobs: [99_999_999_999] }, { jobs: [0] }]) {
       const res = await instructor.post(`${queue()}rerun/`, { json: body });
       assert.equal(res.status, 400, `${JSON.stringify(body)}: ${res.text}`);
       assert.match(res.body.errors[0].attr, /^jobs/);

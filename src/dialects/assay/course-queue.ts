@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { JOB_STATUSES } from '../../grading/queue/index.ts';
 import { readHiveBody } from '../hive/body.ts';
 import type { HiveRouter } from '../hive/router.ts';
+import { MAX_ID } from '../hive/router.ts';
 import { DateTime, Enum, Nullable } from '../hive/schema-helpers.ts';
 import { validateBody } from '../hive/validate.ts';
 
@@ -30,7 +31,7 @@ const CourseQueueWire = Type.Object({
 });
 
 const RerunFailedRequest = Type.Object({
-  jobs: Type.Optional(Nullable(Type.Array(Type.Integer(), { maxItems: 1000, description: 'Failed jobs of the course to run again; left out or null: all of them.' }))),
+  jobs: Type.Optional(Nullable(Type.Array(Type.Integer({ minimum: 1, maximum: MAX_ID }), { maxItems: 1000, description: 'Failed jobs of the course to run again; left out or null: all of them.' }))),
 });
 
 /**
