@@ -68,7 +68,7 @@ const HealthWire = Type.Object({
 
 const idParams = Type.Object({ id: Type.Integer() });
 const refused = { 403: ErrorEnvelope };
-const doc = (operationId: string, summary: string, extra: object = {}) => ({ operationId, summary, tags: ['assay'], ...extra });
+const doc = <Extra extends object>(operationId: string, summary: string, extra: Extra) => ({ operationId, summary, tags: ['assay'], ...extra });
 
 /**
  * The server's admin pages (admins; anyone else gets 403 from the core).
@@ -93,8 +93,8 @@ export function adminRoutes(router: HiveRouter): void {
   router.patch(
     '/admin/users/:id/',
     { schema: doc('assay_admin_users_update', 'Resets a password, changes a clearance, (de)activates an account', { params: idParams, body: UserChange, response: { 200: UserWire, ...refused } }) },
-    async ({ request, services, actor, id }) => {
-      const userId = id();
+    async ({ request, services, actor, params }) => {
+      const userId = params.id;
       services.admin.assertMayAdminister(actor);
       const body = await readHiveBody(request, services);
       const input = validateBody<{ clearance?: number; is_active?: boolean; password?: string }>(UserChange, body.data, { form: body.form });
@@ -104,8 +104,8 @@ export function adminRoutes(router: HiveRouter): void {
   router.get('/admin/tokens/', { schema: doc('assay_admin_tokens_list', 'Every personal token', { response: { 200: Type.Array(TokenWire), ...refused } }) }, async ({ services, actor }) =>
     services.admin.tokens(actor),
   );
-  router.delete('/admin/tokens/:id/', { schema: doc('assay_admin_tokens_revoke', 'Revokes a personal token', { params: idParams, response: refused }) }, async ({ services, actor, id }) => {
-    await services.admin.revokeToken(actor, id());
+  router.delete('/admin/tokens/:id/', { schema: doc('assay_admin_tokens_revoke', 'Revokes a personal token', { params: idParams, response: refused }) }, async ({ services, actor, params }) => {
+    await services.admin.revokeToken(actor, params.id);
     return EMPTY;
   });
   router.get('/admin/oauth-clients/', { schema: doc('assay_admin_clients_list', 'The OAuth client applications', { response: { 200: Type.Array(ClientWire), ...refused } }) }, async ({ services, actor }) =>
@@ -123,8 +123,8 @@ export function adminRoutes(router: HiveRouter): void {
       return { ...listed, client_secret: created.clientSecret };
     },
   );
-  router.delete('/admin/oauth-clients/:id/', { schema: doc('assay_admin_clients_destroy', 'Deletes an OAuth client application and its tokens', { params: idParams, response: refused }) }, async ({ services, actor, id }) => {
-    await services.admin.deleteClient(actor, id());
+  router.delete('/admin/oauth-clients/:id/', { schema: doc('assay_admin_clients_destroy', 'Deletes an OAuth client application and its tokens', { params: idParams, response: refused }) }, async ({ services, actor, params }) => {
+    await services.admin.deleteClient(actor, params.id);
     return EMPTY;
   });
   router.get('/admin/health/', { schema: doc('assay_admin_health', 'The server’s health: database, blobs, sandbox, grading queue', { response: { 200: HealthWire, ...refused } }) }, async ({ services, actor }) =>
