@@ -257,6 +257,11 @@ describe('deleting deliveries and feedback', () => {
     assert.equal((await group(w.groups.g2)).feedback, older.body.id);
     fails(await root.delete('/administrator/restfulsimplifiedstaticfeedback/', [older.body.id]), 200, { items: [older.body.id], total: 1 });
     assert.equal((await group(w.groups.g2)).feedback, newest);
+    // Deleting the delivery's newest feedback changes its grade back: in the audit trail, by the superuser.
+    const [entry] = await w.server.services.db.selectFrom('audit_events').select(['actor_id', 'submission_id', 'before', 'after']).orderBy('id', 'desc').limit(1).execute();
+    assert.equal(entry!.submission_id, w.deliveries.del21);
+    assert.deepEqual(JSON.parse(entry!.before), { grade: 'Z', points: 0, passing: false });
+    assert.notEqual(entry!.after, entry!.before);
     fails(await ex1.delete(`/examiner/restfulsimplifiedstaticfeedback/${newest}`), 405, { errormessages: ['Method not supported for this resource'] });
   });
 });

@@ -163,8 +163,13 @@ export class ExaminingService {
   /** The administrator's delete of one feedback; the group's `feedback` falls back to the newest left. */
   async deleteFeedback(actor: Actor, role: DevilryRole, id: number, trx?: Db): Promise<void> {
     await this.within(trx, async (db) => {
-      const groupId = await this.assertGroupVisible(db, actor, role, (await hierarchyRepo.feedback(db, id))?.assignment_id);
+      const feedback = await hierarchyRepo.feedback(db, id);
+      const groupId = await this.assertGroupVisible(db, actor, role, feedback?.assignment_id);
+      // The delivery's grade is its newest feedback: deleting that one brings the one before back.
+      const earlier = await hierarchyRepo.latestFeedback(db, feedback!.submission_id);
       await hierarchyRepo.deleteFeedback(db, id);
+      const now = await hierarchyRepo.latestFeedback(db, feedback!.submission_id);
+      await recordAudit(db, [{ kind: 'grade', actorId: actor.id, on: { submission: feedback!.submission_id }, field: 'grade', before: earlier ?? null, after: now ?? null, at: this.clock.now() }]);
       await refreshDerived(db, groupId);
     });
   }

@@ -178,7 +178,7 @@ export const hierarchyRepo = {
       .selectFrom('feedback as f')
       .innerJoin('devilry_deliveries as dd', 'dd.submission_id', 'f.submission_id')
       .innerJoin('submissions as s', 's.id', 'f.submission_id')
-      .select(['f.id', 's.assignment_id'])
+      .select(['f.id', 'f.submission_id', 's.assignment_id'])
       .where('f.id', '=', id)
       .executeTakeFirst();
   },
