@@ -40,8 +40,9 @@ export class AssayError extends Error {
     this.details = details;
   }
 
-  static notFound(message = 'Not found.'): AssayError {
-    return new AssayError('not_found', message);
+  /** Nothing there (or nothing the caller may see); without a message, the generic one (reason `no_such_object`) each dialect words its own way. */
+  static notFound(message?: string): AssayError {
+    return message === undefined ? new AssayError('not_found', 'no such object', { reason: 'no_such_object' }) : new AssayError('not_found', message);
   }
 
   /** A refusal; without a message, the generic one (reason `not_permitted`) each dialect words its own way. */

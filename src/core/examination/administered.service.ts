@@ -15,7 +15,6 @@ import type { KvTable, MemberRole } from './administered-writes.repo.ts';
 import { administeredRepo as repo } from './administered-writes.repo.ts';
 import { assertEditable, FieldChecker } from './fields.ts';
 import type { SearchResult } from './groups.service.ts';
-import { forbidden } from './groups.service.ts';
 import type { Item } from './items.ts';
 import { normalise } from './items.ts';
 import type { DevilryRole } from './policies.ts';
@@ -69,7 +68,7 @@ export class AdministeredService {
   async read(actor: Actor, role: DevilryRole, model: AdministeredModel, id: number, params: SearchParams = {}): Promise<Item> {
     const plan = compileSearch(this.spec(model), { result_fieldgroups: params.result_fieldgroups });
     const { items } = await this.page(actor, role, model, { ...plan, conditions: [{ kind: 'compare', field: 'id', op: '=', value: id }], start: 0, limit: 1 });
-    if (items.length === 0) throw forbidden();
+    if (items.length === 0) throw AssayError.forbidden();
     return items[0]!;
   }
 
@@ -80,8 +79,8 @@ export class AdministeredService {
 
   /** Superusers, and instructors of the course; a missing course is as forbidden as another's. */
   private async assertAdministers(db: Db, actor: Actor, courseId: number | undefined): Promise<number> {
-    if (courseId === undefined) throw forbidden();
-    if (!isAdmin(actor) && !(await repo.isInstructor(db, courseId, actor.id))) throw forbidden();
+    if (courseId === undefined) throw AssayError.forbidden();
+    if (!isAdmin(actor) && !(await repo.isInstructor(db, courseId, actor.id))) throw AssayError.forbidden();
     return courseId;
   }
 
@@ -203,7 +202,7 @@ export class AdministeredService {
           return this.updateMember(db, actor, model, id, input);
         case 'assignmentgrouptag': {
           const current = await repo.tag(db, id);
-          if (!current) throw forbidden();
+          if (!current) throw AssayError.forbidden();
           await this.groupOf(db, actor, current.assignment_id);
           assertEditable(input, EDITABLE[model]);
           const check = new FieldChecker(input);
@@ -228,7 +227,7 @@ export class AdministeredService {
     const role: MemberRole = model;
     const [userField, groupField] = model === 'candidate' ? ['student', 'assignment_group'] : ['user', 'assignmentgroup'];
     const current = await repo.member(db, id, role);
-    if (!current) throw forbidden();
+    if (!current) throw AssayError.forbidden();
     await this.groupOf(db, actor, current.assignment_id);
     assertEditable(input, EDITABLE[model]);
     const check = new FieldChecker(input);
@@ -258,7 +257,7 @@ export class AdministeredService {
 
   private async updateRelated(db: Db, actor: Actor, model: 'relatedstudent' | 'relatedexaminer', id: number, input: Record<string, unknown>): Promise<void> {
     const current = await repo.enrollment(db, id, RELATED_ROLES[model]);
-    if (!current) throw forbidden();
+    if (!current) throw AssayError.forbidden();
     await this.assertAdministers(db, actor, current.course_id);
     assertEditable(input, EDITABLE[model]);
     const check = new FieldChecker(input);
@@ -281,7 +280,7 @@ export class AdministeredService {
   private async updateKv(db: Db, actor: Actor, model: keyof typeof KV_TABLE, id: number, input: Record<string, unknown>): Promise<void> {
     const table = KV_TABLE[model];
     const current = model === 'relatedstudentkeyvalue' ? await repo.relatedStudentKv(db, id) : await repo.periodKv(db, id);
-    if (!current) throw forbidden();
+    if (!current) throw AssayError.forbidden();
     await this.assertAdministers(db, actor, current.course_id);
     assertEditable(input, EDITABLE[model]);
     const ownerField = model === 'relatedstudentkeyvalue' ? 'relatedstudent' : 'period';
@@ -304,13 +303,13 @@ export class AdministeredService {
         case 'candidate':
         case 'examiner': {
           const current = await repo.member(db, id, model);
-          if (!current) throw forbidden();
+          if (!current) throw AssayError.forbidden();
           await this.groupOf(db, actor, current.assignment_id);
           return repo.deleteMember(db, id, model, { groupId: current.assignment_id, userId: current.user_id });
         }
         case 'assignmentgrouptag': {
           const current = await repo.tag(db, id);
-          if (!current) throw forbidden();
+          if (!current) throw AssayError.forbidden();
           await this.groupOf(db, actor, current.assignment_id);
           return repo.deleteTag(db, id);
         }

@@ -73,7 +73,7 @@ export class BulkService {
   deleteMany(actor: Actor, role: DevilryRole, model: BulkDeleteModel, ids: unknown[]): Promise<number[]> {
     const remove = { deadline: 'deleteDeadline', delivery: 'deleteDelivery', staticfeedback: 'deleteFeedback', filemeta: 'deleteFile' } as const;
     return this.run(ids, async (trx, id) => {
-      if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw new AssayError('forbidden', 'Forbidden');
+      if (typeof id !== 'number' || !Number.isSafeInteger(id)) throw AssayError.forbidden();
       if (isAdministered(model)) await this.administered.delete(actor, model, id, trx);
       else await this.examining[remove[model]](actor, role, id, trx);
       return id;

@@ -1,12 +1,12 @@
 /** Search and read of what hangs off an assignment group (deadlines, deliveries, feedback) and of the hierarchy above it, for each role. */
 import type { Actor } from '../actor.ts';
 import type { Clock } from '../clock.ts';
+import { AssayError } from '../errors.ts';
 import type { Db } from '../../db/database.ts';
 import type { Engine } from '../../db/columns.ts';
 import { deadlineSql, deliverySql, feedbackSql, filemetaSql } from './connected.repo.ts';
 import { candidatesOf, groupVisibleSql } from './groups.repo.ts';
 import type { SearchResult } from './groups.service.ts';
-import { forbidden } from './groups.service.ts';
 import type { Item } from './items.ts';
 import { byOwner, normalise } from './items.ts';
 import type { DevilryRole } from './policies.ts';
@@ -69,7 +69,7 @@ export class ConnectedService {
   async read(actor: Actor, role: DevilryRole, model: ConnectedModel, id: number, params: SearchParams = {}): Promise<Item> {
     const plan = compileSearch(CONNECTED[model].spec, { result_fieldgroups: params.result_fieldgroups });
     const { items } = await this.page(actor, role, model, { ...plan, conditions: [{ kind: 'compare', field: 'id', op: '=', value: id }], start: 0, limit: 1 });
-    if (items.length === 0) throw forbidden();
+    if (items.length === 0) throw AssayError.forbidden();
     return items[0]!;
   }
 }

@@ -15,13 +15,15 @@ import { checkExactNumber, compileSearch } from './search.ts';
 import { isVisible, runSearch } from './search.repo.ts';
 import { assertEditable } from './fields.ts';
 
+/** The generic refusal (reason `not_permitted`); Devilry says it as "Forbidden". Prefer AssayError.forbidden(). */
+export const forbidden = () => AssayError.forbidden();
+
 export interface SearchResult {
   total: number;
   items: Item[];
 }
 
 /** The one answer for a missing id and for one the caller may not see (ids cannot be probed). */
-export const forbidden = () => new AssayError('forbidden', 'Forbidden');
 
 export class GroupsService {
   readonly spec = examinerGroupSpec;
@@ -65,14 +67,14 @@ export class GroupsService {
   async read(actor: Actor, role: DevilryRole, id: number, params: SearchParams = {}): Promise<Item> {
     const plan = compileSearch(this.spec, { result_fieldgroups: params.result_fieldgroups });
     const { items } = await this.page(actor, role, { ...plan, conditions: [{ kind: 'compare', field: 'id', op: '=', value: id }], start: 0, limit: 1 }, false);
-    if (items.length === 0) throw forbidden();
+    if (items.length === 0) throw AssayError.forbidden();
     return items[0]!;
   }
 
   /** The examiner's update: only `is_open` may change (reference §6.1). */
   async update(actor: Actor, role: DevilryRole, id: number, input: Record<string, unknown>, trx?: Db): Promise<void> {
     const db = trx ?? this.db;
-    if (!Number.isSafeInteger(id) || !(await isVisible(db, groupSql, id, this.visible(actor, role, false)))) throw forbidden();
+    if (!Number.isSafeInteger(id) || !(await isVisible(db, groupSql, id, this.visible(actor, role, false)))) throw AssayError.forbidden();
     assertEditable(input, EXAMINER_GROUP_EDITABLE);
     if (!('is_open' in input)) return;
     const isOpen = booleanField(input.is_open);

@@ -8,7 +8,6 @@ import type { Clock } from '../clock.ts';
 import { AssayError } from '../errors.ts';
 import type { Db } from '../../db/database.ts';
 import { assertEditable, FieldChecker } from './fields.ts';
-import { forbidden } from './groups.service.ts';
 import type { LevelModel, LevelPatch, NewAssignment, NewPeriod } from './hierarchy.repo.ts';
 import { hierarchyRepo } from './hierarchy.repo.ts';
 
@@ -33,7 +32,7 @@ export class HierarchyService {
   }
 
   private assertSuperuser(actor: Actor): void {
-    if (!isAdmin(actor)) throw forbidden();
+    if (!isAdmin(actor)) throw AssayError.forbidden();
   }
 
   async createNode(actor: Actor, input: { shortName: string; longName?: string; parentId?: number | null }): Promise<number> {
@@ -151,7 +150,7 @@ export class HierarchyWrites {
 
   /** The administrator's update of one level (superusers); fields outside the level's own are refused by name. */
   async update(actor: Actor, model: string, id: number, input: Record<string, unknown>): Promise<void> {
-    if (!isAdmin(actor)) throw forbidden();
+    if (!isAdmin(actor)) throw AssayError.forbidden();
     const editable = EDITABLE[model];
     if (!editable) throw new AssayError('not_implemented', 'Not implemented');
     assertEditable(input, editable);
@@ -172,13 +171,13 @@ export class HierarchyWrites {
     };
     check.done();
     await this.hierarchy.inTransaction(async (trx) => {
-      if (!(await hierarchyRepo.updateLevel(trx, model as LevelModel, id, patch))) throw forbidden();
+      if (!(await hierarchyRepo.updateLevel(trx, model as LevelModel, id, patch))) throw AssayError.forbidden();
     });
   }
 
   /** Deletes a node, a subject, a period, an assignment or a group with everything below it (superusers only, as upstream for objects with children). */
   async delete(actor: Actor, model: string, id: number): Promise<void> {
-    if (!isAdmin(actor)) throw forbidden();
+    if (!isAdmin(actor)) throw AssayError.forbidden();
     await this.hierarchy.inTransaction(async (trx) => {
       const deleted =
         model === 'node' || model === 'subject'
@@ -187,7 +186,7 @@ export class HierarchyWrites {
             ? await hierarchyRepo.deleteLevel(trx, model, id)
             : null;
       if (deleted === null) throw new AssayError('not_implemented', 'Not implemented');
-      if (!deleted) throw forbidden();
+      if (!deleted) throw AssayError.forbidden();
     });
   }
 }

@@ -28,7 +28,7 @@ export class SessionsService {
       return found && (await this.hasher.verify(found.password_hash, password)) ? found : null;
     });
     if (!row) throw new AssayError('unauthenticated', 'Invalid username or password', { reason: 'invalid_credentials' });
-    if (!row.is_active) throw new AssayError('forbidden', 'Account is not active', { reason: 'inactive' });
+    if (!row.is_active) throw new AssayError('forbidden', 'account inactive', { reason: 'inactive' });
     return this.tokens.createCookieSession(row.id, this.lifetimeSeconds);
   }
 

@@ -1,7 +1,7 @@
 import type { FastifyError } from 'fastify';
 import { AssayError, fromDatabaseError, isAssayError } from '../../core/errors.ts';
 import type { FieldProblem } from '../../core/errors.ts';
-import { fromFrameworkError, hiveWording } from '../hive/errors.ts';
+import { fromFrameworkError } from '../hive/errors.ts';
 
 /** Devilry's error envelopes (reference §4.2): `errormessages`, `fielderrors`, and the odd `{"error"}`. */
 export interface DevilryError {
@@ -35,6 +35,12 @@ export const devilryErrors = {
     new AssayError('invalid', 'The querystring must contain a JSON encoded array of primary-keys in the "pks" attribute.', { reason: 'message' }),
 };
 
+/** Devilry's words for the core's refusals, by reason; a refusal with no reason here keeps the core's message. */
+const REFUSALS: Partial<Record<string, string>> = {
+  not_permitted: 'Forbidden',
+  inactive: 'Account is not active',
+};
+
 /** Django's form errors: messages by field, and those of no field. */
 function fieldErrors(fields: FieldProblem[]): { fielderrors: Record<string, string[]>; errormessages: string[] } {
   const fielderrors: Record<string, string[]> = {};
@@ -64,7 +70,7 @@ function fromAssayError(err: AssayError): DevilryError {
       // Upstream answers a missing login with 403; a failed login is our 401.
       return err.details.reason === 'invalid_credentials' ? messages(401, err.message) : messages(403, 'Authentication required');
     case 'forbidden':
-      return messages(403, hiveWording(err));
+      return messages(403, REFUSALS[err.details.reason ?? ''] ?? err.message);
     case 'not_found':
       // A missing object is a 403 like one the caller may not see; only unknown routes are 404.
       return err.details.reason === 'no_route' ? messages(404, 'Not found') : messages(403, 'Forbidden');

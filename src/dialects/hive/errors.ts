@@ -16,9 +16,14 @@ export interface RenderedError {
 /** DRF's words for a refusal the core gives no message of its own (`not_permitted`). */
 export const NOT_PERMITTED = 'You do not have permission to perform this action.';
 
-/** An error's words as Hive says them: DRF's default for the generic refusal, else the core's message. */
+/** DRF's words for a missing object the core gives no message of its own (`no_such_object`). */
+export const NOT_FOUND = 'Not found.';
+
+/** An error's words as Hive says them: DRF's defaults for the generic refusal and the generic missing object, else the core's message. */
 export function hiveWording(err: AssayError): string {
-  return err.kind === 'forbidden' && err.details.reason === 'not_permitted' ? NOT_PERMITTED : err.message;
+  if (err.kind === 'forbidden' && err.details.reason === 'not_permitted') return NOT_PERMITTED;
+  if (err.kind === 'not_found' && err.details.reason === 'no_such_object') return NOT_FOUND;
+  return err.message;
 }
 
 const client = (status: number, code: string, detail: string, attr: string | null = null): RenderedError => ({
@@ -99,7 +104,7 @@ export function renderHiveError(error: unknown, method: string, contentType: str
     case 'forbidden':
       return client(403, 'permission_denied', hiveWording(err));
     case 'not_found':
-      return client(404, 'not_found', 'Not found.');
+      return client(404, 'not_found', NOT_FOUND);
     case 'method_not_allowed':
       return client(405, 'method_not_allowed', `Method "${method}" not allowed.`);
     case 'unsupported_media_type':

@@ -8,7 +8,7 @@ import { AssayError } from '../../core/errors.ts';
 import type { Services } from '../../core/services.ts';
 import { bearerActor } from './auth.ts';
 import type { RawBody } from './body.ts';
-import { renderHiveError } from './errors.ts';
+import { NOT_FOUND, renderHiveError } from './errors.ts';
 import { HiveRouter } from './router.ts';
 
 export type HiveRoutes = (router: HiveRouter, services: Services) => void;
@@ -76,7 +76,7 @@ export function hivePlugin(services: Services, routes: HiveRoutes[], extend?: (a
     });
 
     app.setNotFoundHandler(async (_request, reply) => {
-      return reply.code(404).type('application/json').send({ type: 'client_error', errors: [{ code: 'not_found', detail: 'Not found.', attr: null }] });
+      return reply.code(404).type('application/json').send({ type: 'client_error', errors: [{ code: 'not_found', detail: NOT_FOUND, attr: null }] });
     });
 
     const router = new HiveRouter(app, services);
