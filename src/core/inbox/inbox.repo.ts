@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
-import type { Expression, SqlBool } from 'kysely';
+import type { SqlBool } from 'kysely';
 import type { Db } from '../../db/database.ts';
+import type { AssignmentScope } from '../assignments/assignment-visibility.ts';
+import { assignmentScopeCondition } from '../assignments/assignments.repo.ts';
 
 export interface InboxAssignmentRow {
   id: number;
@@ -36,8 +38,8 @@ export interface InboxHelpPlace {
 
 export interface AssignmentInboxQuery {
   statuses: string[];
-  /** Who sees which assignment (assignment-visibility.ts), on `a` and `e`; null: every one. */
-  visible: Expression<SqlBool> | null;
+  /** Who sees which assignment (assignment-visibility.ts); the repository makes it a condition. */
+  scope: AssignmentScope;
   courseId?: number;
   exerciseId?: number;
   studentId?: number;
@@ -72,7 +74,8 @@ export const inboxRepo = {
         sql<string>`COALESCE((SELECT MAX(s.created_at) FROM submissions s WHERE s.assignment_id = a.id), a.updated_at)`.as('waiting_since'),
       ])
       .where('a.status', 'in', q.statuses);
-    if (q.visible) query = query.where(q.visible);
+    const visible = assignmentScopeCondition(q.scope);
+    if (visible) query = query.where(visible);
     if (q.courseId !== undefined) query = query.where('e.course_id', '=', q.courseId);
     if (q.exerciseId !== undefined) query = query.where('a.exercise_id', '=', q.exerciseId);
     if (q.studentId !== undefined) query = query.where('a.user_id', '=', q.studentId);

@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.ts';
 import type { Actor } from '../actor.ts';
-import { assignmentVisibility } from '../assignments/assignment-visibility.ts';
+import { assignmentScope } from '../assignments/assignment-visibility.ts';
 import { assignmentPolicy } from '../assignments/policy.ts';
 import { isRowId } from '../courses/exercises.service.ts';
 import { AssayError } from '../errors.ts';
@@ -84,7 +84,7 @@ export class InboxService {
   private async assignments(actor: Actor, filters: InboxFilters): Promise<InboxItem[]> {
     const rows = await inboxRepo.assignments(this.db, {
       statuses: filters.status ? [filters.status] : [...WAITING_ASSIGNMENT_STATUSES],
-      visible: await assignmentVisibility(this.db, actor),
+      scope: await assignmentScope(this.db, actor),
       ...(filters.courseId !== undefined ? { courseId: filters.courseId } : {}),
       ...(filters.exerciseId !== undefined ? { exerciseId: filters.exerciseId } : {}),
       ...(filters.studentId !== undefined ? { studentId: filters.studentId } : {}),
