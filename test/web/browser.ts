@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
 export const ROOT = path.resolve(import.meta.dirname, '..', '..');
 /** ASSAY_TEST_WEB_DIST builds the app into a folder of one's own (several people testing in one checkout). */
@@ -45,4 +45,15 @@ export async function screenshot(page: Page, name: string): Promise<void> {
     announced = true;
   }
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
+
+/** Opens the app in a new page of `context` and signs in with the sign-in form; resolves once the home page shows. */
+export async function signInPage(context: BrowserContext, person: { username: string; password: string }): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto('/');
+  await page.getByLabel('Username').fill(person.username);
+  await page.getByLabel('Password').fill(person.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Your courses' }).waitFor();
+  return page;
 }

@@ -12,7 +12,7 @@ import { OPERATOR } from '../../src/core/enrolment/enrolment.service.ts';
 import { PASSWORD, login } from '../helpers/fixtures.ts';
 import { client } from '../helpers/http.ts';
 import { sandboxWorks } from '../grading/sandbox-helpers.ts';
-import { launchChromium, screenshot } from './browser.ts';
+import { launchChromium, screenshot, signInPage } from './browser.ts';
 import { EXAMPLE, startScene } from './scene.ts';
 import type { Person, Scene } from './scene.ts';
 
@@ -67,13 +67,7 @@ describe('the gradebook and the admin page, in a browser', { skip: haveSandbox ?
   async function signedIn(person: Person): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1200, height: 900 }, baseURL: scene.base, acceptDownloads: true });
     contexts.push(context);
-    const page = await context.newPage();
-    await page.goto('/');
-    await page.getByLabel('Username').fill(person.username);
-    await page.getByLabel('Password').fill(person.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Your courses' }).waitFor();
-    return page;
+    return signInPage(context, person);
   }
 
   test("an instructor exports the gradebook as CSV from the page, and each row matches the student's own course page", async () => {
