@@ -8,7 +8,6 @@ import { AssayError } from '../errors.ts';
 import type { FilesService, NewTreeFile } from '../files/files.service.ts';
 import { pathProblem } from '../files/paths.ts';
 import { assertEditable, FieldChecker } from './fields.ts';
-import { forbidden } from './groups.service.ts';
 import { groupSql, groupVisibleSql, refreshDerived } from './groups.repo.ts';
 import { hierarchyRepo } from './hierarchy.repo.ts';
 import type { DevilryRole } from './policies.ts';
@@ -25,7 +24,7 @@ export class ExaminingService {
 
   private async assertGroupVisible(db: Db, actor: Actor, role: DevilryRole, groupId: number | undefined): Promise<number> {
     if (groupId === undefined || !(await isVisible(db, groupSql, groupId, groupVisibleSql(this.engine, groupVisibility(actor, role, this.clock.now()), false)))) {
-      throw forbidden();
+      throw AssayError.forbidden();
     }
     return groupId;
   }
@@ -122,7 +121,7 @@ export class ExaminingService {
     await this.within(trx, async (db) => {
       const current = await hierarchyRepo.deadline(db, id);
       const groupId = await this.assertGroupVisible(db, actor, role, current?.assignment_id);
-      if ((await hierarchyRepo.deliveriesOnDeadline(db, id)) > 0) throw forbidden();
+      if ((await hierarchyRepo.deliveriesOnDeadline(db, id)) > 0) throw AssayError.forbidden();
       await hierarchyRepo.deleteDeadline(db, id);
       await refreshDerived(db, groupId);
     });

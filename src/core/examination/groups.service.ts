@@ -15,9 +15,6 @@ import { checkExactNumber, compileSearch } from './search.ts';
 import { isVisible, runSearch } from './search.repo.ts';
 import { assertEditable } from './fields.ts';
 
-/** The generic refusal (reason `not_permitted`); Devilry says it as "Forbidden". Prefer AssayError.forbidden(). */
-export const forbidden = () => AssayError.forbidden();
-
 export interface SearchResult {
   total: number;
   items: Item[];
