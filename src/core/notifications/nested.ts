@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.ts';
+import { BY_ID_LIMIT } from '../threads/subscriptions.ts';
 import type { ThreadKind } from '../threads/thread.ts';
 import { notificationsRepo } from './notifications.repo.ts';
 
@@ -27,10 +28,9 @@ export async function nestedNotifications(
   options: NestedOptions = {},
 ): Promise<Map<number, NestedNotification[]>> {
   const out = new Map<number, NestedNotification[]>(threadIds.map((id) => [id, []]));
-  const ids = [...new Set(threadIds)];
-  for (let i = 0; i < ids.length; i += 500) {
-    const rows = await notificationsRepo.onThreads(db, kind, ids.slice(i, i + 500), forUserId, options.unreadOnly ?? true);
-    for (const r of rows) out.get(r.thread_id)?.push({ id: r.id, from_user: r.from_user_id, comment: r.comment });
-  }
+  if (out.size === 0) return out;
+  // One query either way: by id for a few threads, else the user's on every thread of the kind (kept when asked for).
+  const rows = await notificationsRepo.onThreads(db, kind, out.size <= BY_ID_LIMIT ? [...out.keys()] : 'all', forUserId, options.unreadOnly ?? true);
+  for (const r of rows) out.get(r.thread_id)?.push({ id: r.id, from_user: r.from_user_id, comment: r.comment });
   return out;
 }

@@ -79,10 +79,11 @@ export const notificationsRepo = {
     await db.deleteFrom('notifications').where('id', '=', id).where('for_user_id', '=', forUserId).execute();
   },
 
-  /** The user's notifications (unread only, if asked) on at most a few hundred threads of one kind, by id. */
-  async onThreads(db: Db, kind: ThreadKind, threadIds: number[], forUserId: number, unreadOnly: boolean) {
+  /** The user's notifications (unread only, if asked) on at most a few hundred threads of one kind (or on every thread of it: 'all'), by id. */
+  async onThreads(db: Db, kind: ThreadKind, threadIds: number[] | 'all', forUserId: number, unreadOnly: boolean) {
     const column = threadColumn[kind];
-    let q = db.selectFrom('notifications').select(['id', 'from_user_id', 'comment', column]).where('for_user_id', '=', forUserId).where(column, 'in', threadIds);
+    let q = db.selectFrom('notifications').select(['id', 'from_user_id', 'comment', column]).where('for_user_id', '=', forUserId);
+    q = threadIds === 'all' ? q.where(column, 'is not', null) : q.where(column, 'in', threadIds);
     if (unreadOnly) q = q.where('was_read', '=', false);
     const rows = await q.orderBy('id').execute();
     return rows.map((r) => ({ id: r.id, from_user_id: r.from_user_id, comment: r.comment, thread_id: r[column]! }));
