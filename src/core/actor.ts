@@ -14,3 +14,7 @@ export interface Actor {
 export const isStaff = (a: Actor): boolean => a.clearance >= Clearance.staff;
 export const isAdmin = (a: Actor): boolean => a.clearance >= Clearance.admin;
 export const isCheckerOrAbove = (a: Actor): boolean => a.clearance >= Clearance.checker;
+
+/** The highest role a clearance grants, by name (what a client shows and routes by). */
+export type GlobalRole = 'admin' | 'staff' | 'checker' | 'student';
+export const globalRole = (a: Actor): GlobalRole => (isAdmin(a) ? 'admin' : isStaff(a) ? 'staff' : isCheckerOrAbove(a) ? 'checker' : 'student');

@@ -14,7 +14,7 @@ import csrf from '@fastify/csrf-protection';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../core/actor.ts';
-import { Clearance } from '../../core/actor.ts';
+import { globalRole } from '../../core/actor.ts';
 import { AssayError } from '../../core/errors.ts';
 import type { Services } from '../../core/services.ts';
 import { isCrossOrigin } from '../oauth/forms.ts';
@@ -60,9 +60,6 @@ function csrfToken(request: FastifyRequest, reply: FastifyReply): string {
   return reply.generateCsrf({ path: '/', sameSite: 'strict', httpOnly: true, secure: request.protocol === 'https' });
 }
 
-const roleOf = (actor: Actor) =>
-  actor.clearance >= Clearance.admin ? 'admin' : actor.clearance >= Clearance.staff ? 'staff' : actor.clearance >= Clearance.checker ? 'checker' : 'student';
-
 export const MeWire = Type.Object({
   id: Type.Integer(),
   username: Type.String(),
@@ -79,7 +76,7 @@ const SignInRequest = Type.Object({ username: Type.String({ minLength: 1, maxLen
 
 async function me(services: Services, actor: Actor) {
   const profile = await services.users.accountProfile(actor, actor.id);
-  return { id: actor.id, username: actor.username, first_name: profile.first_name, last_name: profile.last_name, email: profile.email, clearance: actor.clearance, role: roleOf(actor) };
+  return { id: actor.id, username: actor.username, first_name: profile.first_name, last_name: profile.last_name, email: profile.email, clearance: actor.clearance, role: globalRole(actor) };
 }
 
 /** Error answers, in Hive's envelope (429: past the sign-in limits, with Retry-After). */
