@@ -51,17 +51,28 @@ export const gradebookRepo = {
    * released feedback that gives points. One row per assignment, each lookup through an index.
    */
   assignments(db: Db, courseId: number) {
-    return db
+    // The latest submission is found per assignment (an index probe on (assignment_id, number)),
+    // then joined by id: a join on "number = (SELECT max…)" is a nested loop on PostgreSQL.
+    const held = db
       .selectFrom('assignments as a')
       .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
-      .leftJoin('submissions as s', (j) =>
-        j.onRef('s.assignment_id', '=', 'a.id').on('s.number', '=', (eb) => eb.selectFrom('submissions as s2').select((x) => x.fn.max('s2.number').as('n')).whereRef('s2.assignment_id', '=', 'a.id')),
-      )
       .select([
         'a.id',
         'a.exercise_id',
         'a.user_id',
         'a.status',
+        (eb) => eb.selectFrom('submissions as s2').select('s2.id').whereRef('s2.assignment_id', '=', 'a.id').orderBy('s2.number', 'desc').limit(1).as('latest_id'),
+      ])
+      .where('e.course_id', '=', courseId)
+      .as('x');
+    return db
+      .selectFrom(held)
+      .leftJoin('submissions as s', 's.id', 'x.latest_id')
+      .select([
+        'x.id',
+        'x.exercise_id',
+        'x.user_id',
+        'x.status',
         's.id as latest_id',
         's.number as latest_number',
         's.created_at as latest_at',
@@ -76,8 +87,7 @@ export const gradebookRepo = {
             .limit(1)
             .as('score'),
       ])
-      .where('e.course_id', '=', courseId)
-      .orderBy('a.id')
+      .orderBy('x.id')
       .execute();
   },
 
