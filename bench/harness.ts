@@ -4,14 +4,17 @@
  * the same run, and PostgreSQL against SQLite, since the machine may be shared and noisy).
  *
  * Environment: BENCH_ENGINES (default `sqlite,postgres`), BENCH_SECONDS (default 5),
- * BENCH_CONNECTIONS (default 10), BENCH_PG_URL (default postgres://root@127.0.0.1:5432/test).
+ * BENCH_CONNECTIONS (default 10), BENCH_PG_URL (default postgres://root@127.0.0.1:5432/assay_bench:
+ * the benches' own database, created when missing; never `test`, which the tests and CI use).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import type { Services } from '../src/core/services.ts';
@@ -23,7 +26,7 @@ export type Engine = 'sqlite' | 'postgres';
 
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 export const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
-export const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
+export const PG_URL = process.env.BENCH_PG_URL ?? 'postgres://root@127.0.0.1:5432/assay_bench';
 const ENGINES = (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',').map((e) => e.trim());
 
 /** A failure the bench explains itself: printed without a stack trace. */
@@ -45,11 +48,45 @@ export interface Server {
   close(): Promise<void>;
 }
 
-/** Where requests go and who sends them. */
+/** Where requests go and who sends them (an empty token: no `Authorization` header). */
 export interface Target {
   engine: Engine;
   base: string;
   token: string;
+}
+
+const authorization = (target: Target): Record<string, string> => (target.token ? { authorization: `Bearer ${target.token}` } : {});
+
+/** Creates the benches' PostgreSQL database when it does not exist (through the server's `postgres` database); refuses `test`. */
+export async function ensureDatabase(url: string): Promise<void> {
+  const name = decodeURIComponent(new URL(url).pathname.slice(1));
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new BenchError(`BENCH_PG_URL names a database "${name}": use letters, digits and _`);
+  if (name === 'test') throw new BenchError('the benches never run in the tests’ database (test): point BENCH_PG_URL at another one');
+  const admin = new URL(url);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
+      process.stdout.write(`created database ${name}\n`);
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * A Fastify hello world on a random port of this process, as the server runs here: the floor an
+ * HTTP endpoint of this machine and process can reach, for ratios that hold on a noisy machine.
+ */
+export async function startHello(): Promise<{ base: string; close(): Promise<void> }> {
+  const app = Fastify({ logger: false });
+  app.get('/', async () => ({ hello: 'world' }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as { port: number };
+  return { base: `http://127.0.0.1:${port}`, close: () => app.close() };
 }
 
 /** A fresh database (SQLite file, or a PostgreSQL schema of its own) and blob dir, the real server on a random port. */
@@ -71,6 +108,7 @@ export async function startServer(engine: Engine): Promise<Server> {
     fs.rmSync(dataDir, { recursive: true, force: true });
   };
   try {
+    if (engine === 'postgres') await ensureDatabase(PG_URL);
     runtime = await openRuntime(config);
     app = await buildApp(runtime.services, { logger: false });
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -91,7 +129,7 @@ export async function request(
 ): Promise<{ status: number; text: string }> {
   const res = await fetch(target.base + url, {
     method,
-    headers: { authorization: `Bearer ${target.token}`, ...init.headers },
+    headers: { ...authorization(target), ...init.headers },
     // A copy typed as fetch wants it (a Buffer may sit on a shared ArrayBuffer).
     body: init.body === undefined || typeof init.body === 'string' ? init.body : new Uint8Array(init.body),
   });
@@ -118,7 +156,7 @@ export interface Load {
 export async function measure(target: Target, name: string, load: Load): Promise<Measurement> {
   const result = await autocannon({
     url: target.base,
-    headers: { authorization: `Bearer ${target.token}`, ...load.headers },
+    headers: { ...authorization(target), ...load.headers },
     requests: [
       {
         method: load.method ?? 'GET',

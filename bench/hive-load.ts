@@ -22,6 +22,7 @@ const BATCH = 500;
 
 export interface HiveCourse {
   checker: { username: string; password: string };
+  checkerId: number;
   subjectId: number;
   classIds: number[];
   assignmentIds: number[];
@@ -128,5 +129,5 @@ export async function loadHiveCourse(services: Services): Promise<HiveCourse> {
   });
   await inBatches(helps, (batch) => db.insertInto('help_threads').values(batch).execute());
 
-  return { checker, subjectId: subject.id, classIds, assignmentIds: assignmentRows.map((a) => a.id), since };
+  return { checker, checkerId: checkerRow.id, subjectId: subject.id, classIds, assignmentIds: assignmentRows.map((a) => a.id), since };
 }

@@ -5,21 +5,26 @@
  * filters it sends, about RECENT of the rows newer than its `last_staff_updated__gt`) and
  * response creation with a 100 KB file.
  *
- * Every measurement is also shown as a ratio of a trivial baseline (`GET /api/core/time/`)
- * measured in the same run, and as a PostgreSQL/SQLite ratio.
+ * Every measurement is also shown as a ratio of a Fastify hello world served by this process and
+ * measured in the same run (the floor of an HTTP endpoint here), and as a PostgreSQL/SQLite ratio;
+ * `GET /api/core/time/` is measured without credentials, with a personal API token and with a JWT
+ * access token (what authentication costs). The full `GET /assignments/` (every one of the 20,000)
+ * is timed alone, request after request on an otherwise idle server (its server time).
  *
  * Environment: BENCH_ENGINES (default `sqlite,postgres`), BENCH_SECONDS (default 5),
- * BENCH_CONNECTIONS (default 10), BENCH_PG_URL (default postgres://root@127.0.0.1:5432/test).
+ * BENCH_CONNECTIONS (default 10), BENCH_PG_URL (default postgres://root@127.0.0.1:5432/assay_bench,
+ * created when missing), BENCH_FULL_LIST (how many full lists to time, default 15).
  */
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import type { Engine, Measurement, Target } from './harness.ts';
-import { BenchError, CONNECTIONS, SECONDS, measure, request, runBench, startServer } from './harness.ts';
+import { BenchError, CONNECTIONS, SECONDS, measure, request, runBench, startHello, startServer } from './harness.ts';
 import type { HiveCourse } from './hive-load.ts';
 import { CLASSES, HELP_THREADS, MODULES, PER_MODULE, RECENT, STUDENTS, loadHiveCourse } from './hive-load.ts';
 
 const FILE_BYTES = 100 * 1024;
+const FULL_LIST_RUNS = Number(process.env.BENCH_FULL_LIST ?? 15);
 const BOUNDARY = '----AssayBenchBoundary5f3a9c';
 /** Random bytes, generated once: the file every response of the run uploads. */
 const FILE = crypto.randomBytes(FILE_BYTES);
@@ -66,6 +71,23 @@ async function measureGet(target: Target, name: string, path: string, list = tru
   return measure(target, list ? `${name} (${rows} rows)` : name, { path });
 }
 
+/** The full assignment list, one request at a time: milliseconds from sending to the last byte. */
+async function timeFullList(target: Target, expected: number): Promise<string> {
+  const path = '/api/core/assignments/';
+  const rows = await checkGet(target, path);
+  if (rows !== expected) throw new BenchError(`GET ${path} on ${target.engine} answered ${rows} assignments, expected ${expected}`);
+  const times: number[] = [];
+  for (let i = 0; i < FULL_LIST_RUNS; i++) {
+    const t0 = performance.now();
+    const res = await request(target, 'GET', path);
+    times.push(performance.now() - t0);
+    if (res.status !== 200) throw new BenchError(`GET ${path} on ${target.engine} answered ${res.status}`);
+  }
+  times.sort((a, b) => a - b);
+  const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(0);
+  return `${target.engine}: full GET ${path} (${rows} rows), ${FULL_LIST_RUNS} requests one at a time: min ${at(0)} ms, median ${at(0.5)} ms, max ${at(1)} ms\n`;
+}
+
 async function measureResponses(target: Target, course: HiveCourse, countResponses: () => Promise<number>): Promise<Measurement> {
   const name = 'POST assignments/{id}/responses/ (100 KB file)';
   const body = responseForm();
@@ -104,8 +126,17 @@ async function runEngine(engine: Engine): Promise<Measurement[]> {
     const classId = course.classIds[3 % CLASSES]!;
     const countResponses = async () =>
       Number((await server.services.db.selectFrom('responses').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const apiToken = (await server.services.tokens.createApiToken(course.checkerId, 'bench')).token;
     const out: Measurement[] = [];
-    out.push(await measureGet(target, 'baseline GET /api/core/time/', '/api/core/time/', false));
+    const hello = await startHello();
+    try {
+      out.push(await measureGet({ engine, base: hello.base, token: '' }, 'baseline: Fastify hello world, this process', '/', false));
+    } finally {
+      await hello.close();
+    }
+    out.push(await measureGet({ ...target, token: '' }, 'GET /api/core/time/, no credentials', '/api/core/time/', false));
+    out.push(await measureGet({ ...target, token: apiToken }, 'GET /api/core/time/, API token', '/api/core/time/', false));
+    out.push(await measureGet(target, 'GET /api/core/time/, JWT', '/api/core/time/', false));
     out.push(await measureGet(target, 'GET assignments/latest/?user__classes__id&…__gt', `/api/core/assignments/latest/?user__classes__id=${classId}&${since}`));
     out.push(
       await measureGet(
@@ -116,6 +147,7 @@ async function runEngine(engine: Engine): Promise<Measurement[]> {
     );
     out.push(await measureGet(target, 'GET help/latest/?user__classes__id&…__gt', `/api/core/help/latest/?user__classes__id=${classId}&${since}`));
     out.push(await measureResponses(target, course, countResponses));
+    process.stdout.write(await timeFullList(target, course.assignmentIds.length));
     return out;
   } finally {
     await server.close();
