@@ -7,7 +7,7 @@
  * PostgreSQL/SQLite ratio.
  *
  * Environment: BENCH_ENGINES (default `sqlite,postgres`), BENCH_SECONDS (default 5),
- * BENCH_CONNECTIONS (default 10), BENCH_PG_URL (default postgres://root@127.0.0.1:5432/test).
+ * BENCH_CONNECTIONS (default 10), BENCH_PG_URL (default postgres://root@127.0.0.1:5432/assay_bench, created when missing).
  */
 import crypto from 'node:crypto';
 import { fileURLToPath } from 'node:url';
