@@ -71,6 +71,13 @@ describe('hive GET /assignments/ over 500 assignments: subscriptions and nested 
     assert.deepEqual(list.filter((a) => a.is_subscribed).map((a) => a.id), [ids[10], ids[515]]);
     const nested = list.filter((a) => a.notifications.length > 0).map((a) => [a.id, a.notifications.map((n) => n.comment)]);
     assert.deepEqual(nested, [[ids[3], ['unread on 3']], [ids[517], ['unread on 517', 'second on 517']]]);
+    // The list is written by JSON.stringify; the single assignment by the schema's serializer: the same wire.
+    assert.equal(res.headers['content-type'], 'application/json; charset=utf-8');
+    for (const id of [ids[3]!, ids[10]!, ids[517]!]) {
+      const one = await cast.checkerA.get(`/api/core/assignments/${id}/`);
+      assert.equal(one.status, 200, one.text);
+      assert.equal(JSON.stringify(list.find((a) => a.id === id)), one.text);
+    }
     // Fewer than 500 (one exercise's 260): looked up by id; the same answer for those rows.
     for (const exerciseId of exerciseIds) {
       const small = await cast.checkerA.get(`/api/core/assignments/?exercise__id=${exerciseId}`);

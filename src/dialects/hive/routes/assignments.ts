@@ -117,7 +117,7 @@ export function assignmentRoutes(router: HiveRouter): void {
   const base = '/assignments/';
   const item = '/assignments/:id/';
 
-  router.get(base, { schema: doc('assignments_list', { querystring: filterQuerySchema(listFilters), response: { 200: Type.Array(AssignmentWire) } }) }, async ({ services, actor, query }) => {
+  router.get(base, { schema: doc('assignments_list', { querystring: filterQuerySchema(listFilters), response: { 200: Type.Array(AssignmentWire) } }) }, async ({ services, actor, query, reply }) => {
     const f: Filters<typeof listFilters> = parseFilters(listFilters, query);
     const list = await services.assignments.list(actor, {
       exerciseId: f.exercise__id,
@@ -127,6 +127,10 @@ export function assignmentRoutes(router: HiveRouter): void {
       queueId: f.queue__id,
       ...studentFilters(f),
     });
+    // renderAssignment builds exactly AssignmentWire's keys, in its order, from values of its types,
+    // so JSON.stringify writes what the schema's serializer would; that one checks every nullable and
+    // enum field of every row against its schema (a course's 20,000 assignments: 800 ms against 60-400 ms).
+    reply.type('application/json; charset=utf-8').serializer(JSON.stringify);
     return list.map(renderAssignment);
   });
 
