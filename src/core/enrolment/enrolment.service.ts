@@ -81,7 +81,7 @@ export class EnrolmentService {
   /** The course, once the caller may `need` it: 404 for those who do not see it, 403 for members who may not. */
   private async course(caller: Caller, ref: CourseRef, need: 'read' | 'manage') {
     const course = 'slug' in ref && ref.slug === '' ? undefined : await repo.course(this.db, ref);
-    if (!course) throw AssayError.notFound('slug' in ref ? `No course "${ref.slug}".` : 'Not found.');
+    if (!course) throw AssayError.notFound('slug' in ref ? `No course "${ref.slug}".` : undefined);
     if (caller === OPERATOR) return course;
     const role = await roleIn(this.db, caller, course.id);
     if (!enrolmentPolicy.seesCourse(caller, role)) throw AssayError.notFound();

@@ -91,7 +91,7 @@ export class GradebookService {
 
   async gradebook(caller: Caller, ref: CourseRef): Promise<Gradebook> {
     const found = 'slug' in ref && ref.slug === '' ? undefined : await enrolmentsRepo.course(this.db, ref);
-    if (!found) throw AssayError.notFound('slug' in ref ? `No course "${ref.slug}".` : 'Not found.');
+    if (!found) throw AssayError.notFound('slug' in ref ? `No course "${ref.slug}".` : undefined);
     if (caller !== OPERATOR) {
       const role = (await roleIn(this.db, caller, found.id)) as CourseRole | null;
       if (!gradebookPolicy.seesCourse(caller, role)) throw AssayError.notFound();
