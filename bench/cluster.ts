@@ -21,8 +21,8 @@
  */
 import crypto from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import pg from 'pg';
 import { dropPostgresSchema } from '../src/db/database.ts';
+import { BenchError, ensureDatabase } from './harness.ts';
 import { ClusterLab, type Member, type Outcome, type Sent } from '../test/helpers/cluster.ts';
 import { startS3rver } from '../test/helpers/s3rver.ts';
 
@@ -35,31 +35,9 @@ const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 16);
 const DOWN_SECONDS = Number(env.BENCH_DOWN_SECONDS ?? 3);
 const LEASE_SECONDS = Number(env.BENCH_LEASE_SECONDS ?? 5);
 
-class BenchError extends Error {}
 
 const print = (line = '') => process.stdout.write(`${line}\n`);
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-/** Creates the bench's database when it does not exist (through the server's `postgres` database). */
-async function ensureDatabase(url: string): Promise<void> {
-  const target = new URL(url);
-  const name = decodeURIComponent(target.pathname.slice(1));
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new BenchError(`BENCH_PG_URL names a database "${name}": use letters, digits and _`);
-  if (name === 'test') throw new BenchError('bench:cluster never runs in the tests’ database: point BENCH_PG_URL at another one');
-  const admin = new URL(url);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
-  await client.connect();
-  try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (found.rowCount === 0) {
-      await client.query(`CREATE DATABASE ${client.escapeIdentifier(name)}`);
-      print(`created database ${name}`);
-    }
-  } finally {
-    await client.end();
-  }
-}
 
 function freePort(): number {
   return 20000 + crypto.randomInt(20000);

@@ -19,7 +19,7 @@
  *    created_at to finished_at).
  *
  * Environment: BENCH_ENGINES (default `sqlite,postgres`), BENCH_PG_URL (default
- * postgres://root@127.0.0.1:5432/test), BENCH_WORKERS (2), BENCH_RUNS (100, for 2 and 3),
+ * postgres://root@127.0.0.1:5432/assay_bench, created when missing; never `test`), BENCH_WORKERS (2), BENCH_RUNS (100, for 2 and 3),
  * BENCH_OVERHEAD_RUNS (100), BENCH_BURST_BIG (950), BENCH_BURST_SMALL (50), BENCH_CONNECTIONS (16).
  */
 import crypto from 'node:crypto';
@@ -42,6 +42,7 @@ import { startTsWorker } from '../src/grading/thread/ts-worker.ts';
 import { parseNativeResults } from '../src/grading/results/native.ts';
 import { defaultSandbox, measureSandboxOverhead, measureSeparation, runInSandbox, runStudentCommand, Sandbox, sandboxStatus } from '../src/grading/sandbox/index.ts';
 import type { Runtime } from '../src/runtime.ts';
+import { ensureDatabase, PG_URL } from './harness.ts';
 import { openRuntime } from '../src/runtime.ts';
 import type { ClientRequest, Detail, PollAnswer, SubmitItem, Submitted } from './grading-client.ts';
 
@@ -49,7 +50,6 @@ type Engine = 'sqlite' | 'postgres';
 
 const env = process.env;
 const ENGINES = (env.BENCH_ENGINES ?? 'sqlite,postgres').split(',').map((e) => e.trim()) as Engine[];
-const PG_URL = env.BENCH_PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
 const WORKERS = Number(env.BENCH_WORKERS ?? 2);
 const RUNS = Number(env.BENCH_RUNS ?? 100);
 const OVERHEAD_RUNS = Number(env.BENCH_OVERHEAD_RUNS ?? 100);
@@ -785,7 +785,7 @@ async function main(): Promise<void> {
   try {
     for (const engine of ENGINES) {
       if (engine === 'postgres') {
-        const why = await postgresReachable();
+        const why = await ensureDatabase(PG_URL).then(postgresReachable, (err: unknown) => (err as Error).message);
         if (why) {
           print(`\nPostgreSQL at ${PG_URL} is not reachable (${why}): skipped`);
           continue;
