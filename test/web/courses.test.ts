@@ -91,7 +91,7 @@ describe('courses in a browser: a new course, its directory as a zip, an exercis
     assert.deepEqual(await page.getByRole('list', { name: 'Synced exercises' }).getByRole('link', { name: /^(?!Settings)/ }).allTextContents(), ['Greetings and FizzBuzz', 'Palindromes and words']);
     await screenshot(page, 'courses-zip-synced');
     await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Introduction to Python' }).click();
-    await page.getByRole('heading', { name: 'Introduction to Python' }).waitFor();
+    await page.getByRole('heading', { name: 'Introduction to Python', exact: true }).waitFor();
     const listed = await page.locator('ul.exercises a').allTextContents();
     assert.deepEqual(listed.sort(), ['Greetings and FizzBuzz', 'Palindromes and words']);
   });
