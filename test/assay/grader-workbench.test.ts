@@ -13,17 +13,11 @@ import { login, makeUser } from '../helpers/fixtures.ts';
 import { startTestServer } from '../helpers/harness.ts';
 import type { TestServer } from '../helpers/harness.ts';
 import type { Client } from '../helpers/http.ts';
-import { client } from '../helpers/http.ts';
+import { client, filesForm } from '../helpers/http.ts';
 
 const EXAMPLE = path.resolve(import.meta.dirname, '..', '..', 'examples', 'intro-python');
 const haveSandbox = await sandboxWorks();
 const WRONG = 'def greet(name):\n    return "hi"\n\n\ndef fizzbuzz(n):\n    return []\n';
-
-function upload(files: Record<string, string>): FormData {
-  const fd = new FormData();
-  for (const [p, content] of Object.entries(files)) fd.append('file', new Blob([content]), p);
-  return fd;
-}
 
 describe('assay grader workbench and course queue', () => {
   let server: TestServer;
@@ -59,7 +53,7 @@ describe('assay grader workbench and course queue', () => {
     outsider = await member(1, null);
     anonymous = client(server.app);
     const handIn = async (exercise: number) => {
-      const res = await student.post(`/api/assay/v1/exercises/${exercise}/submissions/`, { multipart: upload({ 'solution.py': WRONG }) });
+      const res = await student.post(`/api/assay/v1/exercises/${exercise}/submissions/`, { multipart: filesForm({ 'solution.py': WRONG }) });
       assert.equal(res.status, 201, res.text);
       return res.body.id as number;
     };

@@ -16,17 +16,11 @@ import { login, makeUser } from '../helpers/fixtures.ts';
 import { startTestServer } from '../helpers/harness.ts';
 import type { TestServer } from '../helpers/harness.ts';
 import type { Client } from '../helpers/http.ts';
-import { client } from '../helpers/http.ts';
+import { client, filesForm } from '../helpers/http.ts';
 import { disguise, program } from '../helpers/similarity-corpus.ts';
 
 const EXAMPLE = path.resolve(import.meta.dirname, '..', '..', 'examples', 'intro-python');
 const API = '/api/assay/v1';
-
-function upload(files: Record<string, string>): FormData {
-  const fd = new FormData();
-  for (const [p, content] of Object.entries(files)) fd.append('file', new Blob([content]), p);
-  return fd;
-}
 
 describe('assay similarity reports', () => {
   let server: TestServer;
@@ -85,14 +79,14 @@ describe('assay similarity reports', () => {
       ['gus', reference],
     ];
     // A checker tries the exercise out with ann's program: staff are not compared.
-    const tryOut = await checker.post(`${API}/exercises/${palindromes}/submissions/`, { multipart: upload({ 'solution.py': program(1, 60) }) });
+    const tryOut = await checker.post(`${API}/exercises/${palindromes}/submissions/`, { multipart: filesForm({ 'solution.py': program(1, 60) }) });
     assert.equal(tryOut.status, 201, tryOut.text);
     for (const [name, text] of programs) {
       const who = await member(1, 'student');
       student = who.api;
       // The students' names are what the report shows: remember whose is whose.
       handedIn.set(name, -1);
-      const res = await who.api.post(`${API}/exercises/${palindromes}/submissions/`, { multipart: upload({ 'solution.py': text, 'README.md': `# ${name}\n` }) });
+      const res = await who.api.post(`${API}/exercises/${palindromes}/submissions/`, { multipart: filesForm({ 'solution.py': text, 'README.md': `# ${name}\n` }) });
       assert.equal(res.status, 201, res.text);
       handedIn.set(name, res.body.id);
     }

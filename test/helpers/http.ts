@@ -53,3 +53,10 @@ export function client(app: FastifyInstance, token?: string) {
   return { get: go('GET'), post: go('POST'), put: go('PUT'), patch: go('PATCH'), delete: go('DELETE'), token };
 }
 export type Client = ReturnType<typeof client>;
+
+/** A multipart form with each file as a `file` part named by its path, as submission uploads send them. */
+export function filesForm(files: Record<string, string>): FormData {
+  const form = new FormData();
+  for (const [p, content] of Object.entries(files)) form.append('file', new Blob([content]), p);
+  return form;
+}
