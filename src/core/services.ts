@@ -144,7 +144,7 @@ export function buildServices(deps: { db: Db; engine: Engine; clock: Clock; conf
   const graders = new GradersService(db, clock, files, exercises);
   const grading = createGradingQueue(deps);
   const results = new ResultsService(clock);
-  const systemUser = new SystemUser(db, clock);
+  const systemUser = new SystemUser(db, clock, deps.engine);
   const autochecks = new AutocheckRecorder(clock, systemUser);
   grading.setResultRecorder(async (trx, job, result) => {
     await results.recordGradeResult(trx, job, result);

@@ -1,3 +1,4 @@
+import type { Engine } from '../../db/columns.ts';
 import type { Db } from '../../db/database.ts';
 import type { Clock } from '../clock.ts';
 import { settingsRepo } from '../settings.repo.ts';
@@ -16,15 +17,22 @@ export class SystemUser {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly engine: Engine,
   ) {}
 
-  /** Its id, creating it the first time; inside a transaction pass it as `db` (one connection on SQLite). */
+  /**
+   * Its id, creating it the first time; inside a transaction pass it as `db`. On SQLite (one
+   * connection, one writer) the account is created in that transaction. On PostgreSQL it is created
+   * in a transaction of its own: two workers recording their first results at once would otherwise
+   * both insert it, and the loser's unique violation would abort its caller's transaction (the job's
+   * completion, which would then wait for its lease to run out and be graded again).
+   */
   async id(db?: Db): Promise<number> {
     if (this.cached !== null) return this.cached;
     for (let attempt = 0; attempt < 3; attempt++) {
       const existing = await settingsRepo.get(db ?? this.db, SETTING);
       if (existing !== undefined) return (this.cached = Number(existing));
-      if (db) return (this.cached = await this.create(db));
+      if (db && this.engine !== 'postgres') return (this.cached = await this.create(db));
       try {
         return (this.cached = await this.db.transaction().execute((trx) => this.create(trx)));
       } catch {
