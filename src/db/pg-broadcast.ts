@@ -21,12 +21,18 @@ export function eventChannel(schema: string): string {
  * LISTENs on the installation's channel and sends with pg_notify (one connection, so what a
  * process sends arrives in the order sent). A lost connection is opened again after a second;
  * what is sent or notified meanwhile is lost (events are hints).
+ *
+ * One statement at a time on the connection: what is sent while one is on its way waits, and goes
+ * in the next statement, all of it at once (a burst of job changes is one round trip, not one each
+ * queued inside the driver, which pg 9 no longer allows).
  */
 export class PgBroadcast implements Broadcast {
   private client: pg.Client | null = null;
   private listener: (message: string) => void = () => undefined;
   private closed = false;
   private retry: NodeJS.Timeout | null = null;
+  /** Messages waiting for the statement on its way; null when none is. */
+  private outbox: string[] | null = null;
 
   private constructor(
     private readonly url: string,
@@ -46,7 +52,23 @@ export class PgBroadcast implements Broadcast {
 
   send(message: string): void {
     if (!this.client || Buffer.byteLength(message) > MAX_PAYLOAD_BYTES) return;
-    this.client.query('SELECT pg_notify($1, $2)', [this.channel, message]).catch(() => undefined);
+    if (this.outbox) {
+      this.outbox.push(message);
+      return;
+    }
+    this.outbox = [];
+    void this.flush(this.client, [message]);
+  }
+
+  /** Sends `messages` in order in one statement, then what came meanwhile, until nothing is left. */
+  private async flush(client: pg.Client, messages: string[]): Promise<void> {
+    for (let batch = messages; batch.length > 0; ) {
+      await client
+        .query('SELECT pg_notify($1, m) FROM unnest($2::text[]) WITH ORDINALITY AS t (m, n) ORDER BY n', [this.channel, batch])
+        .catch(() => undefined);
+      batch = this.client === client && this.outbox ? this.outbox.splice(0) : [];
+    }
+    this.outbox = null;
   }
 
   async close(): Promise<void> {

@@ -150,6 +150,27 @@ for (const via of ['postgres', 'redis'] as const) {
       await fresh?.cleanup();
     });
 
+    it('a burst of publishes on server A reaches server B whole and in order, one statement at a time on the connection', async () => {
+      const topic = topics.inbox(515151);
+      const onB: Delivered[] = [];
+      const stopB = b.services.liveEvents.bus.subscribe(topic, (d) => onB.push(d));
+      // The driver warns (once per process: this test comes first) when a statement is sent while another is on its way.
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(w.message);
+      process.on('warning', onWarning);
+      try {
+        const sent = Array.from({ length: 50 }, (_, i) => inbox(515151, i));
+        for (const event of sent) a.services.liveEvents.bus.publish(topic, event);
+        await until('the burst on B', () => onB.length >= sent.length || null);
+        assert.deepEqual(onB.map((d) => d.event), sent);
+        await new Promise((r) => setImmediate(r));
+        assert.deepEqual(warnings.filter((w) => w.includes('already executing a query')), []);
+      } finally {
+        process.off('warning', onWarning);
+        stopB();
+      }
+    });
+
     it('a result recorded by a worker of server A reaches a browser following on server B', async () => {
       const { exercise, token } = await scene(a);
       const submission = await submit(a, exercise.id, token);
@@ -189,6 +210,7 @@ for (const via of ['postgres', 'redis'] as const) {
         stopB();
       }
     });
+
   });
 }
 
