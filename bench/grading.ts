@@ -3,6 +3,11 @@
  * and each throughput is shown against a baseline measured in the same run (the machine may be
  * shared and noisy; absolute times are only hints).
  *
+ * 0. The headline, per engine, in BENCH_ROUNDS interleaved rounds (ratios min / median / max over the
+ *    rounds): Assay end to end (3) against raw bwrap + python (bench/raw-bwrap.ts: bwrap spawned
+ *    from here with the options of a grading run, the same namespaces, binds and /tmp size; no
+ *    launcher, cgroup, work-dir tmpfs, broker or server); Assay's sandbox alone (2) against it; and
+ *    end to end against Assay's sandbox alone (issue 16's "70% of raw sandbox throughput").
  * 1. Sandbox overhead: a sandboxed `true` against a plain spawn of `true` (measureSandboxOverhead),
  *    and what run_student adds to a harness's run, by uid and nested (measureSeparation).
  * 2. Raw sandbox throughput: a trivial native-convention Python check (`python3 check.py` reads the
@@ -19,7 +24,7 @@
  *    created_at to finished_at).
  *
  * Environment: BENCH_ENGINES (default `sqlite,postgres`), BENCH_PG_URL (default
- * postgres://root@127.0.0.1:5432/assay_bench, created when missing; never `test`), BENCH_WORKERS (2), BENCH_RUNS (100, for 2 and 3),
+ * postgres://root@127.0.0.1:5432/assay_bench, created when missing; never `test`), BENCH_WORKERS (2), BENCH_RUNS (100, for 0, 2 and 3), BENCH_ROUNDS (3),
  * BENCH_OVERHEAD_RUNS (100), BENCH_BURST_BIG (950), BENCH_BURST_SMALL (50), BENCH_CONNECTIONS (16).
  */
 import crypto from 'node:crypto';
@@ -45,6 +50,8 @@ import type { Runtime } from '../src/runtime.ts';
 import { ensureDatabase, PG_URL } from './harness.ts';
 import { openRuntime } from '../src/runtime.ts';
 import type { ClientRequest, Detail, PollAnswer, SubmitItem, Submitted } from './grading-client.ts';
+import { openRawBwrap } from './raw-bwrap.ts';
+import type { RawBwrap } from './raw-bwrap.ts';
 
 type Engine = 'sqlite' | 'postgres';
 
@@ -52,6 +59,7 @@ const env = process.env;
 const ENGINES = (env.BENCH_ENGINES ?? 'sqlite,postgres').split(',').map((e) => e.trim()) as Engine[];
 const WORKERS = Number(env.BENCH_WORKERS ?? 2);
 const RUNS = Number(env.BENCH_RUNS ?? 100);
+const ROUNDS = Math.max(1, Number(env.BENCH_ROUNDS ?? 3));
 const OVERHEAD_RUNS = Number(env.BENCH_OVERHEAD_RUNS ?? 100);
 const BURST_BIG = Number(env.BENCH_BURST_BIG ?? 950);
 const BURST_SMALL = Number(env.BENCH_BURST_SMALL ?? 50);
@@ -65,6 +73,8 @@ const SEPARATION_TARGET_MS = 5;
 /** How often (3) asks whether everything is graded. */
 const POLL_MS = 500;
 const E2E_TARGET = 0.7;
+/** Assay end to end against raw bwrap + python with the same isolation (issue 22). */
+const BWRAP_TARGET = 0.85;
 
 class BenchError extends Error {}
 
@@ -88,6 +98,12 @@ with open("results.json", "w", encoding="utf-8") as f:
 `;
 
 const ANSWER = '42\n';
+
+/** The same check for raw bwrap, which has no run_student: its child is a plain `cat` (the same fork and exec). */
+const RAW_CHECK_PY = CHECK_PY.replace('["run_student", "cat", "answer.txt"]', '["cat", "answer.txt"]');
+if (RAW_CHECK_PY === CHECK_PY) throw new Error('RAW_CHECK_PY: the run_student call was not found in CHECK_PY');
+/** The exercise's limits (writeCourse), for the raw runs' /tmp size. */
+const CHECK_LIMITS = { wallMs: 20_000, cpuSeconds: 10, memoryBytes: 256 * 1024 * 1024 };
 
 /** What the runner makes of a correct answer, for the queue-only diagnostic (no sandbox). */
 const FIXED_RESULT = {
@@ -504,22 +520,33 @@ function pollDone(session: Session, client: Client, exerciseIds: number[], ids: 
 // ---------------------------------------------------------------------------------------------
 // (3) End to end
 
-interface EndToEnd {
-  rawBefore: Raw;
-  rawAfter: Raw;
-  baseline: number;
+/** One end-to-end measurement (3): submitting while the workers grade. */
+interface Live {
   submitSeconds: number;
   throughput: number;
   polledThroughput: number;
   busy: number;
   cpu: CpuUse;
   steps: Awaited<ReturnType<typeof stepTimes>>;
+  attempts: Record<number, number>;
+}
+
+/** One interleaved round of (0): the three throughputs measured one after the other. */
+interface Round {
+  bwrap: RawBwrapRate;
+  sandbox: Raw;
+  live: Live;
+}
+
+interface EndToEnd {
+  rounds: Round[];
+  /** Assay's sandbox alone, median over the rounds: the baseline of the diagnostics. */
+  baseline: number;
   /** The diagnostic run's POSTs, made while no worker ran. */
   ingest: { seconds: number; cpu: CpuUse };
   drain: { throughput: number; busy: number; cpu: CpuUse; steps: Awaited<ReturnType<typeof stepTimes>> };
   /** The same drain with a runner that skips the sandbox: what the queue and the result recording cost. */
   queueOnly: { throughput: number; cpu: CpuUse };
-  attempts: Record<number, number>;
 }
 
 /** Share of the workers' time spent holding a job, between `from` and the last result. */
@@ -529,12 +556,39 @@ function busyShare(jobs: JobRow[], from: number): number {
   return held / (WORKERS * (end - from));
 }
 
-async function endToEnd(session: Session, client: Client): Promise<EndToEnd> {
+interface RawBwrapRate {
+  runsPerSecond: number;
+  latency: Timing;
+  cpu: CpuUse;
+}
+
+/** (0)'s floor: the check by raw bwrap (raw-bwrap.ts), n runs, WORKERS at a time. */
+async function rawBwrapThroughput(raw: RawBwrap, n: number): Promise<RawBwrapRate> {
+  const files = [
+    { path: 'check.py', content: RAW_CHECK_PY },
+    { path: 'answer.txt', content: ANSWER },
+  ];
+  const latencies: number[] = [];
+  let next = 0;
+  const cpu = cpuMeter();
+  const t0 = performance.now();
+  const loop = async () => {
+    for (let i = next++; i < n; i = next++) {
+      const t = performance.now();
+      const { file } = await raw.run(files, ['python3', 'check.py'], 'results.json');
+      const results = file === null ? null : (JSON.parse(file) as { score?: number });
+      if (results?.score !== 1) throw new BenchError(`the check failed in raw bwrap: ${file}`);
+      latencies.push(performance.now() - t);
+    }
+  };
+  await Promise.all(Array.from({ length: WORKERS }, loop));
+  return { runsPerSecond: n / ((performance.now() - t0) / 1000), latency: timing(latencies), cpu: cpu() };
+}
+
+/** (3) once: RUNS submissions POSTed while the workers grade, from the first POST to the last stored result; `held` submissions were in the exercise before. */
+async function liveRun(session: Session, client: Client, held: number): Promise<Live> {
   const { services } = session;
   const exerciseId = session.exercise.e2e;
-  const rawBefore = await rawThroughput(services, exerciseId, RUNS);
-
-  // Submitting while the workers grade: from the first POST to the last stored result.
   const cpu = cpuMeter();
   const start = wallMs();
   const submitted = await submitAll(session, client, items(exerciseId, session.students.e2e, RUNS));
@@ -543,14 +597,45 @@ async function endToEnd(session: Session, client: Client): Promise<EndToEnd> {
   // Throughput comes from the stored finish times; polling only tells when to stop, and each poll
   // (the whole list) is load on the machine being measured, so it stays at twice a second.
   const polled = await pollDone(session, client, [exerciseId], ids, POLL_MS);
-  const e2eCpu = cpu();
-  const integrity = await checkIntegrity(services, ids, { ids: [exerciseId], expected: RUNS });
+  const used = cpu();
+  const integrity = await checkIntegrity(services, ids, { ids: [exerciseId], expected: held + RUNS });
   assertIntegrity('end to end', integrity);
   const shown = await client.call<Detail[]>({ kind: 'details', base: session.base, token: session.staffToken, ids, connections: 4 });
   const wrong = shown.filter((d) => d.httpStatus !== 200 || d.status !== 'done' || d.outcome !== 'Success' || d.score !== 1);
   if (wrong.length > 0) throw new BenchError(`${wrong.length} submissions do not show done/Success/score 1 over HTTP; first: ${JSON.stringify(wrong[0])}`);
   const lastResult = Math.max(...integrity.jobs.map((j) => j.finished!));
-  const throughput = RUNS / ((lastResult - start) / 1000);
+  return {
+    submitSeconds,
+    throughput: RUNS / ((lastResult - start) / 1000),
+    polledThroughput: RUNS / ((polled.finishedAt - start) / 1000),
+    busy: busyShare(integrity.jobs, start),
+    cpu: used,
+    steps: await stepTimes(services, integrity.jobs),
+    attempts: integrity.attempts,
+  };
+}
+
+async function endToEnd(session: Session, client: Client, raw: RawBwrap): Promise<EndToEnd> {
+  const { services } = session;
+  const exerciseId = session.exercise.e2e;
+  let held = 0;
+  // Interleaved rounds, the order reversed every other round, so that drift in the machine's load
+  // falls on every figure alike; each ratio compares figures of the same round.
+  const rounds: Round[] = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    const round: Partial<Round> = {};
+    const steps: (() => Promise<void>)[] = [
+      async () => void (round.bwrap = await rawBwrapThroughput(raw, RUNS)),
+      async () => void (round.sandbox = await rawThroughput(services, exerciseId, RUNS)),
+      async () => {
+        round.live = await liveRun(session, client, held);
+        held += RUNS;
+      },
+    ];
+    for (const step of r % 2 === 0 ? steps : steps.reverse()) await step();
+    rounds.push(round as Round);
+  }
+  const baseline = median(rounds.map((r) => r.sandbox.runsPerSecond));
 
   // Diagnostic: everything queued first, then the workers drain the queue (no HTTP traffic meanwhile).
   await session.stopWorkers();
@@ -565,7 +650,8 @@ async function endToEnd(session: Session, client: Client): Promise<EndToEnd> {
   const drainCpu = cpuMeter();
   await pollDone(session, client, [exerciseId], queuedIds, POLL_MS);
   const drainUse = drainCpu();
-  const drained = await checkIntegrity(services, queuedIds, { ids: [exerciseId], expected: 2 * RUNS });
+  held += RUNS;
+  const drained = await checkIntegrity(services, queuedIds, { ids: [exerciseId], expected: held });
   assertIntegrity('drain', drained);
   const drainEnd = Math.max(...drained.jobs.map((j) => j.finished!));
   const poolStart = Math.min(...drained.jobs.map((j) => j.started!));
@@ -580,21 +666,14 @@ async function endToEnd(session: Session, client: Client): Promise<EndToEnd> {
   const queueUse = queueCpu();
   await noSandbox.stop();
   await session.startWorkers();
-  const queueJobs = await checkIntegrity(services, pending, { ids: [exerciseId], expected: 3 * RUNS });
+  held += RUNS;
+  const queueJobs = await checkIntegrity(services, pending, { ids: [exerciseId], expected: held });
   assertIntegrity('queue only', queueJobs);
   const queueEnd = Math.max(...queueJobs.jobs.map((j) => j.finished!));
 
-  const rawAfter = await rawThroughput(services, exerciseId, RUNS);
   return {
-    rawBefore,
-    rawAfter,
-    baseline: (rawBefore.runsPerSecond + rawAfter.runsPerSecond) / 2,
-    submitSeconds,
-    throughput,
-    polledThroughput: RUNS / ((polled.finishedAt - start) / 1000),
-    busy: busyShare(integrity.jobs, start),
-    cpu: e2eCpu,
-    steps: await stepTimes(services, integrity.jobs),
+    rounds,
+    baseline,
     ingest,
     drain: {
       throughput: RUNS / ((drainEnd - poolStart) / 1000),
@@ -603,8 +682,13 @@ async function endToEnd(session: Session, client: Client): Promise<EndToEnd> {
       steps: await stepTimes(services, drained.jobs),
     },
     queueOnly: { throughput: RUNS / ((queueEnd - queueStart) / 1000), cpu: queueUse },
-    attempts: integrity.attempts,
   };
+}
+
+function median(xs: number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -666,7 +750,7 @@ const attemptsText = (a: Record<number, number>) =>
     .map(([n, c]) => `${c} × ${n}`)
     .join(', ');
 
-const stepsText = (s: EndToEnd['steps']) =>
+const stepsText = (s: Live['steps']) =>
   `queue wait ${ms(s.wait.median)}, job ${ms(s.job.median)} (claim → Built ${ms(s.reading.median)}, Sending → stored ${ms(s.running.median)})`;
 
 async function overhead(): Promise<void> {
@@ -717,18 +801,60 @@ async function overhead(): Promise<void> {
 const cpuText = (c: CpuUse, n: number, unit: string) =>
   `CPU per ${unit}: this process ${ms(c.processMs / n)}, whole machine ${ms(c.machineMs / n)} (${pct(c.machineBusy)} busy); server event loop ${pct(c.eventLoopBusy)} busy`;
 
-function reportEndToEnd(engine: Engine, e: EndToEnd): void {
-  print(`\n2. Raw sandbox throughput (${engine} session): ${RUNS} runs of \`python3 check.py\`, ${WORKERS} at a time`);
-  for (const [when, raw] of [['before (3)', e.rawBefore], ['after (3) ', e.rawAfter]] as const) {
+/** `min / median / max` of per-round ratios. */
+function spread(xs: number[]): string {
+  const sorted = [...xs].sort((a, b) => a - b);
+  return `${sorted[0]!.toFixed(2)} / ${median(sorted).toFixed(2)} / ${sorted.at(-1)!.toFixed(2)}`;
+}
+
+function reportEndToEnd(engine: Engine, e: EndToEnd, namespaces: string): void {
+  const { rounds } = e;
+  const ratios = {
+    liveBwrap: rounds.map((r) => r.live.throughput / r.bwrap.runsPerSecond),
+    sandboxBwrap: rounds.map((r) => r.sandbox.runsPerSecond / r.bwrap.runsPerSecond),
+    liveSandbox: rounds.map((r) => r.live.throughput / r.sandbox.runsPerSecond),
+  };
+  print(`
+0. Headline on ${engine}: ${ROUNDS} interleaved rounds (order reversed every other round) of ${RUNS} runs of the trivial Python check, ${WORKERS} at a time`);
+  print(`   raw bwrap + python: bwrap spawned by this process with a grading run's own options (${namespaces}; the same binds, /tmp size, environment), the check's child a plain \`cat\`;`);
+  print(`   nothing of Assay around it (no launcher, cgroup, work-dir tmpfs, broker, server, queue or database)`);
+  print(
+    table(
+      ['round', 'raw bwrap + python', 'Assay sandbox alone', 'Assay end to end', 'e2e / bwrap', 'sandbox / bwrap', 'e2e / sandbox'],
+      rounds.map((r, i) => [
+        String(i + 1),
+        `${r.bwrap.runsPerSecond.toFixed(1)} runs/s`,
+        `${r.sandbox.runsPerSecond.toFixed(1)} runs/s`,
+        `${r.live.throughput.toFixed(1)} subs/s`,
+        (r.live.throughput / r.bwrap.runsPerSecond).toFixed(2),
+        (r.sandbox.runsPerSecond / r.bwrap.runsPerSecond).toFixed(2),
+        (r.live.throughput / r.sandbox.runsPerSecond).toFixed(2),
+      ]),
+    ).replace(/^/gm, '   '),
+  );
+  const liveBwrap = median(ratios.liveBwrap);
+  const liveSandbox = median(ratios.liveSandbox);
+  print(`   Assay end to end / raw bwrap + python (min / median / max): ${spread(ratios.liveBwrap)}; target at least ${BWRAP_TARGET}: ${verdict(liveBwrap >= BWRAP_TARGET)}`);
+  print(`   Assay's sandbox alone / raw bwrap + python: ${spread(ratios.sandboxBwrap)}`);
+  print(`   Assay end to end / Assay's sandbox alone: ${spread(ratios.liveSandbox)}; target at least ${E2E_TARGET}: ${verdict(liveSandbox >= E2E_TARGET)}`);
+
+  print(`
+2. Assay's sandbox alone (${engine} session): runInSandbox of the exercise's harness as the runner lays it out, ${RUNS} runs, ${WORKERS} at a time, each round`);
+  rounds.forEach((r, i) => {
+    const raw = r.sandbox;
     const inside = raw.sandboxCpu ? `, sandboxed processes median ${ms(raw.sandboxCpu.median)}` : '';
-    print(`   ${when}: ${raw.runsPerSecond.toFixed(1)} runs/s (per run median ${ms(raw.latency.median)}, p95 ${ms(raw.latency.p95)}; ${cpuText(raw.cpu, RUNS, 'run')}${inside})`);
-  }
-  print(`   baseline (mean): ${e.baseline.toFixed(1)} runs/s`);
-  print(`\n3. End to end on ${engine}: ${RUNS} submissions POSTed over HTTP (${CONNECTIONS} connections) while the server's ${WORKERS} grading workers grade (${engine === 'postgres' ? 'in their own thread' : 'on its event loop'})`);
-  print(`   submitting took ${e.submitSeconds.toFixed(2)} s; first POST → last stored result: ${e.throughput.toFixed(1)} submissions/s (as seen by polling: ${e.polledThroughput.toFixed(1)}/s)`);
-  print(`   = ${pct(e.throughput / e.baseline)} of raw; target at least ${pct(E2E_TARGET)}: ${verdict(e.throughput / e.baseline >= E2E_TARGET)}`);
-  print(`   workers busy ${pct(e.busy)} of the time; ${cpuText(e.cpu, RUNS, 'submission')}; attempts: ${attemptsText(e.attempts)}`);
-  print(`   medians: ${stepsText(e.steps)}`);
+    print(`   round ${i + 1}: ${raw.runsPerSecond.toFixed(1)} runs/s (per run median ${ms(raw.latency.median)}, p95 ${ms(raw.latency.p95)}; ${cpuText(raw.cpu, RUNS, 'run')}${inside})`);
+    print(`            raw bwrap + python: per run median ${ms(r.bwrap.latency.median)}, p95 ${ms(r.bwrap.latency.p95)}; ${cpuText(r.bwrap.cpu, RUNS, 'run')}`);
+  });
+  print(`
+3. End to end on ${engine}: ${RUNS} submissions POSTed over HTTP (${CONNECTIONS} connections) while the server's ${WORKERS} grading workers grade (${engine === 'postgres' ? 'in their own thread' : 'on its event loop'}), each round`);
+  rounds.forEach((r, i) => {
+    const l = r.live;
+    print(`   round ${i + 1}: submitting took ${l.submitSeconds.toFixed(2)} s; first POST → last stored result: ${l.throughput.toFixed(1)} submissions/s (as seen by polling: ${l.polledThroughput.toFixed(1)}/s)`);
+    print(`            workers busy ${pct(l.busy)} of the time; ${cpuText(l.cpu, RUNS, 'submission')}; attempts: ${attemptsText(l.attempts)}`);
+    print(`            medians: ${stepsText(l.steps)}`);
+  });
+  print(`   diagnostics below: "of raw" is of Assay's sandbox alone (median over the rounds, ${e.baseline.toFixed(1)} runs/s)`);
   print(`   diagnostic, the same again in two steps (no worker while submitting, then no HTTP traffic but polls while grading):`);
   print(`     ${RUNS} POSTs alone: ${e.ingest.seconds.toFixed(2)} s (${(RUNS / e.ingest.seconds).toFixed(0)}/s; ${cpuText(e.ingest.cpu, RUNS, 'POST')})`);
   print(`     queue drained: ${e.drain.throughput.toFixed(1)} submissions/s = ${pct(e.drain.throughput / e.baseline)} of raw; workers busy ${pct(e.drain.busy)}; ${cpuText(e.drain.cpu, RUNS, 'job')}`);
@@ -782,6 +908,7 @@ async function main(): Promise<void> {
   await overhead();
 
   const client = new Client();
+  const raw = await openRawBwrap(status.separation ?? 'nested', CHECK_LIMITS);
   try {
     for (const engine of ENGINES) {
       if (engine === 'postgres') {
@@ -794,7 +921,7 @@ async function main(): Promise<void> {
       print(`\n=== ${engine} (load average ${os.loadavg()[0]!.toFixed(2)}) ===`);
       const session = await startSession(engine);
       try {
-        reportEndToEnd(engine, await endToEnd(session, client));
+        reportEndToEnd(engine, await endToEnd(session, client, raw), raw.namespaces);
         if (BURST_BIG + BURST_SMALL > 0) reportBurst(engine, await burst(session, client));
       } finally {
         await session.close();
@@ -802,6 +929,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await client.close();
+    await raw.close();
     await defaultSandbox().close();
   }
   print(`\nbench:grading took ${((performance.now() - began) / 1000).toFixed(0)} s (load average now ${os.loadavg()[0]!.toFixed(2)})`);
