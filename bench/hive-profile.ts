@@ -1,8 +1,9 @@
 /**
  * What `node --cpu-prof` profiles for bench:hive's slow paths, on SQLite: `load` fills a data
  * directory with the bench's course once (hive-load.ts); `run` serves it in-process and sends
- * the full `GET /assignments/` PROFILE_LIST times (default 10), then the dashboard poll by class
- * PROFILE_POLL times (default 2000), through `app.inject` (no sockets), as the bench's checker.
+ * the full `GET /assignments/` PROFILE_LIST times (default 10), the dashboard poll by class
+ * PROFILE_POLL times (default 2000), then `GET /time/` with the checker's JWT PROFILE_TIME times
+ * (default 20000), through `app.inject` (no sockets), as the bench's checker.
  *
  *   node --import tsx bench/hive-profile.ts load <dir>
  *   node --cpu-prof --cpu-prof-dir=<out> --import tsx bench/hive-profile.ts run <dir>
@@ -19,6 +20,7 @@ const [mode, dir] = process.argv.slice(2);
 if ((mode !== 'load' && mode !== 'run') || !dir) throw new Error('usage: hive-profile.ts load|run <dir>');
 const LIST_RUNS = Number(process.env.PROFILE_LIST ?? 10);
 const POLL_RUNS = Number(process.env.PROFILE_POLL ?? 2000);
+const TIME_RUNS = Number(process.env.PROFILE_TIME ?? 20000);
 const runtime = await openRuntime(loadConfig({ ASSAY_DATA_DIR: dir, ASSAY_LOG_LEVEL: 'silent', ASSAY_ACCESS_TOKEN_SECONDS: '3600' }));
 try {
   if (mode === 'load') {
@@ -39,6 +41,7 @@ try {
     };
     if (LIST_RUNS > 0) await time('/api/core/assignments/', LIST_RUNS);
     if (POLL_RUNS > 0) await time(`/api/core/assignments/latest/?user__classes__id=${course.classIds[3]}&last_staff_updated__gt=${encodeURIComponent(course.since)}`, POLL_RUNS);
+    if (TIME_RUNS > 0) await time('/api/core/time/', TIME_RUNS);
     await app.close();
   }
 } finally {

@@ -220,13 +220,18 @@ describe('hive token endpoints and bearer authentication', () => {
       assertClientError(await anon.post(REFRESH, { json: { refresh: renewed.body.refresh } }), 401, 'token_not_valid', REFRESH_INVALID);
     });
 
-    it('refuses the valid token of an account that was deactivated since', async () => {
+    it('refuses the valid token and API token of an account that was deactivated since', async () => {
       const other = await actorClient(server, 1);
+      const apiToken = client(server.app, (await server.services.tokens.createApiToken(other.id, 'deactivated')).token);
       assert.equal((await other.api.get(ME)).status, 200);
+      assert.equal((await apiToken.get(ME)).status, 200);
       await server.services.db.updateTable('users').set({ is_active: false }).where('id', '=', other.id).execute();
       const res = await other.api.get(ME);
       assert.equal(res.status, 401);
       assert.equal(res.headers['www-authenticate'], 'Bearer realm="api"');
+      assertClientError(await apiToken.get(ME), 401, 'user_not_found', 'User not found');
+      // The API token tests below count every token row.
+      await server.services.db.deleteFrom('api_tokens').where('user_id', '=', other.id).execute();
     });
   });
 

@@ -65,6 +65,17 @@ export const tokensRepo = {
     return db.selectFrom('api_tokens').select(['id', 'user_id', 'last_used_at']).where('token_hash', '=', tokenHash).where('name', '!=', except).executeTakeFirst();
   },
 
+  /** The token with this hash unless it is named `except`, with its user's sign-in state (one query). */
+  byHashExceptWithUser(db: Db, tokenHash: string, except: string) {
+    return db
+      .selectFrom('api_tokens as t')
+      .innerJoin('users as u', 'u.id', 't.user_id')
+      .select(['t.id', 't.user_id', 't.last_used_at', 'u.username', 'u.clearance', 'u.is_active'])
+      .where('t.token_hash', '=', tokenHash)
+      .where('t.name', '!=', except)
+      .executeTakeFirst();
+  },
+
   async markUsed(db: Db, id: number, now: string): Promise<void> {
     await db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
   },

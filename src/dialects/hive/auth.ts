@@ -14,11 +14,11 @@ export async function bearerActor(request: FastifyRequest, services: Services): 
   const [scheme, token, ...rest] = header.trim().split(/\s+/);
   if (scheme?.toLowerCase() !== 'bearer') throw notProvided();
   if (!token || rest.length > 0) throw new AssayError('unauthenticated', 'Invalid Authorization header.', { reason: 'authentication_failed' });
-  const userId = await tokenUserId(token, services);
-  if (userId === null) throw notValid();
-  const actor = await services.users.actorFor(userId);
-  if (!actor) throw new AssayError('unauthenticated', 'User not found', { reason: 'user_not_found' });
-  return actor;
+  // A personal API token is read with its user in one query; a JWT names the user, read next.
+  const found = token.startsWith(API_TOKEN_PREFIX) ? await services.tokens.apiTokenActor(token) : { actor: await services.users.actorFor(await services.tokens.verifyAccess(token)) };
+  if (found === null) throw notValid();
+  if (!found.actor) throw new AssayError('unauthenticated', 'User not found', { reason: 'user_not_found' });
+  return found.actor;
 }
 
 /** The user a personal API token or a JWT access token names; throws when a JWT is not valid. */
