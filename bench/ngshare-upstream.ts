@@ -137,7 +137,11 @@ export async function startUpstream(dir: string, options: UpstreamOptions = {}):
   if (options.debug ?? true) args.push('--debug');
   const child = spawn(python, args, { cwd: serverDir, stdio: ['ignore', out, out] });
   fs.closeSync(out);
+  // A bench that dies without stop() leaves no Python server behind.
+  const killOnExit = () => child.kill('SIGTERM');
+  process.once('exit', killOnExit);
   const stop = async () => {
+    process.off('exit', killOnExit);
     await stopProcess(child);
     if (!options.keep) fs.rmSync(workDir, { recursive: true, force: true });
   };
