@@ -4,7 +4,7 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.ts';
 import type { Engine } from '../../db/columns.ts';
 import type { JoinSql, ResourceSql, VisibleSql } from './search.repo.ts';
-import { containsWord, PER_ROW } from './search.repo.ts';
+import { containsWord } from './search.repo.ts';
 import { CANDIDATE_ID_MISSING, examinerGroupSpec } from './groups.resource.ts';
 import type { Visibility } from './policies.ts';
 
@@ -83,26 +83,22 @@ const MISSING = CANDIDATE_ID_MISSING;
 /**
  * One query word on a group: its name, its tags, its candidates (usernames, names and emails on
  * open assignments; candidate ids on anonymous ones), and the names of its assignment, period and
- * subject. The hierarchy's few rows are matched once per query; the rest is probed per visible
- * group through (assignment_id, …) keys, so the cost follows the caller's groups, not the whole
- * database. A word never contains whitespace, so it is in a full name exactly when it is in the
- * first or the last name.
+ * subject. The hierarchy's few rows are matched once per query; everything else is in the group's
+ * own search texts (migration 0031, kept by triggers), one column read per visible group, so the
+ * cost follows the caller's groups and the word, not the whole database. A word never contains
+ * whitespace, so it is in a full name exactly when it is in the first or the last name.
  */
 export function groupWord(engine: Engine, w: string): RawBuilder<unknown> {
   const has = (expr: string) => containsWord(engine, expr, w);
   const hierarchy = sql`g.exercise_id IN (SELECT we.id FROM exercises we JOIN courses wc ON wc.id = we.course_id
       LEFT JOIN devilry_periods wp ON wp.course_id = wc.id LEFT JOIN devilry_subjects ws ON ws.id = wp.subject_id
       WHERE ${sql.join(['we.name', 'we.slug', 'wc.name', 'wp.short_name', 'ws.long_name', 'ws.short_name'].map(has), sql` OR `)})`;
-  const tags = sql`EXISTS (SELECT 1 FROM devilry_group_tags wt WHERE wt.assignment_id = g.assignment_id AND ${has('wt.tag')} ${PER_ROW})`;
-  const named = sql`EXISTS (SELECT 1 FROM assignment_members wm JOIN users wu ON wu.id = wm.user_id
-      WHERE wm.assignment_id = g.assignment_id AND wm.role = 'candidate'
-      AND (${sql.join(['wu.username', 'wu.first_name', 'wu.last_name', 'wu.email'].map(has), sql` OR `)}) ${PER_ROW})`;
-  const ids = sql`EXISTS (SELECT 1 FROM devilry_candidate_ids wi WHERE wi.assignment_id = g.assignment_id AND ${has('wi.candidate_id')} ${PER_ROW})`;
-  const anonymous = MISSING.includes(w)
-    ? sql`(${ids} OR EXISTS (SELECT 1 FROM assignment_members wm2 WHERE wm2.assignment_id = g.assignment_id AND wm2.role = 'candidate'
-        AND NOT EXISTS (SELECT 1 FROM devilry_candidate_ids wi2 WHERE wi2.assignment_id = wm2.assignment_id AND wi2.user_id = wm2.user_id)))`
-    : ids;
-  return sql`(${has('g.name')} OR ${hierarchy} OR ${tags} OR (NOT da.anonymous AND ${named}) OR (da.anonymous AND ${anonymous}))`;
+  // A candidate without a candidate id is shown as MISSING on an anonymous assignment.
+  const missing = MISSING.includes(w)
+    ? sql` OR EXISTS (SELECT 1 FROM assignment_members wm WHERE wm.assignment_id = g.assignment_id AND wm.role = 'candidate'
+        AND NOT EXISTS (SELECT 1 FROM devilry_candidate_ids wi WHERE wi.assignment_id = wm.assignment_id AND wi.user_id = wm.user_id))`
+    : sql``;
+  return sql`(${hierarchy} OR (NOT da.anonymous AND ${has('g.search_text')}) OR (da.anonymous AND (${has('g.search_text_anonymous')}${missing})))`;
 }
 
 export interface CandidateRow {

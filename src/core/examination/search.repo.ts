@@ -155,7 +155,6 @@ function exprsOf(r: ResourceSql, plan: SearchPlan, withSelect: boolean): string[
 export async function runSearch(db: Db, engine: Engine, r: ResourceSql, plan: SearchPlan, visible: VisibleSql): Promise<{ total: number; rows: Row[] }> {
   const where = whereSql(engine, r, plan, visible.where);
   const countFrom = fromSql(r, exprsOf(r, plan, false), visible);
-  const pageFrom = fromSql(r, exprsOf(r, plan, true), visible);
   const scalars = plan.fields.filter((f) => r.columns[f] !== undefined);
   const select = sql.join(
     [sql.raw(`${r.id} AS "__id"`), ...(r.group ? [sql.raw(`${r.group} AS "__group"`)] : []), ...scalars.map((f, i) => sql.raw(`${r.columns[f]} AS "c${i}"`))],
@@ -172,11 +171,20 @@ export async function runSearch(db: Db, engine: Engine, r: ResourceSql, plan: Se
   if (plan.limit === 0) return { total: await count(), rows: [] };
   const order = orderSql(engine, r, plan);
   if (visible.from) {
-    // A search over the caller's own groups: the matches are few, so the page carries the total
-    // (one pass over them instead of two); only a page past the end needs its own count.
-    const page = await sql<Row>`SELECT ${select}, COUNT(*) OVER () AS "__total" ${pageFrom} WHERE ${where} ORDER BY ${order} LIMIT ${plan.limit} OFFSET ${plan.start}`.execute(db);
-    return { total: page.rows.length > 0 ? Number(page.rows[0]!.__total) : await count(), rows: named(page.rows) };
+    // A search over the caller's own groups: the matches are few, so the page of ids carries the
+    // total (one pass over them instead of two), read with only the joins that filtering and
+    // ordering need; the returned columns are then read for the page's rows alone. Only a page
+    // past the end needs its own count.
+    const ids = await sql<{ __id: number; __total: number | string }>`SELECT ${sql.raw(r.id)} AS "__id", COUNT(*) OVER () AS "__total" ${countFrom} WHERE ${where} ORDER BY ${order} LIMIT ${plan.limit} OFFSET ${plan.start}`.execute(db);
+    if (ids.rows.length === 0) return { total: await count(), rows: [] };
+    const total = Number(ids.rows[0]!.__total);
+    const page = await sql<Row>`SELECT ${select} ${fromSql(r, exprsOf(r, plan, true), { where: sql``, aliases: [] })} WHERE ${sql.raw(r.id)} IN (${sql.join(ids.rows.map((row) => row.__id))})`.execute(db);
+    const byId = new Map(page.rows.map((row) => [Number(row.__id), row]));
+    // A row deleted between the two reads is left out.
+    const rows = ids.rows.map((row) => byId.get(Number(row.__id))).filter((row): row is Row => row !== undefined);
+    return { total, rows: named(rows.map((row) => ({ ...row, __total: total }))) };
   }
+  const pageFrom = fromSql(r, exprsOf(r, plan, true), visible);
   const [total, page] = await Promise.all([
     count(),
     sql<Row>`SELECT ${select} ${pageFrom} WHERE ${where} ORDER BY ${order} LIMIT ${plan.limit} OFFSET ${plan.start}`.execute(db),

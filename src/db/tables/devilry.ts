@@ -28,6 +28,9 @@ export interface DevilryTables {
     latest_deadline_id: ColumnType<number | null, number | null | undefined, number | null>;
     latest_deadline_deadline: ColumnType<string | null, string | null | undefined, string | null>;
     number_of_deliveries: Defaulted<number>;
+    /** What query words match, kept by triggers (migration 0031): on open assignments, and on anonymous ones. */
+    search_text: Defaulted<string>;
+    search_text_anonymous: Defaulted<string>;
   };
   devilry_group_tags: { id: Generated<number>; assignment_id: number; tag: string };
   devilry_candidate_ids: { assignment_id: number; user_id: number; candidate_id: string };
