@@ -442,7 +442,14 @@ describe(`Assay API, checker side (inbox, locks, review, line comments, help) on
       assert.deepEqual(waiting, [['assignment', handed.body.assignment, handed.body.id]]);
       // Its hint comes from the grading queue's job changes (here as the grading thread relays one).
       const beforeClaim = events.length;
-      server.services.grading.jobChanged(handed.body.job.id);
+      server.services.grading.jobChanged({
+        id: handed.body.job.id,
+        course_id: c.A.program.id,
+        submission_id: handed.body.id,
+        status: 'running',
+        step: 'started',
+        time: server.services.clock.now(),
+      });
       for (let i = 0; i < 100 && !events.slice(beforeClaim).some((e) => e.id === handed.body.assignment); i++) await new Promise((r) => setTimeout(r, 10));
       assert.ok(events.slice(beforeClaim).some((e) => e.item === 'assignment' && e.id === handed.body.assignment && e.status === 'Submitted'));
 

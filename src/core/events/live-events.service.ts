@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts';
-import type { GradingQueue } from '../../grading/queue/index.ts';
+import type { GradingQueue, JobChange } from '../../grading/queue/index.ts';
 import type { Actor } from '../actor.ts';
 import type { ExercisesService } from '../courses/exercises.service.ts';
 import { isRowId } from '../courses/exercises.service.ts';
@@ -29,12 +29,12 @@ export class LiveEventsService {
   constructor(
     private readonly db: Db,
     readonly bus: EventBus,
-    private readonly grading: GradingQueue,
+    grading: GradingQueue,
     private readonly submissions: SubmissionsService,
     private readonly exercises: ExercisesService,
   ) {
-    grading.onJobChanged((jobId) => {
-      if (this.gradingFollowers > 0 || bus.acrossServers) void this.publishJob(jobId).catch(() => undefined);
+    grading.onJobChanged((change) => {
+      if (this.gradingFollowers > 0 || bus.acrossServers) this.publishJob(change);
     });
   }
 
@@ -76,20 +76,18 @@ export class LiveEventsService {
     if (!(await this.exercises.isStaffSide(actor, { course_id: courseId }))) throw AssayError.forbidden();
   }
 
-  private async publishJob(jobId: number): Promise<void> {
-    const job = await this.grading.get(jobId);
-    if (!job || job.submission_id === null) return;
-    const topic = topics.submission(job.submission_id);
+  /** The change as its submission's followers see it: what the queue told, nothing read again. */
+  private publishJob(change: JobChange): void {
+    if (change.submission_id === null) return;
+    const topic = topics.submission(change.submission_id);
     if (!this.bus.wanted(topic)) return;
-    const timeline = await this.grading.events(jobId);
-    const last = timeline.at(-1);
     this.bus.publish(topic, {
       kind: 'grading',
-      submission: job.submission_id,
-      job: job.id,
-      status: job.status,
-      step: last && !STAFF_ONLY_STEPS.includes(last.action) ? last.action : null,
-      time: last?.time ?? job.created_at,
+      submission: change.submission_id,
+      job: change.id,
+      status: change.status,
+      step: STAFF_ONLY_STEPS.includes(change.step) ? null : change.step,
+      time: change.time,
     });
   }
 }

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts';
-import type { GradingQueue, JobStatus } from '../../grading/queue/index.ts';
+import type { GradingQueue, JobChange, JobStatus } from '../../grading/queue/index.ts';
 import type { EventBus } from '../events/event-bus.ts';
 import { topics } from '../events/event-bus.ts';
 import type { ThreadChanges } from '../threads/changes.ts';
@@ -32,7 +32,7 @@ export class InboxEvents {
     /** The services' announcements of committed changes (assignments', help threads'). */
     sources: ThreadChanges[],
   ) {
-    grading.onJobChanged((jobId) => void this.jobChanged(grading, jobId).catch(() => undefined));
+    grading.onJobChanged((change) => void this.jobChanged(change).catch(() => undefined));
     for (const source of sources) source.listen((thread) => this.changed(thread));
   }
 
@@ -49,9 +49,8 @@ export class InboxEvents {
     }
   }
 
-  private async jobChanged(grading: GradingQueue, jobId: number): Promise<void> {
-    const job = await grading.get(jobId);
-    if (!job || job.submission_id === null || !INBOX_JOB_STATUSES.includes(job.status)) return;
+  private async jobChanged(job: JobChange): Promise<void> {
+    if (job.submission_id === null || !INBOX_JOB_STATUSES.includes(job.status)) return;
     if (!this.bus.wanted(topics.inbox(job.course_id))) return;
     if (this.announcedStatus.get(job.id) === job.status) return;
     this.announcedStatus.delete(job.id);

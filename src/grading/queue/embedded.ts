@@ -4,7 +4,7 @@ import type { Db } from '../../db/database.ts';
 import { GradingMetrics } from './metrics.ts';
 import type { QueueSettings, ResultRecorder } from './jobs.repo.ts';
 import { JobStore } from './jobs.repo.ts';
-import type { EnqueueInput, FailOutcome, GradingJob, GradingQueue, JobEvent, JobResult, ProgressStep, QueueDepth } from './types.ts';
+import type { EnqueueInput, FailOutcome, GradingJob, GradingQueue, JobChange, JobEvent, JobResult, ProgressStep, QueueDepth } from './types.ts';
 
 export interface QueueDeps {
   db: Db;
@@ -23,11 +23,11 @@ export class EmbeddedQueue implements GradingQueue {
   readonly metrics = new GradingMetrics();
   protected readonly store: JobStore;
   private readonly listeners: (() => void)[] = [];
-  private readonly changeListeners: ((jobId: number) => void)[] = [];
+  private readonly changeListeners: ((change: JobChange) => void)[] = [];
 
   constructor(deps: QueueDeps) {
     this.store = new JobStore(deps.db, deps.engine, deps.clock, deps.settings, this.metrics);
-    this.store.onChange = (jobId) => this.jobChanged(jobId);
+    this.store.onChange = (change) => this.jobChanged(change);
   }
 
   async start(): Promise<void> {}
@@ -80,8 +80,8 @@ export class EmbeddedQueue implements GradingQueue {
     return released;
   }
 
-  addProgress(jobId: number, steps: ProgressStep[]): Promise<void> {
-    return this.store.addProgress(jobId, steps.map((s) => ({ action: s.action, payload: s.payload ?? null })));
+  addProgress(job: Pick<GradingJob, 'id' | 'course_id' | 'submission_id'>, steps: ProgressStep[]): Promise<void> {
+    return this.store.addProgress(job, steps.map((s) => ({ action: s.action, payload: s.payload ?? null })));
   }
 
   events(jobId: number): Promise<JobEvent[]> {
@@ -110,7 +110,7 @@ export class EmbeddedQueue implements GradingQueue {
     this.notify();
   }
 
-  onJobChanged(listener: (jobId: number) => void): () => void {
+  onJobChanged(listener: (change: JobChange) => void): () => void {
     this.changeListeners.push(listener);
     return () => {
       const at = this.changeListeners.indexOf(listener);
@@ -118,8 +118,8 @@ export class EmbeddedQueue implements GradingQueue {
     };
   }
 
-  jobChanged(jobId: number): void {
-    for (const l of this.changeListeners) l(jobId);
+  jobChanged(change: JobChange): void {
+    for (const l of this.changeListeners) l(change);
   }
 
   protected notify(): void {

@@ -8,7 +8,7 @@ import { RELAXED_COMMIT } from '../../db/relaxed-commit.ts';
 import type { Db } from '../../db/database.ts';
 import type { GradingJobsTable } from '../../db/types.ts';
 import type { GradingMetrics } from './metrics.ts';
-import type { EnqueueInput, FailOutcome, FinishedJob, GradingJob, JobEvent, JobKind, JobResult, JobStatus, JobStep, QueueDepth } from './types.ts';
+import type { EnqueueInput, FailOutcome, FinishedJob, GradingJob, JobChange, JobEvent, JobKind, JobResult, JobStatus, JobStep, QueueDepth } from './types.ts';
 import { JOB_STATUSES, PRIORITY_FRESH, PRIORITY_RERUN } from './types.ts';
 
 /** A database handle or an open transaction on it. */
@@ -30,6 +30,11 @@ export function toJob(row: Row): GradingJob {
     payload: JSON.parse(row.payload) as Record<string, unknown>,
     result: row.result === null ? null : (JSON.parse(row.result) as JobResult),
   };
+}
+
+/** A job's change as listeners are told it (JobChange). */
+function changeOf(job: { id: number; course_id: number; submission_id: number | null }, status: JobStatus, step: JobStep, time: string): JobChange {
+  return { id: job.id, course_id: job.course_id, submission_id: job.submission_id, status, step, time };
 }
 
 /** Events and metrics that may only be told once the transaction that caused them committed. */
@@ -60,8 +65,8 @@ export class JobStore {
   private claimsSinceOverdueFirst = OVERDUE_FIRST_EVERY;
   /** Writes what a result means (grades, feedback, dialect records) in the transaction that completes the job. */
   recorder: ResultRecorder | null = null;
-  /** Told the id of a job whose status or timeline changed, once the change is committed. */
-  onChange: ((jobId: number) => void) | null = null;
+  /** Told what changed about a job (status, timeline), once the change is committed. */
+  onChange: ((change: JobChange) => void) | null = null;
 
   constructor(
     readonly db: Db,
@@ -180,7 +185,7 @@ export class JobStore {
 
   private claimedOnPostgres(row: Row): GradingJob {
     if (row.attempts === 1 && row.started_at) this.metrics.observeWait(row.created_at, row.started_at);
-    this.onChange?.(row.id);
+    this.onChange?.(changeOf(row, 'running', 'started', row.started_at!));
     return toJob(row);
   }
 
@@ -217,8 +222,8 @@ export class JobStore {
   }
 
   private async claimed(trx: Executor, row: Row, after: AfterCommit): Promise<GradingJob> {
-    await this.addEvent(trx, row.id, 'started', startedText(row));
-    this.changed(after, row.id);
+    await this.addEvent(trx, row.id, 'started', startedText(row), row.started_at!);
+    this.changed(after, changeOf(row, 'running', 'started', row.started_at!));
     if (row.attempts === 1 && row.started_at) {
       const startedAt = row.started_at;
       after.push(() => this.metrics.observeWait(row.created_at, startedAt));
@@ -266,31 +271,31 @@ export class JobStore {
         .execute();
     }
     after.push(() => this.metrics.observeEnd(outcome, row.started_at, now));
-    this.changed(after, jobId);
+    this.changed(after, changeOf(row, 'done', outcome, now));
     return true;
   }
 
   private markDone(trx: Executor, jobId: number, workerId: string, result: JobResult, now: string) {
     return this.guarded(trx, jobId, workerId)
       .set({ status: 'done', result: JSON.stringify(result), finished_at: now, lease_owner: null, lease_until: null, error: null })
-      .returning(['id', 'exercise_id', 'submission_id', 'response_id', 'started_at'])
+      .returning(['id', 'course_id', 'exercise_id', 'submission_id', 'response_id', 'started_at'])
       .executeTakeFirst();
   }
 
   private async completeOnPostgres(trx: Executor, jobId: number, workerId: string, result: JobResult, now: string) {
-    const done = await sql<FinishedJob & { started_at: string | null }>`WITH ${RELAXED_COMMIT},
+    const done = await sql<FinishedJob & { course_id: number; started_at: string | null }>`WITH ${RELAXED_COMMIT},
       done AS (
         UPDATE grading_jobs
         SET status = 'done', result = ${JSON.stringify(result)}, finished_at = ${now}, lease_owner = NULL, lease_until = NULL, error = NULL
         FROM relaxed
         WHERE id = ${jobId} AND status = 'running' AND lease_owner = ${workerId}
-        RETURNING id, exercise_id, submission_id, response_id, started_at, finished_at),
+        RETURNING id, course_id, exercise_id, submission_id, response_id, started_at, finished_at),
       told AS (
         INSERT INTO grading_job_events (job_id, time, action, payload)
         SELECT done.id, done.finished_at, e.action, e.payload
         FROM done CROSS JOIN (VALUES (1, 'finished', NULL), (2, ${result.outcome ?? 'success'}, ${result.summary ?? null})) AS e (n, action, payload)
         ORDER BY e.n)
-      SELECT id, exercise_id, submission_id, response_id, started_at FROM done`.execute(trx);
+      SELECT id, course_id, exercise_id, submission_id, response_id, started_at FROM done`.execute(trx);
     return done.rows[0];
   }
 
@@ -304,7 +309,7 @@ export class JobStore {
         lease_until: null,
         error,
       })
-      .returning(['status', 'attempts', 'max_attempts', 'started_at'])
+      .returning(['course_id', 'submission_id', 'status', 'attempts', 'max_attempts', 'started_at'])
       .executeTakeFirst();
     if (!row) return 'lost';
     const outcome = row.status === 'failed' ? 'failed' : 'retry';
@@ -312,9 +317,9 @@ export class JobStore {
       outcome === 'failed'
         ? `failed after ${row.attempts} attempts: ${error}`
         : `attempt ${row.attempts} of ${row.max_attempts} failed, queued again: ${error}`;
-    await this.addEvent(trx, jobId, 'error', text);
+    await this.addEvent(trx, jobId, 'error', text, now);
     after.push(() => this.metrics.observeEnd(outcome, row.started_at, now));
-    this.changed(after, jobId);
+    this.changed(after, changeOf({ ...row, id: jobId }, row.status as JobStatus, 'error', now));
     return outcome;
   }
 
@@ -329,12 +334,12 @@ export class JobStore {
         lease_until: addSeconds(now, this.settings.recheckSeconds),
         error: reason,
       }))
-      .returning(['started_at'])
+      .returning(['course_id', 'submission_id', 'started_at'])
       .executeTakeFirst();
     if (!row) return false;
-    await this.addEvent(trx, jobId, 'waiting', `waiting: ${reason}`);
+    await this.addEvent(trx, jobId, 'waiting', `waiting: ${reason}`, now);
     after.push(() => this.metrics.observeEnd('waiting', row.started_at, now));
-    this.changed(after, jobId);
+    this.changed(after, changeOf({ ...row, id: jobId }, 'waiting', 'waiting', now));
     return true;
   }
 
@@ -343,12 +348,12 @@ export class JobStore {
     const now = this.clock.now();
     const row = await this.guarded(trx, jobId, workerId)
       .set((eb) => ({ status: 'queued', attempts: eb('attempts', '-', 1), lease_owner: null, lease_until: null }))
-      .returning(['started_at'])
+      .returning(['course_id', 'submission_id', 'started_at'])
       .executeTakeFirst();
     if (!row) return false;
-    await this.addEvent(trx, jobId, 'queued', `queued again: ${reason}`);
+    await this.addEvent(trx, jobId, 'queued', `queued again: ${reason}`, now);
     after.push(() => this.metrics.observeEnd('released', row.started_at, now));
-    this.changed(after, jobId);
+    this.changed(after, changeOf({ ...row, id: jobId }, 'queued', 'queued', now));
     return true;
   }
 
@@ -361,12 +366,12 @@ export class JobStore {
       .where('status', '=', 'running')
       .where('lease_until', '<', now)
       .where((eb) => eb('attempts', '>=', eb.ref('max_attempts')))
-      .returning(['id', 'attempts', 'started_at'])
+      .returning(['id', 'course_id', 'submission_id', 'attempts', 'started_at'])
       .execute();
     for (const r of rows) {
-      await this.addEvent(trx, r.id, 'error', `failed after ${r.attempts} attempts: the worker running it stopped responding`);
+      await this.addEvent(trx, r.id, 'error', `failed after ${r.attempts} attempts: the worker running it stopped responding`, now);
       after.push(() => this.metrics.observeEnd('failed', r.started_at, now));
-      this.changed(after, r.id);
+      this.changed(after, changeOf(r, 'failed', 'error', now));
     }
     return rows.map((r) => r.id);
   }
@@ -380,23 +385,23 @@ export class JobStore {
       .where('status', '=', 'running')
       .where('lease_until', '<', now)
       .where((eb) => eb('attempts', '<', eb.ref('max_attempts')))
-      .returning(['id', 'priority', 'fair_rank', 'started_at'])
+      .returning(['id', 'course_id', 'submission_id', 'priority', 'fair_rank', 'started_at'])
       .execute();
     for (const r of rows) {
-      await this.addEvent(trx, r.id, 'queued', 'queued again: the worker running it stopped responding');
+      await this.addEvent(trx, r.id, 'queued', 'queued again: the worker running it stopped responding', now);
       after.push(() => this.metrics.observeEnd('retry', r.started_at, now));
-      this.changed(after, r.id);
+      this.changed(after, changeOf(r, 'queued', 'queued', now));
     }
     return rows.map(({ id, priority, fair_rank }) => ({ id, priority, fair_rank }));
   }
 
-  /** Tells onChange about the job once the transaction has committed. */
-  private changed(after: AfterCommit, jobId: number): void {
-    after.push(() => this.onChange?.(jobId));
+  /** Tells onChange about the change once the transaction has committed. */
+  private changed(after: AfterCommit, change: JobChange): void {
+    after.push(() => this.onChange?.(change));
   }
 
-  async addEvent(trx: Executor, jobId: number, action: JobStep, payload: string | null = null): Promise<void> {
-    await trx.insertInto('grading_job_events').values({ job_id: jobId, time: this.clock.now(), action, payload }).execute();
+  async addEvent(trx: Executor, jobId: number, action: JobStep, payload: string | null = null, time = this.clock.now()): Promise<void> {
+    await trx.insertInto('grading_job_events').values({ job_id: jobId, time, action, payload }).execute();
   }
 
   /**
@@ -404,12 +409,14 @@ export class JobStore {
    * PostgreSQL its commit does not wait for the disk: a step lost in a crash is a missing line in
    * the timeline of a job that is run again anyway.
    */
-  async addProgress(jobId: number, steps: { action: JobStep; payload: string | null }[]): Promise<void> {
+  async addProgress(job: Pick<GradingJob, 'id' | 'course_id' | 'submission_id'>, steps: { action: JobStep; payload: string | null }[]): Promise<void> {
     if (steps.length === 0) return;
+    const jobId = job.id;
     const time = this.clock.now();
+    const change = changeOf(job, 'running', steps.at(-1)!.action, time);
     if (this.engine !== 'postgres') {
       await this.db.insertInto('grading_job_events').values(steps.map((s) => ({ job_id: jobId, time, action: s.action, payload: s.payload }))).execute();
-      this.onChange?.(jobId);
+      this.onChange?.(change);
       return;
     }
     const rows = sql.join(steps.map((s, i) => sql`(${i}, ${s.action}, ${s.payload})`));
@@ -417,7 +424,7 @@ export class JobStore {
       INSERT INTO grading_job_events (job_id, time, action, payload)
       SELECT ${jobId}, CAST(${time} AS timestamptz), e.action, e.payload FROM relaxed CROSS JOIN (VALUES ${rows}) AS e (n, action, payload)
       ORDER BY e.n`.execute(this.db);
-    this.onChange?.(jobId);
+    this.onChange?.(change);
   }
 
   /** The job's place in the queue. */

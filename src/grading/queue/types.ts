@@ -34,6 +34,19 @@ export interface JobResult {
 }
 
 /** What a result recorder is told of the job it records (read in the completing UPDATE itself). */
+/**
+ * What changed about a job, told once the change committed: its new status and the timeline's
+ * step that says so (with its time), with what listeners need to route it (no re-read).
+ */
+export interface JobChange {
+  id: number;
+  course_id: number;
+  submission_id: number | null;
+  status: JobStatus;
+  step: JobStep;
+  time: string;
+}
+
 export interface FinishedJob {
   id: number;
   exercise_id: number;
@@ -142,7 +155,7 @@ export interface GradingQueue {
   /** Gives the job back untouched (the worker is stopping); the attempt does not count. */
   release(jobId: number, workerId: string, reason: string): Promise<boolean>;
   /** Adds a running job's intermediate timeline steps (see RunContext.report). */
-  addProgress(jobId: number, steps: ProgressStep[]): Promise<void>;
+  addProgress(job: Pick<GradingJob, 'id' | 'course_id' | 'submission_id'>, steps: ProgressStep[]): Promise<void>;
   events(jobId: number): Promise<JobEvent[]>;
   get(jobId: number): Promise<GradingJob | null>;
   depth(): Promise<QueueDepth>;
@@ -153,12 +166,12 @@ export interface GradingQueue {
   /** Listeners called after each enqueue in this process (in-process workers wake up at once). */
   onEnqueued(listener: () => void): void;
   /**
-   * Listeners told the id of a job whose status or timeline changed, after the change committed:
+   * Listeners told what changed about a job (its status or timeline), after the change committed:
    * changes made by this process's workers, and those the grading thread relays (jobChanged).
    * Returns the way to stop listening.
    */
-  onJobChanged(listener: (jobId: number) => void): () => void;
+  onJobChanged(listener: (change: JobChange) => void): () => void;
   /** Tells the listeners of a change made elsewhere (the grading thread's workers). */
-  jobChanged(jobId: number): void;
+  jobChanged(change: JobChange): void;
   close(): Promise<void>;
 }

@@ -205,7 +205,7 @@ export class WorkerPool {
     try {
       const context = {
         signal: controller.signal,
-        report: (...steps: ProgressStep[]) => this.queue.addProgress(job.id, steps),
+        report: (...steps: ProgressStep[]) => this.queue.addProgress(job, steps),
       };
       let outcome: JobResult | typeof ABANDONED;
       try {

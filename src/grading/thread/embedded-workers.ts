@@ -90,7 +90,7 @@ class GradingThread implements EmbeddedWorkers {
             this.services.grading.metrics.apply(message.observation);
             break;
           case 'job-changed':
-            this.services.grading.jobChanged(message.jobId);
+            this.services.grading.jobChanged(message.change);
             break;
           case 'error':
             this.options.onError?.(new Error(message.message), message.context);

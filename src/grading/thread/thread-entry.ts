@@ -18,7 +18,7 @@ try {
   const runtime = await openRuntime(config, { migrate: false, eventsAcrossServers: false });
   const queue = runtime.services.grading;
   queue.metrics.relayTo((observation) => send({ kind: 'metric', observation }));
-  queue.onJobChanged((jobId) => send({ kind: 'job-changed', jobId }));
+  queue.onJobChanged((change) => send({ kind: 'job-changed', change }));
   await queue.start();
   // Without a working sandbox the jobs wait (see /healthz) until it works.
   const sandboxProblem = await defaultSandbox()
