@@ -3,6 +3,7 @@ import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import type { Socket } from 'node:net';
+import { nativePrograms } from './native.ts';
 
 /**
  * Mounts and unmounts size- and inode-limited tmpfs file systems (root only). A run's work dir is
@@ -10,9 +11,11 @@ import type { Socket } from 'node:net';
  * unmounting removes every file in one step. Inside the sandbox, /proc/self/mountinfo shows such a
  * bind as `/` of an `assay` tmpfs, not as the host path it was bound from.
  *
- * The mount and umount programs run in one long-lived root
- * bash process reading requests on its stdin (NUL-separated: op, dir, options), so the server's event loop never forks for them; it
- * makes and removes the mount points itself (one exec per request in the helper).
+ * Mounting and unmounting happen in one long-lived root helper reading requests on its stdin
+ * (NUL-separated: op, dir, options), so the server's event loop never forks for them; it makes and
+ * removes the mount points itself. The helper is native/mount_helper.c (the system calls, nothing
+ * started per request) where it was compiled (native.ts), else this bash script (mount(8) or
+ * umount(8) exec'd per request).
  * Answers come back one line per request, in order. When its stdin closes (this process died or
  * closed it) it unmounts whatever is still mounted.
  */
@@ -49,7 +52,8 @@ export class Mounter {
   private dead: Error | null = null;
 
   constructor(bash: string) {
-    this.child = spawn(bash, ['--norc', '--noprofile', '-c', MOUNT_SCRIPT, 'assay-mount'], {
+    const native = nativePrograms()?.mountHelper;
+    this.child = spawn(native ?? bash, native ? [] : ['--norc', '--noprofile', '-c', MOUNT_SCRIPT, 'assay-mount'], {
       stdio: ['pipe', 'pipe', 'ignore'],
       cwd: '/',
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },

@@ -5,10 +5,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
- * The sandbox's two small C programs (native/): the broker, main program of a harness's run under
+ * The sandbox's small C programs (native/): the broker, main program of a harness's run under
  * separation by uid (broker.c), and run_student (run_student.c), which asks it to start the student's
  * code, or runs the nested sandbox (run_student.sh, compiled in) where there is no broker. In C so
- * that separating the student's code costs a run a fork and an exec, not shells and setpriv.
+ * that separating the student's code costs a run a fork and an exec, not shells and setpriv. And
+ * the mount helper (mount_helper.c), which mounts the runs' tmpfs work dirs by system calls
+ * (mounts.ts; without it, a script runs mount(8) and umount(8) three times a run).
  *
  * They are compiled with the machine's C compiler (`cc`, or $CC) by `npm run build` (so by `npm ci`
  * and `npm install`) into build/native/<hash of their sources>/ at the package's root, and again
@@ -18,7 +20,7 @@ import { fileURLToPath } from 'node:url';
  */
 const SOURCE_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'native');
 const BUILD_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'build', 'native');
-const SOURCES = ['protocol.h', 'broker.c', 'run_student.c', 'run_student.sh'];
+const SOURCES = ['protocol.h', 'broker.c', 'run_student.c', 'run_student.sh', 'mount_helper.c'];
 const FLAGS = ['-O2', '-std=gnu11', '-Wall', '-Wextra'];
 /**
  * Linked statically where the C library allows it: no dynamic loader at each exec (a run starts the
@@ -30,6 +32,7 @@ export interface NativePrograms {
   /** Host paths of the compiled programs. */
   broker: string;
   runStudent: string;
+  mountHelper: string;
 }
 
 let built: { programs: NativePrograms | null; reason: string | null } | null = null;
@@ -105,13 +108,13 @@ export function buildNative(log: (line: string) => void = () => undefined): { pr
     return { programs: null, reason: `the sources of the sandbox's programs are missing: ${(err as Error).message}` };
   }
   const dir = path.join(BUILD_DIR, hash);
-  const programs = { broker: path.join(dir, 'assay-broker'), runStudent: path.join(dir, 'run_student') };
-  if (fs.existsSync(programs.broker) && fs.existsSync(programs.runStudent)) return { programs, reason: null };
+  const programs = { broker: path.join(dir, 'assay-broker'), runStudent: path.join(dir, 'run_student'), mountHelper: path.join(dir, 'assay-mount') };
+  if (Object.values(programs).every((p) => fs.existsSync(p))) return { programs, reason: null };
   const work = path.join(BUILD_DIR, `.tmp-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
   try {
     fs.mkdirSync(work, { recursive: true });
     fs.writeFileSync(path.join(work, 'run_student_sh.h'), scriptHeader());
-    for (const [name, source] of [['assay-broker', 'broker.c'], ['run_student', 'run_student.c']] as const) {
+    for (const [name, source] of [['assay-broker', 'broker.c'], ['run_student', 'run_student.c'], ['assay-mount', 'mount_helper.c']] as const) {
       const args = [...FLAGS, '-I', work, '-o', path.join(work, name), path.join(SOURCE_DIR, source)];
       let cc = spawnSync(compiler(), [...args, ...STATIC], { encoding: 'utf8' });
       if (cc.error || cc.status !== 0) cc = spawnSync(compiler(), args, { encoding: 'utf8' });
