@@ -12,12 +12,15 @@ export class BooleanColumnsPlugin implements KyselyPlugin {
   }
 
   async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    for (const row of args.result.rows) {
-      for (const key of Object.keys(row)) {
-        if (this.columns.has(key)) {
-          const v = row[key];
-          if (v === 0 || v === 1) row[key] = v === 1;
-        }
+    const { rows } = args.result;
+    if (rows.length === 0) return args.result;
+    // Every row of a result has the same columns: find the boolean ones once, not in every row.
+    const keys = Object.keys(rows[0]!).filter((key) => this.columns.has(key));
+    if (keys.length === 0) return args.result;
+    for (const row of rows) {
+      for (const key of keys) {
+        const v = row[key];
+        if (v === 0 || v === 1) row[key] = v === 1;
       }
     }
     return args.result;

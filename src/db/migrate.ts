@@ -19,6 +19,7 @@ import * as m0021 from './migrations/0021_engine_timeline_steps.ts';
 import * as m0022 from './migrations/0022_line_comments.ts';
 import * as m0024 from './migrations/0024_audit.ts';
 import * as m0026 from './migrations/0026_similarity.ts';
+import * as m0030 from './migrations/0030_assignments_by_user.ts';
 import * as m0031 from './migrations/0031_devilry_search_text.ts';
 
 type EngineMigration = { up(db: Kysely<unknown>, engine: Engine): Promise<void> };
@@ -41,6 +42,7 @@ const migrations: Record<string, EngineMigration> = {
   '0022_line_comments': m0022,
   '0024_audit': m0024,
   '0026_similarity': m0026,
+  '0030_assignments_by_user': m0030,
   '0031_devilry_search_text': m0031,
 };
 

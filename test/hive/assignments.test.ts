@@ -395,6 +395,38 @@ describe('hive /assignments/ and their responses', () => {
     assert.equal((await cast.staff.get('/api/core/assignments/latest/?last_staff_updated__gt=yesterday')).status, 400);
   });
 
+  it('feeds the dashboard by class: the class\'s students\' assignments in the reader\'s courses, newest first', async () => {
+    const db = server.services.db;
+    const now = server.services.clock.now();
+    const [inBoth, inOne, inNone] = [await makeStudent(server, cast.A.program.id), await makeStudent(server, cast.A.program.id), await makeStudent(server, cast.A.program.id)];
+    const klass = async (name: string, members: number[]) => {
+      const { id } = await db.insertInto('classes').values({ course_id: cast.A.program.id, name, created_at: now }).returning('id').executeTakeFirstOrThrow();
+      if (members.length > 0) await db.insertInto('class_members').values(members.map((user_id) => ({ class_id: id, user_id }))).execute();
+      return id;
+    };
+    const first = await klass('latest-first', [inBoth.id, inOne.id]);
+    const second = await klass('latest-second', [inBoth.id]);
+    const empty = await klass('latest-empty', []);
+    const oldOne = await newAssignment(inOne.id);
+    const since = (await cast.staff.get(`/api/core/assignments/${oldOne.id}/`)).body.last_staff_updated;
+    const both = await newAssignment(inBoth.id);
+    const one = await newAssignment(inOne.id, otherExerciseId);
+    await newAssignment(inNone.id);
+    await cast.checkerA.post(`/api/core/assignments/${both.id}/responses/`, { json: { response_type: 'Comment', contents: [] } });
+    const ids = async (query: string, reader: Client = cast.checkerA) => {
+      const res = await reader.get(`/api/core/assignments/latest/?${query}`);
+      assert.equal(res.status, 200, res.text);
+      return res.body.map((n: { id: number }) => n.id);
+    };
+    const after = `last_staff_updated__gt=${encodeURIComponent(since)}`;
+    assert.deepEqual(await ids(`user__classes__id=${first}&${after}`), [both.id, one.id]);
+    assert.deepEqual(await ids(`user__classes__id=${first}`), [both.id, one.id, oldOne.id]);
+    assert.deepEqual(await ids(`user__classes__id=${second}`), [both.id]);
+    assert.deepEqual(await ids(`user__classes__id=${empty}`), []);
+    assert.deepEqual(await ids(`user__classes__id=${first}&exercise__parent_module__parent_subject__id=${cast.B.subject.id}`), []);
+    assert.deepEqual(await ids(`user__classes__id=${first}`, cast.otherChecker), [], 'only the reader\'s courses');
+  });
+
   it('lets exactly one of two checkers locking at once win', async () => {
     for (let round = 0; round < 8; round++) {
       const s = await makeStudent(server, cast.A.program.id);

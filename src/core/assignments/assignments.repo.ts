@@ -78,7 +78,10 @@ export const assignmentsRepo = {
     if (f.exerciseIds !== undefined) q = q.where('a.exercise_id', 'in', f.exerciseIds);
     if (f.staffUpdatedAfter !== undefined) q = q.where('a.last_staff_updated', '>', f.staffUpdatedAfter);
     for (const condition of threadUserConditions('a.user_id', f)) q = q.where(condition);
-    return q.orderBy('a.id').execute();
+    // In id order, sorted here: SQLite reaches a checker's rows through their exercises and sorted
+    // all of them (every column) in a temporary B-tree for ORDER BY, half of the query's time for a
+    // course's 20,000; sorting the rows by their integer ids costs a few milliseconds.
+    return (await q.execute()).sort((x, y) => x.id - y.id);
   },
 
   /** The assignment when it is in the scope. */
@@ -140,9 +143,22 @@ export const assignmentsRepo = {
   },
 
   /** The staff dashboard's feed: assignments in scope with their student, exercise, module and subject, most recently changed first. */
-  latest(db: Db, scope: AssignmentScope, f: ThreadUserFilters & { id?: number; subjectId?: number; staffUpdatedAfter?: string }) {
-    let q = db
-      .selectFrom('assignments as a')
+  latest(db: Db, scope: AssignmentScope, filters: ThreadUserFilters & { id?: number; subjectId?: number; staffUpdatedAfter?: string }) {
+    // The dashboard's poll by class starts from the class's members and seeks each one's recently
+    // changed assignments (assignments_user_id_last_staff_updated_idx): SQLite keeps the left table
+    // of a CROSS JOIN outside, and without statistics it would rather walk every exercise of the
+    // course and test each changed row's student (twice the work at 20,000 assignments).
+    // PostgreSQL orders the joins itself.
+    const { classId, classIds, ...rest } = filters;
+    const drivingClasses = classId !== undefined ? [classId] : classIds !== undefined && classIds.length > 0 ? classIds : undefined;
+    const f: typeof filters = drivingClasses === undefined ? filters : classId !== undefined && classIds !== undefined ? { ...rest, classIds } : rest;
+    const assignments = drivingClasses
+      ? db
+          .selectFrom(db.selectFrom('class_members').select('user_id').distinct().where('class_id', 'in', drivingClasses).as('cm'))
+          .crossJoin('assignments as a')
+          .whereRef('a.user_id', '=', 'cm.user_id')
+      : db.selectFrom('assignments as a');
+    let q = assignments
       .innerJoin('exercises as e', 'e.id', 'a.exercise_id')
       .innerJoin('users as u', 'u.id', 'a.user_id')
       .leftJoin('modules as mo', 'mo.id', 'e.module_id')
