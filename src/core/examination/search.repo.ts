@@ -39,6 +39,12 @@ export interface ResourceSql {
   many: Readonly<Record<string, ManySql>>;
   /** The condition one `query` word puts on the outer row (it matches some search field, case-insensitively). */
   word: (engine: Engine, folded: string) => Sql;
+  /**
+   * A cheap condition on the outer row that every row matching a condition on a to-many field
+   * meets (null when there is none): tested first, so the correlated sub-select runs only for the
+   * rows it lets through.
+   */
+  prefilter?: (engine: Engine, c: Condition) => Sql | null;
 }
 
 type Sql = RawBuilder<unknown>;
@@ -100,7 +106,9 @@ function conditionSql(engine: Engine, r: ResourceSql, c: Condition): Sql {
   const spec = r.spec.fields[c.field]!;
   const many = r.many[c.field];
   if (!many) return conditionOn(engine, r.columns[c.field]!, spec, c);
-  return sql`EXISTS (SELECT 1 ${sql.raw(many.from)} AND ${conditionOn(engine, many.expr, spec, c)} ${PER_ROW})`;
+  const exists = sql`EXISTS (SELECT 1 ${sql.raw(many.from)} AND ${conditionOn(engine, many.expr, spec, c)} ${PER_ROW})`;
+  const cheap = r.prefilter?.(engine, c);
+  return cheap ? sql`(${cheap} AND ${exists})` : exists;
 }
 
 /** `expr` contains the word (already case-folded), case-insensitively, the same on both engines. */
