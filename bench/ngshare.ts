@@ -1,291 +1,386 @@
 /**
- * ngshare benchmark: `npm run bench:ngshare`. The real server (in this process) on SQLite and on
- * PostgreSQL, one nbgrader course with STUDENTS students, measured with autocannon:
+ * ngshare benchmark: `npm run bench:ngshare`. The same load against, each server in a process of
+ * its own (ngshare-server.ts, ngshare-floor.ts):
  *
- * - students handing in a FILES-file, SUBMISSION_BYTES notebook submission (POST /submission,
- *   each request as the next student);
- * - the instructor downloading one student's latest submission (GET /submission/:c/:a/:u, the
- *   collect step, each request the next student who has submitted);
- * - students fetching the released assignment of the same size (GET /assignment/:c/:a, each
- *   request as the next student), and the `list_only` form of the collect download.
+ * - the machine's floor for the same bytes (ngshare-floor.ts: loopback transfer, decode, hash,
+ *   write and flush, nothing else);
+ * - Assay on each engine of BENCH_ENGINES;
+ * - upstream ngshare, when NGSHARE_UPSTREAM names its checkout (started by ngshare-upstream.ts).
  *
- * Every measurement is also shown against a trivial baseline (`GET /api/healthz`) measured in the
- * same run, and PostgreSQL against SQLite.
+ * 200 students hand in trees of FILES files of 100 KiB, sent form-encoded with MIME base64
+ * contents as ngshare_exchange sends them (2.9 MB bodies), each request as the next student and
+ * with contents of its own (a few characters of each file are stamped, so no file is stored
+ * twice). Figures, BENCH_REQUESTS requests each (default 200): submit with 1 client and with 8;
+ * the server's CPU time per submit (utime + stime from /proc over both submit runs: the server
+ * process alone, PostgreSQL's own processes not counted); the instructor's download of a
+ * student's submission with 8 clients; the server's peak RSS over the workload (VmHWM, reset once
+ * the course is loaded). BENCH_ROUNDS rounds (default 3), interleaved: every server runs one
+ * figure before any runs the next. Printed: each figure's min / median / max, then per round the
+ * ratio of Assay to the floor and to upstream, as min / median / max over the rounds.
  *
- * Then the large tree: releasing a ~200 MB assignment (many files plus one 100 MB file) through
- * POST /assignment and downloading it through GET /assignment, each from a client process of its
- * own. The server's peak memory growth over the request is sampled in this process: RSS from a
- * worker thread every 2 ms (it keeps sampling while the event loop is busy), the V8 heap and the
- * memory outside it (Buffers) from the event loop every 5 ms (those samples wait while the loop
- * runs synchronous work, so their peak is a lower bound). Run with --expose-gc (the npm script
- * does) so each baseline starts after a collection. The allocator keeps the pages the release
- * used, so the download's RSS growth is over an RSS already raised by the release; its heap
- * growth is the telling number.
+ * BENCH_PROFILE=<dir> runs Assay's servers under `node --cpu-prof` (profiles in <dir>/<engine>/, the
+ * largest is the server's; read it with `node bench/cpuprofile-top.mjs <file>`). After the rounds, the large tree (ngshare-big.ts)
+ * on each engine: BENCH_BIG=0 skips it, BENCH_BIG=only runs just it.
  *
- * Environment: BENCH_ENGINES (default `sqlite,postgres`), BENCH_SECONDS (default 5),
- * BENCH_CONNECTIONS (default 10), BENCH_PG_URL, BENCH_BIG (default 1; 0 skips the large tree, `only` runs just it).
+ * Environment: BENCH_ENGINES (default `sqlite,postgres`), BENCH_ROUNDS, BENCH_REQUESTS,
+ * BENCH_PG_URL, BENCH_BIG, BENCH_PROFILE, NGSHARE_UPSTREAM.
  */
+import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
-import type { Services } from '../src/core/services.ts';
-import type { Engine, Measurement, Server, Target } from './harness.ts';
-import { BenchError, CONNECTIONS, SECONDS, measure, request, runBench, startServer } from './harness.ts';
-import type { BenchFile } from './ngshare-form.ts';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import autocannon from 'autocannon';
+import type { Engine } from './harness.ts';
+import { BenchError } from './harness.ts';
+import { measureBigTree } from './ngshare-big.ts';
+import type { Course } from './ngshare-course.ts';
+import { ASSIGNMENT, COURSE, FILES, STUDENTS, TREE } from './ngshare-course.ts';
 import { formBody } from './ngshare-form.ts';
 
-const STUDENTS = 200;
-const FILES = 20;
-const SUBMISSION_BYTES = 2 * 1024 * 1024;
-const COURSE = 'bench';
-const ASSIGNMENT = 'ps1';
-const BIG = process.env.BENCH_BIG !== '0';
-/** BENCH_BIG=only: the baseline and the large tree, without the timed uploads and downloads. */
-const BIG_ONLY = process.env.BENCH_BIG === 'only';
+const ENGINES = (process.env.BENCH_ENGINES ?? 'sqlite,postgres').split(',').map((e) => e.trim()) as Engine[];
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
+const BIG = process.env.BENCH_BIG ?? '1';
+const PROFILE = process.env.BENCH_PROFILE;
+const UPSTREAM = process.env.NGSHARE_UPSTREAM;
 
-const ROTATE = fileURLToPath(new URL('./ngshare-rotate.cjs', import.meta.url));
-const BIG_CLIENT = fileURLToPath(new URL('./ngshare-big-client.ts', import.meta.url));
+const SERVER = fileURLToPath(new URL('./ngshare-server.ts', import.meta.url));
+const FLOOR = fileURLToPath(new URL('./ngshare-floor.ts', import.meta.url));
+const UPSTREAM_MODULE = new URL('./ngshare-upstream.ts', import.meta.url);
 
-/** A notebook-like file: JSON text around random (incompressible) source. */
-function notebook(bytes: number): Buffer {
-  const head = '{"cells": [{"cell_type": "code", "metadata": {}, "source": "';
-  const tail = '"}], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}\n';
-  const source = crypto.randomBytes(Math.ceil((bytes - head.length - tail.length) / 2)).toString('hex').slice(0, bytes - head.length - tail.length);
-  return Buffer.from(head + source + tail);
+/** What upstream ngshare recorded in issue 22 on this kind of machine, printed when it is not run here. */
+const RECORDED_UPSTREAM = { submit1: 8.7, submit8: 9.6, cpuMs: 110, download8: 33.5, peakMb: 188 };
+
+/** A server under test: where it listens, its process, and how each request names its user. */
+interface Contender {
+  label: string;
+  kind: 'floor' | 'assay' | 'upstream';
+  base: string;
+  pid: number;
+  /** Headers of the n-th hand-in (a different student each time). */
+  submitHeaders(n: number): Record<string, string>;
+  /** Path and headers of the n-th download (the instructor, a different student's submission). */
+  download(n: number): { path: string; headers: Record<string, string> };
+  stop(): Promise<void>;
 }
 
-/** The notebook tree students hand in (and the assignment they fetch): FILES files, SUBMISSION_BYTES in all. */
-const TREE: BenchFile[] = Array.from({ length: FILES }, (_, i) => ({ path: `ps1/problem-${i + 1}.ipynb`, content: notebook(SUBMISSION_BYTES / FILES) }));
-
-interface Course {
-  admin: string;
-  instructor: string;
-  students: { name: string; token: string }[];
+interface Round {
+  submit1: number;
+  submit8: number;
+  cpuMs: number;
+  download8: number;
 }
 
-async function makeUser(services: Services, username: string, clearance: 1 | 5): Promise<string> {
-  const user = await services.users.createTrusted({ username, password: crypto.randomBytes(12).toString('hex'), clearance });
-  return (await services.tokens.createApiToken(user.id, 'bench')).token;
+// ---- the hand-in body, stamped per request ----
+
+const FORM = Buffer.concat(formBody(TREE, 'student').pieces);
+/** Where each file's base64 content starts in the body (a 76-character line starts there). */
+const CONTENT_STARTS: number[] = [];
+{
+  const marker = Buffer.from(encodeURIComponent('"content": "'));
+  for (let at = FORM.indexOf(marker); at !== -1; at = FORM.indexOf(marker, at + 1)) CONTENT_STARTS.push(at + marker.length);
+  if (CONTENT_STARTS.length !== FILES) throw new BenchError(`the bench body has ${CONTENT_STARTS.length} contents, not ${FILES}`);
+}
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const RUN_STAMP = Array.from(crypto.randomBytes(6), (b) => BASE62[b % 62]).join('');
+let stamped = 0;
+
+/**
+ * The body with the first 12 base64 characters of every file replaced by a stamp no other request
+ * of this run has (letters and digits: valid base64, nothing to percent-encode), so every hand-in
+ * stores new files, as students' hand-ins do.
+ */
+function uniqueBody(): Buffer {
+  let n = stamped++;
+  let counter = '';
+  for (let i = 0; i < 6; i++, n = Math.floor(n / 62)) counter += BASE62[n % 62];
+  const body = Buffer.from(FORM);
+  for (let i = 0; i < CONTENT_STARTS.length; i++) body.write(`${RUN_STAMP}${counter.slice(0, 5)}${BASE62[i]}`, CONTENT_STARTS[i]!, 'latin1');
+  return body;
 }
 
-async function ok(target: Target, method: string, url: string, form?: Record<string, string> | Buffer, token = target.token): Promise<Record<string, unknown>> {
-  const body = form === undefined ? undefined : Buffer.isBuffer(form) ? form : new URLSearchParams(form).toString();
-  const res = await request({ ...target, token }, method, url, {
-    body,
-    headers: body === undefined ? {} : { 'content-type': 'application/x-www-form-urlencoded' },
+// ---- processes ----
+
+/** Starts a child that prints one JSON line once it serves; answers that line. */
+function startChild(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; line: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const nl = out.indexOf('\n');
+      if (nl === -1) return;
+      child.stdout!.off('data', onData);
+      child.stdout!.resume();
+      try {
+        resolve({ child, line: JSON.parse(out.slice(0, nl)) as Record<string, unknown> });
+      } catch {
+        reject(new BenchError(`${args.at(-1)} printed ${out.slice(0, 200)}`));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.on('error', reject);
+    child.on('exit', (code) => reject(new BenchError(`${args.join(' ')} exited with ${code} before serving`)));
   });
-  const parsed = (() => {
-    try {
-      return JSON.parse(res.text) as Record<string, unknown>;
-    } catch {
-      return null;
-    }
-  })();
-  if (res.status !== 200 || parsed?.success !== true) throw new BenchError(`${method} ${url} on ${target.engine} answered ${res.status}: ${res.text.slice(0, 300)}`);
-  return parsed;
 }
 
-/** An Assay admin (an ngshare admin too) makes the course; its instructor enrolls STUDENTS students and releases ps1. */
-async function loadCourse(server: Server): Promise<Course> {
-  const { services } = server;
-  const admin = await makeUser(services, 'bench_admin', 5);
-  const instructor = await makeUser(services, 'bench_inst', 1);
-  const students: Course['students'] = [];
-  for (let i = 0; i < STUDENTS; i++) {
-    const name = `bench_s${String(i).padStart(3, '0')}`;
-    students.push({ name, token: await makeUser(services, name, 1) });
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null) return resolve();
+    child.removeAllListeners('exit');
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+const tokenHeader = (token: string) => ({ authorization: `token ${token}` });
+
+/** Runs a child to its end; fails unless it exits 0. */
+function runChild(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new BenchError(`${args.join(' ')} exited with ${code}`))));
+  });
+}
+
+async function startAssay(engine: Engine): Promise<Contender> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'assay-bench-'));
+  const schema = `bench_${crypto.randomBytes(5).toString('hex')}`;
+  // Loaded by one process, served by another that has done nothing else.
+  await runChild(['--import', 'tsx', SERVER, 'load', engine, dataDir, schema]);
+  // One directory per engine: tsx's loader thread writes a (small) profile of its own beside the server's.
+  const profile = PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${path.join(PROFILE, engine)}`] : [];
+  const { child, line } = await startChild([...profile, '--import', 'tsx', SERVER, 'serve', engine, dataDir, schema]);
+  const course = line.course as Course;
+  return {
+    label: `Assay ${engine === 'sqlite' ? 'SQLite' : 'PostgreSQL'}`,
+    kind: 'assay',
+    base: String(line.base),
+    pid: child.pid!,
+    submitHeaders: (n) => tokenHeader(course.students[n % STUDENTS]!.token),
+    download: (n) => ({ path: `/api/submission/${COURSE}/${ASSIGNMENT}/${course.students[n % STUDENTS]!.name}`, headers: tokenHeader(course.instructor) }),
+    stop: () => stopChild(child),
+  };
+}
+
+async function startFloor(): Promise<Contender> {
+  const { child, line } = await startChild(['--import', 'tsx', FLOOR]);
+  return {
+    label: 'floor',
+    kind: 'floor',
+    base: String(line.base),
+    pid: child.pid!,
+    submitHeaders: () => ({}),
+    download: () => ({ path: '/', headers: {} }),
+    stop: () => stopChild(child),
+  };
+}
+
+/**
+ * Upstream ngshare through bench/ngshare-upstream.ts, when that module is there: its
+ * `startUpstream(dir)` answers the base URL of a running upstream with the bench's course, and
+ * `user` names the caller in each request, as upstream's own tests run it.
+ */
+async function startUpstreamContender(dir: string): Promise<Contender | null> {
+  if (!fs.existsSync(fileURLToPath(UPSTREAM_MODULE))) {
+    process.stdout.write(`NGSHARE_UPSTREAM is set but bench/ngshare-upstream.ts is not there: upstream is not run\n`);
+    return null;
   }
-  const target: Target = { engine: server.engine, base: server.base, token: admin };
-  await ok(target, 'POST', `/api/course/${COURSE}`, { instructors: JSON.stringify(['bench_inst']) });
-  const rows = students.map((s) => ({ username: s.name, first_name: 'S', last_name: s.name, email: '' }));
-  await ok(target, 'POST', `/api/students/${COURSE}`, { students: JSON.stringify(rows) }, instructor);
-  await ok(target, 'POST', `/api/assignment/${COURSE}/${ASSIGNMENT}`, Buffer.concat(formBody(TREE, 'bench_inst').pieces), instructor);
-  return { admin, instructor, students };
+  const mod = (await import(pathToFileURL(fileURLToPath(UPSTREAM_MODULE)).href)) as {
+    startUpstream(dir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }>;
+  };
+  const up = await mod.startUpstream(dir);
+  return {
+    label: 'upstream ngshare',
+    kind: 'upstream',
+    base: up.url.replace(/\/$/, ''),
+    pid: up.pid,
+    submitHeaders: () => ({}),
+    download: (n) => ({ path: `/api/submission/${COURSE}/${ASSIGNMENT}/bench_s${String(n % STUDENTS).padStart(3, '0')}`, headers: {} }),
+    stop: () => up.stop(),
+  };
 }
 
-async function countSubmissions(services: Services): Promise<number> {
-  return Number((await services.db.selectFrom('submissions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+// ---- /proc ----
+
+const TICK_MS = 1000 / 100;
+
+/** The process's CPU time so far (user + system, every thread), in ms. */
+function cpuMs(pid: number): number {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
 }
 
-async function measureSubmissions(server: Server, course: Course): Promise<Measurement> {
-  const target: Target = { engine: server.engine, base: server.base, token: course.students[0]!.token };
-  const name = `POST /submission (${FILES} files, ${SUBMISSION_BYTES / 1024 / 1024} MB, ${STUDENTS} students)`;
-  const { pieces, bytes } = formBody(TREE, 'student');
-  const body = Buffer.concat(pieces, bytes);
-  const first = await ok(target, 'POST', `/api/submission/${COURSE}/${ASSIGNMENT}`, body);
-  if (typeof first.timestamp !== 'string') throw new BenchError(`POST /submission on ${server.engine} answered no timestamp`);
-  const before = await countSubmissions(server.services);
-  const result = await measure(target, name, {
+function status(pid: number, key: string): number {
+  const found = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return found ? Number(found[1]) * 1024 : NaN;
+}
+
+/** Restarts the process's peak RSS (VmHWM) from its current RSS. */
+function resetPeak(pid: number): void {
+  fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+}
+
+// ---- load ----
+
+/** REQUESTS requests over `connections` connections; answers requests per second of wall time. */
+async function load(c: Contender, what: string, connections: number, request: autocannon.Request): Promise<number> {
+  const started = performance.now();
+  const result = await autocannon({ url: c.base, connections, amount: REQUESTS, timeout: 120, requests: [request] });
+  const seconds = (performance.now() - started) / 1000;
+  const bad = result.non2xx + result.errors + result.timeouts;
+  if (bad > 0) throw new BenchError(`${what} on ${c.label}: ${result.non2xx} non-2xx answers, ${result.errors} errors, ${result.timeouts} timeouts`);
+  if (result.requests.total < REQUESTS) throw new BenchError(`${what} on ${c.label}: ${result.requests.total} of ${REQUESTS} requests answered`);
+  return result.requests.total / seconds;
+}
+
+function submits(c: Contender, connections: number): Promise<number> {
+  let n = 0;
+  return load(c, `submit (${connections} clients)`, connections, {
     method: 'POST',
     path: `/api/submission/${COURSE}/${ASSIGNMENT}`,
-    body,
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    setupRequest: ROTATE,
-    extra: { rotateTokens: course.students.map((s) => s.token) },
-    // Ten 3 MB uploads at once queue behind each other's blob writes (fsync per file): a slow
-    // answer is measured, not a failure.
-    timeoutSeconds: 120,
-  });
-  const created = (await countSubmissions(server.services)) - before;
-  if (created < result.requests) throw new BenchError(`${result.requests} POSTs answered 2xx but only ${created} submissions were created on ${server.engine}`);
-  return result;
-}
-
-/** Students who have handed in, for the collect downloads. */
-async function submitters(services: Services): Promise<string[]> {
-  const rows = await services.db
-    .selectFrom('submissions as s')
-    .innerJoin('users as u', 'u.id', 's.user_id')
-    .select('u.username')
-    .distinct()
-    .orderBy('u.username')
-    .execute();
-  return rows.map((r) => r.username);
-}
-
-async function measureDownloads(server: Server, course: Course): Promise<Measurement[]> {
-  const inst: Target = { engine: server.engine, base: server.base, token: course.instructor };
-  const names = await submitters(server.services);
-  const probe = await ok(inst, 'GET', `/api/submission/${COURSE}/${ASSIGNMENT}/${names[0]}`);
-  if (!Array.isArray(probe.files) || probe.files.length !== FILES) throw new BenchError(`GET /submission on ${server.engine} answered ${String((probe.files as unknown[] | undefined)?.length)} files`);
-  const out: Measurement[] = [];
-  out.push(
-    await measure(inst, `GET /submission/:c/:a/:u as instructor (${FILES} files, ${names.length} students)`, {
-      path: `/api/submission/${COURSE}/${ASSIGNMENT}/{name}`,
-      setupRequest: ROTATE,
-      extra: { rotateNames: names },
-    }),
-  );
-  out.push(
-    await measure(inst, 'GET /submission/:c/:a/:u?list_only=true as instructor', {
-      path: `/api/submission/${COURSE}/${ASSIGNMENT}/{name}?list_only=true`,
-      setupRequest: ROTATE,
-      extra: { rotateNames: names },
-    }),
-  );
-  const student: Target = { ...inst, token: course.students[0]!.token };
-  const fetched = await ok(student, 'GET', `/api/assignment/${COURSE}/${ASSIGNMENT}`);
-  if (!Array.isArray(fetched.files) || fetched.files.length !== FILES) throw new BenchError(`GET /assignment on ${server.engine} answered the wrong tree`);
-  out.push(
-    await measure(student, `GET /assignment/:c/:a as student (${FILES} files, ${STUDENTS} students)`, {
-      path: `/api/assignment/${COURSE}/${ASSIGNMENT}`,
-      setupRequest: ROTATE,
-      extra: { rotateTokens: course.students.map((s) => s.token) },
-    }),
-  );
-  return out;
-}
-
-// ---- the large tree ----
-
-interface Peak {
-  /** RSS just before the request (what the growth is over). */
-  before: number;
-  rss: number;
-  heap: number;
-  external: number;
-}
-
-/** RSS of the whole process, sampled from a thread of its own into shared memory. */
-const RSS_SAMPLER = `
-const { workerData } = require('node:worker_threads');
-const peak = new Float64Array(workerData);
-setInterval(() => { const rss = process.memoryUsage.rss(); if (rss > peak[0]) peak[0] = rss; }, 2);
-`;
-
-/** Runs `work` and answers the peak growth over the memory in use just before it. */
-async function peakGrowth<T>(work: () => Promise<T>): Promise<{ result: T; peak: Peak }> {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  const base = process.memoryUsage();
-  const shared = new SharedArrayBuffer(8);
-  const rssPeak = new Float64Array(shared);
-  rssPeak[0] = base.rss;
-  const sampler = new Worker(RSS_SAMPLER, { eval: true, workerData: shared });
-  let heap = base.heapUsed;
-  let external = base.external;
-  const tick = setInterval(() => {
-    const m = process.memoryUsage();
-    heap = Math.max(heap, m.heapUsed);
-    external = Math.max(external, m.external);
-    if (m.rss > rssPeak[0]!) rssPeak[0] = m.rss;
-  }, 5);
-  try {
-    const result = await work();
-    return { result, peak: { before: base.rss, rss: rssPeak[0]! - base.rss, heap: heap - base.heapUsed, external: external - base.external } };
-  } finally {
-    clearInterval(tick);
-    await sampler.terminate();
-  }
-}
-
-/** Runs the large-tree client in its own process and answers its one JSON line. */
-function runClient(phase: 'release' | 'download', url: string, token: string): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', BIG_CLIENT, phase, url, token], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) return reject(new BenchError(`the ${phase} client exited with ${code}`));
-      try {
-        resolve(JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>);
-      } catch {
-        reject(new BenchError(`the ${phase} client printed no result: ${out.slice(0, 300)}`));
-      }
-    });
+    setupRequest: (req) => {
+      const i = n++;
+      return { ...req, body: uniqueBody(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...c.submitHeaders(i) } };
+    },
   });
 }
 
-const MB = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
-const times = (n: number, of: number) => `${(n / of).toFixed(2)}×`;
+function downloads(c: Contender, connections: number): Promise<number> {
+  let n = 0;
+  return load(c, `download (${connections} clients)`, connections, {
+    method: 'GET',
+    path: '/',
+    setupRequest: (req) => {
+      const { path, headers } = c.download(n++);
+      return { ...req, path, headers };
+    },
+  });
+}
 
-async function measureBigTree(server: Server, course: Course): Promise<void> {
-  const url = `${server.base}/api/assignment/${COURSE}/big`;
-  // The client process builds its ~280 MB body before sending it; that time counts in the window but costs the server nothing.
-  const up = await peakGrowth(() => runClient('release', url, course.instructor));
-  const sent = up.result;
-  if (sent.status !== 200 || !String(sent.text).includes('"success":true') && !String(sent.text).includes('"success": true')) {
-    throw new BenchError(`POST /assignment (big) on ${server.engine} answered ${String(sent.status)}: ${String(sent.text)}`);
-  }
-  const listed = await ok({ engine: server.engine, base: server.base, token: course.instructor }, 'GET', `/api/assignment/${COURSE}/big?list_only=true`);
-  const files = listed.files as { path: string; checksum: string }[];
-  const big = files.find((f) => f.path === 'data/big.bin');
-  if (files.length !== sent.files || big?.checksum !== sent.bigMd5) throw new BenchError(`the big release on ${server.engine} stored ${files.length} files, big.bin ${big?.checksum} (sent ${String(sent.bigMd5)})`);
-  const down = await peakGrowth(() => runClient('download', url, course.instructor));
-  const got = down.result;
-  if (got.status !== 200 || !String(got.head).startsWith('{"success": true') || !String(got.tail).endsWith(']}')) {
-    throw new BenchError(`GET /assignment (big) on ${server.engine} answered ${String(got.status)}: ${String(got.head)} … ${String(got.tail)}`);
-  }
-  const body = Number(sent.bodyBytes);
-  const tree = Number(sent.treeBytes);
-  const line = (what: string, bytes: number, p: Peak, seconds: number) =>
-    `  ${what.padEnd(34)} ${MB(bytes).padStart(7)} in ${seconds.toFixed(1).padStart(5)} s   peak growth: RSS ${MB(p.rss).padStart(7)} (${times(p.rss, bytes)})   heap ${MB(p.heap).padStart(7)} (${times(p.heap, bytes)})   outside the heap ${MB(p.external).padStart(7)} (${times(p.external, bytes)})   [RSS before ${MB(p.before)}]\n`;
+// ---- report ----
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const spread = (xs: number[], digits: number) => `${Math.min(...xs).toFixed(digits)} / ${median(xs).toFixed(digits)} / ${Math.max(...xs).toFixed(digits)}`;
+
+const FIGURES: { key: keyof Round; name: string; unit: string; digits: number }[] = [
+  { key: 'submit1', name: 'submit, 1 client', unit: '/s', digits: 1 },
+  { key: 'submit8', name: 'submit, 8 clients', unit: '/s', digits: 1 },
+  { key: 'cpuMs', name: 'server CPU per submit', unit: 'ms', digits: 1 },
+  { key: 'download8', name: 'download, 8 clients', unit: '/s', digits: 1 },
+];
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n') + '\n';
+}
+
+/** Per round, `of` against `to` (CPU: `to` over `of`, so that more is better everywhere). */
+function ratios(of: Round[], to: Round[], key: keyof Round): number[] {
+  return of.map((r, i) => (key === 'cpuMs' ? to[i]![key] / r[key] : r[key] / to[i]![key]));
+}
+
+function report(contenders: Contender[], rounds: Map<Contender, Round[]>, peaks: Map<Contender, number>): void {
+  const mb = (bytes: number) => bytes / 1024 / 1024;
+  process.stdout.write(`\nFigures, min / median / max over ${ROUNDS} rounds (${REQUESTS} requests each; ${os.cpus().length} CPUs, load average ${os.loadavg()[0]!.toFixed(2)})\n`);
   process.stdout.write(
-    `\n${server.engine}: large tree, ${String(sent.files)} files, ${MB(tree)} of file bytes (one of 100 MB); multiples are of the request or response body\n` +
-      line('POST /assignment (form body)', body, up.peak, Number(sent.seconds)) +
-      line('GET /assignment (JSON answer)', Number(got.bytes), down.peak, Number(got.seconds)),
+    table(
+      ['figure', ...contenders.map((c) => c.label)],
+      [
+        ...FIGURES.map((f) => [`${f.name} (${f.unit})`, ...contenders.map((c) => spread(rounds.get(c)!.map((r) => r[f.key]), f.digits))]),
+        ['peak RSS over the workload (MB)', ...contenders.map((c) => mb(peaks.get(c)!).toFixed(0))],
+      ],
+    ),
   );
-}
-
-async function runEngine(engine: Engine): Promise<Measurement[]> {
-  process.stdout.write(`\n${engine}: starting the server; ${STUDENTS} students, ${FILES} files of ${SUBMISSION_BYTES / FILES / 1024} KB; measuring ${SECONDS} s each with ${CONNECTIONS} connections\n`);
-  const server = await startServer(engine);
-  try {
-    const course = await loadCourse(server);
-    const out: Measurement[] = [];
-    out.push(await measure({ engine, base: server.base, token: course.admin }, 'baseline GET /api/healthz', { path: '/api/healthz' }));
-    if (!BIG_ONLY) {
-      out.push(await measureSubmissions(server, course));
-      out.push(...(await measureDownloads(server, course)));
-    }
-    // Last: writing 200 MB of blobs keeps the disk busy for a while, which would slow the fsyncs of the runs above.
-    if (BIG) await measureBigTree(server, course);
-    return out;
-  } finally {
-    await server.close();
+  const floor = contenders.find((c) => c.kind === 'floor')!;
+  const upstream = contenders.find((c) => c.kind === 'upstream');
+  for (const base of [floor, upstream]) {
+    if (!base) continue;
+    const assays = contenders.filter((c) => c.kind === 'assay');
+    process.stdout.write(`\nAssay / ${base.label}, per round (CPU: ${base.label}'s ms over Assay's, so above 1 is better everywhere but memory)\n`);
+    process.stdout.write(
+      table(
+        ['figure', ...assays.map((c) => c.label)],
+        [
+          ...FIGURES.map((f) => [f.name, ...assays.map((c) => spread(ratios(rounds.get(c)!, rounds.get(base)!, f.key), 2))]),
+          ['peak RSS over the workload', ...assays.map((c) => (peaks.get(c)! / peaks.get(base)!).toFixed(2))],
+        ],
+      ),
+    );
+  }
+  // Issue 22's targets: 3x upstream's submits, 25 ms of CPU per submit, 2x its downloads, 1.5x its memory.
+  const ref = upstream
+    ? { submit1: median(rounds.get(upstream)!.map((r) => r.submit1)), submit8: median(rounds.get(upstream)!.map((r) => r.submit8)), download8: median(rounds.get(upstream)!.map((r) => r.download8)), peakMb: mb(peaks.get(upstream)!) }
+    : RECORDED_UPSTREAM;
+  process.stdout.write(`\nTargets against upstream's ${upstream ? 'medians measured in this run' : 'figures recorded in issue 22 (upstream not run here)'}: submit ≥ 3×, CPU ≤ 25 ms, download ≥ 2×, peak RSS ≤ 1.5×\n`);
+  for (const c of contenders.filter((x) => x.kind === 'assay')) {
+    const rs = rounds.get(c)!;
+    const checks = [
+      ['submit 1', median(rs.map((r) => r.submit1)) >= 3 * ref.submit1, `${median(rs.map((r) => r.submit1)).toFixed(1)}/s vs ${(3 * ref.submit1).toFixed(1)}`],
+      ['submit 8', median(rs.map((r) => r.submit8)) >= 3 * ref.submit8, `${median(rs.map((r) => r.submit8)).toFixed(1)}/s vs ${(3 * ref.submit8).toFixed(1)}`],
+      ['CPU', median(rs.map((r) => r.cpuMs)) <= 25, `${median(rs.map((r) => r.cpuMs)).toFixed(1)} ms vs 25`],
+      ['download 8', median(rs.map((r) => r.download8)) >= 2 * ref.download8, `${median(rs.map((r) => r.download8)).toFixed(1)}/s vs ${(2 * ref.download8).toFixed(1)}`],
+      ['peak RSS', mb(peaks.get(c)!) <= 1.5 * ref.peakMb, `${mb(peaks.get(c)!).toFixed(0)} MB vs ${(1.5 * ref.peakMb).toFixed(0)}`],
+    ] as const;
+    process.stdout.write(`  ${c.label}: ${checks.map(([name, pass, what]) => `${name} ${pass ? 'ok' : 'MISSED'} (${what})`).join('; ')}\n`);
   }
 }
 
-runBench('bench:ngshare', runEngine);
+// ---- main ----
+
+async function main(): Promise<void> {
+  if (BIG !== 'only') {
+    if (PROFILE) fs.mkdirSync(PROFILE, { recursive: true });
+    const contenders: Contender[] = [];
+    try {
+      contenders.push(await startFloor());
+      for (const engine of ENGINES) {
+        if (engine !== 'sqlite' && engine !== 'postgres') throw new BenchError(`unknown engine "${engine}" in BENCH_ENGINES`);
+        contenders.push(await startAssay(engine));
+      }
+      const up = UPSTREAM ? await startUpstreamContender(UPSTREAM) : null;
+      if (up) contenders.push(up);
+      process.stdout.write(`${contenders.map((c) => c.label).join(', ')}: ${STUDENTS} students, ${FILES} files of 100 KiB (${(FORM.length / 1e6).toFixed(1)} MB bodies), ${ROUNDS} rounds of ${REQUESTS} requests per figure\n`);
+      for (const c of contenders) resetPeak(c.pid);
+      const rounds = new Map(contenders.map((c) => [c, [] as Round[]]));
+      for (let r = 0; r < ROUNDS; r++) {
+        // Each round starts with a different server, so none always runs on the quietest disk.
+        const order = contenders.map((_, i) => contenders[(i + r) % contenders.length]!);
+        const round = new Map(contenders.map((c) => [c, {} as Round]));
+        for (const c of order) {
+          const before = cpuMs(c.pid);
+          round.get(c)!.submit1 = await submits(c, 1);
+          round.get(c)!.cpuMs = (cpuMs(c.pid) - before) / REQUESTS;
+        }
+        for (const c of order) {
+          const before = cpuMs(c.pid);
+          round.get(c)!.submit8 = await submits(c, 8);
+          const cpu = round.get(c)!;
+          cpu.cpuMs = (cpu.cpuMs * REQUESTS + cpuMs(c.pid) - before) / (2 * REQUESTS);
+        }
+        for (const c of order) round.get(c)!.download8 = await downloads(c, 8);
+        for (const c of contenders) rounds.get(c)!.push(round.get(c)!);
+        process.stdout.write(`round ${r + 1}: ${order.map((c) => `${c.label} ${round.get(c)!.submit1.toFixed(1)} / ${round.get(c)!.submit8.toFixed(1)} /s, ${round.get(c)!.cpuMs.toFixed(0)} ms, ${round.get(c)!.download8.toFixed(1)} /s`).join('; ')}\n`);
+      }
+      const peaks = new Map(contenders.map((c) => [c, status(c.pid, 'VmHWM')]));
+      report(contenders, rounds, peaks);
+    } finally {
+      for (const c of contenders) await c.stop();
+    }
+  }
+  if (BIG !== '0') for (const engine of ENGINES) await measureBigTree(engine);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`\nbench:ngshare failed: ${err instanceof BenchError ? err.message : ((err as Error).stack ?? String(err))}\n`);
+  process.exit(1);
+});

@@ -10,6 +10,11 @@ export interface StoredBlob {
 export interface BlobStore {
   /** Streams `source` in; throws a `too_large` AssayError past `maxBytes`, leaving nothing behind. */
   put(source: Readable | Buffer, maxBytes?: number): Promise<StoredBlob>;
+  /**
+   * Stores buffers together, answering in order; as put, but a store that can makes them durable
+   * together (local.ts: the disk flushes overlap) rather than one after another.
+   */
+  putMany?(contents: Buffer[], maxBytes?: number): Promise<StoredBlob[]>;
   open(sha256: string): Readable;
   /** Bytes `start` (inclusive) to `end` (exclusive) of a blob: an archive is read where it is, never whole. */
   openRange(sha256: string, start: number, end: number): Readable;

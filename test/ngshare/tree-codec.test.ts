@@ -17,6 +17,7 @@ import {
   listTree,
   storeFilesArgument,
   treeResponseJson,
+  treeResponseText,
 } from '../../src/dialects/ngshare/tree-codec.ts';
 
 const md5 = (b: Buffer) => crypto.createHash('md5').update(b).digest('hex');
@@ -37,7 +38,8 @@ async function* pieces(text: string, size: number): AsyncGenerator<string> {
  * whole (`whole`, as a small argument is) or tokenized as it streams (as a large one is).
  */
 function storeFiles(raw: string | undefined, size = 65536, whole = false) {
-  return storeFilesArgument(raw === undefined ? undefined : pieces(raw, size), (source) => blobs.put(source), whole ? undefined : 0);
+  const sink = { stream: (source: Readable) => blobs.put(source), whole: (contents: Buffer[]) => blobs.putMany(contents) };
+  return storeFilesArgument(raw === undefined ? undefined : pieces(raw, size), sink, whole ? undefined : 0);
 }
 
 /** The same answer whatever way the text is cut into pieces, streamed or parsed whole. */
@@ -293,6 +295,9 @@ describe('ngshare tree storage and download', () => {
     assert.equal(Buffer.from(full.files[2].content, 'base64').equals(bytes[2]!), true);
     const listed = JSON.parse(await text(treeResponseJson({}, entries, true, () => { throw new Error('list_only must not open blobs'); })));
     assert.deepEqual(listed, { success: true, files: listTree(entries) });
+    // Built whole (a small tree), the body is the streamed one byte for byte.
+    const streamed = await text(treeResponseJson({ timestamp: '2020-01-30 10:30:47.524219' }, entries, false, (sha) => blobs.open(sha)));
+    assert.equal(await treeResponseText({ timestamp: '2020-01-30 10:30:47.524219' }, entries, (sha, size) => blobs.read(sha, size)), streamed);
     const empty = JSON.parse(await text(treeResponseJson({}, [], false, (sha) => blobs.open(sha))));
     assert.deepEqual(empty, { success: true, files: [] });
   });

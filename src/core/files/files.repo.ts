@@ -54,6 +54,27 @@ export const filesRepo = {
       ON CONFLICT (sha256) DO UPDATE SET created_at = EXCLUDED.created_at`.execute(db);
   },
 
+  /** Records blobs as recordBlob does, in one statement per TREE_CHUNK of them. */
+  async recordBlobs(db: Db, engine: Engine, blobs: StoredBlob[], now: string): Promise<void> {
+    const unique = [...new Map(blobs.map((b) => [b.sha256, b])).values()];
+    for (let i = 0; i < unique.length; i += TREE_CHUNK) {
+      const chunk = unique.slice(i, i + TREE_CHUNK);
+      if (engine !== 'postgres') {
+        await db
+          .insertInto('blobs')
+          .values(chunk.map((b) => ({ sha256: b.sha256, size: b.size, md5: b.md5, created_at: now })))
+          .onConflict((oc) => oc.column('sha256').doUpdateSet({ created_at: now }))
+          .execute();
+        continue;
+      }
+      const rows = sql.join(chunk.map((b) => sql`(${b.sha256}, CAST(${b.size} AS bigint), ${b.md5})`));
+      await sql`WITH ${RELAXED_COMMIT}
+        INSERT INTO blobs (sha256, size, md5, created_at)
+        SELECT b.sha256, b.size, b.md5, CAST(${now} AS timestamptz) FROM relaxed CROSS JOIN (VALUES ${rows}) AS b (sha256, size, md5)
+        ON CONFLICT (sha256) DO UPDATE SET created_at = EXCLUDED.created_at`.execute(db);
+    }
+  },
+
   async createTree(db: Db, engine: Engine, entries: TreeEntry[], now: string): Promise<number> {
     if (engine === 'postgres' && entries.length > 0 && entries.length <= TREE_CHUNK) return createSmallTreeOnPostgres(db, entries, now);
     const tree = await db.insertInto('file_trees').values({ created_at: now }).returning('id').executeTakeFirstOrThrow();

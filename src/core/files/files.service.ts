@@ -44,6 +44,16 @@ export class FilesService {
   }
 
   /**
+   * Stores files already whole in memory (an ngshare hand-in), answering in order: their disk
+   * flushes overlap (blobs.putMany) and their rows are one statement, not one per file.
+   */
+  async storeMany(contents: Buffer[], maxBytes = this.maxUploadBytes): Promise<StoredBlob[]> {
+    const blobs = this.blobs.putMany ? await this.blobs.putMany(contents, maxBytes) : await Promise.all(contents.map((c) => this.blobs.put(c, maxBytes)));
+    await filesRepo.recordBlobs(this.db, this.engine, blobs, this.clock.now());
+    return blobs;
+  }
+
+  /**
    * Writes a blob without recording it: it stays invisible (and `assay gc` takes it back) unless
    * `recordBlobs` records it, so a batch that fails half-way leaves nothing recorded.
    */

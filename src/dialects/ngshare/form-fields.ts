@@ -136,13 +136,33 @@ export class PercentDecoder {
 // JavaScript's trim()).
 // eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\x00-\x08\x0e-\x1f]/g;
+const CONTROL_ONE = new RegExp(CONTROL.source);
 const PY_SPACE = '[\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]';
 const LEADING = new RegExp(`^${PY_SPACE}+`);
 const ONE_SPACE = new RegExp(`^${PY_SPACE}$`);
 
 export function cleanArgument(value: string): string {
+  // Most values, a hand-in's megabytes of JSON among them, have nothing to clean: one scan, no copy.
+  if (value === '' || (!CONTROL_ONE.test(value) && !ONE_SPACE.test(value[0]!) && !ONE_SPACE.test(value[value.length - 1]!))) return value;
   const text = value.replace(CONTROL, ' ').replace(LEADING, '');
   return text.slice(0, trailingSpaceStart(text));
+}
+
+/**
+ * A form value's raw bytes decoded exactly as URLSearchParams decodes them (`+` is a space, `%XX`
+ * a byte, the bytes UTF-8 with U+FFFD for bad sequences). decodeURIComponent does the same several
+ * times faster when every escape is well formed and the bytes are UTF-8 (what clients send); it
+ * throws otherwise, and URLSearchParams answers.
+ */
+export function decodeFormValue(raw: Buffer): string {
+  const text = raw.toString('utf8');
+  const spaced = raw.indexOf(PLUS) === -1 ? text : text.replace(/\+/g, ' ');
+  if (raw.indexOf(PERCENT) === -1) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return new URLSearchParams(`v=${text}`).get('v') ?? '';
+  }
 }
 
 /** Where the run of whitespace that ends `text` starts (a backward scan: no regex backtracking). */
@@ -162,10 +182,14 @@ const WHOLE_FIELD_BYTES = 8 * 1024 * 1024;
  */
 export async function* fieldText(spool: SpooledForm, range: FieldRange): AsyncGenerator<string> {
   if (range.end - range.start <= WHOLE_FIELD_BYTES) {
-    const raw: Buffer[] = [];
-    for await (const chunk of spool.open(range.start, range.end)) raw.push(chunk as Buffer);
+    let raw = spool.slice(range.start, range.end);
+    if (raw === null) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of spool.open(range.start, range.end)) chunks.push(chunk as Buffer);
+      raw = Buffer.concat(chunks);
+    }
     // The range holds no `&`: it is one value, decoded exactly as the form parser decodes it.
-    yield cleanArgument(new URLSearchParams(`v=${Buffer.concat(raw).toString('utf8')}`).get('v') ?? '');
+    yield cleanArgument(decodeFormValue(raw));
     return;
   }
   const percent = new PercentDecoder();

@@ -5,8 +5,15 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { AssayError } from '../../core/errors.ts';
 
-/** Bodies up to this size stay in memory; larger ones go to a temporary file as they arrive. */
-const IN_MEMORY_BYTES = 1024 * 1024;
+/**
+ * Bodies up to this size stay in memory (a typical hand-in: the file would cost a write and two
+ * reads); larger ones go to a temporary file as they arrive. The same bound as the `files` text
+ * decoded whole (form-fields.ts).
+ */
+const IN_MEMORY_BYTES = 8 * 1024 * 1024;
+/** At most this much of all the bodies being received at once is held in memory; the rest goes to files. */
+const IN_MEMORY_TOTAL_BYTES = 64 * 1024 * 1024;
+let inMemoryBytes = 0;
 
 /**
  * A form-encoded request body kept as it arrived, undecoded: in memory when small, in a
@@ -19,6 +26,8 @@ export class SpooledForm {
     private readonly memory: Buffer | null,
     private readonly file: string | null,
     readonly size: number,
+    /** What this body counts against IN_MEMORY_TOTAL_BYTES until it is discarded. */
+    private held = 0,
   ) {}
 
   /**
@@ -28,6 +37,7 @@ export class SpooledForm {
   static async receive(source: Readable, limit: number, dir: string): Promise<SpooledForm> {
     const chunks: Buffer[] = [];
     let size = 0;
+    let held = 0;
     let file: string | null = null;
     let out: fs.WriteStream | null = null;
     try {
@@ -40,19 +50,26 @@ export class SpooledForm {
           continue;
         }
         chunks.push(bytes);
-        if (size > IN_MEMORY_BYTES) {
-          file = path.join(dir, `ngshare-${crypto.randomUUID()}.form`);
-          out = fs.createWriteStream(file, { flags: 'wx', mode: 0o600 });
-          for (const held of chunks.splice(0)) out.write(held);
+        if (size <= IN_MEMORY_BYTES && inMemoryBytes + bytes.length <= IN_MEMORY_TOTAL_BYTES) {
+          inMemoryBytes += bytes.length;
+          held += bytes.length;
+          continue;
         }
+        inMemoryBytes -= held;
+        held = 0;
+        file = path.join(dir, `ngshare-${crypto.randomUUID()}.form`);
+        out = fs.createWriteStream(file, { flags: 'wx', mode: 0o600 });
+        for (const kept of chunks.splice(0)) out.write(kept);
       }
       if (out) await new Promise<void>((resolve, reject) => out!.end((err?: Error | null) => (err ? reject(err) : resolve())));
     } catch (err) {
+      inMemoryBytes -= held;
       out?.destroy();
       if (file) fs.rmSync(file, { force: true });
       throw err;
     }
-    return new SpooledForm(file ? null : Buffer.concat(chunks, size), file, size);
+    if (file) return new SpooledForm(null, file, size);
+    return new SpooledForm(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), null, size, held);
   }
 
   static fromText(text: string): SpooledForm {
@@ -67,9 +84,16 @@ export class SpooledForm {
     return fs.createReadStream(this.file!, { start, end: end - 1, highWaterMark: 256 * 1024 });
   }
 
-  /** Removes the temporary file, if there is one (after the response). */
+  /** The raw bytes from `start` to `end` (exclusive) in one piece, when the body is in memory (no copy). */
+  slice(start: number, end: number): Buffer | null {
+    return this.memory ? this.memory.subarray(start, end) : null;
+  }
+
+  /** Removes the temporary file, if there is one, or gives back its share of memory (after the response). */
   discard(): void {
     if (this.file) fs.rmSync(this.file, { force: true });
+    inMemoryBytes -= this.held;
+    this.held = 0;
   }
 }
 

@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { getManyValues, isMany, none } from 'stream-chain/defs.js';
 import type { Many } from 'stream-chain/defs.js';
 import { jsonParser } from 'stream-json/core/parser.js';
@@ -9,7 +10,7 @@ import type { TreeEntry } from '../../core/files/files.service.ts';
 import type { NewTreeFile } from '../../core/files/files.service.ts';
 import { isLegalPath } from '../../core/files/paths.ts';
 import type { StoredBlob } from '../../blobs/store.ts';
-import { Base64StreamDecoder, MimeBase64Encoder } from './base64.ts';
+import { Base64StreamDecoder, decodeBase64, MimeBase64Encoder } from './base64.ts';
 
 /**
  * The encoded directory tree of ngshare (reference §3): a `files` form field holding JSON
@@ -45,7 +46,7 @@ function filesError(failure: keyof typeof FAILURES): AssayError {
  */
 export async function storeFilesArgument(
   text: AsyncIterable<string> | undefined,
-  store: (source: Readable) => Promise<StoredBlob>,
+  store: TreeBlobSink,
   wholeParseMaxChars = WHOLE_PARSE_MAX_CHARS,
 ): Promise<NewTreeFile[]> {
   if (text === undefined) throw filesError('missing');
@@ -56,12 +57,12 @@ export async function storeFilesArgument(
   const pieces = text[Symbol.asyncIterator]();
   for (;;) {
     const next = await pieces.next();
-    if (next.done) return storeWholeArgument(head.join(''), store);
+    if (next.done) return storeWholeArgument(head.length === 1 ? head[0]! : head.join(''), store);
     head.push(next.value);
     length += next.value.length;
     if (length > wholeParseMaxChars) break;
   }
-  const reader = new FilesReader(store);
+  const reader = new FilesReader(store.stream);
   try {
     for (const piece of head.splice(0)) await reader.feed(piece);
     for (let next = await pieces.next(); !next.done; next = await pieces.next()) await reader.feed(next.value);
@@ -70,6 +71,13 @@ export async function storeFilesArgument(
     await reader.abandon();
   }
   return await reader.result();
+}
+
+/** Where the files of a tree go: one at a time as they stream in, or all at once when they are whole in memory. */
+export interface TreeBlobSink {
+  stream(source: Readable): Promise<StoredBlob>;
+  /** Stores every content together (their writes flushed together), answering in order. */
+  whole(contents: Buffer[]): Promise<StoredBlob[]>;
 }
 
 /** Up to this many characters, the `files` argument is parsed whole rather than streamed. */
@@ -88,7 +96,7 @@ function elementFailure(path: unknown, content: ElementContent): keyof typeof FA
 }
 
 /** The same answers as the streaming reader, for an argument held whole. */
-async function storeWholeArgument(text: string, store: (source: Readable) => Promise<StoredBlob>): Promise<NewTreeFile[]> {
+async function storeWholeArgument(text: string, store: TreeBlobSink): Promise<NewTreeFile[]> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -96,24 +104,27 @@ async function storeWholeArgument(text: string, store: (source: Readable) => Pro
     throw filesError('notJson');
   }
   if (!Array.isArray(parsed)) throw filesError('malformed');
-  const files: { path: string; bytes: Buffer }[] = [];
+  const paths: string[] = [];
+  const contents: Buffer[] = [];
   for (const element of parsed as unknown[]) {
     if (typeof element !== 'object' || element === null || Array.isArray(element)) throw filesError('malformed');
     const { path, content } = element as { path?: unknown; content?: unknown };
     let bytes: Buffer | null = null;
     let state: ElementContent = content === undefined ? null : NOT_STRING;
-    if (typeof content === 'string') {
-      const decoder = new Base64StreamDecoder();
-      bytes = decoder.push(content);
-      state = { decodable: decoder.end() };
+    // The path is checked before the content is decoded: a bad path answers without the work.
+    if (typeof content === 'string' && typeof path === 'string' && isLegalPath(path)) {
+      bytes = decodeBase64(content);
+      state = { decodable: bytes !== null };
+    } else if (typeof content === 'string') {
+      state = { decodable: true };
     }
     const failure = elementFailure(path, state);
     if (failure) throw filesError(failure);
-    files.push({ path: path as string, bytes: bytes! });
+    paths.push(path as string);
+    contents.push(bytes!);
   }
-  const stored: NewTreeFile[] = [];
-  for (const file of files) stored.push({ path: file.path, blob: await store(Readable.from([file.bytes])) });
-  return stored;
+  const blobs = await store.whole(contents);
+  return paths.map((path, i) => ({ path, blob: blobs[i]! }));
 }
 
 /** Blob writes (each ends with an fsync) that may be under way while the text goes on being read. */
@@ -358,6 +369,35 @@ export async function* encodeTreeJson(entries: TreeEntry[], open: (sha256: strin
     yield `${encoder.end().replace(/\n/g, '\\n')}"}`;
   }
   yield ']';
+}
+
+/** Up to this many bytes of files, a download is built whole and sent at once rather than streamed. */
+export const WHOLE_TREE_MAX_BYTES = 8 * 1024 * 1024;
+
+/** A file's content as encodeTreeJson writes it: MIME base64 lines, each ended by JSON's `\n` escape. */
+function mimeJsonContent(bytes: Buffer): string {
+  if (bytes.length === 0) return '';
+  const flat = bytes.toString('base64');
+  const lines: string[] = [];
+  for (let i = 0; i < flat.length; i += 76) lines.push(flat.slice(i, i + 76));
+  lines.push('');
+  return lines.join('\\n');
+}
+
+/**
+ * The same body as treeResponseJson (full form), built in one piece from the blobs read whole:
+ * for a tree up to WHOLE_TREE_MAX_BYTES, cheaper than a stream of line-sized pieces.
+ */
+export async function treeResponseText(fields: Record<string, unknown>, entries: TreeEntry[], read: (sha256: string, size: number) => Promise<Buffer>): Promise<string> {
+  const contents = await Promise.all(entries.map((e) => read(e.blob, e.size)));
+  let head = '{"success": true';
+  for (const [key, value] of Object.entries(fields)) head += `, ${JSON.stringify(key)}: ${JSON.stringify(value)}`;
+  const parts = [`${head}, "files": [`];
+  entries.forEach((e, i) => {
+    parts.push(`${i > 0 ? ', ' : ''}{"path": ${JSON.stringify(e.path)}, "checksum": ${JSON.stringify(e.md5)}, "content": "`, mimeJsonContent(contents[i]!), '"}');
+  });
+  parts.push(']}');
+  return parts.join('');
 }
 
 /**

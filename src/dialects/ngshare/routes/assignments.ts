@@ -8,7 +8,7 @@ import { AssignmentParams, AssignmentStudentParams, CourseParams } from '../para
 import type { NgshareContext, NgshareRouter } from '../router.ts';
 import { NGSHARE_JSON } from '../router.ts';
 import { formatNgshareTimestamp, requireNgshareTimestamp } from '../timestamps.ts';
-import { isListOnly, listTree, storeFilesArgument, treeResponseJson } from '../tree-codec.ts';
+import { isListOnly, listTree, storeFilesArgument, treeResponseJson, treeResponseText, WHOLE_TREE_MAX_BYTES } from '../tree-codec.ts';
 
 const timestampMissing = () => new AssayError('invalid', 'Please supply timestamp', { reason: 'timestamp_missing' });
 
@@ -16,17 +16,25 @@ const timestampMissing = () => new AssayError('invalid', 'Please supply timestam
 async function uploadedTree(ctx: NgshareContext, files: AsyncIterable<string> | undefined): Promise<NewTreeFile[]> {
   // One file may be as large as the whole request; the request limit already bounds it.
   const limit = ctx.services.config.ngshareMaxBodyBytes;
-  return storeFilesArgument(files, (source) => ctx.services.files.store(source, limit));
+  return storeFilesArgument(files, {
+    stream: (source) => ctx.services.files.store(source, limit),
+    whole: (contents) => ctx.services.files.storeMany(contents, limit),
+  });
 }
 
 /**
- * Answers `{"success": true, …fields, "files": […]}`. The full form is streamed one blob chunk
- * at a time, so a large tree is never held in memory; `list_only` needs no blob at all.
+ * Answers `{"success": true, …fields, "files": […]}`. The full form of a large tree is streamed
+ * one blob chunk at a time, so it is never held in memory; a small one (a typical hand-in) is
+ * built whole and sent at once; `list_only` needs no blob at all.
  */
 async function sendTree(ctx: NgshareContext, fields: Record<string, unknown>, entries: TreeEntry[], listOnly: boolean): Promise<Record<string, unknown>> {
   if (listOnly || entries.length === 0) return { ...fields, files: listOnly ? listTree(entries) : [] };
   const { reply, services } = ctx;
-  const body = Readable.from(treeResponseJson(fields, entries, false, (sha) => services.files.open(sha)));
+  const bytes = entries.reduce((n, e) => n + e.size, 0);
+  const body =
+    bytes <= WHOLE_TREE_MAX_BYTES
+      ? await treeResponseText(fields, entries, (sha, size) => services.files.read(sha, size))
+      : Readable.from(treeResponseJson(fields, entries, false, (sha) => services.files.open(sha)));
   reply.code(200).type(NGSHARE_JSON).send(body);
   try {
     await finished(reply.raw);
