@@ -24,8 +24,8 @@ import { findExecutable } from '../src/grading/sandbox/index.ts';
 import type { Separation } from '../src/grading/sandbox/index.ts';
 
 export interface RawBwrap {
-  /** One run: a fresh work dir with `files`, bwrap + `command`, stdout, then the work dir's `read` file and removal. */
-  run(files: { path: string; content: string }[], command: string[], read: string): Promise<{ exitCode: number | null; stderr: string; file: string | null }>;
+  /** One run: a fresh work dir with `files`, bwrap + `command` (a non-zero exit throws), then the work dir's `read` file and removal. */
+  run(files: { path: string; content: string }[], command: string[], read: string): Promise<{ file: string | null }>;
   /** The options every run passes to bwrap (for the report). */
   readonly namespaces: string;
   close(): Promise<void>;
@@ -65,7 +65,7 @@ export async function openRawBwrap(separation: Separation, limitsGiven: Partial<
       if (owner) await fsp.chown(dir, owner.uid, owner.gid);
       try {
         const { options, command: argv } = optionsFor(dir, command);
-        const exitCode = await new Promise<number | null>((resolve, reject) => {
+        await new Promise<void>((resolve, reject) => {
           const child = spawn(bwrap, [...options, ...argv], {
             stdio: userns ? ['ignore', 'pipe', 'pipe', 'ignore', userns.fd] : ['ignore', 'pipe', 'pipe'],
             // Joining the shared user namespace needs root, as Assay's launcher is then; otherwise the sandbox uid.
@@ -75,10 +75,10 @@ export async function openRawBwrap(separation: Separation, limitsGiven: Partial<
           child.stdout!.resume();
           child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
           child.on('error', reject);
-          child.on('close', (code) => (code === 0 ? resolve(code) : reject(new Error(`raw bwrap exited ${code}: ${stderr.trim()}`))));
+          child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`raw bwrap exited ${code}: ${stderr.trim()}`))));
         });
         const file = await fsp.readFile(path.join(dir, read), 'utf8').catch(() => null);
-        return { exitCode, stderr: '', file };
+        return { file };
       } finally {
         await fsp.rm(dir, { recursive: true, force: true });
       }
