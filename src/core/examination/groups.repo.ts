@@ -83,6 +83,11 @@ export const groupSql: ResourceSql = {
 
 const MISSING = CANDIDATE_ID_MISSING;
 
+/** A search text of the group (migration 0031: folded on PostgreSQL, as written on SQLite) contains a folded value. */
+function inSearchText(engine: Engine, column: 'search_text' | 'search_text_anonymous', folded: string): RawBuilder<unknown> {
+  return engine === 'postgres' ? sql`strpos(${sql.ref(`g.${column}`)}, ${folded}) > 0` : containsWord(engine, `g.${column}`, folded);
+}
+
 /**
  * One query word on a group: its name, its tags, its candidates (usernames, names and emails on
  * open assignments; candidate ids on anonymous ones), and the names of its assignment, period and
@@ -101,7 +106,7 @@ export function groupWord(engine: Engine, w: string): RawBuilder<unknown> {
     ? sql` OR EXISTS (SELECT 1 FROM assignment_members wm WHERE wm.assignment_id = g.assignment_id AND wm.role = 'candidate'
         AND NOT EXISTS (SELECT 1 FROM devilry_candidate_ids wi WHERE wi.assignment_id = wm.assignment_id AND wi.user_id = wm.user_id))`
     : sql``;
-  return sql`(${hierarchy} OR (NOT da.anonymous AND ${has('g.search_text')}) OR (da.anonymous AND (${has('g.search_text_anonymous')}${missing})))`;
+  return sql`(${hierarchy} OR (NOT da.anonymous AND ${inSearchText(engine, 'search_text', w)}) OR (da.anonymous AND (${inSearchText(engine, 'search_text_anonymous', w)}${missing})))`;
 }
 
 /**
@@ -115,8 +120,8 @@ function identifierPrefilter(engine: Engine, c: Condition): RawBuilder<unknown> 
   const value = c.kind === 'text' ? c.value : c.kind === 'compare' && c.op === '=' && typeof c.value === 'string' ? c.value : '';
   if (value === '') return null;
   const folded = foldCase(value);
-  const anonymous = MISSING.includes(folded) ? sql`da.anonymous` : sql`(da.anonymous AND ${containsWord(engine, 'g.search_text_anonymous', folded)})`;
-  return sql`(${anonymous} OR (NOT da.anonymous AND ${containsWord(engine, 'g.search_text', folded)}))`;
+  const anonymous = MISSING.includes(folded) ? sql`da.anonymous` : sql`(da.anonymous AND ${inSearchText(engine, 'search_text_anonymous', folded)})`;
+  return sql`(${anonymous} OR (NOT da.anonymous AND ${inSearchText(engine, 'search_text', folded)}))`;
 }
 
 export interface CandidateRow {

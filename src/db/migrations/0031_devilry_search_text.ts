@@ -11,6 +11,11 @@ import type { Engine } from '../columns.ts';
  * The values are joined by a space, which no query word contains (the query is split on
  * whitespace), so a word is in the text exactly when it is in one of the values.
  *
+ * PostgreSQL keeps the texts case-folded as the search folds (translate(lower(…), 'ς', 'σ'), see
+ * db/case-fold.ts), so a search reads them without folding each one again; SQLite keeps them as
+ * they are, for LIKE, which folds ASCII without copying (the fold it registers is not there for
+ * every connection that may write, so no trigger can call it).
+ *
  * Triggers keep both up to date on every write of the rows they are made of, whoever writes them
  * (a user renamed through any API, a member added or removed by a cascade), on both engines.
  */
@@ -23,9 +28,10 @@ function refresh(engine: Engine, where: string): string {
       FROM assignment_members m JOIN users u ON u.id = m.user_id
       WHERE m.assignment_id = devilry_groups.assignment_id AND m.role = 'candidate'), '')`;
   const ids = `COALESCE((SELECT ${concat(engine, 'c.candidate_id')} FROM devilry_candidate_ids c WHERE c.assignment_id = devilry_groups.assignment_id), '')`;
+  const folded = (text: string) => (engine === 'postgres' ? `translate(lower(${text}), 'ς', 'σ')` : text);
   return `UPDATE devilry_groups SET
-      search_text = devilry_groups.name || ' ' || ${tags} || ' ' || ${people},
-      search_text_anonymous = devilry_groups.name || ' ' || ${tags} || ' ' || ${ids}
+      search_text = ${folded(`devilry_groups.name || ' ' || ${tags} || ' ' || ${people}`)},
+      search_text_anonymous = ${folded(`devilry_groups.name || ' ' || ${tags} || ' ' || ${ids}`)}
     WHERE ${where}`;
 }
 
@@ -58,13 +64,14 @@ async function sqliteTriggers(db: Kysely<unknown>): Promise<void> {
 }
 
 async function postgresTriggers(db: Kysely<unknown>): Promise<void> {
+  // PL/pgSQL keeps each statement's plan for the session (a bulk insert plans the update once);
   // `SET search_path FROM CURRENT`: the functions find this schema's tables whatever the session's path.
-  await sql.raw(`CREATE FUNCTION devilry_search_refresh(gid integer) RETURNS void LANGUAGE sql SET search_path FROM CURRENT AS $$
-    ${refresh('postgres', 'devilry_groups.assignment_id = gid')} $$`).execute(db);
   await sql.raw(`CREATE FUNCTION devilry_search_by_group() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
     BEGIN
-      IF TG_OP <> 'INSERT' THEN PERFORM devilry_search_refresh(OLD.assignment_id); END IF;
-      IF TG_OP <> 'DELETE' THEN PERFORM devilry_search_refresh(NEW.assignment_id); END IF;
+      IF TG_OP <> 'INSERT' THEN ${refresh('postgres', 'assignment_id = OLD.assignment_id')}; END IF;
+      IF TG_OP <> 'DELETE' AND (TG_OP = 'INSERT' OR NEW.assignment_id IS DISTINCT FROM OLD.assignment_id) THEN
+        ${refresh('postgres', 'assignment_id = NEW.assignment_id')};
+      END IF;
       RETURN NULL;
     END $$`).execute(db);
   await sql.raw(`CREATE FUNCTION devilry_search_by_user() RETURNS trigger LANGUAGE plpgsql SET search_path FROM CURRENT AS $$
