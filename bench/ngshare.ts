@@ -31,7 +31,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import type { Engine } from './harness.ts';
 import { BenchError } from './harness.ts';
@@ -49,7 +49,6 @@ const UPSTREAM = process.env.NGSHARE_UPSTREAM;
 
 const SERVER = fileURLToPath(new URL('./ngshare-server.ts', import.meta.url));
 const FLOOR = fileURLToPath(new URL('./ngshare-floor.ts', import.meta.url));
-const UPSTREAM_MODULE = new URL('./ngshare-upstream.ts', import.meta.url);
 
 /** What upstream ngshare recorded in issue 22 on this kind of machine, printed when it is not run here. */
 const RECORDED_UPSTREAM = { submit1: 8.7, submit8: 9.6, cpuMs: 110, download8: 33.5, peakMb: 188 };
@@ -60,8 +59,8 @@ interface Contender {
   kind: 'floor' | 'assay' | 'upstream';
   base: string;
   pid: number;
-  /** Headers of the n-th hand-in (a different student each time). */
-  submitHeaders(n: number): Record<string, string>;
+  /** Path and headers of the n-th hand-in (a different student each time). */
+  submit(n: number): { path: string; headers: Record<string, string> };
   /** Path and headers of the n-th download (the instructor, a different student's submission). */
   download(n: number): { path: string; headers: Record<string, string> };
   stop(): Promise<void>;
@@ -76,7 +75,9 @@ interface Round {
 
 // ---- the hand-in body, stamped per request ----
 
-const FORM = Buffer.concat(formBody(TREE, 'student').pieces);
+const SUBMIT_PATH = `/api/submission/${COURSE}/${ASSIGNMENT}`;
+/** The hand-in body without its `user` field (the servers that read one take it from the query). */
+const FORM = ((form: Buffer) => form.subarray(0, form.lastIndexOf('&user=')))(Buffer.concat(formBody(TREE, 'student').pieces));
 /** Where each file's base64 content starts in the body (a 76-character line starts there). */
 const CONTENT_STARTS: number[] = [];
 {
@@ -161,7 +162,7 @@ async function startAssay(engine: Engine): Promise<Contender> {
     kind: 'assay',
     base: String(line.base),
     pid: child.pid!,
-    submitHeaders: (n) => tokenHeader(course.students[n % STUDENTS]!.token),
+    submit: (n) => ({ path: SUBMIT_PATH, headers: tokenHeader(course.students[n % STUDENTS]!.token) }),
     download: (n) => ({ path: `/api/submission/${COURSE}/${ASSIGNMENT}/${course.students[n % STUDENTS]!.name}`, headers: tokenHeader(course.instructor) }),
     stop: () => stopChild(child),
   };
@@ -174,33 +175,28 @@ async function startFloor(): Promise<Contender> {
     kind: 'floor',
     base: String(line.base),
     pid: child.pid!,
-    submitHeaders: () => ({}),
+    submit: () => ({ path: SUBMIT_PATH, headers: {} }),
     download: () => ({ path: '/', headers: {} }),
     stop: () => stopChild(child),
   };
 }
 
 /**
- * Upstream ngshare through bench/ngshare-upstream.ts, when that module is there: its
- * `startUpstream(dir)` answers the base URL of a running upstream with the bench's course, and
- * `user` names the caller in each request, as upstream's own tests run it.
+ * Upstream ngshare through bench/ngshare-upstream.ts: `startUpstream(checkout)` answers the base
+ * URL of a running upstream with the bench's course loaded; each request names its caller with
+ * `user` in the query, as upstream's own tests run it (MockAuth).
  */
-async function startUpstreamContender(dir: string): Promise<Contender | null> {
-  if (!fs.existsSync(fileURLToPath(UPSTREAM_MODULE))) {
-    process.stdout.write(`NGSHARE_UPSTREAM is set but bench/ngshare-upstream.ts is not there: upstream is not run\n`);
-    return null;
-  }
-  const mod = (await import(pathToFileURL(fileURLToPath(UPSTREAM_MODULE)).href)) as {
-    startUpstream(dir: string): Promise<{ url: string; pid: number; stop(): Promise<void> }>;
-  };
-  const up = await mod.startUpstream(dir);
+async function startUpstreamContender(checkout: string): Promise<Contender> {
+  const { startUpstream, withUser } = await import('./ngshare-upstream.ts');
+  const up = await startUpstream(checkout, { release: TREE });
+  const student = (n: number) => up.course.students[n % up.course.students.length]!;
   return {
     label: 'upstream ngshare',
     kind: 'upstream',
     base: up.url.replace(/\/$/, ''),
     pid: up.pid,
-    submitHeaders: () => ({}),
-    download: (n) => ({ path: `/api/submission/${COURSE}/${ASSIGNMENT}/bench_s${String(n % STUDENTS).padStart(3, '0')}`, headers: {} }),
+    submit: (n) => ({ path: withUser(SUBMIT_PATH, student(n)), headers: {} }),
+    download: (n) => ({ path: withUser(`/api/submission/${COURSE}/${ASSIGNMENT}/${student(n)}`, up.course.instructor), headers: {} }),
     stop: () => up.stop(),
   };
 }
@@ -243,10 +239,10 @@ function submits(c: Contender, connections: number): Promise<number> {
   let n = 0;
   return load(c, `submit (${connections} clients)`, connections, {
     method: 'POST',
-    path: `/api/submission/${COURSE}/${ASSIGNMENT}`,
+    path: SUBMIT_PATH,
     setupRequest: (req) => {
-      const i = n++;
-      return { ...req, body: uniqueBody(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...c.submitHeaders(i) } };
+      const { path, headers } = c.submit(n++);
+      return { ...req, path, body: uniqueBody(), headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers } };
     },
   });
 }
@@ -347,8 +343,7 @@ async function main(): Promise<void> {
         if (engine !== 'sqlite' && engine !== 'postgres') throw new BenchError(`unknown engine "${engine}" in BENCH_ENGINES`);
         contenders.push(await startAssay(engine));
       }
-      const up = UPSTREAM ? await startUpstreamContender(UPSTREAM) : null;
-      if (up) contenders.push(up);
+      if (UPSTREAM) contenders.push(await startUpstreamContender(UPSTREAM));
       process.stdout.write(`${contenders.map((c) => c.label).join(', ')}: ${STUDENTS} students, ${FILES} files of 100 KiB (${(FORM.length / 1e6).toFixed(1)} MB bodies), ${ROUNDS} rounds of ${REQUESTS} requests per figure\n`);
       for (const c of contenders) resetPeak(c.pid);
       const rounds = new Map(contenders.map((c) => [c, [] as Round[]]));
