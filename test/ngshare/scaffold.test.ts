@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { ConfigError, loadConfig } from '../../src/config.ts';
 import { byCodePoint } from '../../src/core/exchange/exchange-courses.service.ts';
 import { argsFrom } from '../../src/dialects/ngshare/args.ts';
-import { cleanArgument } from '../../src/dialects/ngshare/form-fields.ts';
+import { cleanArgument, decodeFormValue } from '../../src/dialects/ngshare/form-fields.ts';
 import { ngshareFrameworkError, ngsharePrefixes } from '../../src/dialects/ngshare/plugin.ts';
 
 describe('ngshare configuration', () => {
@@ -50,6 +50,19 @@ describe('ngshare arguments', () => {
     assert.equal(cleanArgument('\u001c\u0085x\u2028'), 'x');
     assert.equal(cleanArgument('\ufeffx'), '\ufeffx');
     assert.equal(cleanArgument('a\u0001b'), 'a b');
+    assert.equal(cleanArgument(' x '), 'x');
+    assert.equal(cleanArgument('x'), 'x');
+  });
+
+  it('decodes a form value exactly as URLSearchParams does, bad escapes and bad UTF-8 included', () => {
+    const values = ['a+b%2Bc', '%E2%82%AC%20x', '100%', '%zz%4', '%C3%28', '%ff%FE', 'caf\u00e9', '%2541', '+%2B+', '', '%5Cn%22', '%e2%82'];
+    for (const value of values) {
+      const raw = Buffer.from(value);
+      assert.equal(decodeFormValue(raw), new URLSearchParams(`v=${raw.toString('utf8')}`).get('v'), value);
+    }
+    // Raw bytes that are not UTF-8 become U+FFFD either way.
+    const invalid = Buffer.from([0x61, 0xff, 0x25, 0x34, 0x31]);
+    assert.equal(decodeFormValue(invalid), new URLSearchParams(`v=${invalid.toString('utf8')}`).get('v'));
   });
 });
 

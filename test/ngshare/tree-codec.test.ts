@@ -113,6 +113,16 @@ describe('ngshare base64 decoding (§3.4)', () => {
     }
   });
 
+  it('answers as the character-by-character decoder on the shapes clients send and their near misses', () => {
+    const line = encodeMimeBase64(crypto.randomBytes(57)).slice(0, -1);
+    const shapes = ['', '\n', 'YQ==\n', 'YWI=\n', 'YWJj\n', 'YWJj\n=', 'YWJj=', 'YQ=\n', 'YQ\n==', 'Y\n', 'YWI\n', 'YW-_', 'YW_j', 'YWJj\r\n', 'YQ==YQ==', 'YWJjZA\n', `${line}\n${line}\nYQ==\n`, `${line}\n${line}\nYQ\n`, `${line}\n${line}`];
+    for (const input of shapes) {
+      const fast = decodeBase64(input);
+      const slow = decodeByCharacter(input);
+      assert.equal(fast === null ? null : fast.toString('hex'), slow === null ? null : slow.toString('hex'), JSON.stringify(input));
+    }
+  });
+
   it('decodes MIME-encoded output back to the same bytes', () => {
     const data = crypto.randomBytes(10_000);
     assert.deepEqual(decodeBase64(encodeMimeBase64(data)), data);
