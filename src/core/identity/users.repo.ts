@@ -1,8 +1,11 @@
+import { compiledOnce } from '../../db/compiled-once.ts';
 import type { Db } from '../../db/database.ts';
 import type { NewRow, RowOf, RowPatch } from '../../db/types.ts';
 import { Clearance } from '../actor.ts';
 
 export type UserRow = RowOf<'users'>;
+
+const actorRowQuery = compiledOnce((db) => db.selectFrom('users').select(['id', 'username', 'clearance', 'is_active']).where('id', '=', 0));
 
 /** What the user list narrows by. */
 export interface UserFilters {
@@ -42,8 +45,9 @@ export const usersRepo = {
   },
 
   /** What an actor is made of. */
-  actorRow(db: Db, id: number) {
-    return db.selectFrom('users').select(['id', 'username', 'clearance', 'is_active']).where('id', '=', id).executeTakeFirst();
+  /** The user's sign-in state, read on every authenticated request. */
+  async actorRow(db: Db, id: number) {
+    return (await actorRowQuery(db, [id]))[0];
   },
 
   /** A student program's flags (Hive's profile). */
