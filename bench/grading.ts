@@ -364,27 +364,35 @@ async function rawThroughput(services: Services, exerciseId: number, n: number):
   const config = await services.graders.configFor(exerciseId);
   if (!config) throw new BenchError('the bench exercise has no grader');
   const files = layoutFiles(config.convention, await new TreeCache(services.files, 0).get(config.harnessTreeId), [{ path: 'answer.txt', content: Buffer.from(ANSWER) }], {});
-  const latencies: number[] = [];
   const sandboxCpu: number[] = [];
+  const pool = await timedPool(n, async () => {
+    const result = await runInSandbox({ files, command: config.command, limits: config.sandboxLimits, env: { PATH: SANDBOX_PATH }, nested: true });
+    if (result.cpuMs !== null) sandboxCpu.push(result.cpuMs);
+    try {
+      const grade = await parseNativeResults({ ...result, readFile: (p) => result.readFile(p) });
+      if (grade.outcome !== 'success' || grade.score !== 1) throw new BenchError(`the check failed in the sandbox: ${grade.outcome} ${grade.log}`);
+    } finally {
+      await result.cleanup();
+    }
+  });
+  return { ...pool, sandboxCpu: sandboxCpu.length > 0 ? timing(sandboxCpu) : null };
+}
+
+/** `run` n times, WORKERS at a time: runs a second, each run's latency and the CPU spent meanwhile. */
+async function timedPool(n: number, run: () => Promise<void>) {
+  const latencies: number[] = [];
   let next = 0;
   const cpu = cpuMeter();
   const t0 = performance.now();
   const loop = async () => {
     for (let i = next++; i < n; i = next++) {
       const t = performance.now();
-      const result = await runInSandbox({ files, command: config.command, limits: config.sandboxLimits, env: { PATH: SANDBOX_PATH }, nested: true });
-      if (result.cpuMs !== null) sandboxCpu.push(result.cpuMs);
-      try {
-        const grade = await parseNativeResults({ ...result, readFile: (p) => result.readFile(p) });
-        if (grade.outcome !== 'success' || grade.score !== 1) throw new BenchError(`the check failed in the sandbox: ${grade.outcome} ${grade.log}`);
-      } finally {
-        await result.cleanup();
-      }
+      await run();
       latencies.push(performance.now() - t);
     }
   };
   await Promise.all(Array.from({ length: WORKERS }, loop));
-  return { runsPerSecond: n / ((performance.now() - t0) / 1000), latency: timing(latencies), cpu: cpu(), sandboxCpu: sandboxCpu.length > 0 ? timing(sandboxCpu) : null };
+  return { runsPerSecond: n / ((performance.now() - t0) / 1000), latency: timing(latencies), cpu: cpu() };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -568,21 +576,11 @@ async function rawBwrapThroughput(raw: RawBwrap, n: number): Promise<RawBwrapRat
     { path: 'check.py', content: RAW_CHECK_PY },
     { path: 'answer.txt', content: ANSWER },
   ];
-  const latencies: number[] = [];
-  let next = 0;
-  const cpu = cpuMeter();
-  const t0 = performance.now();
-  const loop = async () => {
-    for (let i = next++; i < n; i = next++) {
-      const t = performance.now();
-      const { file } = await raw.run(files, ['python3', 'check.py'], 'results.json');
-      const results = file === null ? null : (JSON.parse(file) as { score?: number });
-      if (results?.score !== 1) throw new BenchError(`the check failed in raw bwrap: ${file}`);
-      latencies.push(performance.now() - t);
-    }
-  };
-  await Promise.all(Array.from({ length: WORKERS }, loop));
-  return { runsPerSecond: n / ((performance.now() - t0) / 1000), latency: timing(latencies), cpu: cpu() };
+  return timedPool(n, async () => {
+    const { file } = await raw.run(files, ['python3', 'check.py'], 'results.json');
+    const results = file === null ? null : (JSON.parse(file) as { score?: number });
+    if (results?.score !== 1) throw new BenchError(`the check failed in raw bwrap: ${file}`);
+  });
 }
 
 /** (3) once: RUNS submissions POSTed while the workers grade, from the first POST to the last stored result; `held` submissions were in the exercise before. */
