@@ -20,12 +20,12 @@ import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { BenchError } from './harness.ts';
 import type { BenchFile } from './ngshare-form.ts';
 import { formBody } from './ngshare-form.ts';
+import { freePort } from '../test/helpers/ports.ts';
 
 export interface UpstreamOptions {
   /** The Python that has Debian's tornado, sqlalchemy, alembic and jupyterhub (default /usr/bin/python3). */
@@ -63,17 +63,6 @@ const ENROL_BATCH = 20;
 /** `path` with `user` naming the caller, as upstream's MockAuth reads it. */
 export function withUser(urlPath: string, user: string): string {
   return `${urlPath}${urlPath.includes('?') ? '&' : '?'}user=${encodeURIComponent(user)}`;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 const logTail = (file: string) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').slice(-2000) : '');

@@ -10,6 +10,7 @@ import { ROOT, runCli, spawnCli } from './helpers/cli.ts';
 import type { FreshDatabase } from './helpers/fresh-db.ts';
 import { freshDatabase } from './helpers/fresh-db.ts';
 import { call } from './helpers/http.ts';
+import { freePort } from './helpers/ports.ts';
 
 /** Runs `fn` against an in-process server on the same database the CLI used. */
 async function withServer<T>(env: Record<string, string>, fn: (app: Awaited<ReturnType<typeof buildApp>>) => Promise<T>): Promise<T> {
@@ -21,17 +22,6 @@ async function withServer<T>(env: Record<string, string>, fn: (app: Awaited<Retu
     await app.close();
     await runtime.close();
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
 }
 
 const login = (app: Awaited<ReturnType<typeof buildApp>>, username: string, password: string) =>

@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import crypto from 'node:crypto';
-import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { loadConfig } from '../../src/config.ts';
 import { encodeMimeBase64 } from '../../src/dialects/ngshare/base64.ts';
@@ -8,18 +7,9 @@ import { openRuntime } from '../../src/runtime.ts';
 import { spawnCli } from '../helpers/cli.ts';
 import type { FreshDatabase } from '../helpers/fresh-db.ts';
 import { freshDatabase } from '../helpers/fresh-db.ts';
+import { freePort } from '../helpers/ports.ts';
 
 const md5 = (b: Buffer) => crypto.createHash('md5').update(b).digest('hex');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-    probe.on('error', reject);
-  });
-}
 
 /** A hand-in as ngshare_exchange sends it: 20 files of 100 KiB, new bytes each time. */
 function handIn(): { body: string; files: Buffer[] } {
